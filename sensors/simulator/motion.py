@@ -1,0 +1,90 @@
+"""A scripted session as continuous functions of time: hip angles, pelvis and sensor poses."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+from scipy.spatial.transform import Rotation
+
+from sensors.simulator.body import (
+    HIP_HALF_WIDTH_M,
+    Placement,
+    hip_rotation,
+    pelvis_rotation,
+    side_sign,
+)
+from sensors.simulator.script import Script
+from sensors.simulator.trajectory import CHANNELS, Keyframes, SmoothNoise
+
+FloatArray = NDArray[np.float64]
+
+_C = {name: i for i, name in enumerate(CHANNELS)}
+
+
+@dataclass(frozen=True, slots=True)
+class BodyMotion:
+    """Everything about the person's movement, evaluable at any time (vectorised)."""
+
+    side: str
+    keyframes: Keyframes
+    osc_phase_rad: FloatArray       # (3,) flex, abd, rot oscillator phase offsets
+    heading_rad: float
+    tremor_deg: SmoothNoise         # (3,) wobble on the hip angles
+    sway_deg: SmoothNoise           # (3,) pelvis sway (Z, X, Y turns)
+    sway_m: SmoothNoise             # (3,) pelvis translation sway
+
+    @staticmethod
+    def from_script(script: Script, side: str, rng: np.random.Generator, sway_deg: float = 0.5,
+                    tremor_deg: float = 0.3) -> BodyMotion:
+        return BodyMotion(
+            side=side,
+            keyframes=script.keyframes(),
+            osc_phase_rad=np.asarray(script.osc_phase_rad, dtype=float),
+            heading_rad=float(rng.uniform(-np.pi, np.pi)),
+            tremor_deg=SmoothNoise.random(rng, 3, tremor_deg, (0.2, 1.5)),
+            sway_deg=SmoothNoise.random(rng, 3, sway_deg, (0.05, 0.4)),
+            sway_m=SmoothNoise.random(rng, 3, 0.01 * (sway_deg > 0), (0.05, 0.4)),
+        )
+
+    @property
+    def duration_s(self) -> float:
+        return float(self.keyframes.time_s[-1])
+
+    def osc_phase(self, t: FloatArray) -> FloatArray:
+        """Shared oscillator phase in radians (crank angle when riding)."""
+        return 2 * np.pi * self.keyframes.integral(t, _C["osc_rate_hz"])
+
+    def hip_angles_deg(self, t: FloatArray) -> FloatArray:
+        """(N, 3) true hip angles [flexion, abduction, internal rotation] in degrees."""
+        pose = self.keyframes.evaluate(t)
+        phase = self.osc_phase(t)[:, None] + self.osc_phase_rad[None]
+        amplitude = pose[:, [_C["osc_flex"], _C["osc_abd"], _C["osc_rot"]]]
+        base = pose[:, [_C["flex"], _C["abd"], _C["rot"]]]
+        return base + amplitude * np.cos(phase) + self.tremor_deg.evaluate(t)
+
+    def pelvis_pose(self, t: FloatArray) -> tuple[Rotation, FloatArray]:
+        """Pelvis → earth rotation and mid-pelvis position (N, 3)."""
+        pose = self.keyframes.evaluate(t)
+        rotation = pelvis_rotation(self.heading_rad, pose[:, _C["pelvis_pitch"]], self.sway_deg.evaluate(t))
+        position = self.sway_m.evaluate(t)
+        position[:, 2] += pose[:, _C["pelvis_height"]]
+        return rotation, position
+
+    def thigh_pose(self, t: FloatArray) -> tuple[Rotation, FloatArray]:
+        """Femur → earth rotation and hip joint centre position (N, 3)."""
+        pelvis, origin = self.pelvis_pose(t)
+        femur = pelvis * hip_rotation(self.hip_angles_deg(t), self.side)
+        hip_centre = origin + pelvis.apply([0.0, 0.0, side_sign(self.side) * HIP_HALF_WIDTH_M])
+        return femur, hip_centre
+
+    def sensor_pose(self, segment: str, placement: Placement):
+        """A callable t → (sensor → earth rotation, sensor position) for the IMU model."""
+        segment_pose = self.thigh_pose if segment == "thigh" else self.pelvis_pose
+
+        def pose(t: FloatArray) -> tuple[Rotation, FloatArray]:
+            rotation, origin = segment_pose(t)
+            return rotation * placement.rotation_sensor_to_segment, origin + rotation.apply(placement.position_m)
+
+        return pose

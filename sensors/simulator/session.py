@@ -1,0 +1,152 @@
+"""Simulate a whole recorded session: IMU samples plus the ground truth the analysis must find."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from numpy.typing import NDArray
+
+from sensors.samples import ImuSamples, Placement
+from sensors.simulator.body import pelvis_placement, thigh_placement
+from sensors.simulator.exercises import Dose, build_script
+from sensors.simulator.imu_model import ImuErrors, ImuTruth, measure
+from sensors.simulator.motion import BodyMotion
+from sensors.simulator.script import MOTIONS, Script
+
+FloatArray = NDArray[np.float64]
+
+
+@dataclass(frozen=True, slots=True)
+class SimOptions:
+    rate_hz: float = 100.0
+    dose: Dose = field(default_factory=Dose)
+    strap: str = "random"
+    """'random': any orientation (SPEC §3); 'lateral': a tidy mount with a few degrees of error."""
+    errors: ImuErrors = field(default_factory=ImuErrors)
+    sway_deg: float = 0.5
+    tremor_deg: float = 0.3
+    with_mag: bool = False
+    with_pelvis: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class TruthHold:
+    motion: str
+    start_s: float
+    end_s: float
+    angle_deg: float
+    """Mean signed hip angle of the motion's channel during the hold (SPEC §2 signs)."""
+
+    @property
+    def duration_s(self) -> float:
+        return self.end_s - self.start_s
+
+
+@dataclass(frozen=True, slots=True)
+class TruthRep:
+    motion: str
+    start_s: float
+    end_s: float
+    peak_deg: float
+    """Signed extreme of the motion's channel during the rep."""
+
+
+@dataclass(frozen=True, slots=True)
+class TruthSet:
+    start_s: float
+    end_s: float
+    reps: int
+
+
+@dataclass(frozen=True, slots=True)
+class TruthCycles:
+    """A stretch of steady cyclic movement: pedalling, leg circles or shifts."""
+
+    motion: str
+    start_s: float
+    end_s: float
+    cycles: float
+    rate_per_min: float
+
+
+@dataclass(frozen=True, slots=True)
+class Truth:
+    time_s: FloatArray
+    hip_angles_deg: FloatArray              # (N, 3) flexion, abduction, internal rotation
+    thigh: ImuTruth
+    pelvis: ImuTruth | None
+    q_sensor_to_thigh_wxyz: FloatArray      # (4,)
+    calibration_s: tuple[float, float]
+    exercise_start_s: float
+    holds: tuple[TruthHold, ...]
+    reps: tuple[TruthRep, ...]
+    sets: tuple[TruthSet, ...]
+    cycles: tuple[TruthCycles, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class SimulatedSession:
+    exercise_id: str
+    side: str
+    seed: int
+    rate_hz: float
+    streams: dict[Placement, ImuSamples]
+    truth: Truth
+
+    @property
+    def thigh(self) -> ImuSamples:
+        return self.streams[Placement.LEFT_THIGH if self.side == "left" else Placement.RIGHT_THIGH]
+
+
+def simulate_session(exercise_id: str, side: str, seed: int, options: SimOptions | None = None) -> SimulatedSession:
+    """Script the exercise, move the body, and measure it with noisy IMUs (deterministic per seed)."""
+    options = options or SimOptions()
+    rng = np.random.default_rng(seed)
+    script = build_script(exercise_id, rng, options.dose)
+    motion = BodyMotion.from_script(script, side, rng, options.sway_deg, options.tremor_deg)
+    time_s = np.arange(0.0, motion.duration_s, 1.0 / options.rate_hz)
+
+    thigh_mount = thigh_placement(side, rng, options.strap)
+    thigh = measure(motion.sensor_pose("thigh", thigh_mount), time_s, options.errors, rng, options.with_mag)
+    thigh_key = Placement.LEFT_THIGH if side == "left" else Placement.RIGHT_THIGH
+    streams = {thigh_key: ImuSamples(time_s, thigh.acc_mps2, thigh.gyr_radps, thigh.mag_ut)}
+    pelvis_truth = None
+    if options.with_pelvis:
+        pelvis = measure(motion.sensor_pose("pelvis", pelvis_placement(rng)), time_s, options.errors, rng,
+                         options.with_mag)
+        streams[Placement.PELVIS] = ImuSamples(time_s, pelvis.acc_mps2, pelvis.gyr_radps, pelvis.mag_ut)
+        pelvis_truth = pelvis.truth
+
+    angles = motion.hip_angles_deg(time_s)
+    xyzw = thigh_mount.rotation_sensor_to_segment.as_quat()
+    truth = Truth(
+        time_s=time_s, hip_angles_deg=angles, thigh=thigh.truth, pelvis=pelvis_truth,
+        q_sensor_to_thigh_wxyz=xyzw[[3, 0, 1, 2]],
+        calibration_s=script.calibration or (0.0, 0.0), exercise_start_s=script.exercise_start_s,
+        **_events(script, motion, time_s, angles),
+    )
+    return SimulatedSession(exercise_id, side, seed, options.rate_hz, streams, truth)
+
+
+def _events(script: Script, motion: BodyMotion, time_s: FloatArray, angles: FloatArray) -> dict[str, tuple]:
+    """Measure each scripted window on the generated angles."""
+
+    def channel(name: str, start: float, end: float) -> FloatArray:
+        column = ["flex", "abd", "rot"].index(MOTIONS[name][0])
+        return angles[(time_s >= start) & (time_s <= end), column]
+
+    holds = tuple(TruthHold(w.motion, w.start_s, w.end_s, float(channel(w.motion, w.start_s, w.end_s).mean()))
+                  for w in script.holds)
+    reps = []
+    for w in script.reps:
+        values = channel(w.motion, w.start_s, w.end_s)
+        peak = values.max() if MOTIONS[w.motion][1] > 0 else values.min()
+        reps.append(TruthRep(w.motion, w.start_s, w.end_s, float(peak)))
+    cycles = []
+    for w in script.cycles:
+        turns = (motion.osc_phase(np.array([w.end_s]))[0] - motion.osc_phase(np.array([w.start_s]))[0]) / (2 * np.pi)
+        cycles.append(TruthCycles(w.motion, w.start_s, w.end_s, float(abs(turns)),
+                                  float(abs(turns) * 60 / (w.end_s - w.start_s))))
+    sets = tuple(TruthSet(start, end, n) for start, end, n in script.sets)
+    return {"holds": holds, "reps": tuple(reps), "sets": sets, "cycles": tuple(cycles)}

@@ -1,0 +1,84 @@
+"""The one interface every sample source offers the recorder: BLE sessions, replays, the simulator."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator, Mapping
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+
+from sensors.samples import ImuSamples, Placement
+
+
+@dataclass(frozen=True, slots=True)
+class StreamSpec:
+    """What the recorder needs to know about one sensor before its first sample."""
+
+    placement: Placement
+    rate_hz: float
+    device_address: str
+    device_name: str
+    profile: str
+    has_mag: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class SampleBlock:
+    placement: Placement
+    samples: ImuSamples
+
+
+class SampleSource(Protocol):
+    """Yields blocks of samples per placement, each placement's blocks in time order."""
+
+    @property
+    def streams(self) -> tuple[StreamSpec, ...]: ...
+
+    def blocks(self) -> AsyncIterator[SampleBlock]: ...
+
+
+class ArraySource:
+    """Plays samples that are already in memory (imports, simulations), optionally in real time.
+
+    In real time it behaves like a live sensor: a block arrives when the wall clock reaches the
+    block's last sample, so a process killed mid-way has seen only what a real sensor would have sent.
+    """
+
+    def __init__(self, streams: tuple[StreamSpec, ...], samples: Mapping[Placement, ImuSamples],
+                 block_s: float = 0.1, realtime: bool = False) -> None:
+        missing = {s.placement for s in streams} - set(samples)
+        if missing:
+            raise ValueError(f"no samples for {sorted(missing)}")
+        self._streams = streams
+        self._samples = samples
+        self._block_s = block_s
+        self._realtime = realtime
+
+    @property
+    def streams(self) -> tuple[StreamSpec, ...]:
+        return self._streams
+
+    async def blocks(self) -> AsyncIterator[SampleBlock]:
+        t_first = min(float(s.time_s[0]) for s in self._samples.values() if len(s))
+        t_last = max(float(s.time_s[-1]) for s in self._samples.values() if len(s))
+        starts = {p: 0 for p in self._samples}
+        wall_start = time.monotonic()
+        edges = np.arange(t_first + self._block_s, t_last + self._block_s, self._block_s)
+        for edge in edges:
+            if self._realtime:
+                await asyncio.sleep(max(0.0, (edge - t_first) - (time.monotonic() - wall_start)))
+            for spec in self._streams:
+                samples = self._samples[spec.placement]
+                stop = int(np.searchsorted(samples.time_s, edge, side="right"))
+                if stop > starts[spec.placement]:
+                    yield SampleBlock(spec.placement, samples.slice(starts[spec.placement], stop))
+                    starts[spec.placement] = stop
+            if not self._realtime:
+                await asyncio.sleep(0)          # let the recorder's writer and the UI breathe
+        for spec in self._streams:              # whatever float rounding left past the last edge
+            samples = self._samples[spec.placement]
+            if starts[spec.placement] < len(samples):
+                yield SampleBlock(spec.placement, samples.slice(starts[spec.placement], len(samples)))

@@ -1,0 +1,82 @@
+"""Domain vocabulary shared by storage, services, CLI and UI (values are what the database stores)."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from datetime import datetime
+
+from sensors.samples import Placement
+
+__all__ = ["Placement", "SessionStatus", "SessionSummary", "Side", "Source", "StreamInfo"]
+
+
+class Side(enum.StrEnum):
+    LEFT = "left"
+    RIGHT = "right"
+
+    @property
+    def thigh(self) -> Placement:
+        return Placement.LEFT_THIGH if self is Side.LEFT else Placement.RIGHT_THIGH
+
+
+class Source(enum.StrEnum):
+    """Where a session's samples came from."""
+
+    BLE = "ble"
+    SIMULATED = "simulated"
+    IMPORTED = "imported"
+    REPLAY = "replay"
+
+
+class SessionStatus(enum.StrEnum):
+    RECORDING = "recording"
+    COMPLETE = "complete"
+    INTERRUPTED = "interrupted"
+    """The recording process died; the samples committed before that are kept and analysable."""
+
+
+@dataclass(frozen=True, slots=True)
+class StreamInfo:
+    id: int
+    placement: Placement
+    rate_hz: float
+    samples: int
+    has_mag: bool
+    device_name: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class SessionSummary:
+    """One row of the sessions list; cheap to load (never touches raw samples)."""
+
+    id: int
+    exercise: str
+    side: Side
+    source: Source
+    status: SessionStatus
+    started_at: datetime
+    duration_s: float
+    samples: int
+    rate_hz: float
+    notes: str | None
+    streams: tuple[StreamInfo, ...]
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "id": self.id,
+            "exercise": self.exercise,
+            "side": self.side.value,
+            "source": self.source.value,
+            "status": self.status.value,
+            "started_at": self.started_at.isoformat(),
+            "duration_s": round(self.duration_s, 3),
+            "samples": self.samples,
+            "rate_hz": round(self.rate_hz, 3),
+            "notes": self.notes,
+            "streams": [
+                {"id": s.id, "placement": s.placement.value, "rate_hz": round(s.rate_hz, 3),
+                 "samples": s.samples, "has_mag": s.has_mag, "device": s.device_name}
+                for s in self.streams
+            ],
+        }

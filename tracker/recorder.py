@@ -1,0 +1,132 @@
+"""The one recording path: any sample source → durable chunks in the database → analysis → results.
+
+`demo`, `import` and (with the BLE issue) `record` all go through :class:`Recorder`, so durability,
+interruption handling and analysis behave the same whatever the samples came from.
+
+Durability (SPEC §9): samples are committed at least every ``flush_interval_s`` of wall-clock time
+(0.5 s by default), together with a heartbeat. A killed process therefore loses at most the samples
+that arrived since the last commit, and the stale heartbeat tells the next start that the session
+was interrupted rather than still recording.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from sensors.samples import ImuSamples
+from sensors.source import SampleSource
+from tracker.domain import SessionStatus
+from tracker.storage.repository import NewSession, PendingChunk, SessionStore
+
+
+@dataclass(frozen=True, slots=True)
+class RecordingProgress:
+    """Posted after each commit; cheap enough for a once-a-second progress line."""
+
+    session_id: int
+    duration_s: float
+    samples_by_placement: dict[str, int]
+
+
+@dataclass
+class _StreamBuffer:
+    stream_id: int
+    next_seq: int = 0
+    pending: list[ImuSamples] = field(default_factory=list)
+    pending_samples: int = 0
+
+    def take(self, max_samples: int) -> list[PendingChunk]:
+        """Cut the pending samples into chunks of at most max_samples."""
+        if not self.pending:
+            return []
+        joined = ImuSamples.concat(self.pending)
+        self.pending, self.pending_samples = [], 0
+        chunks = []
+        for start in range(0, len(joined), max_samples):
+            chunks.append(PendingChunk(self.stream_id, self.next_seq, joined.slice(start, start + max_samples)))
+            self.next_seq += 1
+        return chunks
+
+
+class Recorder:
+    def __init__(self, store: SessionStore, *, flush_interval_s: float = 0.5, max_chunk_samples: int = 4096) -> None:
+        self._store = store
+        self._flush_interval_s = flush_interval_s
+        self._max_chunk_samples = max_chunk_samples
+
+    async def record(self, source: SampleSource, new: NewSession,
+                     on_progress: Callable[[RecordingProgress], None] | None = None) -> int:
+        """Record until the source ends (complete) or the task is cancelled (complete, cut short).
+
+        Returns the session id. If the process dies instead, the session stays 'recording' with a
+        stale heartbeat until :meth:`SessionStore.mark_stale_recordings_interrupted` runs.
+        """
+        ids = await asyncio.to_thread(self._store.create_session, new, source.streams, _now())
+        run = _Run(ids["session"], {spec.placement: _StreamBuffer(ids[str(spec.placement)])
+                                    for spec in source.streams}, on_progress)
+        beat = asyncio.create_task(self._beat(run))
+        try:
+            async for block in source.blocks():
+                buffer = run.buffers[block.placement]
+                buffer.pending.append(block.samples)
+                buffer.pending_samples += len(block.samples)
+                run.observe(block.samples)
+                if buffer.pending_samples >= self._max_chunk_samples:
+                    await self._flush(run)
+        finally:
+            beat.cancel()
+            await asyncio.shield(self._finish(run))
+        return run.session_id
+
+    async def _beat(self, run: _Run) -> None:
+        """Commit whatever arrived (and the heartbeat) every flush interval, even when nothing did."""
+        while True:
+            await asyncio.sleep(self._flush_interval_s)
+            await self._flush(run)
+
+    async def _flush(self, run: _Run) -> None:
+        async with run.lock:
+            chunks = [c for b in run.buffers.values() for c in b.take(self._max_chunk_samples)]
+            await asyncio.to_thread(self._store.append_chunks, run.session_id, chunks, run.duration_s, _now())
+            for chunk in chunks:
+                run.committed[chunk.stream_id] = run.committed.get(chunk.stream_id, 0) + len(chunk.samples)
+        if run.on_progress is not None:
+            counts = {str(p): run.committed.get(b.stream_id, 0) for p, b in run.buffers.items()}
+            run.on_progress(RecordingProgress(run.session_id, run.duration_s, counts))
+
+    async def _finish(self, run: _Run) -> None:
+        await self._flush(run)
+        await asyncio.to_thread(self._store.finish_session, run.session_id, SessionStatus.COMPLETE, run.duration_s)
+
+
+@dataclass
+class _Run:
+    """State of one recording in progress."""
+
+    session_id: int
+    buffers: dict[object, _StreamBuffer]
+    on_progress: Callable[[RecordingProgress], None] | None
+    committed: dict[int, int] = field(default_factory=dict)
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    first_sample_s: float | None = None
+    last_sample_s: float | None = None
+
+    def observe(self, samples: ImuSamples) -> None:
+        if len(samples) == 0:
+            return
+        first, last = float(samples.time_s[0]), float(samples.time_s[-1])
+        self.first_sample_s = first if self.first_sample_s is None else min(self.first_sample_s, first)
+        self.last_sample_s = last if self.last_sample_s is None else max(self.last_sample_s, last)
+
+    @property
+    def duration_s(self) -> float:
+        if self.first_sample_s is None or self.last_sample_s is None:
+            return 0.0
+        return self.last_sample_s - self.first_sample_s
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)

@@ -1,0 +1,1 @@
+"""Persistence: SQLAlchemy models, Alembic migrations, the raw-sample codec and repositories."""

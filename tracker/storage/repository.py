@@ -1,0 +1,145 @@
+"""Session storage service: every public method is one transaction (one user-visible action).
+
+Methods take and return domain objects (tracker.domain, sensors.samples), never ORM rows, so
+callers cannot lazy-load across a closed session or hold a transaction open by accident.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session as OrmSession
+from sqlalchemy.orm import selectinload, sessionmaker
+
+from sensors.samples import ImuSamples
+from sensors.source import StreamSpec
+from tracker.domain import SessionStatus, SessionSummary, Side, Source, StreamInfo
+from tracker.errors import SessionNotFoundError
+from tracker.storage import models as m
+from tracker.storage.sample_codec import CODEC_VERSION, decode_chunk, encode_chunk
+
+
+@dataclass(frozen=True, slots=True)
+class NewSession:
+    exercise_id: str
+    side: Side
+    source: Source
+    started_at: datetime
+    notes: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PendingChunk:
+    """Samples of one stream waiting to be committed, with their place in the stream."""
+
+    stream_id: int
+    seq: int
+    samples: ImuSamples
+
+
+class SessionStore:
+    def __init__(self, session_factory: sessionmaker[OrmSession]) -> None:
+        self._session_factory = session_factory
+
+    # -- writing a recording -------------------------------------------------------------------
+    def create_session(self, new: NewSession, streams: Sequence[StreamSpec], now: datetime) -> dict[str, int]:
+        """Insert the session (status recording) and its streams; returns stream ids by placement."""
+        with self._session_factory.begin() as orm:
+            row = m.Session(exercise_id=new.exercise_id, side=new.side, source=new.source,
+                            status=SessionStatus.RECORDING, started_at=new.started_at, notes=new.notes,
+                            heartbeat_at=now)
+            for spec in streams:
+                row.streams.append(m.Stream(placement=spec.placement, rate_hz=spec.rate_hz, has_mag=spec.has_mag,
+                                            device=_device(orm, spec)))
+            orm.add(row)
+            orm.flush()
+            ids = {str(s.placement): s.id for s in row.streams}
+            ids["session"] = row.id
+            return ids
+
+    def append_chunks(self, session_id: int, chunks: Iterable[PendingChunk], duration_s: float,
+                      now: datetime) -> None:
+        """Commit chunks, stream counters and the heartbeat together: all or nothing."""
+        with self._session_factory.begin() as orm:
+            for chunk in chunks:
+                samples = chunk.samples
+                t0 = float(samples.time_s[0])
+                orm.add(m.SampleChunk(stream_id=chunk.stream_id, seq=chunk.seq, t0_s=t0, n_samples=len(samples),
+                                      codec=CODEC_VERSION, data=encode_chunk(samples, t0)))
+                orm.execute(sa.update(m.Stream).where(m.Stream.id == chunk.stream_id).values(
+                    sample_count=m.Stream.sample_count + len(samples),
+                    first_time_s=sa.func.coalesce(m.Stream.first_time_s, t0),
+                    last_time_s=float(samples.time_s[-1])))
+            orm.execute(sa.update(m.Session).where(m.Session.id == session_id).values(
+                duration_s=duration_s, heartbeat_at=now))
+
+    def finish_session(self, session_id: int, status: SessionStatus, duration_s: float | None = None) -> None:
+        with self._session_factory.begin() as orm:
+            values: dict[str, object] = {"status": status}
+            if duration_s is not None:
+                values["duration_s"] = duration_s
+            orm.execute(sa.update(m.Session).where(m.Session.id == session_id).values(**values))
+
+    def mark_stale_recordings_interrupted(self, now: datetime, stale_after_s: float = 15.0) -> list[int]:
+        """Sessions still 'recording' whose recorder stopped beating were interrupted (killed, crashed)."""
+        cutoff = now - timedelta(seconds=stale_after_s)
+        with self._session_factory.begin() as orm:
+            stale = orm.scalars(sa.select(m.Session.id).where(
+                m.Session.status == SessionStatus.RECORDING, m.Session.heartbeat_at < cutoff)).all()
+            if stale:
+                orm.execute(sa.update(m.Session).where(m.Session.id.in_(stale)).values(
+                    status=SessionStatus.INTERRUPTED))
+            return list(stale)
+
+    # -- reading -----------------------------------------------------------------------------------
+    def list_sessions(self) -> list[SessionSummary]:
+        with self._session_factory() as orm:
+            rows = orm.scalars(sa.select(m.Session).options(
+                selectinload(m.Session.streams).selectinload(m.Stream.device)).order_by(
+                m.Session.started_at, m.Session.id)).all()
+            return [_summary(row) for row in rows]
+
+    def get_session(self, session_id: int) -> SessionSummary:
+        with self._session_factory() as orm:
+            row = orm.get(m.Session, session_id, options=[
+                selectinload(m.Session.streams).selectinload(m.Stream.device)])
+            if row is None:
+                raise SessionNotFoundError(session_id)
+            return _summary(row)
+
+    def load_samples(self, stream_id: int) -> ImuSamples:
+        """All committed samples of a stream, in order."""
+        with self._session_factory() as orm:
+            has_mag = orm.scalar(sa.select(m.Stream.has_mag).where(m.Stream.id == stream_id))
+            chunks = orm.execute(sa.select(m.SampleChunk.t0_s, m.SampleChunk.n_samples, m.SampleChunk.data).where(
+                m.SampleChunk.stream_id == stream_id).order_by(m.SampleChunk.seq)).all()
+        return ImuSamples.concat([decode_chunk(data, t0, n, bool(has_mag)) for t0, n, data in chunks]) \
+            if chunks else ImuSamples.empty(bool(has_mag))
+
+    def delete_session(self, session_id: int) -> None:
+        with self._session_factory.begin() as orm:
+            row = orm.get(m.Session, session_id)
+            if row is None:
+                raise SessionNotFoundError(session_id)
+            orm.delete(row)
+
+
+def _device(orm: OrmSession, spec: StreamSpec) -> m.Device:
+    device = orm.scalar(sa.select(m.Device).where(m.Device.address == spec.device_address))
+    if device is None:
+        device = m.Device(address=spec.device_address, name=spec.device_name, profile=spec.profile)
+        orm.add(device)
+    return device
+
+
+def _summary(row: m.Session) -> SessionSummary:
+    streams = tuple(StreamInfo(s.id, s.placement, s.rate_hz, s.sample_count, s.has_mag,
+                               s.device.name if s.device else None) for s in row.streams)
+    thigh = next((s for s in streams if s.placement == row.side.thigh), streams[0] if streams else None)
+    return SessionSummary(
+        id=row.id, exercise=row.exercise_id, side=row.side, source=row.source, status=row.status,
+        started_at=row.started_at, duration_s=row.duration_s, samples=sum(s.samples for s in streams),
+        rate_hz=thigh.rate_hz if thigh else 0.0, notes=row.notes, streams=streams)
