@@ -100,6 +100,8 @@ class Recorder:
     async def _finish(self, run: _Run) -> None:
         await self._flush(run)
         await asyncio.to_thread(self._store.finish_session, run.session_id, SessionStatus.COMPLETE, run.duration_s)
+        for buffer in run.buffers.values():
+            await asyncio.to_thread(self._store.compact_stream, buffer.stream_id, self._max_chunk_samples)
 
 
 @dataclass

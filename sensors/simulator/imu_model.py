@@ -52,6 +52,7 @@ class ImuTruth:
     gyr_radps: FloatArray                   # (N, 3) sensor frame
     acc_mps2: FloatArray                    # (N, 3) specific force, sensor frame
     gyr_bias_radps: FloatArray              # (3,)
+    position_m: FloatArray                  # (N, 3) sensor position, earth frame
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,7 +70,7 @@ Pose = Callable[[FloatArray], tuple[Rotation, FloatArray]]
 def measure(pose: Pose, time_s: FloatArray, errors: ImuErrors, rng: np.random.Generator,
             with_mag: bool = False) -> ImuReadings:
     """Sample the IMU at ``time_s``."""
-    rotation, _ = pose(time_s)
+    rotation, position = pose(time_s)
     gyr_true = _body_rate(pose, time_s)
     acc_true = rotation.inv().apply(_linear_acceleration(pose, time_s) + np.array([0.0, 0.0, GRAVITY_MPS2]))
     n = time_s.shape[0]
@@ -86,7 +87,7 @@ def measure(pose: Pose, time_s: FloatArray, errors: ImuErrors, rng: np.random.Ge
         hard_iron = rng.normal(0, 5.0, 3)
         mag = rotation.inv().apply(EARTH_FIELD_UT) + hard_iron + rng.normal(0, errors.mag_noise_ut, (n, 3))
     quat_xyzw = rotation.as_quat()
-    truth = ImuTruth(quat_xyzw[:, [3, 0, 1, 2]], gyr_true, acc_true, gyr_bias)
+    truth = ImuTruth(quat_xyzw[:, [3, 0, 1, 2]], gyr_true, acc_true, gyr_bias, position)
     return ImuReadings(gyr, acc, mag, truth)
 
 

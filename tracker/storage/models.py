@@ -58,7 +58,7 @@ NAMING_CONVENTION = {
 
 class Base(DeclarativeBase):
     metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
-    type_annotation_map = {datetime: UTCDateTime()}  # noqa: RUF012 - SQLAlchemy reads it off the class
+    type_annotation_map = {datetime: UTCDateTime()}
 
 
 class Person(Base):

@@ -6,7 +6,7 @@ integers, delta-coded along time, zigzagged, split into byte planes and deflated
 roughly a third of that (see benchmarks/bench_storage.py).
 
 Quanta are chosen so that export reproduces imported values to better than 1e-5 (SPEC §4
-round trip): time 1 µs, acceleration 1e-5 m/s², angular rate 1e-6 rad/s, magnetic field 1e-4 µT.
+round trip): time 1 µs, acceleration 1e-5 m/s², angular rate 1e-6 rad/s, magnetic field 1e-5 µT.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ CODEC_VERSION = 1
 TIME_QUANTUM_S = 1e-6
 ACC_QUANTUM_MPS2 = 1e-5
 GYR_QUANTUM_RADPS = 1e-6
-MAG_QUANTUM_UT = 1e-4
+MAG_QUANTUM_UT = 1e-5
 
 _INT32_MAX = np.iinfo(np.int32).max
 

@@ -1,0 +1,183 @@
+"""The `hiptrack` command: thin commands over tracker.services; errors become one line and an exit code.
+
+Exit codes: 0 ok, 2 bad input (file, argument, URL), 1 any other failure.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from tracker import __version__, services
+from tracker.domain import SessionSummary, Side
+from tracker.errors import BadInputError, HiptrackError
+
+app = typer.Typer(
+    name="hiptrack",
+    help="Track hip mobility with wearable IMUs: record sessions, analyse range of motion, watch trends.",
+    add_completion=False,
+    invoke_without_command=True,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+DbOption = Annotated[str | None, typer.Option(
+    "--db", metavar="URL", show_default=False,
+    help="SQLAlchemy database URL (default: $HIPTRACK_DB, else an SQLite file in your user data folder).")]
+NoTuiOption = Annotated[bool, typer.Option("--no-tui", help="Print a text summary instead of opening the dashboard.")]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+
+DEMO_PROGRAM: tuple[tuple[str, Side, int], ...] = (
+    ("seated_hip_internal_rotation", Side.LEFT, 11),
+    ("seated_hip_internal_rotation", Side.RIGHT, 12),
+    ("hamstring_strap_stretch", Side.LEFT, 13),
+    ("ride", Side.RIGHT, 14),
+)
+"""What `hiptrack demo` records: a short mobility session on both sides and a ride."""
+
+
+@contextmanager
+def _user_errors() -> Iterator[None]:
+    """Known errors: one line on stderr and the error's exit code, never a traceback."""
+    try:
+        yield
+    except HiptrackError as err:
+        typer.echo(f"hiptrack: error: {err}", err=True)
+        raise typer.Exit(err.exit_code) from None
+    except KeyboardInterrupt:
+        typer.echo("hiptrack: interrupted", err=True)
+        raise typer.Exit(130) from None
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"hiptrack {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_callback(
+    ctx: typer.Context,
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                          help="Show the version and exit.")] = False,
+    db: DbOption = None,
+) -> None:
+    """Track hip mobility with wearable IMUs. With no command, opens the dashboard."""
+    if ctx.invoked_subcommand is None:
+        dashboard(db)
+
+
+@app.command()
+def dashboard(db: DbOption = None) -> None:
+    """Open the terminal dashboard."""
+    with _user_errors():
+        svc = services.build_services(db)
+        from tui.app import HiptrackApp  # deferred: commands that print need not load Textual
+
+        HiptrackApp(svc).run()
+        svc.close()
+
+
+@app.command()
+def demo(db: DbOption = None, no_tui: NoTuiOption = False) -> None:
+    """Record a few simulated sessions (no hardware needed), then open the dashboard."""
+    with _user_errors():
+        svc = services.build_services(db)
+        typer.echo(f"Recording {len(DEMO_PROGRAM)} simulated sessions into {svc.database.display_url} ...")
+        ids = [asyncio.run(services.record_simulated(svc, exercise, side, seed))
+               for exercise, side, seed in DEMO_PROGRAM]
+        recorded = [svc.store.get_session(i) for i in ids]
+        if no_tui:
+            typer.echo(_table(recorded))
+            typer.echo("Open the dashboard with: hiptrack dashboard" + (f" --db {db}" if db else ""))
+        else:
+            from tui.app import HiptrackApp
+
+            HiptrackApp(svc).run()
+        svc.close()
+
+
+@app.command("sessions")
+def list_sessions(db: DbOption = None, json_output: JsonOption = False) -> None:
+    """List recorded sessions."""
+    with _user_errors():
+        svc = services.build_services(db)
+        rows = svc.store.list_sessions()
+        svc.close()
+        if json_output:
+            typer.echo(json.dumps([row.to_json() for row in rows], indent=2))
+        else:
+            typer.echo(_table(rows) if rows else "No sessions yet. Try: hiptrack demo")
+
+
+@app.command("import")
+def import_file(
+    file: Annotated[Path, typer.Argument(help="Plain IMU CSV: time,acc_x..z,gyr_x..z[,mag_x..z] (SI units).",
+                                         show_default=False)],
+    side: Annotated[Side, typer.Option(help="Which thigh the sensor was on.", show_default=False)],
+    exercise: Annotated[str, typer.Option(help="Exercise id (see SPEC §7).", show_default=False)],
+    at: Annotated[str | None, typer.Option(
+        metavar="ISO-DATETIME", help="When the session started (default: the file's modification time).")] = None,
+    db: DbOption = None,
+) -> None:
+    """Store a recording made with another tool as a session."""
+    with _user_errors():
+        started_at = _parse_datetime(at) if at else None
+        if not file.is_file():
+            raise BadInputError(f"{file}: no such file")
+        svc = services.build_services(db)
+        session_id = asyncio.run(services.import_csv(svc, file, exercise, side, started_at))
+        summary = svc.store.get_session(session_id)
+        svc.close()
+        typer.echo(f"Imported {file} as session {session_id}: {summary.samples} samples, "
+                   f"{summary.duration_s:.1f} s at {summary.rate_hz:.1f} Hz.")
+
+
+@app.command("export")
+def export(
+    session_id: Annotated[int, typer.Argument(help="Session id (see `hiptrack sessions`).", show_default=False)],
+    out: Annotated[Path, typer.Option("--out", help="Folder to write into.", show_default=False)],
+    db: DbOption = None,
+) -> None:
+    """Write a session's raw samples as plain IMU CSV (one file per sensor) plus a JSON sidecar."""
+    with _user_errors():
+        svc = services.build_services(db)
+        paths = services.export_session(svc, session_id, out)
+        svc.close()
+        for path in paths:
+            typer.echo(str(path))
+
+
+def _parse_datetime(text: str) -> datetime:
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        raise BadInputError(f"--at {text!r} is not an ISO date-time (example: 2026-03-01T18:30)") from None
+    return (value if value.tzinfo else value.astimezone()).astimezone(UTC)
+
+
+def _table(rows: list[SessionSummary]) -> str:
+    header = f"{'id':>4}  {'started (UTC)':16}  {'exercise':30}  {'side':5}  {'source':9}  {'status':11}  " \
+             f"{'duration':>8}  {'samples':>8}  {'rate':>7}"
+    lines = [header, "-" * len(header)]
+    for r in rows:
+        lines.append(f"{r.id:>4}  {r.started_at:%Y-%m-%d %H:%M}  {r.exercise:30}  {r.side.value:5}  "
+                     f"{r.source.value:9}  {r.status.value:11}  {r.duration_s:7.1f}s  {r.samples:>8}  "
+                     f"{r.rate_hz:5.1f}Hz")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    app(prog_name="hiptrack")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,108 @@
+"""Use cases shared by the CLI, the TUI and the tests: each takes plain arguments, returns results."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sensors.simulator import SimOptions, simulate_session
+from sensors.simulator.live import simulated_source
+from sensors.source import ArraySource, SampleSource, StreamSpec
+from tracker import __version__, catalog
+from tracker.domain import SessionSummary, Side, Source
+from tracker.imu_csv import read_imu_csv, write_imu_csv
+from tracker.recorder import Recorder, RecordingProgress
+from tracker.storage.database import Database, open_database
+from tracker.storage.repository import NewSession, SessionStore
+
+ProgressCallback = Callable[[RecordingProgress], None]
+
+IMPORT_BLOCK_S = 30.0
+"""Imports are not live: feed the recorder big blocks (it still cuts ≤ 4096-sample chunks)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Services:
+    database: Database
+    store: SessionStore
+    recorder: Recorder
+
+    def close(self) -> None:
+        self.database.dispose()
+
+
+def build_services(db_url: str | None = None, *, recover: bool = True) -> Services:
+    """Open (and migrate) the database; sessions whose recorder died are marked interrupted."""
+    database = open_database(db_url)
+    store = SessionStore(database.sessions)
+    if recover:
+        store.mark_stale_recordings_interrupted(datetime.now(UTC))
+    return Services(database, store, Recorder(store))
+
+
+async def record(services: Services, source: SampleSource, exercise_id: str, side: Side, origin: Source,
+                 started_at: datetime | None = None, notes: str | None = None,
+                 on_progress: ProgressCallback | None = None) -> int:
+    """Record any source into a new session (the one recording path)."""
+    catalog.get(exercise_id)
+    new = NewSession(exercise_id, side, origin, started_at or datetime.now(UTC), notes)
+    return await services.recorder.record(source, new, on_progress)
+
+
+async def record_simulated(services: Services, exercise_id: str, side: Side, seed: int,
+                           started_at: datetime | None = None, realtime: bool = False,
+                           options: SimOptions | None = None,
+                           on_progress: ProgressCallback | None = None) -> int:
+    catalog.get(exercise_id)
+    session = simulate_session(exercise_id, side.value, seed, options)
+    return await record(services, simulated_source(session, realtime=realtime), exercise_id, side,
+                        Source.SIMULATED, started_at, f"simulated, seed {seed}", on_progress)
+
+
+async def import_csv(services: Services, path: Path, exercise_id: str, side: Side,
+                     started_at: datetime | None = None) -> int:
+    """Validate the whole file first (nothing is written for a bad file), then record it."""
+    catalog.get(exercise_id)
+    samples = read_imu_csv(path)
+    if started_at is None:
+        started_at = datetime.fromtimestamp(path.stat().st_mtime, UTC)
+    spec = StreamSpec(placement=side.thigh, rate_hz=samples.rate_hz, device_address=f"imported:{side.thigh}",
+                      device_name="Imported CSV", profile="csv", has_mag=samples.has_mag)
+    source = ArraySource((spec,), {side.thigh: samples}, block_s=IMPORT_BLOCK_S)
+    return await record(services, source, exercise_id, side, Source.IMPORTED, started_at, f"imported from {path.name}")
+
+
+def export_session(services: Services, session_id: int, out_dir: Path) -> list[Path]:
+    """One SPEC §4 CSV per stream plus a JSON sidecar with the metadata; all files private (0600)."""
+    summary = services.store.get_session(session_id)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    files: dict[str, str] = {}
+    for stream in summary.streams:
+        path = out_dir / f"session-{session_id}-{stream.placement}.csv"
+        write_imu_csv(path, services.store.load_samples(stream.id))
+        files[str(stream.placement)] = path.name
+        written.append(path)
+    sidecar = out_dir / f"session-{session_id}.json"
+    _write_private(sidecar, json.dumps(_sidecar(summary, files), indent=2) + "\n")
+    written.append(sidecar)
+    return written
+
+
+def _sidecar(summary: SessionSummary, files: dict[str, str]) -> dict[str, object]:
+    document = summary.to_json()
+    document["files"] = files
+    document["format"] = "hiptrack plain IMU CSV (time s, acc m/s², gyr rad/s, mag µT)"
+    document["hiptrack_version"] = __version__
+    return document
+
+
+def _write_private(path: Path, text: str) -> None:
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(fd, 0o600)                     # an older export may have been created more open
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(text)

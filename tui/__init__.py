@@ -1,0 +1,1 @@
+"""Textual terminal UI: the dashboard and its screens."""
