@@ -31,6 +31,8 @@ class Exercise:
     """Seed file the facts come from."""
     primary_motion: str
     posture: Posture
+    counting: str = "excursions"
+    """How reps are counted: 'excursions' (out from neutral and back), 'cycles' (shifts), 'circles'."""
 
 
 _SEED_CYCLING = "000_09a037b40f323262.txt"
@@ -46,18 +48,19 @@ EXERCISES: tuple[Exercise, ...] = (
     Exercise("ninety_ninety_transitions", "90/90 transitions", _SEED_IR, "rotation", Posture.FLOOR_SITTING),
     Exercise("seated_hip_flexion_hold", "Seated hip flexion hold", _SEED_CYCLING, "flexion", Posture.SEATED),
     Exercise("supine_hip_shift_ir", "Supine hip shift (internal rotation)", _SEED_MOBILITY, "internal_rotation",
-             Posture.SUPINE),
+             Posture.SUPINE, counting="cycles"),
     Exercise("hamstring_strap_stretch", "Hamstring stretch with strap", _SEED_MOBILITY, "flexion", Posture.SUPINE),
     Exercise("adductor_strap_stretch", "Adductor stretch with strap", _SEED_MOBILITY, "abduction", Posture.SUPINE),
     Exercise("abductor_strap_stretch", "Abductor stretch with strap", _SEED_MOBILITY, "adduction", Posture.SUPINE),
-    Exercise("single_leg_circles", "Single-leg circles", _SEED_MOBILITY, "circumduction", Posture.SUPINE),
+    Exercise("single_leg_circles", "Single-leg circles", _SEED_MOBILITY, "circumduction", Posture.SUPINE,
+             counting="circles"),
     Exercise("couch_stretch", "Couch stretch", _SEED_MOBILITY, "extension", Posture.KNEELING),
     Exercise("figure_four_stretch", "Supine figure-four stretch", _SEED_MOBILITY, "flexion", Posture.SUPINE),
     Exercise("thomas_stretch", "Thomas stretch", _SEED_RUNNERS, "extension", Posture.SUPINE),
     Exercise("standing_hip_abduction_hold", "Standing hip abduction hold", _SEED_RUNNERS, "abduction",
              Posture.STANDING),
     Exercise("banded_hip_flexion_march", "Banded hip flexion march", _SEED_RUNNERS, "flexion", Posture.STANDING),
-    Exercise("ride", "Bike ride", _SEED_CYCLING, "cycling", Posture.CYCLING),
+    Exercise("ride", "Bike ride", _SEED_CYCLING, "cycling", Posture.CYCLING, counting="ride"),
 )
 
 _BY_ID = {e.id: e for e in EXERCISES}

@@ -1,0 +1,55 @@
+"""Body frames and the ISB hip joint angles (SPEC §2).
+
+Pelvis and femur frames: X anterior, Y superior, Z right (Wu et al. 2002). Hip angles are the
+Grood & Suntay Z-X-Y sequence of femur relative to pelvis: flexion about pelvis Z, ab/adduction
+about the floating axis, rotation about the femur's Y axis. The left leg is the mirror image, so
+flexion, abduction and internal rotation are positive on both sides. Earth: z up (VQF's frame).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import NDArray
+from scipy.spatial.transform import Rotation
+
+FloatArray = NDArray[np.float64]
+
+UPRIGHT = Rotation.from_euler("x", 90, degrees=True)
+"""Pelvis → earth for an upright person facing earth x: superior → z, right → −y."""
+
+POSTURE_PITCH_DEG = {"standing": 0.0, "seated": 0.0, "floor_sitting": 0.0, "kneeling": 0.0, "cycling": 0.0,
+                     "supine": 90.0}
+"""How far the pelvis is tipped back from upright in each reference posture (SPEC §2)."""
+
+
+def rotation_from_wxyz(quat_wxyz: FloatArray) -> Rotation:
+    return Rotation.from_quat(np.asarray(quat_wxyz)[..., [1, 2, 3, 0]])
+
+
+def side_sign(side: str) -> float:
+    if side not in ("left", "right"):
+        raise ValueError(f"side must be 'left' or 'right', got {side!r}")
+    return 1.0 if side == "right" else -1.0
+
+
+def pelvis_reference(heading_rad: FloatArray | float, posture: str) -> Rotation:
+    """Assumed pelvis → earth rotation: reference posture, facing heading_rad (per sample or one)."""
+    try:
+        pitch = POSTURE_PITCH_DEG[posture]
+    except KeyError:
+        raise ValueError(f"unknown posture {posture!r}; known: {', '.join(POSTURE_PITCH_DEG)}") from None
+    heading = Rotation.from_euler("z", np.atleast_1d(heading_rad)[:, None])
+    return heading * UPRIGHT * Rotation.from_euler("z", pitch, degrees=True)
+
+
+def hip_angles_deg(pelvis_to_earth: Rotation, femur_to_earth: Rotation, side: str) -> FloatArray:
+    """(N, 3) flexion, abduction, internal rotation in degrees."""
+    zxy = (pelvis_to_earth.inv() * femur_to_earth).as_euler("ZXY", degrees=True)
+    m = side_sign(side)
+    return np.column_stack([zxy[:, 0], -m * zxy[:, 1], m * zxy[:, 2]])
+
+
+def heading_of(rotation: Rotation, axis: FloatArray) -> FloatArray:
+    """Earth heading (rad) of a body axis, from its horizontal projection."""
+    v = rotation.apply(axis)
+    return np.arctan2(v[..., 1], v[..., 0])

@@ -1,0 +1,147 @@
+"""The whole single-thigh analysis: orientation → calibration → hip angles → events → peaks.
+
+Arrays in, one frozen dataclass out; no I/O. Exercise facts (posture, primary motion, how reps
+are counted) come in as plain strings so this package does not depend on the catalogue's home.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from numpy.typing import NDArray
+
+from analysis.angles import HipAngles, hip_angles
+from analysis.calibration import Calibration, CalibrationNotFoundError, CalibrationParams, find_calibration, still_mask
+from analysis.events import (
+    EventParams,
+    HoldEvent,
+    RepEvent,
+    SetEvent,
+    detect_circles,
+    detect_cycles,
+    detect_excursions,
+    detect_holds,
+    group_sets,
+)
+from analysis.orientation import estimate_orientation
+from analysis.segments import drop_short, runs
+
+FloatArray = NDArray[np.float64]
+
+ALGORITHM_VERSION = "1"
+
+PRIMARY: dict[str, tuple[int, tuple[str, str]]] = {
+    "flexion": (0, ("flexion", "")),
+    "extension": (0, ("", "extension")),
+    "abduction": (1, ("abduction", "")),
+    "adduction": (1, ("", "adduction")),
+    "internal_rotation": (2, ("internal_rotation", "")),
+    "external_rotation": (2, ("", "external_rotation")),
+    "rotation": (2, ("internal_rotation", "external_rotation")),
+    "circumduction": (0, ("flexion", "")),
+    "cycling": (0, ("flexion", "")),
+}
+"""Primary motion → (angle column, (motion name above neutral, below neutral))."""
+
+POSTURE_FLEXION_RANGE_DEG: dict[str, tuple[float, float]] = {
+    "standing": (-45.0, 130.0), "seated": (55.0, 135.0), "floor_sitting": (20.0, 135.0),
+    "supine": (-40.0, 130.0), "kneeling": (-45.0, 45.0), "cycling": (-180.0, 180.0),
+}
+"""Flexion (against the posture's pelvis) a resting thigh can have while in that posture: rests
+outside it are before or after the exercise (e.g. standing before lying down)."""
+
+
+@dataclass(frozen=True, slots=True)
+class AnalysisParams:
+    calibration: CalibrationParams = field(default_factory=CalibrationParams)
+    events: EventParams = field(default_factory=EventParams)
+    min_rest_s: float = 1.0
+    neutral_band_deg: float = 6.0
+    vqf: dict[str, float] = field(default_factory=lambda: {"restThGyr": 5.0, "restThAcc": 1.0})
+    """VQF's default rest thresholds (2 °/s) rarely trigger on a person holding a pose, which
+    starves its gyro-bias estimate; 5 °/s lets holds count as rest (heading drift ÷ 3 here)."""
+
+
+@dataclass(frozen=True, slots=True)
+class ThighAnalysis:
+    side: str
+    primary_motion: str
+    duration_s: float
+    calibration: Calibration | None
+    calibration_problem: str | None
+    angles: HipAngles | None
+    window_s: tuple[float, float] | None
+    """The part of the recording spent in the exercise's posture (events and peaks come from here)."""
+    neutral_deg: float | None
+    peaks: dict[str, float] | None
+    holds: tuple[HoldEvent, ...] = ()
+    reps: tuple[RepEvent, ...] = ()
+    sets: tuple[SetEvent, ...] = ()
+
+
+def analyze_thigh(time_s: FloatArray, acc: FloatArray, gyr: FloatArray, side: str, primary_motion: str,
+                  posture: str, counting: str = "excursions", params: AnalysisParams | None = None) -> ThighAnalysis:
+    """Analyse one thigh sensor's recording. counting: 'excursions', 'cycles' or 'circles'."""
+    params = params or AnalysisParams()
+    if primary_motion not in PRIMARY:
+        raise ValueError(f"unknown primary motion {primary_motion!r}; known: {', '.join(PRIMARY)}")
+    if len(time_s) < 2:
+        raise ValueError("need at least two samples")
+    rate_hz = float(1.0 / np.median(np.diff(time_s)))
+    duration = float(time_s[-1] - time_s[0])
+    quat = estimate_orientation(gyr, acc, rate_hz, params=params.vqf)
+    try:
+        calibration = find_calibration(time_s, gyr, acc, quat, rate_hz, params.calibration)
+    except CalibrationNotFoundError as err:
+        return ThighAnalysis(side, primary_motion, duration, None, str(err), None, None, None, None)
+
+    column, motions = PRIMARY[primary_motion]
+    rough = hip_angles(time_s, quat, calibration, side, posture)
+    rests = _rests_in_posture(time_s, gyr, acc, rough, calibration, posture, rate_hz, params)
+    window = (int(rests[0, 0]), int(rests[-1, 1])) if len(rests) else \
+        (int(np.searchsorted(time_s, calibration.end_s)), len(time_s))
+    neutral = float(np.median(rough.angles_deg[rests[0, 0]:rests[0, 1], column])) if len(rests) else 0.0
+    anchors = rests[[abs(np.median(rough.angles_deg[a:b, column]) - neutral) < params.neutral_band_deg
+                     for a, b in rests]] if len(rests) else None
+    angles = hip_angles(time_s, quat, calibration, side, posture, anchors)
+    if anchors is not None and len(anchors):
+        a, b = anchors[0]
+        neutral = float(np.median(angles.angles_deg[a:b, column]))
+
+    lo, hi = window
+    t, values = time_s[lo:hi], angles.angles_deg[lo:hi]
+    ev = params.events
+    if counting == "cycles":
+        sign = -1.0 if motions[0] == "" else 1.0
+        reps = detect_cycles(t, sign * values[:, column], motions[0] or motions[1], rate_hz, ev)
+        reps = tuple(RepEvent(r.motion, r.start_s, r.end_s, sign * r.peak_deg) for r in reps)
+        holds: tuple[HoldEvent, ...] = ()
+    elif counting == "circles":
+        reps, holds = detect_circles(t, values[:, 0], values[:, 1], rate_hz, ev), ()
+    else:
+        reps = detect_excursions(t, values[:, column], neutral, motions, ev)
+        holds = detect_holds(t, values[:, column], reps, rate_hz, ev)
+    return ThighAnalysis(side, primary_motion, duration, calibration, None, angles,
+                         (float(time_s[lo]), float(time_s[hi - 1])), neutral, _peaks(values), holds, reps,
+                         group_sets(reps, ev))
+
+
+def _rests_in_posture(time_s: FloatArray, gyr: FloatArray, acc: FloatArray, angles: HipAngles,
+                      calibration: Calibration, posture: str, rate_hz: float,
+                      params: AnalysisParams) -> NDArray[np.intp]:
+    """(K, 2) index runs where the thigh rests, after calibration, at a flexion the posture allows."""
+    rests = drop_short(runs(still_mask(gyr, acc, rate_hz, params.calibration)), int(params.min_rest_s * rate_hz))
+    rests = rests[time_s[rests[:, 0]] >= calibration.end_s - 0.5] if len(rests) else rests
+    low, high = POSTURE_FLEXION_RANGE_DEG[posture]
+    flexion = np.array([np.median(angles.flexion_deg[a:b]) for a, b in rests])
+    return rests[(flexion >= low) & (flexion <= high)] if len(rests) else rests
+
+
+def _peaks(values: FloatArray) -> dict[str, float]:
+    """Signed extremes over the exercise window (SPEC §5 keys)."""
+    return {
+        "flexion_deg": float(values[:, 0].max()), "extension_deg": float(values[:, 0].min()),
+        "abduction_deg": float(values[:, 1].max()), "adduction_deg": float(values[:, 1].min()),
+        "internal_rotation_deg": float(values[:, 2].max()), "external_rotation_deg": float(values[:, 2].min()),
+    }

@@ -1,0 +1,87 @@
+"""Accuracy of the hip analysis against the simulator's ground truth, per exercise and side.
+
+Run: python benchmarks/accuracy.py [--seeds 1000 1001 ...]
+Shared with tests/test_analysis_accuracy.py, which asserts the SPEC §10 targets on fresh seeds.
+"""
+
+from __future__ import annotations
+
+import argparse
+from dataclasses import dataclass
+
+import numpy as np
+
+from analysis.pipeline import ThighAnalysis, analyze_thigh
+from sensors.simulator import SimOptions, SimulatedSession, simulate_session
+from tracker import catalog
+
+
+@dataclass(frozen=True)
+class Score:
+    exercise: str
+    side: str
+    seed: int
+    rmse_deg: tuple[float, float, float]
+    """Flexion, abduction, rotation RMSE over the exercise window."""
+    reps_found: int
+    reps_true: int
+    holds_found: int
+    holds_true: int
+    hold_duration_err_s: float
+    hold_angle_err_deg: float
+    events_outside: int
+
+
+def analyse(sim: SimulatedSession) -> ThighAnalysis:
+    exercise = catalog.get(sim.exercise_id)
+    thigh = sim.thigh
+    return analyze_thigh(thigh.time_s, thigh.acc_mps2, thigh.gyr_radps, sim.side, exercise.primary_motion,
+                         exercise.posture.value, exercise.counting)
+
+
+def score(sim: SimulatedSession, result: ThighAnalysis) -> Score:
+    truth = sim.truth
+    assert result.angles is not None and result.window_s is not None, result.calibration_problem
+    inside = (truth.time_s >= result.window_s[0]) & (truth.time_s <= result.window_s[1])
+    error = result.angles.angles_deg[inside] - truth.hip_angles_deg[inside]
+    rmse = tuple(float(x) for x in np.sqrt(np.mean(error**2, axis=0)))
+    counting = catalog.get(sim.exercise_id).counting
+    reps_true = round(sum(c.cycles for c in truth.cycles)) if counting in ("cycles", "circles") else len(truth.reps)
+    duration_err, angle_err = 0.0, 0.0
+    for hold in truth.holds:
+        found = [h for h in result.holds if h.start_s < hold.end_s and h.end_s > hold.start_s]
+        if found:
+            duration_err = max(duration_err, abs(found[0].duration_s - hold.duration_s))
+            angle_err = max(angle_err, abs(found[0].angle_deg - hold.angle_deg))
+    posture_start = truth.exercise_start_s
+    outside = sum(1 for r in result.reps if r.start_s < posture_start) + sum(
+        1 for h in result.holds if not any(t.start_s - 1 < h.start_s < t.end_s for t in truth.holds))
+    return Score(sim.exercise_id, sim.side, sim.seed, rmse, len(result.reps), reps_true, len(result.holds),
+                 len(truth.holds), duration_err, angle_err, outside)
+
+
+def run(seeds: list[int], exercises: list[str] | None = None) -> list[Score]:
+    scores = []
+    for exercise in exercises or [e.id for e in catalog.EXERCISES if e.id != "ride"]:
+        for side in ("left", "right"):
+            for seed in seeds:
+                sim = simulate_session(exercise, side, seed, SimOptions())
+                scores.append(score(sim, analyse(sim)))
+    return scores
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--seeds", type=int, nargs="+", default=[1000, 1001])
+    parser.add_argument("--exercises", nargs="*")
+    args = parser.parse_args()
+    print(f"{'exercise':30} {'side':5} {'seed':>5} {'flex':>5} {'abd':>5} {'rot':>5}  reps   holds  "
+          f"{'hold Δs':>7} {'hold Δ°':>7} outside")
+    for s in run(args.seeds, args.exercises):
+        print(f"{s.exercise:30} {s.side:5} {s.seed:5d} {s.rmse_deg[0]:5.2f} {s.rmse_deg[1]:5.2f} {s.rmse_deg[2]:5.2f}  "
+              f"{s.reps_found:2d}/{s.reps_true:<2d} {s.holds_found:2d}/{s.holds_true:<2d}  {s.hold_duration_err_s:7.2f} "
+              f"{s.hold_angle_err_deg:7.2f} {s.events_outside:4d}")
+
+
+if __name__ == "__main__":
+    main()
