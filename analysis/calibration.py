@@ -55,6 +55,8 @@ class Calibration:
     """Earth heading the person faced while standing (VQF earth frame)."""
     swings: int
     planarity: float
+    swings_end_s: float
+    """When the leg came to rest after the swings: from here on the person may be in the exercise."""
 
     @property
     def sensor_to_thigh(self) -> Rotation:
@@ -62,7 +64,7 @@ class Calibration:
 
 
 def still_mask(gyr: FloatArray, acc: FloatArray, rate_hz: float, params: CalibrationParams) -> NDArray[np.bool_]:
-    window = int(round(params.smooth_s * rate_hz))
+    window = round(params.smooth_s * rate_hz)
     speed = moving_average(np.linalg.norm(gyr, axis=1), window)
     acc_dev = np.abs(moving_average(np.linalg.norm(acc, axis=1), window) - GRAVITY_MPS2)
     return (speed < params.still_gyr_radps) & (acc_dev < params.still_acc_mps2)
@@ -126,7 +128,8 @@ def _calibrate(time_s: FloatArray, gyr: FloatArray, acc: FloatArray, quat_wxyz: 
     xyzw = sensor_to_thigh.as_quat()
     end = min(int(settle[1]) - 1, int(settle[0] + params.settle_report_s * (len(time_s) - 1)
                                        / (time_s[-1] - time_s[0])))
-    return Calibration(float(time_s[stand[0]]), float(time_s[end]), xyzw[[3, 0, 1, 2]], heading, swings, planarity)
+    return Calibration(float(time_s[stand[0]]), float(time_s[end]), xyzw[[3, 0, 1, 2]], heading, swings, planarity,
+                       float(time_s[settle[0]]))
 
 
 def _count_peaks(angle_deg: FloatArray, min_height_deg: float) -> int:

@@ -11,24 +11,31 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.signal import find_peaks
+from scipy.signal import butter, filtfilt, find_peaks
 
-from analysis.segments import close_gaps, drop_short, moving_average, rolling_range, runs
+from analysis.segments import close_gaps, moving_average, runs
 
 FloatArray = NDArray[np.float64]
 
 
+
 @dataclass(frozen=True, slots=True)
 class EventParams:
-    still_window_s: float = 0.6
-    still_range_deg: float = 2.5
-    """Rolling range below which the primary angle counts as still: "within a few degrees"."""
+    smooth_hz: float = 2.0
+    still_speed_dps: float = 2.0
+    """Below this angular speed of the (low-passed) primary angle the leg counts as still."""
+    still_gap_s: float = 0.3
+    hold_band_deg: float = 3.0
+    """Still pieces within this of each other belong to one hold ("within a few degrees")."""
+    arrival_deg: float = 0.5
+    """A hold's edges go out to where the angle is within this of the held level."""
     min_hold_s: float = 1.8
-    min_excursion_deg: float = 8.0
-    enter_fraction: float = 0.5
-    """A rep starts counting when the excursion passes this share of the session's typical peak..."""
-    leave_fraction: float = 0.25
-    """...and ends when it falls back below this share (hysteresis against wobble)."""
+    min_excursion_deg: float = 5.0
+    """A rep must reach this far from the resting level (smaller wobbles are not reps)."""
+    leave_deg: float = 2.5
+    """The rep begins when the angle leaves the resting level by this much and ends when it is back."""
+    max_excursion_s: float = 300.0
+    """Longest rep looked for (the seeds' longest hold is 3 min)."""
     set_gap_s: float = 6.0
     min_cycle_prominence_deg: float = 3.0
 
@@ -63,50 +70,121 @@ class SetEvent:
     reps: int
 
 
-def detect_excursions(time_s: FloatArray, signed_deg: FloatArray, neutral_deg: float, motions: tuple[str, str],
+def detect_excursions(time_s: FloatArray, signed_deg: FloatArray, rests: NDArray[np.intp], motions: tuple[str, str],
                       params: EventParams) -> tuple[RepEvent, ...]:
-    """Reps as excursions of a signed angle from neutral; motions = (name when above, name when below)."""
-    offset = signed_deg - neutral_deg
+    """Reps: the angle leaves the level it rested at, in the exercise's direction, and comes back.
+
+    rests: (K, 2) index runs where the leg rests, in time order. A rest is paired with the next
+    rest at its level that the leg reached again after an excursion the exercise's way; what lies
+    between are reps (a hold at the top is a rest too, at another level). A rest that is never
+    returned to, while later rests are, was the person settling into the posture (sitting on a
+    bench, then lying back): nothing counts from it. After the last returned-to rest, excursions
+    count if they come back before the recording ends (getting up never does).
+    motions: (name when above the level, name when below); an empty name is not counted.
+    """
+    levels = np.array([np.median(signed_deg[a:b]) for a, b in rests])
+    horizon = params.max_excursion_s
+    partner = [_partner(time_s, signed_deg, rests, levels, i, motions, params, horizon) for i in range(len(rests))]
     reps: list[RepEvent] = []
-    for sign, motion in ((1.0, motions[0]), (-1.0, motions[1])):
-        if not motion:
+    i = 0
+    while i < len(rests):
+        j = partner[i]
+        if j is None and any(p is not None for p in partner[i + 1:]):
+            i += 1                                           # settling: later rests are the neutral
             continue
-        excursion = sign * offset
-        typical = np.percentile(excursion, 99) if excursion.size else 0.0
-        enter = max(params.min_excursion_deg, params.enter_fraction * typical)
-        leave = max(params.min_excursion_deg / 2, params.leave_fraction * typical)
-        for start, stop in runs(excursion > leave):
-            segment = excursion[start:stop]
-            if segment.max() >= enter:
-                peak = start + int(np.argmax(segment))
-                reps.append(RepEvent(motion, float(time_s[start]), float(time_s[stop - 1]), float(signed_deg[peak])))
-    return tuple(sorted(reps, key=lambda r: r.start_s))
+        stop = int(rests[j, 0]) if j is not None else len(signed_deg)
+        reps.extend(_excursions(time_s, signed_deg, float(levels[i]), int(rests[i, 1]), stop,
+                                closed=j is not None, motions=motions, params=params))
+        if j is None:
+            break
+        i = j
+    return tuple(reps)
+
+
+def _partner(time_s: FloatArray, signed_deg: FloatArray, rests: NDArray[np.intp], levels: FloatArray, i: int,
+             motions: tuple[str, str], params: EventParams, horizon_s: float) -> int | None:
+    """The next rest at rest i's level reached after an excursion the exercise's way, if any."""
+    same = np.flatnonzero((np.abs(levels[i + 1:] - levels[i]) <= params.hold_band_deg)
+                          & (time_s[rests[i + 1:, 0]] - time_s[rests[i, 1] - 1] <= horizon_s)) + i + 1
+    for j in same:
+        between = signed_deg[rests[i, 1]:rests[j, 0]] - levels[i]
+        if between.size and ((motions[0] and between.max() >= params.min_excursion_deg)
+                             or (motions[1] and -between.min() >= params.min_excursion_deg)):
+            return int(j)
+    return None
+
+
+def _excursions(time_s: FloatArray, signed_deg: FloatArray, level: float, start: int, stop: int, *, closed: bool,
+                motions: tuple[str, str], params: EventParams) -> list[RepEvent]:
+    offset = signed_deg[start:stop] - level
+    spans = runs(np.abs(offset) > params.leave_deg)
+    if not closed and len(spans) and spans[-1, 1] == len(offset):
+        spans = spans[:-1]                                   # never came back
+    reps = []
+    for a, b in spans:
+        peak = a + int(np.argmax(np.abs(offset[a:b])))
+        name = motions[0] if offset[peak] > 0 else motions[1]
+        if name and abs(offset[peak]) >= params.min_excursion_deg:
+            reps.append(RepEvent(name, float(time_s[start + a]), float(time_s[start + b - 1]),
+                                 float(signed_deg[start + peak])))
+    return reps
 
 
 def detect_holds(time_s: FloatArray, signed_deg: FloatArray, reps: tuple[RepEvent, ...], rate_hz: float,
                  params: EventParams) -> tuple[HoldEvent, ...]:
-    """Still stretches inside reps; the hold's angle is its mean."""
-    window = int(round(params.still_window_s * rate_hz))
-    still = rolling_range(signed_deg, window) < params.still_range_deg
+    """The still stretch at the top of each rep.
+
+    Still means the low-passed angle moves slower than still_speed_dps: a speed threshold finds
+    the end of an approach better than a band around the hold's level, which a slow approach
+    enters long before it stops.
+    """
+    smooth = _low_pass(signed_deg, params.smooth_hz, rate_hz)
+    speed = np.abs(np.gradient(smooth, time_s))
+    still = close_gaps(runs(speed < params.still_speed_dps), round(params.still_gap_s * rate_hz))
     holds: list[HoldEvent] = []
     for rep in reps:
-        inside = (time_s >= rep.start_s) & (time_s <= rep.end_s)
-        candidates = drop_short(runs(still & inside), int(params.min_hold_s * rate_hz))
-        if len(candidates) == 0:
+        a0, b0 = np.searchsorted(time_s, [rep.start_s, rep.end_s + 1e-9])
+        pieces = np.clip(still[(still[:, 1] > a0) & (still[:, 0] < b0)], a0, b0)
+        long_enough = (pieces[:, 1] - pieces[:, 0]) >= round(params.min_hold_s * rate_hz)
+        if not long_enough.any():
             continue
-        # A hold is at the top of the excursion: keep the still run closest to the rep's peak.
-        means = np.array([signed_deg[a:b].mean() for a, b in candidates])
-        a, b = candidates[int(np.argmin(np.abs(means - rep.peak_deg)))]
+        levels = np.array([signed_deg[a:b].mean() for a, b in pieces])
+        candidates = np.flatnonzero(long_enough)
+        level = levels[candidates[int(np.argmin(np.abs(levels[candidates] - rep.peak_deg)))]]
+        # Tremor can break a hold into pieces: the hold is every still piece at the same level.
+        same_level = pieces[np.abs(levels - level) < params.hold_band_deg]
+        a, b = int(same_level[:, 0].min()), int(same_level[:, 1].max())
+        a, b = _extend_while_level(smooth, a, b, a0, b0, round(0.3 * rate_hz), params.arrival_deg)
         values = signed_deg[a:b]
         holds.append(HoldEvent(rep.motion, float(time_s[a]), float(time_s[b - 1]), float(values.mean()),
                                float(values.std())))
     return tuple(holds)
 
 
+def _extend_while_level(smooth: FloatArray, a: int, b: int, lo: int, hi: int, edge_n: int,
+                        arrival_deg: float) -> tuple[int, int]:
+    """Grow [a, b) outward while the angle stays within arrival_deg of the level at each edge."""
+    start_level = smooth[a:a + edge_n].mean()
+    before = np.abs(smooth[lo:a] - start_level) > arrival_deg
+    a = lo + (int(np.flatnonzero(before)[-1]) + 1 if before.any() else 0)
+    end_level = smooth[max(a, b - edge_n):b].mean()
+    after = np.abs(smooth[b:hi] - end_level) > arrival_deg
+    b = b + (int(np.flatnonzero(after)[0]) if after.any() else hi - b)
+    return a, b
+
+
+def _low_pass(values: FloatArray, cutoff_hz: float, rate_hz: float) -> FloatArray:
+    """Zero-phase Butterworth low-pass: smooths tremor without shifting edges in time."""
+    if len(values) < 16 or cutoff_hz >= rate_hz / 2:
+        return values
+    b, a = butter(2, cutoff_hz / (rate_hz / 2))
+    return filtfilt(b, a, values)
+
+
 def detect_cycles(time_s: FloatArray, signal_deg: FloatArray, motion: str, rate_hz: float,
                   params: EventParams) -> tuple[RepEvent, ...]:
     """One rep per oscillation peak (shifts); start/end at the neighbouring troughs."""
-    smooth = moving_average(signal_deg, int(round(0.2 * rate_hz)))
+    smooth = moving_average(signal_deg, round(0.2 * rate_hz))
     peaks, _ = find_peaks(smooth, prominence=params.min_cycle_prominence_deg)
     troughs, _ = find_peaks(-smooth, prominence=params.min_cycle_prominence_deg)
     reps = []
@@ -122,7 +200,7 @@ def detect_cycles(time_s: FloatArray, signal_deg: FloatArray, motion: str, rate_
 def detect_circles(time_s: FloatArray, flexion_deg: FloatArray, abduction_deg: FloatArray, rate_hz: float,
                    params: EventParams) -> tuple[RepEvent, ...]:
     """One rep per full turn of the leg around the circle's centre, in either direction."""
-    window = int(round(4.0 * rate_hz))
+    window = round(4.0 * rate_hz)
     centre_f = moving_average(flexion_deg, window)
     centre_a = moving_average(abduction_deg, window)
     df, da = flexion_deg - centre_f, abduction_deg - centre_a

@@ -25,7 +25,7 @@ from analysis.events import (
     group_sets,
 )
 from analysis.orientation import estimate_orientation
-from analysis.segments import drop_short, runs
+from analysis.segments import drop_short, rolling_range, runs
 
 FloatArray = NDArray[np.float64]
 
@@ -57,6 +57,8 @@ class AnalysisParams:
     calibration: CalibrationParams = field(default_factory=CalibrationParams)
     events: EventParams = field(default_factory=EventParams)
     min_rest_s: float = 1.0
+    rest_range_deg: float = 2.0
+    """A rest: no hip angle moves more than this within min_rest_s (slow moves are not rests)."""
     neutral_band_deg: float = 6.0
     vqf: dict[str, float] = field(default_factory=lambda: {"restThGyr": 5.0, "restThAcc": 1.0})
     """VQF's default rest thresholds (2 °/s) rarely trigger on a person holding a pose, which
@@ -109,8 +111,8 @@ def analyze_thigh(time_s: FloatArray, acc: FloatArray, gyr: FloatArray, side: st
         a, b = anchors[0]
         neutral = float(np.median(angles.angles_deg[a:b, column]))
 
-    lo, hi = window
-    t, values = time_s[lo:hi], angles.angles_deg[lo:hi]
+    lo, hi = window[0], len(time_s)        # a rep may end after the last rest; getting up never returns
+    t, values = time_s[lo:], angles.angles_deg[lo:]
     ev = params.events
     if counting == "cycles":
         sign = -1.0 if motions[0] == "" else 1.0
@@ -120,19 +122,23 @@ def analyze_thigh(time_s: FloatArray, acc: FloatArray, gyr: FloatArray, side: st
     elif counting == "circles":
         reps, holds = detect_circles(t, values[:, 0], values[:, 1], rate_hz, ev), ()
     else:
-        reps = detect_excursions(t, values[:, column], neutral, motions, ev)
+        reps = detect_excursions(t, values[:, column], np.clip(rests - lo, 0, hi - lo), motions, ev)
         holds = detect_holds(t, values[:, column], reps, rate_hz, ev)
+    end = max(window[1], int(np.searchsorted(time_s, max((r.end_s for r in reps), default=0.0), "right")))
     return ThighAnalysis(side, primary_motion, duration, calibration, None, angles,
-                         (float(time_s[lo]), float(time_s[hi - 1])), neutral, _peaks(values), holds, reps,
-                         group_sets(reps, ev))
+                         (float(time_s[lo]), float(time_s[end - 1])), neutral, _peaks(angles.angles_deg[lo:end]),
+                         holds, reps, group_sets(reps, ev))
 
 
 def _rests_in_posture(time_s: FloatArray, gyr: FloatArray, acc: FloatArray, angles: HipAngles,
                       calibration: Calibration, posture: str, rate_hz: float,
                       params: AnalysisParams) -> NDArray[np.intp]:
     """(K, 2) index runs where the thigh rests, after calibration, at a flexion the posture allows."""
-    rests = drop_short(runs(still_mask(gyr, acc, rate_hz, params.calibration)), int(params.min_rest_s * rate_hz))
-    rests = rests[time_s[rests[:, 0]] >= calibration.end_s - 0.5] if len(rests) else rests
+    window = round(params.min_rest_s * rate_hz)
+    steady = np.all([rolling_range(angles.angles_deg[:, k], window) < params.rest_range_deg for k in range(3)],
+                    axis=0)
+    rests = drop_short(runs(steady & still_mask(gyr, acc, rate_hz, params.calibration)), window)
+    rests = rests[time_s[rests[:, 0]] >= calibration.swings_end_s - 0.5]  # the rest closing the calibration counts
     low, high = POSTURE_FLEXION_RANGE_DEG[posture]
     flexion = np.array([np.median(angles.flexion_deg[a:b]) for a, b in rests])
     return rests[(flexion >= low) & (flexion <= high)] if len(rests) else rests

@@ -177,8 +177,8 @@ def figure_four_stretch(s: Script, d: Dose) -> None:
 def thomas_stretch(s: Script, d: Dose) -> None:
     """On the back at a bench's edge, the other knee hugged; this leg hangs into extension."""
     s.move(2.5, flex=85.0, pelvis_height=0.6).wait(1.0)
-    s.move(2.5, pelvis_pitch=90.0, flex=10.0, pelvis_height=0.75).wait(2.0)
-    s.hold("extension", s.jitter(-10, 3), d.hold_s, approach_s=4.0, release_s=4.0, back_to=10.0)
+    s.move(2.5, pelvis_pitch=90.0, flex=0.0, pelvis_height=0.75).wait(2.0)       # thigh stays on the bench
+    s.hold("extension", s.jitter(-10, 3), d.hold_s, approach_s=4.0, release_s=4.0, back_to=0.0)
     s.move(2.5, pelvis_pitch=0.0, flex=85.0, pelvis_height=0.6)
     stand_up(s)
 

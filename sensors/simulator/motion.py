@@ -56,13 +56,20 @@ class BodyMotion:
         """Shared oscillator phase in radians (crank angle when riding)."""
         return 2 * np.pi * self.keyframes.integral(t, _C["osc_rate_hz"])
 
-    def hip_angles_deg(self, t: FloatArray) -> FloatArray:
-        """(N, 3) true hip angles [flexion, abduction, internal rotation] in degrees."""
+    def intended_angles_deg(self, t: FloatArray) -> FloatArray:
+        """(N, 3) hip angles the person means to move through: the script without tremor."""
         pose = self.keyframes.evaluate(t)
         phase = self.osc_phase(t)[:, None] + self.osc_phase_rad[None]
         amplitude = pose[:, [_C["osc_flex"], _C["osc_abd"], _C["osc_rot"]]]
         base = pose[:, [_C["flex"], _C["abd"], _C["rot"]]]
-        return base + amplitude * np.cos(phase) + self.tremor_deg.evaluate(t)
+        return base + amplitude * np.cos(phase)
+
+    def hip_angles_deg(self, t: FloatArray) -> FloatArray:
+        """(N, 3) true hip angles [flexion, abduction, internal rotation] in degrees."""
+        return self.intended_angles_deg(t) + self.tremor_deg.evaluate(t)
+
+    def pelvis_pitch_deg(self, t: FloatArray) -> FloatArray:
+        return self.keyframes.evaluate(t)[:, _C["pelvis_pitch"]]
 
     def pelvis_pose(self, t: FloatArray) -> tuple[Rotation, FloatArray]:
         """Pelvis → earth rotation and mid-pelvis position (N, 3)."""

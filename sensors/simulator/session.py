@@ -74,6 +74,7 @@ class TruthCycles:
 class Truth:
     time_s: FloatArray
     hip_angles_deg: FloatArray              # (N, 3) flexion, abduction, internal rotation
+    pelvis_pitch_deg: FloatArray            # (N,) 0 upright, 90 lying on the back (sway excluded)
     thigh: ImuTruth
     pelvis: ImuTruth | None
     q_sensor_to_thigh_wxyz: FloatArray      # (4,)
@@ -121,7 +122,8 @@ def simulate_session(exercise_id: str, side: str, seed: int, options: SimOptions
     angles = motion.hip_angles_deg(time_s)
     xyzw = thigh_mount.rotation_sensor_to_segment.as_quat()
     truth = Truth(
-        time_s=time_s, hip_angles_deg=angles, thigh=thigh.truth, pelvis=pelvis_truth,
+        time_s=time_s, hip_angles_deg=angles, pelvis_pitch_deg=motion.pelvis_pitch_deg(time_s), thigh=thigh.truth,
+        pelvis=pelvis_truth,
         q_sensor_to_thigh_wxyz=xyzw[[3, 0, 1, 2]],
         calibration_s=script.calibration or (0.0, 0.0), exercise_start_s=script.exercise_start_s,
         **_events(script, motion, time_s, angles),
@@ -136,8 +138,11 @@ def _events(script: Script, motion: BodyMotion, time_s: FloatArray, angles: Floa
         column = ["flex", "abd", "rot"].index(MOTIONS[name][0])
         return angles[(time_s >= start) & (time_s <= end), column]
 
-    holds = tuple(TruthHold(w.motion, w.start_s, w.end_s, float(channel(w.motion, w.start_s, w.end_s).mean()))
-                  for w in script.holds)
+    intended = motion.intended_angles_deg(time_s)
+    holds = []
+    for w in script.holds:
+        start, end = _arrival_window(time_s, intended[:, _COLUMN[MOTIONS[w.motion][0]]], w.start_s, w.end_s)
+        holds.append(TruthHold(w.motion, start, end, float(channel(w.motion, start, end).mean())))
     reps = []
     for w in script.reps:
         values = channel(w.motion, w.start_s, w.end_s)
@@ -149,4 +154,23 @@ def _events(script: Script, motion: BodyMotion, time_s: FloatArray, angles: Floa
         cycles.append(TruthCycles(w.motion, w.start_s, w.end_s, float(abs(turns)),
                                   float(abs(turns) * 60 / (w.end_s - w.start_s))))
     sets = tuple(TruthSet(start, end, n) for start, end, n in script.sets)
-    return {"holds": holds, "reps": tuple(reps), "sets": sets, "cycles": tuple(cycles)}
+    return {"holds": tuple(holds), "reps": tuple(reps), "sets": sets, "cycles": tuple(cycles)}
+
+
+_COLUMN = {"flex": 0, "abd": 1, "rot": 2}
+
+HOLD_ARRIVAL_DEG = 0.5
+"""A hold starts when the intended angle is within this of the held position (and ends when it
+leaves it): the last fraction of a degree of a slow approach is lost in anyone's tremor."""
+
+
+def _arrival_window(time_s: FloatArray, intended_deg: FloatArray, start_s: float, end_s: float) -> tuple[float, float]:
+    i0, i1 = np.searchsorted(time_s, [start_s, end_s])
+    i1 = min(i1, len(time_s) - 1)
+    near_start = np.abs(intended_deg[:i0 + 1] - intended_deg[i0]) <= HOLD_ARRIVAL_DEG
+    away = np.flatnonzero(~near_start)
+    first = away[-1] + 1 if away.size else 0
+    near_end = np.abs(intended_deg[i1:] - intended_deg[i1]) <= HOLD_ARRIVAL_DEG
+    leave = np.flatnonzero(~near_end)
+    last = i1 + (leave[0] - 1 if leave.size else len(near_end) - 1)
+    return float(time_s[first]), float(time_s[last])
