@@ -2,7 +2,7 @@
 
 A rep is one excursion from neutral and back; a hold is a stretch of that excursion where the
 angle stays still (within a few degrees) away from neutral; sets are reps grouped by rests.
-Cyclic exercises (shifts, circles) count each cycle as a rep instead.
+Cyclic exercises (shifts, circles) count each cycle of the primary angle as a rep instead.
 """
 
 from __future__ import annotations
@@ -34,10 +34,14 @@ class EventParams:
     """A rep must reach this far from the resting level (smaller wobbles are not reps)."""
     leave_deg: float = 2.5
     """The rep begins when the angle leaves the resting level by this much and ends when it is back."""
+    min_return_s: float = 0.4
+    """Back at the level for this long ends a rep; sweeping through the level does not."""
     max_excursion_s: float = 300.0
     """Longest rep looked for (the seeds' longest hold is 3 min)."""
     set_gap_s: float = 6.0
     min_cycle_prominence_deg: float = 3.0
+    cycle_share: float = 0.5
+    """A cycle must swing at least this share of the typical cycle's swing."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,7 +121,8 @@ def _partner(time_s: FloatArray, signed_deg: FloatArray, rests: NDArray[np.intp]
 def _excursions(time_s: FloatArray, signed_deg: FloatArray, level: float, start: int, stop: int, *, closed: bool,
                 motions: tuple[str, str], params: EventParams) -> list[RepEvent]:
     offset = signed_deg[start:stop] - level
-    spans = runs(np.abs(offset) > params.leave_deg)
+    settle = max(1, round(params.min_return_s / float(np.median(np.diff(time_s)))))
+    spans = close_gaps(runs(np.abs(offset) > params.leave_deg), settle)     # sweeping through is no return
     if not closed and len(spans) and spans[-1, 1] == len(offset):
         spans = spans[:-1]                                   # never came back
     reps = []
@@ -186,38 +191,21 @@ def detect_cycles(time_s: FloatArray, signal_deg: FloatArray, motion: str, rate_
     """One rep per oscillation peak (shifts); start/end at the neighbouring troughs."""
     smooth = moving_average(signal_deg, round(0.2 * rate_hz))
     peaks, _ = find_peaks(smooth, prominence=params.min_cycle_prominence_deg)
+    if peaks.size > 1:
+        # Measure each swing against its own neighbourhood (about a period), not the whole session,
+        # then drop the tentative first and last swings of a set.
+        window = int(1.2 * np.median(np.diff(peaks))) | 1
+        peaks, info = find_peaks(smooth, prominence=params.min_cycle_prominence_deg, wlen=window)
+        peaks = peaks[info["prominences"] >= params.cycle_share * np.median(info["prominences"])]
     troughs, _ = find_peaks(-smooth, prominence=params.min_cycle_prominence_deg)
+    reach = round(0.75 * np.median(np.diff(peaks))) if len(peaks) > 1 else round(rate_hz)
     reps = []
     for peak in peaks:
-        before = troughs[troughs < peak]
-        after = troughs[troughs > peak]
-        start = before[-1] if len(before) else peak
-        stop = after[0] if len(after) else peak
+        before = troughs[(troughs < peak) & (troughs >= peak - reach)]
+        after = troughs[(troughs > peak) & (troughs <= peak + reach)]
+        start = before[-1] if len(before) else max(0, peak - reach // 2)
+        stop = after[0] if len(after) else min(len(smooth) - 1, peak + reach // 2)
         reps.append(RepEvent(motion, float(time_s[start]), float(time_s[stop]), float(signal_deg[peak])))
-    return tuple(reps)
-
-
-def detect_circles(time_s: FloatArray, flexion_deg: FloatArray, abduction_deg: FloatArray, rate_hz: float,
-                   params: EventParams) -> tuple[RepEvent, ...]:
-    """One rep per full turn of the leg around the circle's centre, in either direction."""
-    window = round(4.0 * rate_hz)
-    centre_f = moving_average(flexion_deg, window)
-    centre_a = moving_average(abduction_deg, window)
-    df, da = flexion_deg - centre_f, abduction_deg - centre_a
-    radius = np.hypot(df, da)
-    moving = radius > params.min_excursion_deg / 2
-    reps: list[RepEvent] = []
-    for start, stop in close_gaps(runs(moving), int(0.5 * rate_hz)):
-        phase = np.unwrap(np.arctan2(da[start:stop], df[start:stop]))
-        turns = (phase - phase[0]) / (2 * np.pi)
-        direction = np.sign(turns[-1]) or 1.0
-        completed = np.floor(direction * turns)
-        crossings = np.flatnonzero(np.diff(completed) > 0) + 1
-        previous = start
-        for index in crossings:
-            reps.append(RepEvent("circumduction", float(time_s[previous]), float(time_s[start + index]),
-                                 float(radius[previous:start + index].max())))
-            previous = start + index
     return tuple(reps)
 
 

@@ -18,7 +18,6 @@ from analysis.events import (
     HoldEvent,
     RepEvent,
     SetEvent,
-    detect_circles,
     detect_cycles,
     detect_excursions,
     detect_holds,
@@ -39,7 +38,7 @@ PRIMARY: dict[str, tuple[int, tuple[str, str]]] = {
     "internal_rotation": (2, ("internal_rotation", "")),
     "external_rotation": (2, ("", "external_rotation")),
     "rotation": (2, ("internal_rotation", "external_rotation")),
-    "circumduction": (0, ("flexion", "")),
+    "circumduction": (0, ("circumduction", "")),
     "cycling": (0, ("flexion", "")),
 }
 """Primary motion → (angle column, (motion name above neutral, below neutral))."""
@@ -84,7 +83,7 @@ class ThighAnalysis:
 
 def analyze_thigh(time_s: FloatArray, acc: FloatArray, gyr: FloatArray, side: str, primary_motion: str,
                   posture: str, counting: str = "excursions", params: AnalysisParams | None = None) -> ThighAnalysis:
-    """Analyse one thigh sensor's recording. counting: 'excursions', 'cycles' or 'circles'."""
+    """Analyse one thigh sensor's recording. counting: 'excursions' or 'cycles' (SPEC §7 catalogue)."""
     params = params or AnalysisParams()
     if primary_motion not in PRIMARY:
         raise ValueError(f"unknown primary motion {primary_motion!r}; known: {', '.join(PRIMARY)}")
@@ -119,8 +118,6 @@ def analyze_thigh(time_s: FloatArray, acc: FloatArray, gyr: FloatArray, side: st
         reps = detect_cycles(t, sign * values[:, column], motions[0] or motions[1], rate_hz, ev)
         reps = tuple(RepEvent(r.motion, r.start_s, r.end_s, sign * r.peak_deg) for r in reps)
         holds: tuple[HoldEvent, ...] = ()
-    elif counting == "circles":
-        reps, holds = detect_circles(t, values[:, 0], values[:, 1], rate_hz, ev), ()
     else:
         reps = detect_excursions(t, values[:, column], np.clip(rests - lo, 0, hi - lo), motions, ev)
         holds = detect_holds(t, values[:, column], reps, rate_hz, ev)

@@ -50,7 +50,7 @@ def score(sim: SimulatedSession, result: ThighAnalysis) -> Score:
     error = result.angles.angles_deg[inside] - truth.hip_angles_deg[inside]
     rmse = tuple(float(x) for x in np.sqrt(np.mean(error**2, axis=0)))
     counting = catalog.get(sim.exercise_id).counting
-    reps_true = round(sum(c.cycles for c in truth.cycles)) if counting in ("cycles", "circles") else len(truth.reps)
+    reps_true = sum(c.full_cycles for c in truth.cycles) if counting in ("cycles", "circles") else len(truth.reps)
     duration_err, angle_err = 0.0, 0.0
     for hold in truth.holds:
         found = [h for h in result.holds if h.start_s < hold.end_s and h.end_s > hold.start_s]

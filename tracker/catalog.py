@@ -32,7 +32,7 @@ class Exercise:
     primary_motion: str
     posture: Posture
     counting: str = "excursions"
-    """How reps are counted: 'excursions' (out from neutral and back), 'cycles' (shifts), 'circles'."""
+    """How reps are counted: 'excursions' (out from rest and back) or 'cycles' (shifts, circles)."""
 
 
 _SEED_CYCLING = "000_09a037b40f323262.txt"
@@ -53,7 +53,7 @@ EXERCISES: tuple[Exercise, ...] = (
     Exercise("adductor_strap_stretch", "Adductor stretch with strap", _SEED_MOBILITY, "abduction", Posture.SUPINE),
     Exercise("abductor_strap_stretch", "Abductor stretch with strap", _SEED_MOBILITY, "adduction", Posture.SUPINE),
     Exercise("single_leg_circles", "Single-leg circles", _SEED_MOBILITY, "circumduction", Posture.SUPINE,
-             counting="circles"),
+             counting="cycles"),
     Exercise("couch_stretch", "Couch stretch", _SEED_MOBILITY, "extension", Posture.KNEELING),
     Exercise("figure_four_stretch", "Supine figure-four stretch", _SEED_MOBILITY, "flexion", Posture.SUPINE),
     Exercise("thomas_stretch", "Thomas stretch", _SEED_RUNNERS, "extension", Posture.SUPINE),

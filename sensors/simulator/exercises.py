@@ -110,7 +110,7 @@ def supine_hip_shift_ir(s: Script, d: Dose) -> None:
     s.move(3.0, flex=90.0).move(3.0, rot=s.jitter(22, 4)).wait(2.0)
     for i in range(d.sets):
         shifts = 3 * d.reps
-        s.oscillate("internal_rotation", shifts / 0.5, 0.5, ramp_s=2.0, osc_rot=6.0)
+        s.oscillate("internal_rotation", shifts / 0.5, 0.5, ramp_s=1.0, osc_rot=6.0)
         s.sets.append((s.cycles[-1].start_s, s.cycles[-1].end_s, shifts))
         if i < d.sets - 1:
             s.wait(8.0)

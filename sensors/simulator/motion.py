@@ -56,6 +56,10 @@ class BodyMotion:
         """Shared oscillator phase in radians (crank angle when riding)."""
         return 2 * np.pi * self.keyframes.integral(t, _C["osc_rate_hz"])
 
+    def oscillation_amplitude_deg(self, t: FloatArray) -> FloatArray:
+        """(N, 3) amplitudes of the flexion, abduction and rotation oscillators."""
+        return self.keyframes.evaluate(t)[:, [_C["osc_flex"], _C["osc_abd"], _C["osc_rot"]]]
+
     def intended_angles_deg(self, t: FloatArray) -> FloatArray:
         """(N, 3) hip angles the person means to move through: the script without tremor."""
         pose = self.keyframes.evaluate(t)

@@ -51,6 +51,8 @@ class Script:
     calibration: tuple[float, float] | None = None
     cycles: list[Window] = field(default_factory=list)
     """Windows of steady cyclic movement (pedalling, circles, shifts); truth counts their cycles."""
+    cycle_spans: list[tuple[float, float]] = field(default_factory=list)
+    """The same movements including their ramps in and out."""
     exercise_start_s: float = 0.0
 
     @property
@@ -134,10 +136,14 @@ class Script:
         keep_amplitude leaves the limb where the cycle stopped (coasting with the cranks still),
         instead of returning to the keyframed pose.
         """
+        ramp_start = self.now_s
         self.move(ramp_s, osc_rate_hz=rate_hz, **amplitudes)
         start = self.now_s
         self.move(duration_s)
         self.cycles.append(Window(motion, start, self.now_s))
         if keep_amplitude:
-            return self.move(ramp_s, osc_rate_hz=0.0)
-        return self.move(ramp_s, osc_rate_hz=0.0, **dict.fromkeys(amplitudes, 0.0))
+            self.move(ramp_s, osc_rate_hz=0.0)
+        else:
+            self.move(ramp_s, osc_rate_hz=0.0, **dict.fromkeys(amplitudes, 0.0))
+        self.cycle_spans.append((ramp_start, self.now_s))
+        return self

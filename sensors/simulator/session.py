@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from numpy.typing import NDArray
+from scipy.signal import find_peaks
 
 from sensors.samples import ImuSamples, Placement
 from sensors.simulator.body import pelvis_placement, thigh_placement
@@ -67,7 +68,11 @@ class TruthCycles:
     start_s: float
     end_s: float
     cycles: float
+    """Turns of the oscillator over the steady part."""
     rate_per_min: float
+    full_cycles: int
+    """Cycles (a shift, a circle, a crank turn) over the whole movement, ramps included: swings of
+    the intended angle that stand out enough (CYCLE_MIN_DEG, CYCLE_SHARE)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,15 +154,37 @@ def _events(script: Script, motion: BodyMotion, time_s: FloatArray, angles: Floa
         peak = values.max() if MOTIONS[w.motion][1] > 0 else values.min()
         reps.append(TruthRep(w.motion, w.start_s, w.end_s, float(peak)))
     cycles = []
-    for w in script.cycles:
+    for w, (span_start, span_end) in zip(script.cycles, script.cycle_spans, strict=True):
         turns = (motion.osc_phase(np.array([w.end_s]))[0] - motion.osc_phase(np.array([w.start_s]))[0]) / (2 * np.pi)
         cycles.append(TruthCycles(w.motion, w.start_s, w.end_s, float(abs(turns)),
-                                  float(abs(turns) * 60 / (w.end_s - w.start_s))))
+                                  float(abs(turns) * 60 / (w.end_s - w.start_s)),
+                                  _full_cycles(motion, time_s, w.motion, span_start, span_end)))
     sets = tuple(TruthSet(start, end, n) for start, end, n in script.sets)
     return {"holds": tuple(holds), "reps": tuple(reps), "sets": sets, "cycles": tuple(cycles)}
 
 
 _COLUMN = {"flex": 0, "abd": 1, "rot": 2}
+
+
+def _full_cycles(motion: BodyMotion, time_s: FloatArray, name: str, start_s: float, end_s: float) -> int:
+    """Swings of the intended (noise-free) angle that stand out like the movement's typical swing."""
+    inside = (time_s >= start_s - CYCLE_MARGIN_S) & (time_s <= end_s + CYCLE_MARGIN_S)
+    column = _COLUMN[MOTIONS[name][0]] if name in MOTIONS else 0      # circles, pedalling: flexion
+    signal = motion.intended_angles_deg(time_s[inside])[:, column] * (MOTIONS.get(name, ("", 1.0))[1])
+    peaks, _ = find_peaks(signal, prominence=CYCLE_MIN_DEG)
+    if peaks.size < 2:
+        return int(peaks.size)
+    window = int(1.2 * np.median(np.diff(peaks))) | 1
+    _, info = find_peaks(signal, prominence=CYCLE_MIN_DEG, wlen=window)
+    return int(np.sum(info["prominences"] >= CYCLE_SHARE * np.median(info["prominences"])))
+
+
+CYCLE_MARGIN_S = 2.0
+CYCLE_MIN_DEG = 3.0
+CYCLE_SHARE = 0.5
+"""A cycle counts when it swings at least CYCLE_MIN_DEG and at least half as much as the typical
+cycle of that movement (each measured within about a period): tentative first and last swings do not."""
+
 
 HOLD_ARRIVAL_DEG = 0.5
 """A hold starts when the intended angle is within this of the held position (and ends when it
