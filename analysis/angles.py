@@ -56,19 +56,55 @@ def thigh_heading_rad(quat_wxyz: FloatArray, calibration: Calibration) -> FloatA
 
 
 def hip_angles(time_s: FloatArray, quat_wxyz: FloatArray, calibration: Calibration, side: str, posture: str,
-               anchors: IntervalArray | None = None) -> HipAngles:
-    """Per-sample hip angles; `anchors` are (K, 2) index runs of rests in the exercise's neutral pose."""
+               rests: IntervalArray | None = None, pose_tolerance_deg: float = 2.5) -> HipAngles:
+    """Per-sample hip angles; `rests` (K, 2) index runs of rests in the posture anchor the heading."""
     thigh = rotation_from_wxyz(quat_wxyz) * calibration.sensor_to_thigh.inv()
     correction = np.zeros(len(time_s))
-    if anchors is not None and len(anchors) > 1:
-        correction = _heading_drift(time_s, thigh_heading_rad(quat_wxyz, calibration), anchors)
+    if rests is not None and len(rests) > 1:
+        up_in_thigh = thigh.inv().apply(np.array([0.0, 0.0, 1.0]))
+        correction = heading_drift(time_s, thigh_heading_rad(quat_wxyz, calibration), up_in_thigh, rests,
+                                   pose_tolerance_deg)
     pelvis = pelvis_reference(calibration.heading_rad + correction, posture)
     return HipAngles(time_s, hip_angles_deg(pelvis, thigh, side), np.rad2deg(correction))
 
 
-def _heading_drift(time_s: FloatArray, heading: FloatArray, anchors: IntervalArray) -> FloatArray:
-    """Heading change at each anchor rest relative to the first, interpolated in between."""
-    mids = np.array([np.angle(np.mean(np.exp(1j * heading[a:b]))) for a, b in anchors])
-    drift = np.unwrap(mids - mids[0])
-    centres = np.array([time_s[a:b].mean() for a, b in anchors])
+def heading_drift(time_s: FloatArray, heading_rad: FloatArray, up_in_thigh: FloatArray, rests: IntervalArray,
+                  pose_tolerance_deg: float, observation_deg: float = 0.5,
+                  walk_deg_per_sqrt_s: float = 0.3) -> FloatArray:
+    """Heading drift at every sample, from rests in the same pose.
+
+    Two rests with the same thigh inclination (gravity seen in the thigh frame within
+    pose_tolerance_deg) are taken as the same pose, so any change of the thigh's heading between
+    them is gyro drift. A least-squares drift curve through the rests (pinned at 0 on the first
+    rest) explains those changes. Drift is modelled as a random walk (residual gyro bias wanders),
+    so where no pair says otherwise it stays put rather than being extrapolated.
+    Rests with a near-vertical thigh are left out: gravity cannot tell how such a thigh is turned.
+    """
+    centres = np.array([time_s[a:b].mean() for a, b in rests])
+    headings = np.array([np.angle(np.mean(np.exp(1j * heading_rad[a:b]))) for a, b in rests])
+    ups = np.array([up_in_thigh[a:b].mean(axis=0) for a, b in rests])
+    ups /= np.linalg.norm(ups, axis=1, keepdims=True)
+    same = np.degrees(np.arccos(np.clip(ups @ ups.T, -1.0, 1.0))) < pose_tolerance_deg
+    same &= (np.abs(ups[:, 1]) < np.cos(np.radians(30)))[:, None]
+    k = len(rests)
+    rows, targets = [], []
+    for i in range(k):              # pair each rest with the next one in the same pose
+        later = np.flatnonzero(same[i, i + 1:])
+        if later.size:
+            j = i + 1 + int(later[0])
+            row = np.zeros(k)
+            row[j], row[i] = 1.0, -1.0
+            rows.append(row)
+            targets.append(np.angle(np.exp(1j * (headings[j] - headings[i]))))
+    if not rows:
+        return np.zeros(len(time_s))
+    pin = np.zeros(k)
+    pin[0] = 10.0
+    walk = np.zeros((k - 1, k))
+    steps = np.arange(k - 1)
+    walk[steps, steps], walk[steps, steps + 1] = -1.0, 1.0
+    walk *= (observation_deg / (walk_deg_per_sqrt_s * np.sqrt(np.maximum(np.diff(centres), 1e-3))))[:, None]
+    system = np.vstack([*rows, pin, walk])
+    rhs = np.concatenate([targets, [0.0], np.zeros(k - 1)])
+    drift, *_ = np.linalg.lstsq(system, rhs, rcond=None)
     return np.interp(time_s, centres, drift)

@@ -26,8 +26,10 @@ class EventParams:
     """Below this angular speed of the (low-passed) primary angle the leg counts as still."""
     still_gap_s: float = 0.3
     hold_band_deg: float = 3.0
-    """Still pieces within this of each other belong to one hold ("within a few degrees")."""
-    arrival_deg: float = 0.5
+    """Rests within this of each other are at the same level ("within a few degrees")."""
+    hold_chain_deg: float = 2.0
+    """Neighbouring still pieces closer than this in level are one hold."""
+    arrival_deg: float = 0.3
     """A hold's edges go out to where the angle is within this of the held level."""
     min_hold_s: float = 1.8
     min_excursion_deg: float = 5.0
@@ -155,10 +157,14 @@ def detect_holds(time_s: FloatArray, signed_deg: FloatArray, reps: tuple[RepEven
             continue
         levels = np.array([signed_deg[a:b].mean() for a, b in pieces])
         candidates = np.flatnonzero(long_enough)
-        level = levels[candidates[int(np.argmin(np.abs(levels[candidates] - rep.peak_deg)))]]
-        # Tremor can break a hold into pieces: the hold is every still piece at the same level.
-        same_level = pieces[np.abs(levels - level) < params.hold_band_deg]
-        a, b = int(same_level[:, 0].min()), int(same_level[:, 1].max())
+        first = last = int(candidates[np.argmin(np.abs(levels[candidates] - rep.peak_deg))])
+        # Tremor breaks a hold into still pieces: chain neighbours at nearly the same level (a slow
+        # approach also has still moments, but each a little further from the held angle).
+        while first > 0 and abs(levels[first - 1] - levels[first]) < params.hold_chain_deg:
+            first -= 1
+        while last < len(pieces) - 1 and abs(levels[last + 1] - levels[last]) < params.hold_chain_deg:
+            last += 1
+        a, b = int(pieces[first, 0]), int(pieces[last, 1])
         a, b = _extend_while_level(smooth, a, b, a0, b0, round(0.3 * rate_hz), params.arrival_deg)
         values = signed_deg[a:b]
         holds.append(HoldEvent(rep.motion, float(time_s[a]), float(time_s[b - 1]), float(values.mean()),

@@ -58,7 +58,6 @@ class AnalysisParams:
     min_rest_s: float = 1.0
     rest_range_deg: float = 2.0
     """A rest: no hip angle moves more than this within min_rest_s (slow moves are not rests)."""
-    neutral_band_deg: float = 6.0
     vqf: dict[str, float] = field(default_factory=lambda: {"restThGyr": 5.0, "restThAcc": 1.0})
     """VQF's default rest thresholds (2 °/s) rarely trigger on a person holding a pose, which
     starves its gyro-bias estimate; 5 °/s lets holds count as rest (heading drift ÷ 3 here)."""
@@ -83,7 +82,7 @@ class ThighAnalysis:
 
 def analyze_thigh(time_s: FloatArray, acc: FloatArray, gyr: FloatArray, side: str, primary_motion: str,
                   posture: str, counting: str = "excursions", params: AnalysisParams | None = None) -> ThighAnalysis:
-    """Analyse one thigh sensor's recording. counting: 'excursions' or 'cycles' (SPEC §7 catalogue)."""
+    """Analyse one thigh sensor's recording. counting: 'excursions', 'cycles' or 'ride' (SPEC §7)."""
     params = params or AnalysisParams()
     if primary_motion not in PRIMARY:
         raise ValueError(f"unknown primary motion {primary_motion!r}; known: {', '.join(PRIMARY)}")
@@ -102,18 +101,15 @@ def analyze_thigh(time_s: FloatArray, acc: FloatArray, gyr: FloatArray, side: st
     rests = _rests_in_posture(time_s, gyr, acc, rough, calibration, posture, rate_hz, params)
     window = (int(rests[0, 0]), int(rests[-1, 1])) if len(rests) else \
         (int(np.searchsorted(time_s, calibration.end_s)), len(time_s))
-    neutral = float(np.median(rough.angles_deg[rests[0, 0]:rests[0, 1], column])) if len(rests) else 0.0
-    anchors = rests[[abs(np.median(rough.angles_deg[a:b, column]) - neutral) < params.neutral_band_deg
-                     for a, b in rests]] if len(rests) else None
-    angles = hip_angles(time_s, quat, calibration, side, posture, anchors)
-    if anchors is not None and len(anchors):
-        a, b = anchors[0]
-        neutral = float(np.median(angles.angles_deg[a:b, column]))
+    angles = hip_angles(time_s, quat, calibration, side, posture, rests)
+    neutral = float(np.median(angles.angles_deg[rests[0, 0]:rests[0, 1], column])) if len(rests) else 0.0
 
     lo, hi = window[0], len(time_s)        # a rep may end after the last rest; getting up never returns
     t, values = time_s[lo:], angles.angles_deg[lo:]
     ev = params.events
-    if counting == "cycles":
+    if counting == "ride":                    # cadence and per-stroke range: the ride analysis
+        reps, holds = (), ()
+    elif counting == "cycles":
         sign = -1.0 if motions[0] == "" else 1.0
         reps = detect_cycles(t, sign * values[:, column], motions[0] or motions[1], rate_hz, ev)
         reps = tuple(RepEvent(r.motion, r.start_s, r.end_s, sign * r.peak_deg) for r in reps)

@@ -16,9 +16,12 @@ from typing import Annotated
 
 import typer
 
-from tracker import __version__, services
+from tracker import __version__, catalog, services
+from tracker.assessment import angles_table, assess
 from tracker.domain import SessionSummary, Side
 from tracker.errors import BadInputError, HiptrackError
+from tracker.imu_csv import read_imu_csv, write_angles_csv
+from tracker.report import render_assessment
 
 app = typer.Typer(
     name="hiptrack",
@@ -154,6 +157,52 @@ def export(
         svc.close()
         for path in paths:
             typer.echo(str(path))
+
+
+@app.command()
+def analyze(
+    file: Annotated[Path, typer.Argument(help="Plain IMU CSV of the thigh sensor (SPEC §4).", show_default=False)],
+    side: Annotated[Side, typer.Option(help="Which thigh the sensor was on.", show_default=False)],
+    exercise: Annotated[str, typer.Option(help="Exercise id (see SPEC §7).", show_default=False)],
+    json_output: JsonOption = False,
+    angles: Annotated[Path | None, typer.Option(
+        "--angles", metavar="OUT.csv", help="Also write per-sample angles: time,flexion_deg,abduction_deg,rotation_deg."
+    )] = None,
+) -> None:
+    """Analyse a recording (hip angles, holds, reps, sets) without touching the database."""
+    with _user_errors():
+        catalog.get(exercise)
+        assessment = assess(read_imu_csv(file), exercise, side)
+        document = assessment.to_json()
+        if angles is not None:
+            write_angles_csv(angles, angles_table(assessment))
+        typer.echo(json.dumps(document, indent=2) if json_output else render_assessment(document))
+        if not assessment.calibrated:
+            raise BadInputError(f"{file}: no usable calibration: {assessment.result.calibration_problem}")
+
+
+@app.command()
+def reanalyze(
+    session_id: Annotated[int | None, typer.Argument(help="Session id; or use --all.", show_default=False)] = None,
+    all_sessions: Annotated[bool, typer.Option("--all", help="Re-analyse every stored session.")] = False,
+    db: DbOption = None,
+) -> None:
+    """Re-run the analysis on stored raw samples (after an algorithm update) and store the results."""
+    with _user_errors():
+        if (session_id is None) == (not all_sessions):
+            raise BadInputError("give a SESSION_ID or --all (not both)")
+        svc = services.build_services(db)
+        ids = svc.store.session_ids() if all_sessions else [session_id]
+        for one in ids:
+            document = services.analyze_session(svc, one)  # type: ignore[arg-type]
+            typer.echo(f"session {one}: {_one_line(document)}")
+        svc.close()
+
+
+def _one_line(document: dict) -> str:
+    if not document["calibration"]["ok"]:
+        return f"not analysed: {document['calibration']['problem']}"
+    return f"{len(document['reps'])} reps, {len(document['holds'])} holds, {len(document['sets'])} sets"
 
 
 def _parse_datetime(text: str) -> datetime:

@@ -362,3 +362,13 @@ def _open_private(path: Path) -> io.TextIOWrapper:
     except BaseException:
         os.close(fd)
         raise
+
+
+ANGLES_HEADER = "time,flexion_deg,abduction_deg,rotation_deg"
+
+
+def write_angles_csv(path: Path, table: FloatArray) -> None:
+    """Per-sample hip angles (SPEC §5 `--angles`): (N, 4) time, flexion, abduction, rotation."""
+    with _open_private(path) as handle:
+        handle.write(ANGLES_HEADER + "\n")
+        np.savetxt(handle, table, fmt=("%.6f", "%.4f", "%.4f", "%.4f"), delimiter=",")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 from collections.abc import Callable
@@ -13,6 +14,7 @@ from sensors.simulator import SimOptions, simulate_session
 from sensors.simulator.live import simulated_source
 from sensors.source import ArraySource, SampleSource, StreamSpec
 from tracker import __version__, catalog
+from tracker.assessment import assess
 from tracker.domain import SessionSummary, Side, Source
 from tracker.imu_csv import read_imu_csv, write_imu_csv
 from tracker.recorder import Recorder, RecordingProgress
@@ -50,7 +52,32 @@ async def record(services: Services, source: SampleSource, exercise_id: str, sid
     """Record any source into a new session (the one recording path)."""
     catalog.get(exercise_id)
     new = NewSession(exercise_id, side, origin, started_at or datetime.now(UTC), notes)
-    return await services.recorder.record(source, new, on_progress)
+    session_id = await services.recorder.record(source, new, on_progress)
+    await asyncio.to_thread(analyze_session, services, session_id)
+    return session_id
+
+
+def analyze_session(services: Services, session_id: int) -> dict[str, object]:
+    """(Re-)analyse a stored session from its raw samples and store the result; returns SPEC §5 JSON."""
+    summary = services.store.get_session(session_id)
+    thigh = next((s for s in summary.streams if s.placement == summary.side.thigh), None)
+    if thigh is None or thigh.samples < 2:
+        document = _not_analysable(summary, "no samples from the thigh sensor")
+        services.store.store_result(session_id, document, None, None)
+        return document
+    assessment = assess(services.store.load_samples(thigh.id), summary.exercise, summary.side)
+    document = assessment.to_json()
+    calibration = assessment.result.calibration
+    services.store.store_result(session_id, document,
+                                None if calibration is None else calibration.q_sensor_to_thigh_wxyz.tolist(),
+                                None if calibration is None else calibration.planarity)
+    return document
+
+
+def _not_analysable(summary: SessionSummary, problem: str) -> dict[str, object]:
+    return {"side": summary.side.value, "exercise": summary.exercise, "duration_s": summary.duration_s,
+            "calibration": {"ok": False, "problem": problem}, "peaks": None, "holds": [], "reps": [], "sets": [],
+            "ride": None}
 
 
 async def record_simulated(services: Services, exercise_id: str, side: Side, seed: int,

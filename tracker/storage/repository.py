@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session as OrmSession
@@ -152,12 +153,92 @@ class SessionStore:
         return ImuSamples.concat([decode_chunk(data, t0, n, bool(has_mag)) for t0, n, data in chunks]) \
             if chunks else ImuSamples.empty(bool(has_mag))
 
+    # -- analysis results ---------------------------------------------------------------------------
+    def store_result(self, session_id: int, document: dict[str, Any], calibration_wxyz: list[float] | None,
+                     calibration_quality: float | None) -> None:
+        """Replace the session's results with a SPEC §5 document (one transaction)."""
+        with self._session_factory.begin() as orm:
+            session = orm.get(m.Session, session_id)
+            if session is None:
+                raise SessionNotFoundError(session_id)
+            orm.execute(sa.delete(m.AnalysisResult).where(m.AnalysisResult.session_id == session_id))
+            orm.add(_result_row(session_id, document))
+            if calibration_wxyz is not None:
+                thigh = next((s for s in session.streams if s.placement == session.side.thigh), None)
+                orm.execute(sa.delete(m.Calibration).where(m.Calibration.session_id == session_id))
+                w, x, y, z = calibration_wxyz
+                orm.add(m.Calibration(device_id=thigh.device_id if thigh else None, placement=session.side.thigh,
+                                      session_id=session_id, q_sensor_to_segment_w=w, q_sensor_to_segment_x=x,
+                                      q_sensor_to_segment_y=y, q_sensor_to_segment_z=z,
+                                      quality=calibration_quality))
+
+    def load_result(self, session_id: int) -> dict[str, Any] | None:
+        """The stored SPEC §5 document of a session, or None if it was never analysed."""
+        with self._session_factory() as orm:
+            row = orm.scalar(sa.select(m.AnalysisResult).where(m.AnalysisResult.session_id == session_id).options(
+                selectinload(m.AnalysisResult.holds), selectinload(m.AnalysisResult.reps),
+                selectinload(m.AnalysisResult.sets), selectinload(m.AnalysisResult.ride)))
+            return None if row is None else _result_document(row)
+
+    def session_ids(self) -> list[int]:
+        with self._session_factory() as orm:
+            return list(orm.scalars(sa.select(m.Session.id).order_by(m.Session.id)))
+
     def delete_session(self, session_id: int) -> None:
         with self._session_factory.begin() as orm:
             row = orm.get(m.Session, session_id)
             if row is None:
                 raise SessionNotFoundError(session_id)
             orm.delete(row)
+
+
+_PEAK_COLUMNS = {"flexion_deg": "flexion_max_deg", "extension_deg": "extension_max_deg",
+                 "abduction_deg": "abduction_max_deg", "adduction_deg": "adduction_max_deg",
+                 "internal_rotation_deg": "internal_rotation_max_deg",
+                 "external_rotation_deg": "external_rotation_max_deg"}
+
+
+def _result_row(session_id: int, document: dict[str, Any]) -> m.AnalysisResult:
+    calibration = document["calibration"]
+    peaks = document.get("peaks") or {}
+    row = m.AnalysisResult(
+        session_id=session_id, algorithm_version=str(document.get("algorithm_version", "?")),
+        calibration_ok=bool(calibration["ok"]), calibration_start_s=calibration.get("start_s"),
+        calibration_end_s=calibration.get("end_s"), calibration_problem=calibration.get("problem"),
+        **{column: peaks.get(key) for key, column in _PEAK_COLUMNS.items()})
+    row.holds = [m.HoldRow(motion=h["motion"], start_s=h["start_s"], end_s=h["end_s"], angle_deg=h["angle_deg"])
+                 for h in document["holds"]]
+    row.reps = [m.RepRow(motion=r["motion"], start_s=r["start_s"], end_s=r["end_s"], peak_deg=r["peak_deg"])
+                for r in document["reps"]]
+    row.sets = [m.SetRow(start_s=s["start_s"], end_s=s["end_s"], reps=s["reps"]) for s in document["sets"]]
+    ride = document.get("ride")
+    if ride:
+        known = {c.key for c in m.RideRow.__table__.columns} - {"id", "result_id", "details"}
+        row.ride = m.RideRow(**{k: ride[k] for k in known}, details={k: v for k, v in ride.items() if k not in known})
+    return row
+
+
+def _result_document(row: m.AnalysisResult) -> dict[str, Any]:
+    calibration: dict[str, Any] = {"ok": row.calibration_ok}
+    if row.calibration_ok:
+        calibration |= {"start_s": row.calibration_start_s, "end_s": row.calibration_end_s}
+    else:
+        calibration["problem"] = row.calibration_problem
+    peaks = {key: getattr(row, column) for key, column in _PEAK_COLUMNS.items()} if row.calibration_ok else None
+    ride = None
+    if row.ride is not None:
+        ride = {c.key: getattr(row.ride, c.key) for c in m.RideRow.__table__.columns
+                if c.key not in ("id", "result_id", "details")} | (row.ride.details or {})
+    return {
+        "calibration": calibration, "peaks": peaks,
+        "holds": [{"start_s": h.start_s, "end_s": h.end_s, "duration_s": round(h.end_s - h.start_s, 3),
+                   "angle_deg": h.angle_deg, "motion": h.motion} for h in sorted(row.holds, key=lambda h: h.start_s)],
+        "reps": [{"start_s": r.start_s, "end_s": r.end_s, "peak_deg": r.peak_deg, "motion": r.motion}
+                 for r in sorted(row.reps, key=lambda r: r.start_s)],
+        "sets": [{"start_s": s.start_s, "end_s": s.end_s, "reps": s.reps}
+                 for s in sorted(row.sets, key=lambda s: s.start_s)],
+        "ride": ride, "algorithm_version": row.algorithm_version,
+    }
 
 
 def _device(orm: OrmSession, spec: StreamSpec) -> m.Device:

@@ -1,0 +1,30 @@
+"""Plain-text renderings of results for the terminal (the JSON is the contract; this is for people)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+_RANGES = (("flexion", "extension_deg", "flexion_deg"), ("abduction", "adduction_deg", "abduction_deg"),
+           ("internal rotation", "external_rotation_deg", "internal_rotation_deg"))
+"""(label, key of the lowest signed angle, key of the highest): SPEC §5 peaks are signed extremes."""
+
+
+def render_assessment(document: dict[str, Any]) -> str:
+    """A short human summary of a SPEC §5 document."""
+    lines = [f"{document['exercise']} ({document['side']} side), {document['duration_s']:.1f} s"]
+    calibration = document["calibration"]
+    if not calibration["ok"]:
+        lines.append(f"  calibration: not found — {calibration['problem']}")
+        return "\n".join(lines)
+    lines.append(f"  calibration: {calibration['start_s']:.1f}–{calibration['end_s']:.1f} s")
+    peaks = document["peaks"] or {}
+    lines.append("  range: " + ", ".join(f"{label} {peaks[low]:+.1f}° to {peaks[high]:+.1f}°"
+                                         for label, low, high in _RANGES))
+    sets = document["sets"]
+    if sets:
+        lines.append(f"  {len(document['reps'])} reps in {len(sets)} set(s): "
+                     + ", ".join(str(s["reps"]) for s in sets))
+    for hold in document["holds"]:
+        lines.append(f"  hold {hold['start_s']:7.1f} s: {hold['duration_s']:5.1f} s at {hold['angle_deg']:+.1f}° "
+                     f"{hold['motion'].replace('_', ' ')}")
+    return "\n".join(lines)
