@@ -41,6 +41,10 @@ class CalibrationParams:
     """The protocol must start within this time of the recording's start."""
     min_swing_deg: float = 35.0
     min_swings: int = 2
+    max_swings: int = 6
+    max_swing_phase_s: float = 25.0
+    max_return_deg: float = 20.0
+    """After the swings the thigh must be back where it stood (SPEC §3: return to standing)."""
     min_planarity: float = 0.8
     """Share of swing angular motion about one axis; lower means the swings were not forward swings."""
 
@@ -103,6 +107,15 @@ def _calibrate(time_s: FloatArray, gyr: FloatArray, acc: FloatArray, quat_wxyz: 
                stand: NDArray[np.intp], settle: NDArray[np.intp], params: CalibrationParams) -> Calibration:
     up = acc[stand[0]:stand[1]].mean(axis=0)
     up /= np.linalg.norm(up)
+    span = f"{time_s[stand[0]]:.1f}–{time_s[settle[0]]:.1f} s"
+    if time_s[settle[0]] - time_s[stand[1] - 1] > params.max_swing_phase_s:
+        raise CalibrationNotFoundError(f"the movement after standing still lasts over {params.max_swing_phase_s:.0f} s "
+                                       f"({span}); the calibration is 3 leg swings, then standing still")
+    back = acc[settle[0]:settle[1]].mean(axis=0)
+    returned_deg = np.degrees(np.arccos(np.clip(np.dot(up, back / np.linalg.norm(back)), -1.0, 1.0)))
+    if returned_deg > params.max_return_deg:
+        raise CalibrationNotFoundError(f"the leg did not come back to the standing position after the swings "
+                                       f"({span}, {returned_deg:.0f}° off); stand still again for a second")
     swing_gyr = gyr[stand[1]:settle[0]]
     _, singular, axes = np.linalg.svd(swing_gyr, full_matrices=False)
     planarity = float(singular[0] ** 2 / np.sum(singular**2))
@@ -113,6 +126,8 @@ def _calibrate(time_s: FloatArray, gyr: FloatArray, acc: FloatArray, quat_wxyz: 
     if swing_deg.max() < -swing_deg.min():           # flexion is the larger excursion
         axis, swing_deg = -axis, -swing_deg
     swings = _count_peaks(swing_deg, params.min_swing_deg)
+    if swings > params.max_swings:
+        raise CalibrationNotFoundError(f"found {swings} swings in {span}: that is exercise, not the calibration")
     if swings < params.min_swings:
         raise CalibrationNotFoundError(
             f"found {swings} forward leg swing(s) of {params.min_swing_deg:.0f}°+ after standing still at "

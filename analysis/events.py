@@ -28,7 +28,9 @@ class EventParams:
     hold_band_deg: float = 3.0
     """Rests within this of each other are at the same level ("within a few degrees")."""
     hold_chain_deg: float = 2.0
-    """Neighbouring still pieces closer than this in level are one hold."""
+    """Neighbouring still pieces closer than this in level are one hold..."""
+    max_ease_dps: float = 0.3
+    """...and so are pieces whose level creeps no faster than this (easing deeper into a stretch)."""
     arrival_deg: float = 0.3
     """A hold's edges go out to where the angle is within this of the held level."""
     min_hold_s: float = 1.8
@@ -158,18 +160,31 @@ def detect_holds(time_s: FloatArray, signed_deg: FloatArray, reps: tuple[RepEven
         levels = np.array([signed_deg[a:b].mean() for a, b in pieces])
         candidates = np.flatnonzero(long_enough)
         first = last = int(candidates[np.argmin(np.abs(levels[candidates] - rep.peak_deg))])
-        # Tremor breaks a hold into still pieces: chain neighbours at nearly the same level (a slow
-        # approach also has still moments, but each a little further from the held angle).
-        while first > 0 and abs(levels[first - 1] - levels[first]) < params.hold_chain_deg:
-            first -= 1
-        while last < len(pieces) - 1 and abs(levels[last + 1] - levels[last]) < params.hold_chain_deg:
-            last += 1
+        centres = time_s[(pieces[:, 0] + pieces[:, 1] - 1) // 2]
+        first, last = _chain(levels, centres, first, params)
         a, b = int(pieces[first, 0]), int(pieces[last, 1])
         a, b = _extend_while_level(smooth, a, b, a0, b0, round(0.3 * rate_hz), params.arrival_deg)
         values = signed_deg[a:b]
         holds.append(HoldEvent(rep.motion, float(time_s[a]), float(time_s[b - 1]), float(values.mean()),
                                float(values.std())))
     return tuple(holds)
+
+
+def _chain(levels: FloatArray, centres: FloatArray, best: int, params: EventParams) -> tuple[int, int]:
+    """Tremor breaks a hold into still pieces: chain neighbours at nearly the same level, or
+    drifting as slowly as easing into a stretch does (a slow approach also has still moments,
+    but it moves on faster than that)."""
+
+    def same_hold(i: int, j: int) -> bool:
+        step = abs(levels[i] - levels[j])
+        return bool(step < params.hold_chain_deg or step < params.max_ease_dps * abs(centres[i] - centres[j]))
+
+    first = last = best
+    while first > 0 and same_hold(first - 1, first):
+        first -= 1
+    while last < len(levels) - 1 and same_hold(last + 1, last):
+        last += 1
+    return first, last
 
 
 def _extend_while_level(smooth: FloatArray, a: int, b: int, lo: int, hi: int, edge_n: int,

@@ -229,7 +229,8 @@ EXERCISE_SCRIPTS: dict[str, Callable[[Script, Dose], None]] = {
 }
 
 
-def build_script(exercise_id: str, rng: np.random.Generator, dose: Dose) -> Script:
+def build_script(exercise_id: str, rng: np.random.Generator, dose: Dose, still_s: float = 4.0,
+                 swings: int = 3) -> Script:
     """Calibration, then the exercise, for one instrumented leg."""
     try:
         body = EXERCISE_SCRIPTS[exercise_id]
@@ -237,6 +238,6 @@ def build_script(exercise_id: str, rng: np.random.Generator, dose: Dose) -> Scri
         raise ValueError(f"no simulator script for exercise {exercise_id!r}; "
                          f"known: {', '.join(sorted(EXERCISE_SCRIPTS))}") from None
     script = Script(rng)
-    script.calibrate()
+    script.calibrate(still_s=still_s, swings=swings)
     body(script, dose)
     return script

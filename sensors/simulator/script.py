@@ -85,11 +85,13 @@ class Script:
     def calibrate(self, still_s: float = 4.0, swings: int = 3, swing_deg: float = 60.0) -> Script:
         """SPEC §3: stand still, three slow forward leg swings (≥ 45°), stand still again."""
         start = self.now_s
-        self.wait(still_s)
+        if still_s > 0:
+            self.wait(still_s)
         for _ in range(swings):
             self.move(self.jitter(1.1, 0.15), flex=self.jitter(swing_deg, 8.0))
             self.move(self.jitter(1.1, 0.15), flex=0.0)
-        self.wait(2.0)
+        if still_s > 0 or swings > 0:
+            self.wait(2.0)
         self.calibration = (start, self.now_s)
         self.exercise_start_s = self.now_s
         return self

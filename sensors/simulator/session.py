@@ -29,6 +29,9 @@ class SimOptions:
     tremor_deg: float = 0.3
     with_mag: bool = False
     with_pelvis: bool = False
+    calibration_still_s: float = 4.0
+    calibration_swings: int = 3
+    """Set to 0 to simulate someone who skipped that part of the calibration (SPEC §3)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,7 +112,7 @@ def simulate_session(exercise_id: str, side: str, seed: int, options: SimOptions
     """Script the exercise, move the body, and measure it with noisy IMUs (deterministic per seed)."""
     options = options or SimOptions()
     rng = np.random.default_rng(seed)
-    script = build_script(exercise_id, rng, options.dose)
+    script = build_script(exercise_id, rng, options.dose, options.calibration_still_s, options.calibration_swings)
     motion = BodyMotion.from_script(script, side, rng, options.sway_deg, options.tremor_deg)
     time_s = np.arange(0.0, motion.duration_s, 1.0 / options.rate_hz)
 

@@ -1,0 +1,84 @@
+"""`hiptrack analyze` (SPEC §5 contract) and stored results of recorded sessions."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from sensors.simulator import Dose, SimOptions, simulate_session
+from tracker.cli import app
+from tracker.domain import Side
+from tracker.imu_csv import write_imu_csv
+from tracker.services import Services, analyze_session, record_simulated
+
+DATA = Path(__file__).parent / "data"
+runner = CliRunner()
+SPEC_KEYS = {"side", "exercise", "duration_s", "calibration", "peaks", "holds", "reps", "sets", "ride"}
+PEAK_KEYS = {"flexion_deg", "extension_deg", "abduction_deg", "internal_rotation_deg", "external_rotation_deg"}
+
+
+def test_json_document_matches_the_contract_and_the_truth(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HIPTRACK_DB", f"sqlite:///{tmp_path / 'never.db'}")
+    truth = json.loads((DATA / "seated_ir_left.truth.json").read_text())
+    angles_path = tmp_path / "angles.csv"
+    result = runner.invoke(app, ["analyze", str(DATA / "seated_ir_left.csv"), "--side", "left", "--exercise",
+                                 "seated_hip_internal_rotation", "--json", "--angles", str(angles_path)])
+    assert result.exit_code == 0, result.stderr
+    document = json.loads(result.stdout)             # nothing but the JSON on stdout
+    assert set(document) >= SPEC_KEYS and set(document["peaks"]) >= PEAK_KEYS
+    assert document["calibration"]["ok"] and document["ride"] is None
+    assert len(document["reps"]) == len(truth["reps"])
+    assert [s["reps"] for s in document["sets"]] == [s["reps"] for s in truth["sets"]]
+    for found, expected in zip(document["holds"], truth["holds"], strict=True):
+        assert found["motion"] == "internal_rotation"
+        assert found["duration_s"] == pytest.approx(expected["end_s"] - expected["start_s"], abs=0.5)
+        assert found["angle_deg"] == pytest.approx(expected["angle_deg"], abs=3.0)
+    table = np.loadtxt(angles_path, delimiter=",", skiprows=1)
+    assert angles_path.read_text().splitlines()[0] == "time,flexion_deg,abduction_deg,rotation_deg"
+    assert table.shape == (sum(1 for _ in (DATA / "seated_ir_left.csv").open()) - 1, 4)
+    assert not (tmp_path / "never.db").exists()       # analyze never touches the database
+
+
+def test_text_summary_names_reps_and_holds() -> None:
+    result = runner.invoke(app, ["analyze", str(DATA / "hamstring_right.csv"), "--side", "right", "--exercise",
+                                 "hamstring_strap_stretch"])
+    assert result.exit_code == 0, result.stderr
+    assert "1 reps in 1 set(s)" in result.stdout and "flexion" in result.stdout
+
+
+def test_a_recording_without_calibration_says_so(tmp_path: Path) -> None:
+    sim = simulate_session("seated_hip_internal_rotation", "left", 9, SimOptions(calibration_swings=0))
+    path = tmp_path / "nocal.csv"
+    write_imu_csv(path, sim.thigh)
+    result = runner.invoke(app, ["analyze", str(path), "--side", "left", "--exercise",
+                                 "seated_hip_internal_rotation", "--json"])
+    assert result.exit_code == 2
+    document = json.loads(result.stdout)
+    assert document["calibration"]["ok"] is False and document["peaks"] is None
+    assert "calibration" in result.stderr and "standing" in result.stderr
+
+
+def test_unknown_exercise_and_bad_file_exit_2(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.csv"
+    bad.write_text("time,acc_x\n1,2\n")
+    result = runner.invoke(app, ["analyze", str(bad), "--side", "left", "--exercise", "ride"])
+    assert result.exit_code == 2 and "bad.csv" in result.stderr
+    result = runner.invoke(app, ["analyze", str(DATA / "ride_right.csv"), "--side", "left", "--exercise", "yoga"])
+    assert result.exit_code == 2 and "unknown exercise" in result.stderr
+
+
+async def test_recorded_sessions_store_their_results_and_can_be_reanalysed(svc: Services, db_url: str) -> None:
+    options = SimOptions(dose=Dose(sets=1, reps=3))
+    session_id = await record_simulated(svc, "seated_hip_internal_rotation", Side.RIGHT, 21, options=options)
+    stored = svc.store.load_result(session_id)
+    assert stored is not None and stored["calibration"]["ok"]
+    assert len(stored["reps"]) == 3 and len(stored["holds"]) == 3
+    fresh = analyze_session(svc, session_id)
+    assert [r["peak_deg"] for r in fresh["reps"]] == pytest.approx([r["peak_deg"] for r in stored["reps"]])
+    result = runner.invoke(app, ["reanalyze", "--all", "--db", db_url])
+    assert result.exit_code == 0 and f"session {session_id}: 3 reps, 3 holds, 1 sets" in result.stdout
+    assert runner.invoke(app, ["reanalyze", "--db", db_url]).exit_code == 2
