@@ -15,8 +15,9 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from analysis import quaternions as q
 from analysis.calibration import Calibration
-from analysis.frames import heading_of, hip_angles_deg, pelvis_reference, rotation_from_wxyz
+from analysis.frames import heading_of, hip_angles_deg, pelvis_reference
 
 FloatArray = NDArray[np.float64]
 IntervalArray = NDArray[np.intp]
@@ -46,26 +47,28 @@ class HipAngles:
         return self.angles_deg[:, 2]
 
 
-def thigh_heading_rad(quat_wxyz: FloatArray, calibration: Calibration) -> FloatArray:
+def thigh_quaternions(quat_wxyz: FloatArray, calibration: Calibration) -> FloatArray:
+    """Femur → earth (N, 4): the sensor's orientation undone by the strap alignment."""
+    return q.multiply(quat_wxyz, q.conjugate(calibration.q_sensor_to_thigh_wxyz))
+
+
+def thigh_heading_rad(thigh_wxyz: FloatArray) -> FloatArray:
     """Earth heading of the thigh: of its long axis when that lies down, of its front when upright."""
-    thigh = rotation_from_wxyz(quat_wxyz) * calibration.sensor_to_thigh.inv()
-    long_axis = thigh.apply(_LONG_AXIS)
+    long_axis = q.rotate(thigh_wxyz, _LONG_AXIS)
     horizontal = np.hypot(long_axis[:, 0], long_axis[:, 1])
-    front = heading_of(thigh, _ANTERIOR)
+    front = heading_of(thigh_wxyz, _ANTERIOR)
     return np.where(horizontal > 0.5, np.arctan2(-long_axis[:, 1], -long_axis[:, 0]), front)
 
 
-def hip_angles(time_s: FloatArray, quat_wxyz: FloatArray, calibration: Calibration, side: str, posture: str,
+def hip_angles(time_s: FloatArray, thigh_wxyz: FloatArray, calibration: Calibration, side: str, posture: str,
                rests: IntervalArray | None = None, pose_tolerance_deg: float = 2.5) -> HipAngles:
-    """Per-sample hip angles; `rests` (K, 2) index runs of rests in the posture anchor the heading."""
-    thigh = rotation_from_wxyz(quat_wxyz) * calibration.sensor_to_thigh.inv()
+    """Per-sample hip angles of femur → earth quaternions; `rests` (K, 2) in the posture anchor the heading."""
     correction = np.zeros(len(time_s))
     if rests is not None and len(rests) > 1:
-        up_in_thigh = thigh.inv().apply(np.array([0.0, 0.0, 1.0]))
-        correction = heading_drift(time_s, thigh_heading_rad(quat_wxyz, calibration), up_in_thigh, rests,
-                                   pose_tolerance_deg)
+        up_in_thigh = q.rotate(q.conjugate(thigh_wxyz), np.array([0.0, 0.0, 1.0]))
+        correction = heading_drift(time_s, thigh_heading_rad(thigh_wxyz), up_in_thigh, rests, pose_tolerance_deg)
     pelvis = pelvis_reference(calibration.heading_rad + correction, posture)
-    return HipAngles(time_s, hip_angles_deg(pelvis, thigh, side), np.rad2deg(correction))
+    return HipAngles(time_s, hip_angles_deg(pelvis, thigh_wxyz, side), np.rad2deg(correction))
 
 
 def heading_drift(time_s: FloatArray, heading_rad: FloatArray, up_in_thigh: FloatArray, rests: IntervalArray,

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.signal import butter, filtfilt, find_peaks
+from scipy.ndimage import gaussian_filter1d
 
 from analysis.segments import close_gaps, moving_average, runs
 
@@ -125,7 +125,7 @@ def _partner(time_s: FloatArray, signed_deg: FloatArray, rests: NDArray[np.intp]
 def _excursions(time_s: FloatArray, signed_deg: FloatArray, level: float, start: int, stop: int, *, closed: bool,
                 motions: tuple[str, str], params: EventParams) -> list[RepEvent]:
     offset = signed_deg[start:stop] - level
-    settle = max(1, round(params.min_return_s / float(np.median(np.diff(time_s)))))
+    settle = max(1, round(params.min_return_s / float(time_s[1] - time_s[0])))
     spans = close_gaps(runs(np.abs(offset) > params.leave_deg), settle)     # sweeping through is no return
     if not closed and len(spans) and spans[-1, 1] == len(offset):
         spans = spans[:-1]                                   # never came back
@@ -200,16 +200,16 @@ def _extend_while_level(smooth: FloatArray, a: int, b: int, lo: int, hi: int, ed
 
 
 def _low_pass(values: FloatArray, cutoff_hz: float, rate_hz: float) -> FloatArray:
-    """Zero-phase Butterworth low-pass: smooths tremor without shifting edges in time."""
-    if len(values) < 16 or cutoff_hz >= rate_hz / 2:
-        return values
-    b, a = butter(2, cutoff_hz / (rate_hz / 2))
-    return filtfilt(b, a, values)
+    """Zero-phase Gaussian low-pass (−3 dB at cutoff_hz): smooths tremor without shifting edges."""
+    sigma_samples = 0.1325 / cutoff_hz * rate_hz
+    return gaussian_filter1d(np.asarray(values, dtype=float), sigma_samples, mode="nearest")
 
 
 def detect_cycles(time_s: FloatArray, signal_deg: FloatArray, motion: str, rate_hz: float,
                   params: EventParams) -> tuple[RepEvent, ...]:
     """One rep per oscillation peak (shifts); start/end at the neighbouring troughs."""
+    from scipy.signal import find_peaks  # deferred: scipy.signal costs 0.4 s to import
+
     smooth = moving_average(signal_deg, round(0.2 * rate_hz))
     peaks, _ = find_peaks(smooth, prominence=params.min_cycle_prominence_deg)
     if peaks.size > 1:

@@ -12,9 +12,11 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy.spatial.transform import Rotation
 
+from analysis import quaternions as q
+
 FloatArray = NDArray[np.float64]
 
-UPRIGHT = Rotation.from_euler("x", 90, degrees=True)
+UPRIGHT_WXYZ = np.array([np.cos(np.pi / 4), np.sin(np.pi / 4), 0.0, 0.0])
 """Pelvis → earth for an upright person facing earth x: superior → z, right → −y."""
 
 POSTURE_PITCH_DEG = {"standing": 0.0, "seated": 0.0, "floor_sitting": 0.0, "kneeling": 0.0, "cycling": 0.0,
@@ -32,24 +34,24 @@ def side_sign(side: str) -> float:
     return 1.0 if side == "right" else -1.0
 
 
-def pelvis_reference(heading_rad: FloatArray | float, posture: str) -> Rotation:
-    """Assumed pelvis → earth rotation: reference posture, facing heading_rad (per sample or one)."""
+def pelvis_reference(heading_rad: FloatArray | float, posture: str) -> FloatArray:
+    """Assumed pelvis → earth quaternions: reference posture, facing heading_rad (per sample or one)."""
     try:
         pitch = POSTURE_PITCH_DEG[posture]
     except KeyError:
         raise ValueError(f"unknown posture {posture!r}; known: {', '.join(POSTURE_PITCH_DEG)}") from None
-    heading = Rotation.from_euler("z", np.atleast_1d(heading_rad)[:, None])
-    return heading * UPRIGHT * Rotation.from_euler("z", pitch, degrees=True)
+    tipped = q.multiply(UPRIGHT_WXYZ, q.about_z(np.radians(pitch)))
+    return q.multiply(q.about_z(np.atleast_1d(heading_rad)), tipped)
 
 
-def hip_angles_deg(pelvis_to_earth: Rotation, femur_to_earth: Rotation, side: str) -> FloatArray:
-    """(N, 3) flexion, abduction, internal rotation in degrees."""
-    zxy = (pelvis_to_earth.inv() * femur_to_earth).as_euler("ZXY", degrees=True)
+def hip_angles_deg(pelvis_to_earth: FloatArray, femur_to_earth: FloatArray, side: str) -> FloatArray:
+    """(N, 3) flexion, abduction, internal rotation in degrees, from (N, 4) quaternions."""
+    zxy = q.euler_zxy_deg(q.multiply(q.conjugate(pelvis_to_earth), femur_to_earth))
     m = side_sign(side)
     return np.column_stack([zxy[:, 0], -m * zxy[:, 1], m * zxy[:, 2]])
 
 
-def heading_of(rotation: Rotation, axis: FloatArray) -> FloatArray:
+def heading_of(quat_wxyz: FloatArray, axis: FloatArray) -> FloatArray:
     """Earth heading (rad) of a body axis, from its horizontal projection."""
-    v = rotation.apply(axis)
+    v = q.rotate(quat_wxyz, axis)
     return np.arctan2(v[..., 1], v[..., 0])

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import NDArray
 
-from analysis.angles import HipAngles, hip_angles
+from analysis.angles import HipAngles, hip_angles, thigh_quaternions
 from analysis.calibration import Calibration, CalibrationNotFoundError, CalibrationParams, find_calibration, still_mask
 from analysis.events import (
     EventParams,
@@ -97,11 +97,12 @@ def analyze_thigh(time_s: FloatArray, acc: FloatArray, gyr: FloatArray, side: st
         return ThighAnalysis(side, primary_motion, duration, None, str(err), None, None, None, None)
 
     column, motions = PRIMARY[primary_motion]
-    rough = hip_angles(time_s, quat, calibration, side, posture)
+    thigh = thigh_quaternions(quat, calibration)
+    rough = hip_angles(time_s, thigh, calibration, side, posture)
     rests = _rests_in_posture(time_s, gyr, acc, rough, calibration, posture, rate_hz, params)
     window = (int(rests[0, 0]), int(rests[-1, 1])) if len(rests) else \
         (int(np.searchsorted(time_s, calibration.end_s)), len(time_s))
-    angles = hip_angles(time_s, quat, calibration, side, posture, rests)
+    angles = hip_angles(time_s, thigh, calibration, side, posture, rests)
     neutral = float(np.median(angles.angles_deg[rests[0, 0]:rests[0, 1], column])) if len(rests) else 0.0
 
     lo, hi = window[0], len(time_s)        # a rep may end after the last rest; getting up never returns

@@ -1,22 +1,26 @@
 """The `hiptrack` command: thin commands over tracker.services; errors become one line and an exit code.
 
+Commands import the storage stack on first use, so `analyze` starts fast.
+
 Exit codes: 0 ok, 2 bad input (file, argument, URL), 1 any other failure.
 """
 
 from __future__ import annotations
 
 import asyncio
+import importlib
 import json
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from types import ModuleType
 from typing import Annotated
 
 import typer
 
-from tracker import __version__, catalog, services
+from tracker import __version__, catalog
 from tracker.assessment import angles_table, assess
 from tracker.domain import SessionSummary, Side
 from tracker.errors import BadInputError, HiptrackError
@@ -45,6 +49,11 @@ DEMO_PROGRAM: tuple[tuple[str, Side, int], ...] = (
     ("ride", Side.RIGHT, 14),
 )
 """What `hiptrack demo` records: a short mobility session on both sides and a ride."""
+
+
+def _services() -> ModuleType:
+    """The storage-backed use cases, imported on first use: `analyze` needs no database stack."""
+    return importlib.import_module("tracker.services")
 
 
 @contextmanager
@@ -82,7 +91,7 @@ def main_callback(
 def dashboard(db: DbOption = None) -> None:
     """Open the terminal dashboard."""
     with _user_errors():
-        svc = services.build_services(db)
+        svc = _services().build_services(db)
         from tui.app import HiptrackApp  # deferred: commands that print need not load Textual
 
         HiptrackApp(svc).run()
@@ -93,9 +102,9 @@ def dashboard(db: DbOption = None) -> None:
 def demo(db: DbOption = None, no_tui: NoTuiOption = False) -> None:
     """Record a few simulated sessions (no hardware needed), then open the dashboard."""
     with _user_errors():
-        svc = services.build_services(db)
+        svc = _services().build_services(db)
         typer.echo(f"Recording {len(DEMO_PROGRAM)} simulated sessions into {svc.database.display_url} ...")
-        ids = [asyncio.run(services.record_simulated(svc, exercise, side, seed))
+        ids = [asyncio.run(_services().record_simulated(svc, exercise, side, seed))
                for exercise, side, seed in DEMO_PROGRAM]
         recorded = [svc.store.get_session(i) for i in ids]
         if no_tui:
@@ -112,7 +121,7 @@ def demo(db: DbOption = None, no_tui: NoTuiOption = False) -> None:
 def list_sessions(db: DbOption = None, json_output: JsonOption = False) -> None:
     """List recorded sessions."""
     with _user_errors():
-        svc = services.build_services(db)
+        svc = _services().build_services(db)
         rows = svc.store.list_sessions()
         svc.close()
         if json_output:
@@ -136,8 +145,8 @@ def import_file(
         started_at = _parse_datetime(at) if at else None
         if not file.is_file():
             raise BadInputError(f"{file}: no such file")
-        svc = services.build_services(db)
-        session_id = asyncio.run(services.import_csv(svc, file, exercise, side, started_at))
+        svc = _services().build_services(db)
+        session_id = asyncio.run(_services().import_csv(svc, file, exercise, side, started_at))
         summary = svc.store.get_session(session_id)
         svc.close()
         typer.echo(f"Imported {file} as session {session_id}: {summary.samples} samples, "
@@ -152,8 +161,8 @@ def export(
 ) -> None:
     """Write a session's raw samples as plain IMU CSV (one file per sensor) plus a JSON sidecar."""
     with _user_errors():
-        svc = services.build_services(db)
-        paths = services.export_session(svc, session_id, out)
+        svc = _services().build_services(db)
+        paths = _services().export_session(svc, session_id, out)
         svc.close()
         for path in paths:
             typer.echo(str(path))
@@ -191,10 +200,10 @@ def reanalyze(
     with _user_errors():
         if (session_id is None) == (not all_sessions):
             raise BadInputError("give a SESSION_ID or --all (not both)")
-        svc = services.build_services(db)
+        svc = _services().build_services(db)
         ids = svc.store.session_ids() if all_sessions else [session_id]
         for one in ids:
-            document = services.analyze_session(svc, one)  # type: ignore[arg-type]
+            document = _services().analyze_session(svc, one)  # type: ignore[arg-type]
             typer.echo(f"session {one}: {_one_line(document)}")
         svc.close()
 

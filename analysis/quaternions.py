@@ -1,0 +1,57 @@
+"""Vectorised unit-quaternion arithmetic, (N, 4) arrays in w, x, y, z order.
+
+Why not scipy's Rotation here: on hundreds of thousands of samples its composition costs about
+0.15 s per product in this environment, more than the whole VQF run; these few NumPy lines take
+milliseconds and keep the hour-long analysis within SPEC §10's budget.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import NDArray
+
+FloatArray = NDArray[np.float64]
+
+
+def multiply(a: FloatArray, b: FloatArray) -> FloatArray:
+    """Hamilton product a ⊗ b (apply b first, then a), broadcasting over leading axes."""
+    aw, ax, ay, az = np.moveaxis(np.asarray(a, dtype=float), -1, 0)
+    bw, bx, by, bz = np.moveaxis(np.asarray(b, dtype=float), -1, 0)
+    return np.stack([aw * bw - ax * bx - ay * by - az * bz,
+                     aw * bx + ax * bw + ay * bz - az * by,
+                     aw * by - ax * bz + ay * bw + az * bx,
+                     aw * bz + ax * by - ay * bx + az * bw], axis=-1)
+
+
+def conjugate(q: FloatArray) -> FloatArray:
+    return np.asarray(q, dtype=float) * np.array([1.0, -1.0, -1.0, -1.0])
+
+
+def about_z(angle_rad: FloatArray | float) -> FloatArray:
+    """Rotation(s) by angle about the z axis."""
+    half = 0.5 * np.asarray(angle_rad, dtype=float)
+    zero = np.zeros_like(half)
+    return np.stack([np.cos(half), zero, zero, np.sin(half)], axis=-1)
+
+
+def rotate(q: FloatArray, v: FloatArray) -> FloatArray:
+    """Rotate vector(s) v (…, 3) by q (…, 4)."""
+    q = np.asarray(q, dtype=float)
+    w, xyz = q[..., :1], q[..., 1:]
+    t = 2.0 * np.cross(xyz, v)
+    return v + w * t + np.cross(xyz, t)
+
+
+def euler_zxy_deg(q: FloatArray) -> FloatArray:
+    """Intrinsic Z-X'-Y'' angles (N, 3) in degrees of rotation(s) q (Grood & Suntay order)."""
+    w, x, y, z = np.moveaxis(np.asarray(q, dtype=float), -1, 0)
+    # Matrix elements needed for R = Rz(a) Rx(b) Ry(c).
+    r21 = 2 * (y * z + w * x)                       # sin b
+    r01 = 2 * (x * y - w * z)                       # -sin a cos b
+    r11 = 1 - 2 * (x * x + z * z)                   # cos a cos b
+    r20 = 2 * (x * z - w * y)                       # -cos b sin c
+    r22 = 1 - 2 * (x * x + y * y)                   # cos b cos c
+    b = np.arcsin(np.clip(r21, -1.0, 1.0))
+    a = np.arctan2(-r01, r11)
+    c = np.arctan2(-r20, r22)
+    return np.degrees(np.stack([a, b, c], axis=-1))
