@@ -17,14 +17,6 @@ def runs(mask: BoolArray) -> NDArray[np.intp]:
     return edges.reshape(-1, 2)
 
 
-def mask_from_runs(n: int, intervals: NDArray[np.intp]) -> BoolArray:
-    """Inverse of :func:`runs`."""
-    delta = np.zeros(n + 1, dtype=np.int64)
-    np.add.at(delta, intervals[:, 0], 1)
-    np.add.at(delta, intervals[:, 1], -1)
-    return np.cumsum(delta[:-1]) > 0
-
-
 def moving_average(values: FloatArray, window: int) -> FloatArray:
     """Centred moving average along axis 0 (edges use the available samples)."""
     return uniform_filter1d(np.asarray(values, dtype=float), max(1, int(window)), axis=0, mode="nearest")

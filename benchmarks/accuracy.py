@@ -74,11 +74,38 @@ def run(seeds: list[int], exercises: list[str] | None = None) -> list[Score]:
     return scores
 
 
+def summarise(scores: list[Score]) -> None:
+    """One line per exercise over all seeds and sides: mean RMSEs, worst hold errors, targets met."""
+    print(f"{'exercise':30} {'runs':>4} {'flex':>5} {'abd':>5} {'rot':>5} {'reps ok':>7} {'holds ok':>8} "
+          f"{'max Δs':>6} {'max Δ°':>6}  all targets")
+    for exercise in dict.fromkeys(s.exercise for s in scores):
+        group = [s for s in scores if s.exercise == exercise]
+        rmse = np.mean([s.rmse_deg for s in group], axis=0)
+        reps_ok = sum(s.reps_found == s.reps_true for s in group)
+        holds_ok = sum(s.holds_found == s.holds_true for s in group)
+        met = sum(_meets_targets(s) for s in group)
+        print(f"{exercise:30} {len(group):4d} {rmse[0]:5.2f} {rmse[1]:5.2f} {rmse[2]:5.2f} "
+              f"{reps_ok:4d}/{len(group):<2d} {holds_ok:5d}/{len(group):<2d} "
+              f"{max(s.hold_duration_err_s for s in group):6.2f} "
+              f"{max(s.hold_angle_err_deg for s in group):6.2f}  {met}/{len(group)}")
+
+
+def _meets_targets(s: Score) -> bool:
+    """SPEC §10: flexion ≤ 2°, rotation ≤ 3° RMSE, holds within 0.5 s and 3°, every rep, no stray event."""
+    return (s.rmse_deg[0] <= 2.0 and s.rmse_deg[2] <= 3.0 and s.reps_found == s.reps_true
+            and s.holds_found == s.holds_true and s.hold_duration_err_s <= 0.5 and s.hold_angle_err_deg <= 3.0
+            and s.events_outside == 0)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seeds", type=int, nargs="+", default=[1000, 1001])
     parser.add_argument("--exercises", nargs="*")
+    parser.add_argument("--summary", action="store_true", help="one line per exercise")
     args = parser.parse_args()
+    if args.summary:
+        summarise(run(args.seeds, args.exercises))
+        return
     print(f"{'exercise':30} {'side':5} {'seed':>5} {'flex':>5} {'abd':>5} {'rot':>5}  reps   holds  "
           f"{'hold Δs':>7} {'hold Δ°':>7} outside")
     for s in run(args.seeds, args.exercises):
