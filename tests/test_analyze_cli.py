@@ -82,3 +82,14 @@ async def test_recorded_sessions_store_their_results_and_can_be_reanalysed(svc: 
     result = runner.invoke(app, ["reanalyze", "--all", "--db", db_url])
     assert result.exit_code == 0 and f"session {session_id}: 3 reps, 3 holds, 1 sets" in result.stdout
     assert runner.invoke(app, ["reanalyze", "--db", db_url]).exit_code == 2
+
+
+async def test_show_prints_stored_results(svc: Services, db_url: str) -> None:
+    options = SimOptions(dose=Dose(hold_s=8.0))
+    session_id = await record_simulated(svc, "couch_stretch", Side.LEFT, 22, options=options)
+    result = runner.invoke(app, ["show", str(session_id), "--json", "--db", db_url])
+    assert result.exit_code == 0, result.stderr
+    document = json.loads(result.stdout)
+    assert document["exercise"] == "couch_stretch" and document["holds"][0]["motion"] == "extension"
+    assert document["holds"][0]["angle_deg"] < 0
+    assert runner.invoke(app, ["show", "999", "--db", db_url]).exit_code == 2

@@ -109,6 +109,9 @@ def demo(db: DbOption = None, no_tui: NoTuiOption = False) -> None:
         recorded = [svc.store.get_session(i) for i in ids]
         if no_tui:
             typer.echo(_table(recorded))
+            for session_id in ids:
+                document = _services().session_result(svc, session_id)
+                typer.echo(f"\nSession {session_id}: " + render_assessment(document) if document else "")
             typer.echo("Open the dashboard with: hiptrack dashboard" + (f" --db {db}" if db else ""))
         else:
             from tui.app import HiptrackApp
@@ -188,6 +191,22 @@ def analyze(
         typer.echo(json.dumps(document, indent=2) if json_output else render_assessment(document))
         if not assessment.calibrated:
             raise BadInputError(f"{file}: no usable calibration: {assessment.result.calibration_problem}")
+
+
+@app.command()
+def show(
+    session_id: Annotated[int, typer.Argument(help="Session id (see `hiptrack sessions`).", show_default=False)],
+    json_output: JsonOption = False,
+    db: DbOption = None,
+) -> None:
+    """Show a stored session's results (range, holds, reps, sets)."""
+    with _user_errors():
+        svc = _services().build_services(db)
+        document = _services().session_result(svc, session_id)
+        svc.close()
+        if document is None:
+            raise BadInputError(f"session {session_id} has not been analysed; run: hiptrack reanalyze {session_id}")
+        typer.echo(json.dumps(document, indent=2) if json_output else render_assessment(document))
 
 
 @app.command()

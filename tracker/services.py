@@ -74,6 +74,16 @@ def analyze_session(services: Services, session_id: int) -> dict[str, object]:
     return document
 
 
+def session_result(services: Services, session_id: int) -> dict[str, object] | None:
+    """The stored SPEC §5 document of a session (None if never analysed), with its identity keys."""
+    summary = services.store.get_session(session_id)
+    stored = services.store.load_result(session_id)
+    if stored is None:
+        return None
+    return {"session_id": summary.id, "side": summary.side.value, "exercise": summary.exercise,
+            "duration_s": round(summary.duration_s, 3)} | stored
+
+
 def _not_analysable(summary: SessionSummary, problem: str) -> dict[str, object]:
     return {"side": summary.side.value, "exercise": summary.exercise, "duration_s": summary.duration_s,
             "calibration": {"ok": False, "problem": problem}, "peaks": None, "holds": [], "reps": [], "sets": [],
