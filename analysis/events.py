@@ -14,6 +14,7 @@ from numpy.typing import NDArray
 from scipy.ndimage import gaussian_filter1d
 
 from analysis.segments import close_gaps, moving_average, runs
+from analysis.swings import swing_peaks, troughs_of
 
 FloatArray = NDArray[np.float64]
 
@@ -208,17 +209,9 @@ def _low_pass(values: FloatArray, cutoff_hz: float, rate_hz: float) -> FloatArra
 def detect_cycles(time_s: FloatArray, signal_deg: FloatArray, motion: str, rate_hz: float,
                   params: EventParams) -> tuple[RepEvent, ...]:
     """One rep per oscillation peak (shifts); start/end at the neighbouring troughs."""
-    from scipy.signal import find_peaks  # deferred: scipy.signal costs 0.4 s to import
-
     smooth = moving_average(signal_deg, round(0.2 * rate_hz))
-    peaks, _ = find_peaks(smooth, prominence=params.min_cycle_prominence_deg)
-    if peaks.size > 1:
-        # Measure each swing against its own neighbourhood (about a period), not the whole session,
-        # then drop the tentative first and last swings of a set.
-        window = int(1.2 * np.median(np.diff(peaks))) | 1
-        peaks, info = find_peaks(smooth, prominence=params.min_cycle_prominence_deg, wlen=window)
-        peaks = peaks[info["prominences"] >= params.cycle_share * np.median(info["prominences"])]
-    troughs, _ = find_peaks(-smooth, prominence=params.min_cycle_prominence_deg)
+    peaks = swing_peaks(smooth, params.min_cycle_prominence_deg, params.cycle_share)
+    troughs = troughs_of(smooth, params.min_cycle_prominence_deg)
     reach = round(0.75 * np.median(np.diff(peaks))) if len(peaks) > 1 else round(rate_hz)
     reps = []
     for peak in peaks:

@@ -24,6 +24,7 @@ from analysis.events import (
     group_sets,
 )
 from analysis.orientation import estimate_orientation
+from analysis.ride import RideMetrics, RideParams, analyse_ride
 from analysis.segments import drop_short, rolling_range, runs
 
 FloatArray = NDArray[np.float64]
@@ -55,6 +56,7 @@ outside it are before or after the exercise (e.g. standing before lying down).""
 class AnalysisParams:
     calibration: CalibrationParams = field(default_factory=CalibrationParams)
     events: EventParams = field(default_factory=EventParams)
+    ride: RideParams = field(default_factory=RideParams)
     min_rest_s: float = 1.0
     rest_range_deg: float = 2.0
     """A rest: no hip angle moves more than this within min_rest_s (slow moves are not rests)."""
@@ -78,6 +80,7 @@ class ThighAnalysis:
     holds: tuple[HoldEvent, ...] = ()
     reps: tuple[RepEvent, ...] = ()
     sets: tuple[SetEvent, ...] = ()
+    ride: RideMetrics | None = None
 
 
 def analyze_thigh(time_s: FloatArray, acc: FloatArray, gyr: FloatArray, side: str, primary_motion: str,
@@ -108,7 +111,9 @@ def analyze_thigh(time_s: FloatArray, acc: FloatArray, gyr: FloatArray, side: st
     lo, hi = window[0], len(time_s)        # a rep may end after the last rest; getting up never returns
     t, values = time_s[lo:], angles.angles_deg[lo:]
     ev = params.events
-    if counting == "ride":                    # cadence and per-stroke range: the ride analysis
+    ride = None
+    if counting == "ride":
+        ride = analyse_ride(t, values, params.ride)
         reps, holds = (), ()
     elif counting == "cycles":
         sign = -1.0 if motions[0] == "" else 1.0
@@ -121,7 +126,7 @@ def analyze_thigh(time_s: FloatArray, acc: FloatArray, gyr: FloatArray, side: st
     end = max(window[1], int(np.searchsorted(time_s, max((r.end_s for r in reps), default=0.0), "right")))
     return ThighAnalysis(side, primary_motion, duration, calibration, None, angles,
                          (float(time_s[lo]), float(time_s[end - 1])), neutral, _peaks(angles.angles_deg[lo:end]),
-                         holds, reps, group_sets(reps, ev))
+                         holds, reps, group_sets(reps, ev), ride)
 
 
 def _rests_in_posture(time_s: FloatArray, gyr: FloatArray, acc: FloatArray, angles: HipAngles,

@@ -33,7 +33,7 @@ def test_any_strap_orientation_is_recovered(seed: int) -> None:
 
 @pytest.mark.parametrize(("exercise", "options", "message"), [
     ("seated_hip_internal_rotation", SimOptions(calibration_swings=0), "did not come back to the standing"),
-    ("ride", SimOptions(calibration_still_s=0, calibration_swings=0), "lasts over"),
+    ("ride", SimOptions(calibration_still_s=0, calibration_swings=0), "standing|lasts over"),
     ("hamstring_strap_stretch", SimOptions(calibration_still_s=0), "standing"),
 ])
 def test_missing_parts_of_the_protocol_are_named(exercise: str, options: SimOptions, message: str) -> None:

@@ -48,7 +48,7 @@ class Assessment:
             "reps": [{"start_s": _round(p.start_s), "end_s": _round(p.end_s), "peak_deg": _round(p.peak_deg),
                       "motion": p.motion} for p in r.reps],
             "sets": [{"start_s": _round(s.start_s), "end_s": _round(s.end_s), "reps": s.reps} for s in r.sets],
-            "ride": None,
+            "ride": None if r.ride is None else r.ride.to_json(),
             "algorithm_version": self.algorithm_version,
         }
 

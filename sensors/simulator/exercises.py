@@ -206,17 +206,20 @@ def ride(s: Script, d: Dose) -> None:
     """On the saddle: pedal, coast with the cranks still, pedal again, get off.
 
     Thigh flexion swings about 40° around a 60° mean per crank revolution; the knee drifts a
-    little outward (abduction) and the femur sits slightly externally rotated (seed 000).
+    little outward (abduction) and the femur sits slightly externally rotated (seed 000). Starting
+    and stopping change the cadence, not the size of the stroke: the crank sets the stroke.
     """
     s.move(3.0, flex=s.jitter(60, 4), pelvis_height=0.95).wait(2.0)
     s.osc_phase_rad = (0.0, 0.6, 1.2)
-    amplitude = {"osc_flex": s.jitter(21, 3), "osc_abd": 2.5, "osc_rot": 3.0}
-    s.move(2.0, abd=s.jitter(3, 2), rot=s.jitter(-5, 3))
+    stroke = {"osc_flex": s.jitter(21, 3), "osc_abd": 2.5, "osc_rot": 3.0}
+    s.move(2.0, abd=s.jitter(3, 2), rot=s.jitter(-5, 3), **stroke).wait(1.0)      # feet on the pedals
     rate_hz = d.cadence_rpm / 60.0
-    s.oscillate("pedalling", 0.6 * d.ride_s, rate_hz, ramp_s=3.0, keep_amplitude=True, **amplitude)
+    s.oscillate("pedalling", 0.6 * d.ride_s, rate_hz, ramp_s=3.0, keep_amplitude=True, **stroke)
     s.wait(8.0)                                       # coasting, cranks still
-    s.oscillate("pedalling", 0.4 * d.ride_s, rate_hz * s.jitter(1.0, 0.1), ramp_s=3.0, **amplitude)
-    s.move(2.0, abd=0.0, rot=0.0).wait(1.0)
+    s.oscillate("pedalling", 0.4 * d.ride_s, rate_hz * s.jitter(1.0, 0.1), ramp_s=3.0, keep_amplitude=True,
+                **stroke)
+    s.wait(1.0)
+    s.move(2.0, abd=0.0, rot=0.0, **dict.fromkeys(stroke, 0.0)).wait(1.0)
     stand_up(s)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -73,9 +74,13 @@ class TruthCycles:
     cycles: float
     """Turns of the oscillator over the steady part."""
     rate_per_min: float
-    full_cycles: int
-    """Cycles (a shift, a circle, a crank turn) over the whole movement, ramps included: swings of
-    the intended angle that stand out enough (CYCLE_MIN_DEG, CYCLE_SHARE)."""
+    peaks_s: tuple[float, ...]
+    """Times of the cycles' peaks (swings of the intended angle that stand out enough,
+    CYCLE_MIN_DEG and CYCLE_SHARE), ramps included: what a person would count."""
+
+    @property
+    def full_cycles(self) -> int:
+        return len(self.peaks_s)
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,7 +166,7 @@ def _events(script: Script, motion: BodyMotion, time_s: FloatArray, angles: Floa
         turns = (motion.osc_phase(np.array([w.end_s]))[0] - motion.osc_phase(np.array([w.start_s]))[0]) / (2 * np.pi)
         cycles.append(TruthCycles(w.motion, w.start_s, w.end_s, float(abs(turns)),
                                   float(abs(turns) * 60 / (w.end_s - w.start_s)),
-                                  _full_cycles(motion, time_s, w.motion, span_start, span_end)))
+                                  _cycle_peaks(motion, time_s, w.motion, span_start, span_end)))
     sets = tuple(TruthSet(start, end, n) for start, end, n in script.sets)
     return {"holds": tuple(holds), "reps": tuple(reps), "sets": sets, "cycles": tuple(cycles)}
 
@@ -169,17 +174,22 @@ def _events(script: Script, motion: BodyMotion, time_s: FloatArray, angles: Floa
 _COLUMN = {"flex": 0, "abd": 1, "rot": 2}
 
 
-def _full_cycles(motion: BodyMotion, time_s: FloatArray, name: str, start_s: float, end_s: float) -> int:
-    """Swings of the intended (noise-free) angle that stand out like the movement's typical swing."""
+def _cycle_peaks(motion: BodyMotion, time_s: FloatArray, name: str, start_s: float,
+                 end_s: float) -> tuple[float, ...]:
+    """Peaks of the intended (noise-free) angle's swings that stand out like the movement's typical swing."""
     inside = (time_s >= start_s - CYCLE_MARGIN_S) & (time_s <= end_s + CYCLE_MARGIN_S)
     column = _COLUMN[MOTIONS[name][0]] if name in MOTIONS else 0      # circles, pedalling: flexion
     signal = motion.intended_angles_deg(time_s[inside])[:, column] * (MOTIONS.get(name, ("", 1.0))[1])
+    times = time_s[inside]
     peaks, _ = find_peaks(signal, prominence=CYCLE_MIN_DEG)
     if peaks.size < 2:
-        return int(peaks.size)
+        return tuple(float(t) for t in times[peaks])
     window = int(1.2 * np.median(np.diff(peaks))) | 1
-    _, info = find_peaks(signal, prominence=CYCLE_MIN_DEG, wlen=window)
-    return int(np.sum(info["prominences"] >= CYCLE_SHARE * np.median(info["prominences"])))
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="some peaks have a prominence of 0")
+        peaks, info = find_peaks(signal, prominence=CYCLE_MIN_DEG, wlen=window)
+    kept = peaks[info["prominences"] >= CYCLE_SHARE * np.median(info["prominences"])]
+    return tuple(float(t) for t in times[kept])
 
 
 CYCLE_MARGIN_S = 2.0

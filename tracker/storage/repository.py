@@ -212,7 +212,7 @@ def _result_row(session_id: int, document: dict[str, Any]) -> m.AnalysisResult:
                 for r in document["reps"]]
     row.sets = [m.SetRow(start_s=s["start_s"], end_s=s["end_s"], reps=s["reps"]) for s in document["sets"]]
     ride = document.get("ride")
-    if ride:
+    if ride and ride.get("revolutions"):          # a ride with no pedalling has nothing to store
         known = {c.key for c in m.RideRow.__table__.columns} - {"id", "result_id", "details"}
         row.ride = m.RideRow(**{k: ride[k] for k in known}, details={k: v for k, v in ride.items() if k not in known})
     return row

@@ -1,0 +1,82 @@
+"""Ride analysis against the simulator's truth: cadence, revolutions, stroke range, coasting."""
+
+from __future__ import annotations
+
+import itertools
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from sensors.simulator import Dose, SimOptions, SimulatedSession, simulate_session
+from tracker.assessment import assess
+from tracker.cli import app
+from tracker.domain import Side
+from tracker.imu_csv import write_imu_csv
+from tracker.services import Services
+
+RIDE_KEYS = {"cadence_rpm_mean", "revolutions", "pedaling_time_s", "flexion_max_deg", "flexion_min_deg",
+             "flexion_range_deg", "abduction_mean_deg", "rotation_mean_deg"}
+
+
+def _truth_revolutions(sim: SimulatedSession) -> tuple[int, float, float]:
+    """Revolution count, mean cadence and mean per-revolution flexion range of the intended motion."""
+    periods, ranges = [], []
+    for cycle in sim.truth.cycles:
+        peaks = np.asarray(cycle.peaks_s)
+        periods.append(np.diff(peaks))
+        for start, end in itertools.pairwise(peaks):
+            inside = (sim.truth.time_s >= start) & (sim.truth.time_s < end)
+            ranges.append(np.ptp(sim.truth.hip_angles_deg[inside, 0]))
+    all_periods = np.concatenate(periods)
+    return len(all_periods), 60.0 * len(all_periods) / all_periods.sum(), float(np.mean(ranges))
+
+
+@pytest.mark.parametrize(("cadence_rpm", "seed", "side"), [(60, 6100, "left"), (75, 6101, "right"),
+                                                          (90, 6102, "left"), (110, 6103, "right")])
+def test_cadence_range_and_revolutions_match_the_truth(cadence_rpm: float, seed: int, side: str) -> None:
+    sim = simulate_session("ride", side, seed, SimOptions(dose=Dose(ride_s=60.0, cadence_rpm=cadence_rpm)))
+    ride = assess(sim.thigh, "ride", Side(side)).result.ride
+    assert ride is not None
+    revolutions, cadence, stroke_range = _truth_revolutions(sim)
+    assert len(ride.revolutions) == revolutions
+    assert ride.summary["cadence_rpm_mean"] == pytest.approx(cadence, abs=1.0)
+    assert ride.summary["flexion_range_deg"] == pytest.approx(stroke_range, abs=3.0)
+
+
+def test_coasting_is_found_and_excluded() -> None:
+    sim = simulate_session("ride", "right", 6104, SimOptions(dose=Dose(ride_s=60.0, cadence_rpm=85)))
+    ride = assess(sim.thigh, "ride", Side.RIGHT).result.ride
+    assert ride is not None
+    first, second = sim.truth.cycles
+    coast_start, coast_end = first.peaks_s[-1], second.peaks_s[0]       # cranks still in between
+    ((start, end),) = ride.coasting_s
+    assert start == pytest.approx(coast_start, abs=0.2) and end == pytest.approx(coast_end, abs=0.2)
+    inside = (ride.revolutions.start_s > coast_start + 0.1) & (ride.revolutions.start_s < coast_end - 0.1)
+    assert not inside.any()
+    pedalled = (first.peaks_s[-1] - first.peaks_s[0]) + (second.peaks_s[-1] - second.peaks_s[0])
+    assert ride.summary["pedaling_time_s"] == pytest.approx(pedalled, abs=0.5)
+
+
+def test_analyze_ride_json_has_the_spec_keys(tmp_path: Path) -> None:
+    sim = simulate_session("ride", "left", 6105, SimOptions(dose=Dose(ride_s=40.0)))
+    path = tmp_path / "ride.csv"
+    write_imu_csv(path, sim.thigh)
+    result = CliRunner().invoke(app, ["analyze", str(path), "--side", "left", "--exercise", "ride", "--json"])
+    assert result.exit_code == 0, result.stderr
+    ride = json.loads(result.stdout)["ride"]
+    assert set(ride) >= RIDE_KEYS
+    assert ride["revolutions"] == _truth_revolutions(sim)[0]
+    assert ride["abduction_mean_deg"] > 0 > ride["rotation_mean_deg"]     # knee out, femur turned out (script)
+
+
+async def test_recorded_rides_keep_their_metrics(svc: Services) -> None:
+    from tracker.services import record_simulated
+
+    session_id = await record_simulated(svc, "ride", Side.RIGHT, 6106, options=SimOptions(dose=Dose(ride_s=40.0)))
+    stored = svc.store.load_result(session_id)
+    assert stored is not None and stored["ride"] is not None
+    assert set(stored["ride"]) >= RIDE_KEYS and stored["ride"]["coasting"]
+    assert stored["ride"]["revolutions"] > 30
