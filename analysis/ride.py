@@ -144,5 +144,7 @@ def _summary(r: Revolutions) -> dict[str, float]:
 
 def _empty_summary() -> dict[str, float]:
     """No pedalling found: zero time and revolutions, undefined (NaN → JSON null) everything else."""
-    keys = _summary(Revolutions(*(np.ones(1) for _ in range(7)))).keys()
-    return dict.fromkeys(keys, float("nan")) | {"cadence_rpm_mean": 0.0, "pedaling_time_s": 0.0}
+    keys = ("flexion_max_deg", "flexion_min_deg", "flexion_range_deg", "abduction_mean_deg", "rotation_mean_deg",
+            "cadence_rpm_p10", "cadence_rpm_p90", "flexion_range_deg_p10", "flexion_range_deg_p90",
+            "flexion_range_drift_deg", "abduction_drift_deg", "cadence_drift_rpm")
+    return {"cadence_rpm_mean": 0.0, "pedaling_time_s": 0.0} | dict.fromkeys(keys, float("nan"))
