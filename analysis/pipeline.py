@@ -108,25 +108,28 @@ def analyze_thigh(time_s: FloatArray, acc: FloatArray, gyr: FloatArray, side: st
     angles = hip_angles(time_s, thigh, calibration, side, posture, rests)
     neutral = float(np.median(angles.angles_deg[rests[0, 0]:rests[0, 1], column])) if len(rests) else 0.0
 
-    lo, hi = window[0], len(time_s)        # a rep may end after the last rest; getting up never returns
-    t, values = time_s[lo:], angles.angles_deg[lo:]
-    ev = params.events
-    ride = None
-    if counting == "ride":
-        ride = analyse_ride(t, values, params.ride)
-        reps, holds = (), ()
-    elif counting == "cycles":
-        sign = -1.0 if motions[0] == "" else 1.0
-        reps = detect_cycles(t, sign * values[:, column], motions[0] or motions[1], rate_hz, ev)
-        reps = tuple(RepEvent(r.motion, r.start_s, r.end_s, sign * r.peak_deg) for r in reps)
-        holds: tuple[HoldEvent, ...] = ()
-    else:
-        reps = detect_excursions(t, values[:, column], np.clip(rests - lo, 0, hi - lo), motions, ev)
-        holds = detect_holds(t, values[:, column], reps, rate_hz, ev)
+    lo = window[0]                 # a rep may end after the last rest; getting up never comes back
+    reps, holds, ride = _events(counting, time_s[lo:], angles.angles_deg[lo:], column, motions,
+                                np.clip(rests - lo, 0, len(time_s) - lo), rate_hz, params)
     end = max(window[1], int(np.searchsorted(time_s, max((r.end_s for r in reps), default=0.0), "right")))
     return ThighAnalysis(side, primary_motion, duration, calibration, None, angles,
                          (float(time_s[lo]), float(time_s[end - 1])), neutral, _peaks(angles.angles_deg[lo:end]),
-                         holds, reps, group_sets(reps, ev), ride)
+                         holds, reps, group_sets(reps, params.events), ride)
+
+
+def _events(counting: str, time_s: FloatArray, angles_deg: FloatArray, column: int, motions: tuple[str, str],
+            rests: NDArray[np.intp], rate_hz: float,
+            params: AnalysisParams) -> tuple[tuple[RepEvent, ...], tuple[HoldEvent, ...], RideMetrics | None]:
+    """Reps, holds (or ride metrics) from the angles after the exercise began."""
+    if counting == "ride":
+        return (), (), analyse_ride(time_s, angles_deg, params.ride)
+    primary = angles_deg[:, column]
+    if counting == "cycles":
+        sign = -1.0 if motions[0] == "" else 1.0
+        cycles = detect_cycles(time_s, sign * primary, motions[0] or motions[1], rate_hz, params.events)
+        return tuple(RepEvent(r.motion, r.start_s, r.end_s, sign * r.peak_deg) for r in cycles), (), None
+    reps = detect_excursions(time_s, primary, rests, motions, params.events)
+    return reps, detect_holds(time_s, primary, reps, rate_hz, params.events), None
 
 
 def _rests_in_posture(time_s: FloatArray, gyr: FloatArray, acc: FloatArray, angles: HipAngles,
