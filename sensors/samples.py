@@ -64,8 +64,8 @@ class ImuSamples:
         """Join blocks of the same sensor in time order."""
         if not blocks:
             return ImuSamples.empty()
-        mags = [b.mag_ut for b in blocks]
-        mag = None if any(m is None for m in mags) else np.concatenate(mags)  # type: ignore[arg-type]
+        mags = [b.mag_ut for b in blocks if b.mag_ut is not None]
+        mag = np.concatenate(mags) if len(mags) == len(blocks) else None
         return ImuSamples(
             np.concatenate([b.time_s for b in blocks]),
             np.concatenate([b.acc_mps2 for b in blocks]),

@@ -15,6 +15,7 @@ from sensors.simulator.body import (
     pelvis_rotation,
     side_sign,
 )
+from sensors.simulator.imu_model import Pose
 from sensors.simulator.script import Script
 from sensors.simulator.trajectory import CHANNELS, Keyframes, SmoothNoise
 
@@ -90,7 +91,7 @@ class BodyMotion:
         hip_centre = origin + pelvis.apply([0.0, 0.0, side_sign(self.side) * HIP_HALF_WIDTH_M])
         return femur, hip_centre
 
-    def sensor_pose(self, segment: str, placement: Placement):
+    def sensor_pose(self, segment: str, placement: Placement) -> Pose:
         """A callable t → (sensor → earth rotation, sensor position) for the IMU model."""
         segment_pose = self.thigh_pose if segment == "thigh" else self.pelvis_pose
 

@@ -89,11 +89,11 @@ class SessionStore:
             index = orm.execute(sa.select(m.SampleChunk.id, m.SampleChunk.seq, m.SampleChunk.n_samples).where(
                 m.SampleChunk.stream_id == stream_id).order_by(m.SampleChunk.seq)).all()
             groups: list[list[tuple[int, int, int]]] = []
-            for row in index:
-                if groups and sum(r[2] for r in groups[-1]) + row[2] <= target_samples:
-                    groups[-1].append(tuple(row))
+            for chunk_id, seq, n in index:
+                if groups and sum(r[2] for r in groups[-1]) + n <= target_samples:
+                    groups[-1].append((chunk_id, seq, n))
                 else:
-                    groups.append([tuple(row)])
+                    groups.append([(chunk_id, seq, n)])
             for group in groups:
                 if len(group) > 1:
                     self._merge(orm, stream_id, [r[0] for r in group], group[0][1], has_mag)
