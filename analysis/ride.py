@@ -7,13 +7,13 @@ with reduceat over the peak indices: no Python loop per sample, so a 2-hour ride
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import pairwise
 
 import numpy as np
 from numpy.typing import NDArray
 
-from analysis.segments import moving_average
+from analysis.segments import moving_average, runs
 from analysis.swings import swing_peaks
 
 FloatArray = NDArray[np.float64]
@@ -29,6 +29,10 @@ class RideParams:
     """...and at least this share of the ride's typical swing (tentative first strokes do not count)."""
     min_gap_s: float = 1.0
     """A pause in pedalling shorter than this is not reported as coasting."""
+    standing_drop_deg: float = 12.0
+    """Out of the saddle the hips rise and the thigh hangs more upright: a revolution whose mean
+    flexion is this much below the ride's typical one is pedalled standing."""
+    min_standing_revolutions: int = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +46,8 @@ class Revolutions:
     flexion_min_deg: FloatArray
     abduction_mean_deg: FloatArray
     rotation_mean_deg: FloatArray
+    standing: NDArray[np.bool_] | None = None
+    """True for revolutions pedalled out of the saddle."""
 
     @property
     def flexion_range_deg(self) -> FloatArray:
@@ -59,12 +65,14 @@ class RideMetrics:
     coasting_s: tuple[tuple[float, float], ...]
     """Pauses between them (legs still or freewheeling), each at least min_gap_s long."""
     summary: dict[str, float] = field(default_factory=dict)
+    standing_s: tuple[tuple[float, float], ...] = ()
+    """Stretches pedalled standing; their strokes are left out of the per-stroke averages."""
 
     def to_json(self) -> dict[str, object]:
         return {**{k: (round(v, 3) if np.isfinite(v) else None) for k, v in self.summary.items()},
                 "revolutions": len(self.revolutions),
-                "coasting": [{"start_s": round(a, 3), "end_s": round(b, 3)} for a, b in self.coasting_s],
-                "pedalling": [{"start_s": round(a, 3), "end_s": round(b, 3)} for a, b in self.pedalling_s]}
+                "coasting": _spans(self.coasting_s), "pedalling": _spans(self.pedalling_s),
+                "standing": _spans(self.standing_s)}
 
 
 def analyse_ride(time_s: FloatArray, angles_deg: FloatArray, params: RideParams | None = None) -> RideMetrics:
@@ -78,9 +86,29 @@ def analyse_ride(time_s: FloatArray, angles_deg: FloatArray, params: RideParams 
     revolutions = _revolutions(time_s, angles_deg, np.column_stack([peaks[:-1], peaks[1:]])[valid])
     if len(revolutions) == 0:
         return RideMetrics(revolutions, (), (), _empty_summary())
+    standing = _standing(revolutions, params)
+    revolutions = replace(revolutions, standing=standing)
     pedalling = _pedalling(revolutions)
     gaps = tuple((a[1], b[0]) for a, b in pairwise(pedalling) if b[0] - a[1] >= params.min_gap_s)
-    return RideMetrics(revolutions, pedalling, gaps, _summary(revolutions))
+    standing_s = tuple((float(revolutions.start_s[a]), float(revolutions.end_s[b - 1])) for a, b in runs(standing))
+    return RideMetrics(revolutions, pedalling, gaps, _summary(revolutions), standing_s)
+
+
+def ride_asymmetry(left: RideMetrics, right: RideMetrics) -> dict[str, dict[str, float]]:
+    """Left, right and right − left of each per-stroke metric (two thigh sensors)."""
+    keys = ("flexion_max_deg", "flexion_min_deg", "flexion_range_deg", "abduction_mean_deg", "rotation_mean_deg")
+    return {k: {"left": left.summary[k], "right": right.summary[k], "difference": right.summary[k] - left.summary[k]}
+            for k in keys}
+
+
+def _standing(r: Revolutions, params: RideParams) -> NDArray[np.bool_]:
+    middle = 0.5 * (r.flexion_max_deg + r.flexion_min_deg)
+    low = middle < np.median(middle) - params.standing_drop_deg
+    long_runs = [(a, b) for a, b in runs(low) if b - a >= params.min_standing_revolutions]
+    standing = np.zeros(len(r), dtype=bool)
+    for a, b in long_runs:
+        standing[a:b] = True
+    return standing
 
 
 def _stroke_peaks(time_s: FloatArray, flexion_deg: FloatArray, params: RideParams) -> NDArray[np.intp]:
@@ -120,13 +148,21 @@ def _pedalling(revolutions: Revolutions) -> tuple[tuple[float, float], ...]:
                  for a, b in zip(firsts, lasts, strict=True))
 
 
-def _summary(r: Revolutions) -> dict[str, float]:
-    duration = r.end_s - r.start_s
+def _summary(all_revolutions: Revolutions) -> dict[str, float]:
+    """Cadence over every revolution; stroke shape over the seated ones (SPEC §5 keys and more)."""
+    duration = all_revolutions.end_s - all_revolutions.start_s
+    standing = all_revolutions.standing if all_revolutions.standing is not None else np.zeros(len(duration), bool)
+    r = _subset(all_revolutions, ~standing)
+    if len(r) == 0:
+        return _empty_summary() | {"cadence_rpm_mean": float(60.0 * len(duration) / duration.sum()),
+                                   "pedaling_time_s": float(duration.sum())}
     tenth = max(1, len(r) // 10)
     first, last = slice(0, tenth), slice(len(r) - tenth, len(r))
     return {
-        "cadence_rpm_mean": float(60.0 * len(r) / duration.sum()),
+        "cadence_rpm_mean": float(60.0 * len(duration) / duration.sum()),
         "pedaling_time_s": float(duration.sum()),
+        "standing_time_s": float(duration[standing].sum()),
+        "standing_revolutions": float(standing.sum()),
         "flexion_max_deg": float(r.flexion_max_deg.mean()),
         "flexion_min_deg": float(r.flexion_min_deg.mean()),
         "flexion_range_deg": float(r.flexion_range_deg.mean()),
@@ -142,9 +178,19 @@ def _summary(r: Revolutions) -> dict[str, float]:
     }
 
 
+def _subset(r: Revolutions, keep: NDArray[np.bool_]) -> Revolutions:
+    return Revolutions(r.start_s[keep], r.end_s[keep], r.cadence_rpm[keep], r.flexion_max_deg[keep],
+                       r.flexion_min_deg[keep], r.abduction_mean_deg[keep], r.rotation_mean_deg[keep])
+
+
+def _spans(spans: tuple[tuple[float, float], ...]) -> list[dict[str, float]]:
+    return [{"start_s": round(a, 3), "end_s": round(b, 3)} for a, b in spans]
+
+
 def _empty_summary() -> dict[str, float]:
     """No pedalling found: zero time and revolutions, undefined (NaN → JSON null) everything else."""
     keys = ("flexion_max_deg", "flexion_min_deg", "flexion_range_deg", "abduction_mean_deg", "rotation_mean_deg",
-            "cadence_rpm_p10", "cadence_rpm_p90", "flexion_range_deg_p10", "flexion_range_deg_p90",
+            "standing_time_s", "standing_revolutions", "cadence_rpm_p10", "cadence_rpm_p90",
+            "flexion_range_deg_p10", "flexion_range_deg_p90",
             "flexion_range_drift_deg", "abduction_drift_deg", "cadence_drift_rpm")
     return {"cadence_rpm_mean": 0.0, "pedaling_time_s": 0.0} | dict.fromkeys(keys, float("nan"))

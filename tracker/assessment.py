@@ -12,6 +12,7 @@ import numpy as np
 
 from analysis.pipeline import ALGORITHM_VERSION, ThighAnalysis, analyze_thigh
 from analysis.resample import is_uniform, resample, uniform_grid
+from analysis.ride import ride_asymmetry
 from sensors.samples import ImuSamples
 from tracker import catalog
 from tracker.domain import Side
@@ -22,6 +23,8 @@ class Assessment:
     exercise_id: str
     side: Side
     result: ThighAnalysis
+    other: ThighAnalysis | None = None
+    """The other thigh, when both were instrumented (rides: left/right asymmetry)."""
     algorithm_version: str = ALGORITHM_VERSION
 
     @property
@@ -48,21 +51,45 @@ class Assessment:
             "reps": [{"start_s": _round(p.start_s), "end_s": _round(p.end_s), "peak_deg": _round(p.peak_deg),
                       "motion": p.motion} for p in r.reps],
             "sets": [{"start_s": _round(s.start_s), "end_s": _round(s.end_s), "reps": s.reps} for s in r.sets],
-            "ride": None if r.ride is None else r.ride.to_json(),
+            "ride": self._ride_json(),
             "algorithm_version": self.algorithm_version,
         }
 
 
-def assess(samples: ImuSamples, exercise_id: str, side: Side) -> Assessment:
-    """Analyse one thigh stream (sensor frame, SI units) for an exercise of the catalogue."""
+    def _ride_json(self) -> dict[str, object] | None:
+        ride = self.result.ride
+        if ride is None:
+            return None
+        document = ride.to_json()
+        other = self.other.ride if self.other is not None else None
+        if other is not None and len(ride.revolutions) and len(other.revolutions):
+            left, right = (ride, other) if self.side is Side.LEFT else (other, ride)
+            document["asymmetry"] = {k: {name: round(v, 3) for name, v in values.items()}
+                                     for k, values in ride_asymmetry(left, right).items()}
+        return document
+
+
+def assess(samples: ImuSamples, exercise_id: str, side: Side, other_thigh: ImuSamples | None = None) -> Assessment:
+    """Analyse a thigh stream (sensor frame, SI units) for an exercise of the catalogue.
+
+    other_thigh: the other leg's stream, if it was instrumented too; it is analysed the same way
+    (its own calibration) and rides report the left/right asymmetry.
+    """
     exercise = catalog.get(exercise_id)
+    result = _analyse_one(samples, exercise, side)
+    other = None
+    if other_thigh is not None:
+        other = _analyse_one(other_thigh, exercise, Side.RIGHT if side is Side.LEFT else Side.LEFT)
+    return Assessment(exercise_id, side, result, other)
+
+
+def _analyse_one(samples: ImuSamples, exercise: catalog.Exercise, side: Side) -> ThighAnalysis:
     time_s, acc, gyr = samples.time_s, samples.acc_mps2, samples.gyr_radps
     if len(samples) > 1 and not is_uniform(time_s):
         grid = uniform_grid(time_s)
         acc, gyr, time_s = resample(time_s, acc, grid), resample(time_s, gyr, grid), grid
-    result = analyze_thigh(time_s, acc, gyr, side.value, exercise.primary_motion, exercise.posture.value,
-                           exercise.counting)
-    return Assessment(exercise_id, side, result)
+    return analyze_thigh(time_s, acc, gyr, side.value, exercise.primary_motion, exercise.posture.value,
+                         exercise.counting)
 
 
 def angles_table(assessment: Assessment) -> np.ndarray:

@@ -179,11 +179,15 @@ def analyze(
     angles: Annotated[Path | None, typer.Option(
         "--angles", metavar="OUT.csv", help="Also write per-sample angles: time,flexion_deg,abduction_deg,rotation_deg."
     )] = None,
+    other_thigh: Annotated[Path | None, typer.Option(
+        "--other-thigh", metavar="FILE", help="The other thigh's recording, if both were instrumented (rides: "
+        "left/right asymmetry).")] = None,
 ) -> None:
-    """Analyse a recording (hip angles, holds, reps, sets) without touching the database."""
+    """Analyse a recording (hip angles, holds, reps, sets, ride) without touching the database."""
     with _user_errors():
         catalog.get(exercise)
-        assessment = assess(read_imu_csv(file), exercise, side)
+        other = read_imu_csv(other_thigh) if other_thigh is not None else None
+        assessment = assess(read_imu_csv(file), exercise, side, other)
         document = assessment.to_json()
         if angles is not None:
             write_angles_csv(angles, angles_table(assessment))

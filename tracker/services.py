@@ -15,7 +15,7 @@ from sensors.simulator.live import simulated_source
 from sensors.source import ArraySource, SampleSource, StreamSpec
 from tracker import __version__, catalog
 from tracker.assessment import assess
-from tracker.domain import SessionSummary, Side, Source
+from tracker.domain import Placement, SessionSummary, Side, Source
 from tracker.imu_csv import read_imu_csv, write_imu_csv
 from tracker.recorder import Recorder, RecordingProgress
 from tracker.storage.database import Database, open_database
@@ -65,7 +65,10 @@ def analyze_session(services: Services, session_id: int) -> dict[str, object]:
         document = _not_analysable(summary, "no samples from the thigh sensor")
         services.store.store_result(session_id, document, None, None)
         return document
-    assessment = assess(services.store.load_samples(thigh.id), summary.exercise, summary.side)
+    other = next((s for s in summary.streams if s.placement in (Placement.LEFT_THIGH, Placement.RIGHT_THIGH)
+                  and s.placement != summary.side.thigh and s.samples > 1), None)
+    assessment = assess(services.store.load_samples(thigh.id), summary.exercise, summary.side,
+                        services.store.load_samples(other.id) if other is not None else None)
     document = assessment.to_json()
     calibration = assessment.result.calibration
     services.store.store_result(session_id, document,

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sensors.simulator.script import STANDING_PELVIS_HEIGHT_M, Script
+from sensors.simulator.script import STANDING_PELVIS_HEIGHT_M, Script, Window
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,6 +25,8 @@ class Dose:
     """Hold of a stretch; rep holds (2–5 s in the seeds) are set per exercise."""
     ride_s: float = 90.0
     cadence_rpm: float = 85.0
+    stand_s: float = 0.0
+    """Rides: how long to pedal standing out of the saddle, in the middle of the first stretch."""
 
 
 # -- postures ------------------------------------------------------------------------------------
@@ -214,13 +216,35 @@ def ride(s: Script, d: Dose) -> None:
     stroke = {"osc_flex": s.jitter(21, 3), "osc_abd": 2.5, "osc_rot": 3.0}
     s.move(2.0, abd=s.jitter(3, 2), rot=s.jitter(-5, 3), **stroke).wait(1.0)      # feet on the pedals
     rate_hz = d.cadence_rpm / 60.0
-    s.oscillate("pedalling", 0.6 * d.ride_s, rate_hz, ramp_s=3.0, keep_amplitude=True, **stroke)
+    if d.stand_s > 0:
+        _pedal_with_standing(s, 0.6 * d.ride_s, rate_hz, d.stand_s, stroke)
+    else:
+        s.oscillate("pedalling", 0.6 * d.ride_s, rate_hz, ramp_s=3.0, keep_amplitude=True, **stroke)
     s.wait(8.0)                                       # coasting, cranks still
     s.oscillate("pedalling", 0.4 * d.ride_s, rate_hz * s.jitter(1.0, 0.1), ramp_s=3.0, keep_amplitude=True,
                 **stroke)
     s.wait(1.0)
     s.move(2.0, abd=0.0, rot=0.0, **dict.fromkeys(stroke, 0.0)).wait(1.0)
     stand_up(s)
+
+
+def _pedal_with_standing(s: Script, duration_s: float, rate_hz: float, stand_s: float,
+                         stroke: dict[str, float]) -> None:
+    """Pedal, rise out of the saddle mid-way (hips up and forward: the thigh hangs more upright), sit."""
+    seated = s.pose["flex"]
+    ramp_start = s.now_s
+    s.move(3.0, osc_rate_hz=rate_hz, **stroke)
+    start = s.now_s
+    s.move(max(0.0, (duration_s - stand_s) / 2 - 1.0))
+    s.move(1.0, flex=seated - s.jitter(22, 3), pelvis_height=1.15)
+    rise_end = s.now_s
+    s.move(stand_s)
+    s.standing.append((rise_end, s.now_s))
+    s.move(1.0, flex=seated, pelvis_height=0.95)
+    s.move(max(0.0, (duration_s - stand_s) / 2 - 1.0))
+    s.cycles.append(Window("pedalling", start, s.now_s))
+    s.move(3.0, osc_rate_hz=0.0)
+    s.cycle_spans.append((ramp_start, s.now_s))
 
 
 EXERCISE_SCRIPTS: dict[str, Callable[[Script, Dose], None]] = {

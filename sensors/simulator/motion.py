@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from numpy.typing import NDArray
@@ -35,6 +35,11 @@ class BodyMotion:
     tremor_deg: SmoothNoise         # (3,) wobble on the hip angles
     sway_deg: SmoothNoise           # (3,) pelvis sway (Z, X, Y turns)
     sway_m: SmoothNoise             # (3,) pelvis translation sway
+    offset_deg: FloatArray | None = None
+    """(3,) difference of this leg's angles from the script (left/right asymmetry), eased in over
+    2 s from offset_from_s: the calibration stance is zero by definition, so an asymmetry only
+    shows in what the leg does afterwards."""
+    offset_from_s: float = 0.0
 
     @staticmethod
     def from_script(script: Script, side: str, rng: np.random.Generator, sway_deg: float = 0.5,
@@ -67,7 +72,20 @@ class BodyMotion:
         phase = self.osc_phase(t)[:, None] + self.osc_phase_rad[None]
         amplitude = pose[:, [_C["osc_flex"], _C["osc_abd"], _C["osc_rot"]]]
         base = pose[:, [_C["flex"], _C["abd"], _C["rot"]]]
-        return base + amplitude * np.cos(phase)
+        if self.offset_deg is None:
+            return base + amplitude * np.cos(phase)
+        ease = np.clip((np.asarray(t, dtype=float) - self.offset_from_s) / 2.0, 0.0, 1.0)
+        ease = ease**3 * (10 - 15 * ease + 6 * ease**2)
+        return base + amplitude * np.cos(phase) + ease[:, None] * self.offset_deg[None]
+
+    def other_leg(self, rng: np.random.Generator, offset_deg: FloatArray, tremor_deg: float,
+                  offset_from_s: float) -> BodyMotion:
+        """The contralateral leg: same script and pelvis, cyclic movement half a cycle apart
+        (cranks are opposite), its own tremor, and a constant offset for asymmetry."""
+        return replace(self, side="left" if self.side == "right" else "right",
+                       osc_phase_rad=self.osc_phase_rad + np.pi,
+                       tremor_deg=SmoothNoise.random(rng, 3, tremor_deg, (0.2, 1.5)),
+                       offset_deg=np.asarray(offset_deg, dtype=float), offset_from_s=offset_from_s)
 
     def hip_angles_deg(self, t: FloatArray) -> FloatArray:
         """(N, 3) true hip angles [flexion, abduction, internal rotation] in degrees."""

@@ -53,6 +53,8 @@ class Script:
     """Windows of steady cyclic movement (pedalling, circles, shifts); truth counts their cycles."""
     cycle_spans: list[tuple[float, float]] = field(default_factory=list)
     """The same movements including their ramps in and out."""
+    standing: list[tuple[float, float]] = field(default_factory=list)
+    """Rides: pedalling out of the saddle."""
     exercise_start_s: float = 0.0
 
     @property

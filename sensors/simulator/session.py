@@ -30,6 +30,10 @@ class SimOptions:
     tremor_deg: float = 0.3
     with_mag: bool = False
     with_pelvis: bool = False
+    with_other_thigh: bool = False
+    """A second thigh sensor on the other leg (same script; cyclic movements half a cycle apart)."""
+    other_thigh_offset_deg: tuple[float, float, float] = (0.0, 0.0, 0.0)
+    """How the other leg's flexion, abduction and rotation differ during the exercise (asymmetry)."""
     calibration_still_s: float = 4.0
     calibration_swings: int = 3
     """Set to 0 to simulate someone who skipped that part of the calibration (SPEC §3)."""
@@ -97,6 +101,10 @@ class Truth:
     reps: tuple[TruthRep, ...]
     sets: tuple[TruthSet, ...]
     cycles: tuple[TruthCycles, ...]
+    standing_s: tuple[tuple[float, float], ...] = ()
+    """Rides: stretches pedalled standing out of the saddle."""
+    other_hip_angles_deg: FloatArray | None = None
+    """(N, 3) of the other leg when simulated."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,6 +119,10 @@ class SimulatedSession:
     @property
     def thigh(self) -> ImuSamples:
         return self.streams[Placement.LEFT_THIGH if self.side == "left" else Placement.RIGHT_THIGH]
+
+    @property
+    def other_thigh(self) -> ImuSamples:
+        return self.streams[Placement.RIGHT_THIGH if self.side == "left" else Placement.LEFT_THIGH]
 
 
 def simulate_session(exercise_id: str, side: str, seed: int, options: SimOptions | None = None) -> SimulatedSession:
@@ -131,6 +143,15 @@ def simulate_session(exercise_id: str, side: str, seed: int, options: SimOptions
                          options.with_mag)
         streams[Placement.PELVIS] = ImuSamples(time_s, pelvis.acc_mps2, pelvis.gyr_radps, pelvis.mag_ut)
         pelvis_truth = pelvis.truth
+    other_angles = None
+    if options.with_other_thigh:
+        other = motion.other_leg(rng, np.asarray(options.other_thigh_offset_deg), options.tremor_deg,
+                                 script.exercise_start_s)
+        other_imu = measure(other.sensor_pose("thigh", thigh_placement(other.side, rng, options.strap)), time_s,
+                            options.errors, rng, options.with_mag)
+        other_key = Placement.LEFT_THIGH if other.side == "left" else Placement.RIGHT_THIGH
+        streams[other_key] = ImuSamples(time_s, other_imu.acc_mps2, other_imu.gyr_radps, other_imu.mag_ut)
+        other_angles = other.hip_angles_deg(time_s)
 
     angles = motion.hip_angles_deg(time_s)
     xyzw = thigh_mount.rotation_sensor_to_segment.as_quat()
@@ -139,7 +160,8 @@ def simulate_session(exercise_id: str, side: str, seed: int, options: SimOptions
         pelvis=pelvis_truth,
         q_sensor_to_thigh_wxyz=xyzw[[3, 0, 1, 2]],
         calibration_s=script.calibration or (0.0, 0.0), exercise_start_s=script.exercise_start_s,
-        **_events(script, motion, time_s, angles),
+        **_events(script, motion, time_s, angles), standing_s=tuple(script.standing),
+        other_hip_angles_deg=other_angles,
     )
     return SimulatedSession(exercise_id, side, seed, options.rate_hz, streams, truth)
 
