@@ -29,6 +29,8 @@ class RideParams:
     """...and at least this share of the ride's typical swing (tentative first strokes do not count)."""
     min_gap_s: float = 1.0
     """A pause in pedalling shorter than this is not reported as coasting."""
+    foot_down_flexion_deg: float = 25.0
+    """A pause in which the thigh comes this close to upright is a stop (a foot on the ground)."""
     standing_drop_deg: float = 12.0
     """Out of the saddle the hips rise and the thigh hangs more upright: a revolution whose mean
     flexion is this much below the ride's typical one is pedalled standing."""
@@ -63,16 +65,18 @@ class RideMetrics:
     pedalling_s: tuple[tuple[float, float], ...]
     """Stretches of continuous pedalling."""
     coasting_s: tuple[tuple[float, float], ...]
-    """Pauses between them (legs still or freewheeling), each at least min_gap_s long."""
+    """Pauses between them with the feet on the pedals, each at least min_gap_s long."""
     summary: dict[str, float] = field(default_factory=dict)
     standing_s: tuple[tuple[float, float], ...] = ()
     """Stretches pedalled standing; their strokes are left out of the per-stroke averages."""
+    stops_s: tuple[tuple[float, float], ...] = ()
+    """Pauses with a foot down (the thigh near upright)."""
 
     def to_json(self) -> dict[str, object]:
         return {**{k: (round(v, 3) if np.isfinite(v) else None) for k, v in self.summary.items()},
                 "revolutions": len(self.revolutions),
                 "coasting": _spans(self.coasting_s), "pedalling": _spans(self.pedalling_s),
-                "standing": _spans(self.standing_s)}
+                "standing": _spans(self.standing_s), "stops": _spans(self.stops_s)}
 
 
 def analyse_ride(time_s: FloatArray, angles_deg: FloatArray, params: RideParams | None = None) -> RideMetrics:
@@ -89,9 +93,13 @@ def analyse_ride(time_s: FloatArray, angles_deg: FloatArray, params: RideParams 
     standing = _standing(revolutions, params)
     revolutions = replace(revolutions, standing=standing)
     pedalling = _pedalling(revolutions)
-    gaps = tuple((a[1], b[0]) for a, b in pairwise(pedalling) if b[0] - a[1] >= params.min_gap_s)
+    gaps = [(a[1], b[0]) for a, b in pairwise(pedalling) if b[0] - a[1] >= params.min_gap_s]
+    foot_down = [bool(angles_deg[(time_s >= a) & (time_s <= b), 0].min() < params.foot_down_flexion_deg)
+                 for a, b in gaps]
     standing_s = tuple((float(revolutions.start_s[a]), float(revolutions.end_s[b - 1])) for a, b in runs(standing))
-    return RideMetrics(revolutions, pedalling, gaps, _summary(revolutions), standing_s)
+    return RideMetrics(revolutions, pedalling, tuple(g for g, down in zip(gaps, foot_down, strict=True) if not down),
+                       _summary(revolutions), standing_s,
+                       tuple(g for g, down in zip(gaps, foot_down, strict=True) if down))
 
 
 def ride_asymmetry(left: RideMetrics, right: RideMetrics) -> dict[str, dict[str, float]]:

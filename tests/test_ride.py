@@ -138,3 +138,13 @@ async def test_a_two_sensor_ride_is_stored_with_its_asymmetry(svc: Services) -> 
     stored = svc.store.load_result(session_id)
     assert stored is not None and "asymmetry" in stored["ride"]
     assert stored["ride"]["asymmetry"]["abduction_mean_deg"]["difference"] < 0     # left knee further out
+
+
+def test_a_stop_with_a_foot_down_is_told_from_coasting() -> None:
+    sim = simulate_session("ride", "right", 6110, SimOptions(dose=Dose(ride_s=60.0, foot_down=True)))
+    ride = assess(sim.thigh, "ride", Side.RIGHT).result.ride
+    assert ride is not None
+    assert ride.coasting_s == () and len(ride.stops_s) == 1
+    first, second = sim.truth.cycles
+    (start, end), = ride.stops_s
+    assert start == pytest.approx(first.peaks_s[-1], abs=0.2) and end == pytest.approx(second.peaks_s[0], abs=0.2)

@@ -27,6 +27,8 @@ class Dose:
     cadence_rpm: float = 85.0
     stand_s: float = 0.0
     """Rides: how long to pedal standing out of the saddle, in the middle of the first stretch."""
+    foot_down: bool = False
+    """Rides: stop between the two stretches with a foot on the ground, instead of coasting."""
 
 
 # -- postures ------------------------------------------------------------------------------------
@@ -220,7 +222,11 @@ def ride(s: Script, d: Dose) -> None:
         _pedal_with_standing(s, 0.6 * d.ride_s, rate_hz, d.stand_s, stroke)
     else:
         s.oscillate("pedalling", 0.6 * d.ride_s, rate_hz, ramp_s=3.0, keep_amplitude=True, **stroke)
-    s.wait(8.0)                                       # coasting, cranks still
+    if d.foot_down:                                   # stop: this foot to the ground, then back up
+        seated = s.pose["flex"]
+        s.move(1.5, flex=12.0, osc_flex=0.0).wait(5.0).move(1.5, flex=seated, osc_flex=stroke["osc_flex"])
+    else:
+        s.wait(8.0)                                   # coasting, cranks still
     s.oscillate("pedalling", 0.4 * d.ride_s, rate_hz * s.jitter(1.0, 0.1), ramp_s=3.0, keep_amplitude=True,
                 **stroke)
     s.wait(1.0)
