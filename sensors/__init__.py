@@ -4,6 +4,7 @@ Everything here produces :class:`sensors.samples.ImuSamples` in SI units (sensor
 nothing about storage, analysis or the UI.
 """
 
+from sensors.profiles.base import ImuBatch, MalformedPacketError
 from sensors.samples import ImuSamples, Placement
 
-__all__ = ["ImuSamples", "Placement"]
+__all__ = ["ImuBatch", "ImuSamples", "MalformedPacketError", "Placement"]
