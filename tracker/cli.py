@@ -24,7 +24,7 @@ from tracker.assessment import angles_table, assess
 from tracker.domain import SessionSummary, Side
 from tracker.errors import BadInputError, HiptrackError
 from tracker.imu_csv import read_imu_csv, write_angles_csv
-from tracker.report import render_assessment
+from tracker.report import render_assessment, render_exercise
 
 app = typer.Typer(
     name="hiptrack",
@@ -194,6 +194,19 @@ def analyze(
         typer.echo(json.dumps(document, indent=2) if json_output else render_assessment(document))
         if not assessment.calibrated:
             raise BadInputError(f"{file}: no usable calibration: {assessment.result.calibration_problem}")
+
+
+@app.command()
+def exercises(json_output: JsonOption = False) -> None:
+    """The exercise catalogue: what each exercise measures, its prescription, cues and mistakes."""
+    if json_output:
+        typer.echo(json.dumps([e.to_json() for e in catalog.EXERCISES], indent=2))
+        return
+    for exercise in catalog.EXERCISES:
+        typer.echo(render_exercise(exercise))
+    typer.echo("\n" + "\n".join(f"- {line}" for line in catalog.GENERAL_ADVICE))
+    typer.echo("\nSee a doctor soon if you have any of these (rare, but important):\n"
+               + "\n".join(f"  ! {flag}" for flag in catalog.RED_FLAGS))
 
 
 @app.command()

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from tracker.catalog import Exercise, Span
 
 _RANGES = (("flexion", "extension_deg", "flexion_deg"), ("abduction", "adduction_deg", "abduction_deg"),
            ("internal rotation", "external_rotation_deg", "internal_rotation_deg"))
@@ -28,3 +31,23 @@ def render_assessment(document: dict[str, Any]) -> str:
         lines.append(f"  hold {hold['start_s']:7.1f} s: {hold['duration_s']:5.1f} s at {hold['angle_deg']:+.1f}° "
                      f"{hold['motion'].replace('_', ' ')}")
     return "\n".join(lines)
+
+
+def render_exercise(exercise: Exercise) -> str:
+    """Name, what is measured and the dose, then cues and mistakes."""
+    p = exercise.prescription
+    dose = ", ".join(part for part in (
+        _span(p.sets, "sets"), _span(p.reps, "reps"), _span(p.hold_s, "s hold"),
+        _span(p.sessions_per_week, "times a week")) if part) or "no dose given in the source"
+    lines = [f"{exercise.name} [{exercise.id}]: {exercise.primary_motion.replace('_', ' ')}, "
+             f"{exercise.posture.value.replace('_', ' ')}; {dose}{' (per side)' if p.per_side and dose else ''}"]
+    lines += [f"    + {cue}" for cue in exercise.cues]
+    lines += [f"    - {mistake}" for mistake in exercise.mistakes]
+    return "\n".join(lines)
+
+
+def _span(value: Span, unit: str) -> str:
+    if value is None:
+        return ""
+    low, high = (f"{v:g}" for v in value)
+    return f"{low} {unit}" if low == high else f"{low}–{high} {unit}"
