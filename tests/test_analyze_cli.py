@@ -71,7 +71,8 @@ def test_unknown_exercise_and_bad_file_exit_2(tmp_path: Path) -> None:
     assert result.exit_code == 2 and "unknown exercise" in result.stderr
 
 
-async def test_recorded_sessions_store_their_results_and_can_be_reanalysed(svc: Services, db_url: str) -> None:
+async def test_recorded_sessions_store_their_results_and_can_be_reanalysed(any_svc: Services, any_db_url: str) -> None:
+    svc, db_url = any_svc, any_db_url
     options = SimOptions(dose=Dose(sets=1, reps=3))
     session_id = await record_simulated(svc, "seated_hip_internal_rotation", Side.RIGHT, 21, options=options)
     stored = svc.store.load_result(session_id)

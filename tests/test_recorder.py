@@ -23,7 +23,8 @@ from tracker.storage.repository import NewSession
 SHORT = SimOptions(dose=Dose(sets=1, reps=2, hold_s=5.0), with_pelvis=True, with_mag=True)
 
 
-async def test_recorded_samples_equal_the_source(svc: Services) -> None:
+async def test_recorded_samples_equal_the_source(any_svc: Services) -> None:
+    svc = any_svc
     sim = simulate_session("seated_hip_internal_rotation", "right", seed=7, options=SHORT)
     progress: list[RecordingProgress] = []
     session_id = await record(svc, simulated_source(sim), "seated_hip_internal_rotation", Side.RIGHT,
@@ -41,7 +42,8 @@ async def test_recorded_samples_equal_the_source(svc: Services) -> None:
     assert progress[-1].samples_by_placement["right_thigh"] == len(sim.thigh)
 
 
-async def test_chunks_never_exceed_the_limit(svc: Services) -> None:
+async def test_chunks_never_exceed_the_limit(any_svc: Services) -> None:
+    svc = any_svc
     sim = simulate_session("ride", "left", seed=1, options=SimOptions(dose=Dose(ride_s=30)))
     recorder = Recorder(svc.store, max_chunk_samples=256)
     new = NewSession("ride", Side.LEFT, Source.SIMULATED, datetime.now(UTC))

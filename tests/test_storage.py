@@ -31,15 +31,15 @@ def _samples(start: float, n: int) -> ImuSamples:
     return ImuSamples(t, rng.normal(0, 3, (n, 3)), rng.normal(0, 1, (n, 3)))
 
 
-def test_migrations_build_exactly_the_models(tmp_path: Path) -> None:
-    database = open_database(f"sqlite:///{tmp_path / 'm.db'}")
+def test_migrations_build_exactly_the_models(any_db_url: str) -> None:
+    database = open_database(any_db_url)
     with database.engine.connect() as connection:
         diff = compare_metadata(MigrationContext.configure(connection), m.Base.metadata)
     assert diff == [], f"models and migrations disagree: {diff}"
 
 
-def test_migrations_go_down_and_up_again(tmp_path: Path) -> None:
-    database = open_database(f"sqlite:///{tmp_path / 'm.db'}")
+def test_migrations_go_down_and_up_again(any_db_url: str) -> None:
+    database = open_database(any_db_url)
     upgrade_tables = set(sa.inspect(database.engine).get_table_names())
     assert {"sessions", "streams", "sample_chunks", "calibrations", "analysis_results", "holds", "reps", "sets",
             "ride_metrics", "pain_ratings", "people", "devices"} <= upgrade_tables
@@ -75,8 +75,8 @@ def test_bad_urls_are_bad_input_and_passwords_never_shown() -> None:
     assert "s3cret" not in redact("postgresql://user:s3cret@host/db")
 
 
-def test_a_session_keeps_its_samples_chunk_by_chunk(db_url: str) -> None:
-    store = SessionStore(open_database(db_url).sessions)
+def test_a_session_keeps_its_samples_chunk_by_chunk(any_db_url: str) -> None:
+    store = SessionStore(open_database(any_db_url).sessions)
     ids = store.create_session(NewSession("seated_hip_internal_rotation", Side.LEFT, Source.BLE, T0, "felt good"),
                                [SPEC], T0)
     stream_id = ids["left_thigh"]
@@ -96,8 +96,8 @@ def test_a_session_keeps_its_samples_chunk_by_chunk(db_url: str) -> None:
     assert [s.id for s in store.list_sessions()] == [ids["session"]]
 
 
-def test_a_chunk_cannot_be_stored_twice(db_url: str) -> None:
-    store = SessionStore(open_database(db_url).sessions)
+def test_a_chunk_cannot_be_stored_twice(any_db_url: str) -> None:
+    store = SessionStore(open_database(any_db_url).sessions)
     ids = store.create_session(NewSession("ride", Side.RIGHT, Source.BLE, T0), [SPEC], T0)
     chunk = PendingChunk(ids["left_thigh"], 0, _samples(0.0, 10))
     store.append_chunks(ids["session"], [chunk], 0.1, T0)
@@ -106,8 +106,8 @@ def test_a_chunk_cannot_be_stored_twice(db_url: str) -> None:
     assert store.get_session(ids["session"]).samples == 10      # the failed transaction left nothing behind
 
 
-def test_stale_recordings_become_interrupted_and_keep_their_samples(db_url: str) -> None:
-    store = SessionStore(open_database(db_url).sessions)
+def test_stale_recordings_become_interrupted_and_keep_their_samples(any_db_url: str) -> None:
+    store = SessionStore(open_database(any_db_url).sessions)
     dead = store.create_session(NewSession("ride", Side.RIGHT, Source.BLE, T0), [SPEC], T0)
     store.append_chunks(dead["session"], [PendingChunk(dead["left_thigh"], 0, _samples(0, 50))], 0.5, T0)
     alive = store.create_session(NewSession("ride", Side.LEFT, Source.BLE, T0), [SPEC], T0 + timedelta(seconds=60))
@@ -117,8 +117,8 @@ def test_stale_recordings_become_interrupted_and_keep_their_samples(db_url: str)
     assert store.get_session(alive["session"]).status == SessionStatus.RECORDING
 
 
-def test_deleting_a_session_deletes_its_samples(db_url: str) -> None:
-    database = open_database(db_url)
+def test_deleting_a_session_deletes_its_samples(any_db_url: str) -> None:
+    database = open_database(any_db_url)
     store = SessionStore(database.sessions)
     ids = store.create_session(NewSession("ride", Side.RIGHT, Source.BLE, T0), [SPEC], T0)
     store.append_chunks(ids["session"], [PendingChunk(ids["left_thigh"], 0, _samples(0, 10))], 0.1, T0)
@@ -130,22 +130,22 @@ def test_deleting_a_session_deletes_its_samples(db_url: str) -> None:
         store.get_session(ids["session"])
 
 
-def test_naive_datetimes_are_refused(db_url: str) -> None:
-    store = SessionStore(open_database(db_url).sessions)
+def test_naive_datetimes_are_refused(any_db_url: str) -> None:
+    store = SessionStore(open_database(any_db_url).sessions)
     with pytest.raises(sa.exc.StatementError, match="naive datetime"):
         store.create_session(NewSession("ride", Side.RIGHT, Source.BLE, datetime(2026, 1, 1)), [SPEC], T0)
 
 
-def test_pain_scores_outside_0_to_10_are_refused(db_url: str) -> None:
-    database = open_database(db_url)
+def test_pain_scores_outside_0_to_10_are_refused(any_db_url: str) -> None:
+    database = open_database(any_db_url)
     store = SessionStore(database.sessions)
     ids = store.create_session(NewSession("ride", Side.RIGHT, Source.BLE, T0), [SPEC], T0)
     with pytest.raises(sa.exc.IntegrityError), database.sessions.begin() as orm:
         orm.add(m.PainRating(session_id=ids["session"], score=11))
 
 
-def test_compaction_merges_small_chunks_without_changing_a_sample(db_url: str) -> None:
-    store = SessionStore(open_database(db_url).sessions)
+def test_compaction_merges_small_chunks_without_changing_a_sample(any_db_url: str) -> None:
+    store = SessionStore(open_database(any_db_url).sessions)
     ids = store.create_session(NewSession("ride", Side.RIGHT, Source.BLE, T0), [SPEC], T0)
     blocks = [_samples(k * 0.5, 50) for k in range(25)]          # 25 live-sized chunks, 1250 samples
     store.append_chunks(ids["session"], [PendingChunk(ids["left_thigh"], k, b) for k, b in enumerate(blocks)],
