@@ -1,0 +1,259 @@
+"""Movella (Xsens) DOT measurement service: payload modes, start/stop, output rate and battery (SPEC §8).
+
+Sources (read for facts, no code copied):
+
+* *Movella DOT BLE Service Specification*, document XD0506P rev C (July 2023): base UUID (§1.1), little-endian
+  (§1.3), device-control structure (Table 7: visit-index bit b4 = output rate, u16 rate at offset 24, real-time rates
+  1/4/10/12/15/20/30/60 Hz, 120 Hz recording only), control characteristic `[type=1, action, payload mode]` (Table 13),
+  long/medium/short payload layouts (Tables 14-16; unused bytes are 0x00), field formats (Table 17: u32 µs timestamp,
+  float32 w,x,y,z quaternion, float32 m/s² acceleration, float32 deg/s angular velocity, int16 fixed-point magnetic
+  field in arbitrary units) and the battery characteristic `[level %, charging 0/1]` (Table 21).
+* Official example ``xsens/xsens_dot_server`` ``bleHandler.js``: the same field offsets for rate quantities (with mag)
+  and custom modes 1-3, magnetic field divided by 2¹², timestamps unwrapped across the u32 rollover.
+* /work/shared/protocols.md §3 (the product's digest of the above).
+
+A DOT sends one sample per notification, on the payload characteristic that matches the payload mode chosen at start.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+
+import numpy as np
+
+from sensors.profiles import register
+from sensors.profiles.base import Command, FloatArray, ImuBatch, MalformedPacketError, SensorProfile
+
+PROFILE_NAME = "movella-dot"
+
+
+def dot_uuid(short: int) -> str:
+    """The 128-bit UUID of a DOT attribute from its 16-bit short form (spec §1.1)."""
+    return f"1517{short:04x}-4947-11e9-8646-d663bd873d93"
+
+
+MEASUREMENT_SERVICE_UUID = dot_uuid(0x2000)
+CONTROL_UUID = dot_uuid(0x2001)
+LONG_PAYLOAD_UUID = dot_uuid(0x2002)
+MEDIUM_PAYLOAD_UUID = dot_uuid(0x2003)
+SHORT_PAYLOAD_UUID = dot_uuid(0x2004)
+DEVICE_CONTROL_UUID = dot_uuid(0x1002)
+BATTERY_UUID = dot_uuid(0x3001)
+
+_PAYLOAD_CAPACITY_BYTES = {LONG_PAYLOAD_UUID: 63, MEDIUM_PAYLOAD_UUID: 40, SHORT_PAYLOAD_UUID: 20}
+_CHARACTERISTIC_NAMES = {LONG_PAYLOAD_UUID: "long payload 0x2002", MEDIUM_PAYLOAD_UUID: "medium payload 0x2003",
+                         SHORT_PAYLOAD_UUID: "short payload 0x2004", BATTERY_UUID: "battery 0x3001"}
+
+REALTIME_RATES_HZ = (1, 4, 10, 12, 15, 20, 30, 60)
+DEFAULT_RATE_HZ = 60
+DEFAULT_PAYLOAD_MODE = 26
+MAG_AU_PER_LSB = 1.0 / 2**12
+"""The official server divides the int16 magnetic field by 2¹²; the result is in arbitrary units, not µT."""
+
+_TICK_MODULUS = 2**32
+_SDK_ONLY_MODES = {1: "High Fidelity (with mag)", 17: "High Fidelity", 25: "Custom mode 4"}
+
+
+@dataclass(frozen=True, slots=True)
+class PayloadLayout:
+    """Where each field of one payload mode sits in its notification (spec Tables 14-17, offsets from byte 0)."""
+
+    mode: int
+    name: str
+    characteristic_uuid: str
+    data_bytes: int
+    """Bytes that carry data; the characteristic value is longer and zero-padded."""
+    quat_offset: int | None = None
+    euler_offset: int | None = None
+    acc_offset: int | None = None
+    free_acc_offset: int | None = None
+    gyr_offset: int | None = None
+    mag_offset: int | None = None
+
+
+_LONG, _MEDIUM, _SHORT = LONG_PAYLOAD_UUID, MEDIUM_PAYLOAD_UUID, SHORT_PAYLOAD_UUID
+
+LAYOUTS: dict[int, PayloadLayout] = {layout.mode: layout for layout in (
+    PayloadLayout(2, "Extended (Quaternion)", _MEDIUM, 36, quat_offset=4, free_acc_offset=20),
+    PayloadLayout(3, "Complete (Quaternion)", _MEDIUM, 32, quat_offset=4, free_acc_offset=20),
+    PayloadLayout(4, "Orientation (Euler)", _SHORT, 16, euler_offset=4),
+    PayloadLayout(5, "Orientation (Quaternion)", _SHORT, 20, quat_offset=4),
+    PayloadLayout(6, "Free acceleration", _SHORT, 16, free_acc_offset=4),
+    PayloadLayout(7, "Extended (Euler)", _MEDIUM, 32, euler_offset=4, free_acc_offset=16),
+    PayloadLayout(16, "Complete (Euler)", _MEDIUM, 28, euler_offset=4, free_acc_offset=16),
+    PayloadLayout(20, "Rate quantities (with mag)", _MEDIUM, 34, acc_offset=4, gyr_offset=16, mag_offset=28),
+    PayloadLayout(21, "Rate quantities", _MEDIUM, 28, acc_offset=4, gyr_offset=16),
+    PayloadLayout(22, "Custom mode 1", _MEDIUM, 40, euler_offset=4, free_acc_offset=16, gyr_offset=28),
+    PayloadLayout(23, "Custom mode 2", _MEDIUM, 34, euler_offset=4, free_acc_offset=16, mag_offset=28),
+    PayloadLayout(24, "Custom mode 3", _MEDIUM, 32, quat_offset=4, gyr_offset=20),
+    PayloadLayout(26, "Custom mode 5", _LONG, 44, quat_offset=4, acc_offset=20, gyr_offset=32),
+)}
+"""Supported payload modes. Status and clipping counts (modes 2 and 7) are not decoded."""
+
+
+def layout_for(payload_mode: int) -> PayloadLayout:
+    """The layout of `payload_mode`; a mode this profile cannot parse is a ValueError naming the supported ones."""
+    try:
+        return LAYOUTS[payload_mode]
+    except KeyError:
+        supported = ", ".join(f"{mode} {layout.name}" for mode, layout in sorted(LAYOUTS.items()))
+        why = f" ({_SDK_ONLY_MODES[payload_mode]} can only be parsed by Movella's SDK)" \
+            if payload_mode in _SDK_ONLY_MODES else ""
+        raise ValueError(f"{PROFILE_NAME}: payload mode {payload_mode!r} is not supported{why}; "
+                         f"supported modes: {supported}") from None
+
+
+@dataclass(frozen=True, slots=True)
+class DotImuBatch(ImuBatch):
+    """An ImuBatch plus the DOT outputs that are not sensor-frame IMU quantities.
+
+    ``mag_ut`` (payload modes 20 and 23) holds the DOT magnetic field divided by 2¹² as the official server does. It is
+    in **arbitrary units, not µT**: only its direction (and relative size) is meaningful.
+    """
+
+    free_acc_mps2: FloatArray | None = None
+    """(N, 3) acceleration in the local earth frame with gravity removed (not a sensor-frame accelerometer reading)."""
+    euler_xyz_deg: FloatArray | None = None
+    """(N, 3) orientation as Euler angles x, y, z in degrees, as the sensor reports them."""
+
+
+@dataclass(frozen=True, slots=True)
+class DotBattery:
+    """The battery characteristic (0x3001) value."""
+
+    level_pct: int
+    charging: bool
+
+
+class MovellaDotDecoder:
+    """Decodes one connection's payload notifications for one payload mode.
+
+    State: the last u32 µs timestamp, so the 71.6-minute rollover is unwrapped across notifications. A step of less
+    than half the u32 range backwards is taken as a step back, not as a wrap (serial-number arithmetic).
+    """
+
+    def __init__(self, payload_mode: int = DEFAULT_PAYLOAD_MODE) -> None:
+        self.layout = layout_for(payload_mode)
+        self._last_tick_us: int | None = None
+        self._time_us = 0
+
+    def decode(self, characteristic_uuid: str, payload: bytes) -> ImuBatch | None:
+        """One notification → a one-sample batch; a battery notification → None; anything else malformed raises."""
+        uuid = characteristic_uuid.lower()
+        if uuid == BATTERY_UUID:
+            parse_battery(payload)
+            return None
+        self._check_characteristic(uuid, payload)
+        tick_us = int.from_bytes(payload[0:4], "little")
+        return _decode_fields(self.layout, payload, self._advance_clock(tick_us))
+
+    def _check_characteristic(self, uuid: str, payload: bytes) -> None:
+        layout = self.layout
+        if uuid != layout.characteristic_uuid:
+            where = _CHARACTERISTIC_NAMES.get(uuid, f"characteristic {uuid}")
+            expected = _CHARACTERISTIC_NAMES[layout.characteristic_uuid]
+            raise MalformedPacketError(PROFILE_NAME, payload, f"notification on {where}, but payload mode "
+                                       f"{layout.mode} ({layout.name}) streams on {expected}")
+        if len(payload) < layout.data_bytes:
+            raise MalformedPacketError(PROFILE_NAME, payload, f"payload mode {layout.mode} needs {layout.data_bytes} "
+                                       f"data bytes, got {len(payload)}")
+        capacity = _PAYLOAD_CAPACITY_BYTES[uuid]
+        if len(payload) > capacity:
+            raise MalformedPacketError(PROFILE_NAME, payload, f"longer than the {capacity}-byte characteristic value")
+
+    def _advance_clock(self, tick_us: int) -> float:
+        """Unwrap the u32 µs tick into seconds since this connection's first sample's tick origin."""
+        if self._last_tick_us is None:
+            self._time_us = tick_us
+        else:
+            step_us = (tick_us - self._last_tick_us) % _TICK_MODULUS
+            if step_us >= _TICK_MODULUS // 2:
+                step_us -= _TICK_MODULUS
+            self._time_us += step_us
+        self._last_tick_us = tick_us
+        return self._time_us * 1e-6
+
+
+def _floats(payload: bytes, offset: int | None, count: int) -> FloatArray | None:
+    if offset is None:
+        return None
+    values = np.frombuffer(payload, dtype="<f4", count=count, offset=offset)
+    return values.astype(np.float64).reshape(1, count)
+
+
+def _decode_fields(layout: PayloadLayout, payload: bytes, device_time_s: float) -> DotImuBatch:
+    gyr_dps = _floats(payload, layout.gyr_offset, 3)
+    mag_au = None
+    if layout.mag_offset is not None:
+        raw = np.frombuffer(payload, dtype="<i2", count=3, offset=layout.mag_offset)
+        mag_au = raw.astype(np.float64).reshape(1, 3) * MAG_AU_PER_LSB
+    return DotImuBatch(
+        acc_mps2=_floats(payload, layout.acc_offset, 3),
+        gyr_radps=None if gyr_dps is None else np.deg2rad(gyr_dps),
+        mag_ut=mag_au,
+        quat_wxyz=_floats(payload, layout.quat_offset, 4),
+        device_time_s=np.array([device_time_s], dtype=np.float64),
+        free_acc_mps2=_floats(payload, layout.free_acc_offset, 3),
+        euler_xyz_deg=_floats(payload, layout.euler_offset, 3),
+    )
+
+
+def parse_battery(payload: bytes) -> DotBattery:
+    """Parse the 2-byte battery characteristic `[level %, charging 0/1]` (spec Table 21)."""
+    if len(payload) != 2:
+        raise MalformedPacketError(PROFILE_NAME, payload, f"battery value must be 2 bytes, got {len(payload)}")
+    level_pct, charging = payload[0], payload[1]
+    if level_pct > 100 or charging > 1:
+        raise MalformedPacketError(PROFILE_NAME, payload, f"battery level {level_pct} % / charging {charging} "
+                                   "out of range (0-100 %, 0/1)")
+    return DotBattery(level_pct=level_pct, charging=bool(charging))
+
+
+def start_command(payload_mode: int = DEFAULT_PAYLOAD_MODE) -> Command:
+    """`01 01 <mode>` to the control characteristic: start real-time streaming in `payload_mode`."""
+    return Command(CONTROL_UUID, bytes([0x01, 0x01, layout_for(payload_mode).mode]), response=True)
+
+
+def stop_command(payload_mode: int = DEFAULT_PAYLOAD_MODE) -> Command:
+    """`01 00 <mode>` to the control characteristic: stop streaming."""
+    return Command(CONTROL_UUID, bytes([0x01, 0x00, layout_for(payload_mode).mode]), response=True)
+
+
+def rate_command(rate_hz: int) -> Command:
+    """The 32-byte device-control write that sets the output rate (visit-index bit b4, u16 rate at offset 24).
+
+    Write it before starting: the rate cannot change while measuring.
+    """
+    if rate_hz not in REALTIME_RATES_HZ:
+        rates = ", ".join(str(rate) for rate in REALTIME_RATES_HZ)
+        raise ValueError(f"{PROFILE_NAME}: output rate {rate_hz!r} Hz is not a real-time rate ({rates} Hz; "
+                         "120 Hz is recording-only)")
+    value = bytearray(32)
+    value[0] = 0x10
+    value[24:26] = int(rate_hz).to_bytes(2, "little")
+    return Command(DEVICE_CONTROL_UUID, bytes(value), response=True)
+
+
+def profile_for_payload_mode(payload_mode: int, rate_hz: int = DEFAULT_RATE_HZ) -> SensorProfile:
+    """PROFILE with start/stop commands and decoder options for another payload mode or rate."""
+    return dataclasses.replace(
+        PROFILE, start_commands=(rate_command(rate_hz), start_command(payload_mode)),
+        stop_commands=(stop_command(payload_mode),), default_rate_hz=float(rate_hz),
+        options={"payload_mode": payload_mode})
+
+
+PROFILE = register(SensorProfile(
+    name=PROFILE_NAME,
+    service_uuid=MEASUREMENT_SERVICE_UUID,
+    notify_uuids=(LONG_PAYLOAD_UUID, MEDIUM_PAYLOAD_UUID, SHORT_PAYLOAD_UUID),
+    decoder_factory=MovellaDotDecoder,
+    start_commands=(rate_command(DEFAULT_RATE_HZ), start_command(DEFAULT_PAYLOAD_MODE)),
+    stop_commands=(stop_command(DEFAULT_PAYLOAD_MODE),),
+    name_patterns=("Movella DOT", "Xsens DOT"),
+    default_rate_hz=float(DEFAULT_RATE_HZ),
+    battery_uuid=BATTERY_UUID,
+    notes="Default payload mode 26 (custom mode 5: quaternion, acceleration, angular velocity) at 60 Hz; "
+          "decoder(payload_mode=N) for others. Magnetic field is in arbitrary units, not µT.",
+    options={"payload_mode": DEFAULT_PAYLOAD_MODE},
+))
