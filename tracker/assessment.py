@@ -76,15 +76,17 @@ def assess(samples: ImuSamples, exercise_id: str, side: Side, other_thigh: ImuSa
     (its own calibration) and rides report the left/right asymmetry.
     """
     exercise = catalog.get(exercise_id)
-    result = _analyse_one(samples, exercise, side)
+    start_s = float(samples.time_s[0]) if len(samples) else 0.0
+    result = _analyse_one(samples, exercise, side, start_s)
     other = None
     if other_thigh is not None:
-        other = _analyse_one(other_thigh, exercise, Side.RIGHT if side is Side.LEFT else Side.LEFT)
+        other = _analyse_one(other_thigh, exercise, Side.RIGHT if side is Side.LEFT else Side.LEFT, start_s)
     return Assessment(exercise_id, side, result, other)
 
 
-def _analyse_one(samples: ImuSamples, exercise: catalog.Exercise, side: Side) -> ThighAnalysis:
-    time_s, acc, gyr = samples.time_s, samples.acc_mps2, samples.gyr_radps
+def _analyse_one(samples: ImuSamples, exercise: catalog.Exercise, side: Side, start_s: float) -> ThighAnalysis:
+    """Times in results count from the recording's first sample (live recordings use the host clock)."""
+    time_s, acc, gyr = samples.time_s - start_s, samples.acc_mps2, samples.gyr_radps
     if len(samples) > 1 and not is_uniform(time_s):
         grid = uniform_grid(time_s)
         acc, gyr, time_s = resample(time_s, acc, grid), resample(time_s, gyr, grid), grid

@@ -10,12 +10,16 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from sensors.notification_log import LogFormatError
+from sensors.notification_source import NotificationSource, replay_log
 from sensors.simulator import SimOptions, simulate_session
 from sensors.simulator.live import simulated_source
+from sensors.simulator.notifications import simulated_devices, simulated_notifications
 from sensors.source import ArraySource, SampleSource, StreamSpec
 from tracker import __version__, catalog
 from tracker.assessment import assess
 from tracker.domain import Placement, SessionSummary, Side, Source
+from tracker.errors import BadInputError, ImportFormatError
 from tracker.imu_csv import read_imu_csv, write_imu_csv
 from tracker.recorder import Recorder, RecordingProgress
 from tracker.storage.database import Database, open_database
@@ -101,6 +105,33 @@ async def record_simulated(services: Services, exercise_id: str, side: Side, see
     session = simulate_session(exercise_id, side.value, seed, options)
     return await record(services, simulated_source(session, realtime=realtime), exercise_id, side,
                         Source.SIMULATED, started_at, f"simulated, seed {seed}", on_progress)
+
+
+async def record_notifications(services: Services, source: NotificationSource, exercise_id: str, side: Side,
+                               origin: Source, on_progress: ProgressCallback | None = None) -> int:
+    """Record decoded notifications (simulator or replayed log; BLE next) into a new session."""
+    placements = {spec.placement for spec in source.streams}
+    if side.thigh not in placements:
+        raise BadInputError(f"no sensor on the {side.value} thigh in this recording "
+                            f"(placements: {', '.join(sorted(placements))})")
+    return await record(services, source, exercise_id, side, origin, on_progress=on_progress)
+
+
+def simulated_notification_source(exercise_id: str, side: Side, seed: int, realtime: bool, log: Path | None,
+                                  options: SimOptions | None = None) -> NotificationSource:
+    catalog.get(exercise_id)
+    session = simulate_session(exercise_id, side.value, seed, options)
+    return NotificationSource(simulated_devices(session), simulated_notifications(session, realtime), log)
+
+
+def replay_source(path: Path, realtime: bool, log: Path | None = None) -> NotificationSource:
+    try:
+        devices, notes = replay_log(path, realtime)
+    except (OSError, UnicodeDecodeError) as err:
+        raise BadInputError(f"{path}: cannot read the log ({err})") from err
+    except LogFormatError as err:
+        raise ImportFormatError(err.path, err.line, err.problem) from err
+    return NotificationSource(devices, notes, log)
 
 
 async def import_csv(services: Services, path: Path, exercise_id: str, side: Side,

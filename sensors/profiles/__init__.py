@@ -35,7 +35,7 @@ def names() -> list[str]:
 def _load_builtin() -> None:
     import importlib
 
-    for module in ("witmotion", "movella_dot", "thingy52", "polar_verity"):
+    for module in ("witmotion", "movella_dot", "thingy52", "polar_verity", "simulated"):
         try:
             importlib.import_module(f"sensors.profiles.{module}")
         except ModuleNotFoundError as err:
