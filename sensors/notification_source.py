@@ -30,6 +30,9 @@ class _Device:
     clock_offset_s: float | None = None
     last_time_s: float = float("-inf")
     malformed: int = 0
+    acc_wait: list[tuple[np.ndarray, np.ndarray]] = field(default_factory=list)
+    """(times, acc) still waiting for their gyro samples (devices that send them separately)."""
+    gyr_wait: list[np.ndarray] = field(default_factory=list)
 
 
 @dataclass
@@ -73,17 +76,23 @@ class NotificationSource:
             device.malformed += 1
             self.stats.malformed_by_device[note.device] = device.malformed
             return None
-        if batch is None or batch.acc_mps2 is None or batch.gyr_radps is None or len(batch) == 0:
+        if batch is None or len(batch) == 0 or (batch.acc_mps2 is None and batch.gyr_radps is None):
             return None
         # The host time exactly as a log stores it, so that a replay reproduces the live run bit for bit.
         time_s = self._times(device, batch, float(f"{note.host_time_s:.6f}"))
+        if batch.acc_mps2 is None or batch.gyr_radps is None:
+            paired = _pair(device, time_s, batch)
+            if paired is None:
+                return None
+            time_s, batch = paired
         keep = time_s > device.last_time_s                 # never a duplicate or out-of-order sample
         if not keep.any():
             return None
         device.last_time_s = float(time_s[keep][-1])
-        return SampleBlock(device.spec.placement, ImuSamples(
-            time_s[keep], batch.acc_mps2[keep], batch.gyr_radps[keep],
-            None if batch.mag_ut is None else batch.mag_ut[keep]))
+        mag = batch.mag_ut[keep] if batch.mag_ut is not None and device.spec.has_mag else None
+        assert batch.acc_mps2 is not None and batch.gyr_radps is not None
+        return SampleBlock(device.spec.placement, ImuSamples(time_s[keep], batch.acc_mps2[keep],
+                                                             batch.gyr_radps[keep], mag))
 
     @staticmethod
     def _times(device: _Device, batch: ImuBatch, host_time_s: float) -> np.ndarray:
@@ -93,6 +102,25 @@ class NotificationSource:
             return np.asarray(batch.device_time_s, dtype=float) + device.clock_offset_s
         step = 1.0 / device.spec.rate_hz if device.spec.rate_hz > 0 else 0.01
         return host_time_s - step * np.arange(len(batch) - 1, -1, -1)
+
+
+def _pair(device: _Device, time_s: np.ndarray, batch: ImuBatch) -> tuple[np.ndarray, ImuBatch] | None:
+    """Join acceleration and angular rate that arrive in separate notifications (Polar PMD: ACC and
+    GYRO frames, started together at the same rate), sample by sample in arrival order."""
+    if batch.acc_mps2 is not None:
+        device.acc_wait.append((time_s, batch.acc_mps2))
+    else:
+        assert batch.gyr_radps is not None
+        device.gyr_wait.append(batch.gyr_radps)
+    if not device.acc_wait or not device.gyr_wait:
+        return None
+    times = np.concatenate([t for t, _ in device.acc_wait])
+    acc = np.concatenate([a for _, a in device.acc_wait])
+    gyr = np.concatenate(device.gyr_wait)
+    n = min(len(acc), len(gyr))
+    device.acc_wait = [(times[n:], acc[n:])] if n < len(acc) else []
+    device.gyr_wait = [gyr[n:]] if n < len(gyr) else []
+    return times[:n], ImuBatch(acc_mps2=acc[:n], gyr_radps=gyr[:n])
 
 
 def _spec(device: LoggedDevice) -> StreamSpec:

@@ -63,6 +63,9 @@ def _user_errors() -> Iterator[None]:
     except HiptrackError as err:
         typer.echo(f"hiptrack: error: {err}", err=True)
         raise typer.Exit(err.exit_code) from None
+    except KeyError as err:                 # an unknown sensor profile names the known ones
+        typer.echo(f"hiptrack: error: {err.args[0] if err.args else err}", err=True)
+        raise typer.Exit(2) from None
     except KeyboardInterrupt:
         typer.echo("hiptrack: interrupted", err=True)
         raise typer.Exit(130) from None
@@ -207,6 +210,8 @@ def record(
                                              help="Write every notification to a raw log as it arrives.")] = None,
     fast: Annotated[bool, typer.Option("--fast", help="Simulate or replay as fast as possible.")] = False,
     seed: Annotated[int, typer.Option(help="Simulator seed.")] = 1,
+    profile: Annotated[str, typer.Option(help="With --simulate: speak this device family's bytes "
+                                         "(simulated, witmotion, movella-dot, thingy52, polar-verity).")] = "simulated",
     no_tui: NoTuiOption = True,
     db: DbOption = None,
 ) -> None:
@@ -220,7 +225,8 @@ def record(
         if replay is not None:
             source = svc_module.replay_source(replay, realtime=not fast, log=log)
         else:
-            source = svc_module.simulated_notification_source(exercise, side, seed, realtime=not fast, log=log)
+            source = svc_module.simulated_notification_source(exercise, side, seed, realtime=not fast, log=log,
+                                                              profile=profile)
         typer.echo(f"Recording {exercise} ({side.value}) into {svc.database.display_url}. Stand still for 3 s, "
                    "swing the leg forward 3 times, stand still, then exercise. Ctrl-C stops.")
         seen: list[int] = []

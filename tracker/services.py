@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from sensors import profiles
 from sensors.notification_log import LogFormatError
 from sensors.notification_source import NotificationSource, replay_log
 from sensors.simulator import SimOptions, simulate_session
@@ -118,10 +119,13 @@ async def record_notifications(services: Services, source: NotificationSource, e
 
 
 def simulated_notification_source(exercise_id: str, side: Side, seed: int, realtime: bool, log: Path | None,
-                                  options: SimOptions | None = None) -> NotificationSource:
+                                  options: SimOptions | None = None, profile: str = "simulated") -> NotificationSource:
+    """The simulator speaking `profile`'s bytes (the simulator's own, or a real device family's)."""
     catalog.get(exercise_id)
+    profiles.get(profile)
     session = simulate_session(exercise_id, side.value, seed, options)
-    return NotificationSource(simulated_devices(session), simulated_notifications(session, realtime), log)
+    return NotificationSource(simulated_devices(session, profile),
+                              simulated_notifications(session, realtime, profile), log)
 
 
 def replay_source(path: Path, realtime: bool, log: Path | None = None) -> NotificationSource:
