@@ -100,3 +100,34 @@ def test_a_killed_recording_loses_at_most_the_last_second(tmp_path: Path) -> Non
     files = export_session(services, summary.id, tmp_path / "out")   # still exportable
     assert files[0].read_text().count("\n") == len(stored) + 1
     services.close()
+
+
+@pytest.mark.slow
+def test_killing_hiptrack_record_keeps_all_but_the_last_second(tmp_path: Path) -> None:
+    """The real command, the simulated sensor in real time, SIGKILL: then the next start notices."""
+    db = f"sqlite:///{tmp_path / 'kill.db'}"
+    child = subprocess.Popen([sys.executable, "-m", "tracker.cli", "record", "--exercise", "couch_stretch",
+                              "--side", "left", "--simulate", "--db", db], stdout=subprocess.PIPE, text=True)
+    assert child.stdout is not None
+    reported_s = 0.0
+    for line in child.stdout:
+        if "s recorded" in line:
+            reported_s = float(line.split()[0])
+            if reported_s >= 3.0:
+                child.send_signal(signal.SIGKILL)
+                break
+    child.wait(timeout=30)
+    services = build_services(db, recover=False)
+    (summary,) = services.store.list_sessions()
+    assert summary.status == SessionStatus.RECORDING and summary.samples >= (reported_s - 1.0) * 100
+    later = datetime.now(UTC) + timedelta(seconds=30)
+    assert services.store.mark_stale_recordings_interrupted(later) == [summary.id]
+    services.close()
+    from typer.testing import CliRunner
+
+    from tracker.cli import app
+    runner = CliRunner()
+    listed = runner.invoke(app, ["sessions", "--json", "--db", db])
+    assert '"status": "interrupted"' in listed.stdout
+    exported = runner.invoke(app, ["export", str(summary.id), "--out", str(tmp_path / "out"), "--db", db])
+    assert exported.exit_code == 0

@@ -22,6 +22,9 @@ from tracker.errors import SessionNotFoundError
 from tracker.storage import models as m
 from tracker.storage.sample_codec import CODEC_VERSION, decode_chunk, encode_chunk
 
+STALE_AFTER_S = 6.0
+"""A recorder commits (and beats) every 0.5 s; twelve missed beats mean it is gone, not slow."""
+
 
 @dataclass(frozen=True, slots=True)
 class NewSession:
@@ -117,7 +120,7 @@ class SessionStore:
                 values["duration_s"] = duration_s
             orm.execute(sa.update(m.Session).where(m.Session.id == session_id).values(**values))
 
-    def mark_stale_recordings_interrupted(self, now: datetime, stale_after_s: float = 15.0) -> list[int]:
+    def mark_stale_recordings_interrupted(self, now: datetime, stale_after_s: float = STALE_AFTER_S) -> list[int]:
         """Sessions still 'recording' whose recorder stopped beating were interrupted (killed, crashed)."""
         cutoff = now - timedelta(seconds=stale_after_s)
         with self._session_factory.begin() as orm:
