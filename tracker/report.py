@@ -27,6 +27,16 @@ def render_assessment(document: dict[str, Any]) -> str:
     if sets:
         lines.append(f"  {len(document['reps'])} reps in {len(sets)} set(s): "
                      + ", ".join(str(s["reps"]) for s in sets))
+    ride = document.get("ride")
+    if ride and ride.get("revolutions"):
+        lines.append(f"  ride: {ride['revolutions']} revolutions at {ride['cadence_rpm_mean']:.0f} rpm, "
+                     f"{ride['pedaling_time_s']:.0f} s pedalling")
+        lines.append(f"  thigh per stroke: flexion {ride['flexion_min_deg']:+.0f}° to {ride['flexion_max_deg']:+.0f}° "
+                     f"(range {ride['flexion_range_deg']:.0f}°), knee tracking {ride['abduction_mean_deg']:+.1f}°")
+        pauses = len(ride.get("coasting", [])) + len(ride.get("stops", []))
+        if pauses or ride.get("standing"):
+            lines.append(f"  {len(ride.get('coasting', []))} coasting, {len(ride.get('stops', []))} stops, "
+                         f"{len(ride.get('standing', []))} out of the saddle")
     for hold in document["holds"]:
         lines.append(f"  hold {hold['start_s']:7.1f} s: {hold['duration_s']:5.1f} s at {hold['angle_deg']:+.1f}° "
                      f"{hold['motion'].replace('_', ' ')}")
