@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from sensors import Placement, profiles
-from sensors.ble.replay_backend import REPLAY_DEVICES, ReplayBackend, ReplayDevice, replay_ble_device
+from sensors.ble.replay_backend import REPLAY_DEVICES, ReplayBackend, ReplayDevice, replay_ble_device, replay_clock
 from sensors.ble.session import SensorLink, notifications_from
 from sensors.notification_log import LoggedDevice, LoggedNotification
 from sensors.notification_source import NotificationSource
@@ -78,3 +78,41 @@ async def test_a_sensor_that_never_returns_ends_the_session_with_its_data(svc: S
     summary = svc.store.get_session(session_id)
     assert summary.status.value == "complete"
     assert 14.0 <= summary.duration_s <= 15.5
+
+
+async def test_three_sensors_two_minutes_one_session_with_a_gap(svc: Services) -> None:
+    """Left thigh (WitMotion), right thigh (Movella DOT), pelvis (Polar): one session, one time base."""
+    options = SimOptions(dose=Dose(ride_s=100.0), with_other_thigh=True, with_pelvis=True)
+    sim = simulate_session("ride", "left", 32, options)
+    families = {Placement.LEFT_THIGH: ("witmotion", "C0:00:00:00:00:01"),
+                Placement.RIGHT_THIGH: ("movella-dot", "D4:22:CD:00:00:02"),
+                Placement.PELVIS: ("polar-verity", "A0:9E:1A:00:00:03")}
+    queue: asyncio.Queue[LoggedNotification | None] = asyncio.Queue()
+    links, logged = [], []
+    for placement, (profile, address) in families.items():
+        notes = [LoggedNotification(HOST_START_S + n.time_s, address, profile, n.characteristic_uuid, n.payload)
+                 for n in encode_notifications(profile, sim.streams[placement])]
+        drop = {"drop_after_s": 60.0, "down_for_s": 2.0} if placement is Placement.RIGHT_THIGH else {}
+        REPLAY_DEVICES[address] = ReplayDevice(address, profile, notes, **drop)  # type: ignore[arg-type]
+        links.append(SensorLink(replay_ble_device(address, profile), profiles.get(profile), queue,
+                                backend=ReplayBackend, reconnect_for_s=4.0, first_retry_s=0.2,
+                                clock=replay_clock.now))
+        logged.append(LoggedDevice(address, profile, placement, profile, sim.rate_hz))
+    source = NotificationSource(logged, notifications_from(links, queue))
+    session_id = await record(svc, source, "ride", Side.LEFT, Source.BLE)
+
+    summary = svc.store.get_session(session_id)
+    by_placement = {s.placement: s for s in summary.streams}
+    assert set(by_placement) == set(families)
+    n = len(sim.thigh)
+    assert by_placement[Placement.LEFT_THIGH].samples == n
+    assert by_placement[Placement.PELVIS].samples >= n - 36      # Polar: at most one frame still unpaired
+    right = svc.store.load_samples(by_placement[Placement.RIGHT_THIGH].id)
+    assert n - 210 <= len(right) <= n - 190                       # the 2 s the right sensor was away
+    assert np.diff(right.time_s).max() == pytest.approx(2.0, abs=0.1)
+    left = svc.store.load_samples(by_placement[Placement.LEFT_THIGH].id)
+    assert abs(left.time_s[0] - right.time_s[0]) < 0.05            # one time base
+    result = svc.store.load_result(session_id)
+    assert result is not None, "not analysed"
+    assert result["calibration"]["ok"], result["calibration"]
+    assert result["ride"]["revolutions"] > 50 and "asymmetry" in result["ride"]

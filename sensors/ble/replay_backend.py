@@ -47,6 +47,21 @@ REPLAY_DEVICES: dict[str, ReplayDevice] = {}
 """Devices the backend can 'see', by address (tests register them)."""
 
 
+class ReplayClock:
+    """The host time of the notification being delivered: a session given `replay_clock.now` as its
+    clock stamps replayed notifications as they were stamped when recorded, even when the replay
+    runs faster than real time (devices without their own clock are timed by arrival)."""
+
+    def __init__(self) -> None:
+        self.host_time_s = 0.0
+
+    def now(self) -> float:
+        return self.host_time_s
+
+
+replay_clock = ReplayClock()
+
+
 def replay_ble_device(address: str, name: str) -> BLEDevice:
     """A BLEDevice without a BlueZ path, so the retry layer skips its D-Bus look-ups."""
     return BLEDevice(address, name, details={})
@@ -141,6 +156,7 @@ class ReplayBackend(BaseBleakClient):
             callback = self._callbacks.get(note.characteristic.lower())
             device.position += 1
             if callback is not None:
+                replay_clock.host_time_s = note.host_time_s
                 callback(bytearray(note.payload))
         await asyncio.sleep(0.05)
         device.reachable_at = float("inf")                  # the log ended: the sensor went away for good

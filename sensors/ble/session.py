@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -44,13 +44,15 @@ class LinkReport:
 class SensorLink:
     def __init__(self, device: BLEDevice, profile: SensorProfile, queue: asyncio.Queue[LoggedNotification | None],
                  *, backend: type[BaseBleakClient] | None = None, reconnect_for_s: float = 30.0,
-                 first_retry_s: float = 0.5) -> None:
+                 first_retry_s: float = 0.5, clock: Callable[[], float] = time.time) -> None:
         self._device = device
         self._profile = profile
         self._queue = queue
         self._backend = backend
         self._reconnect_for_s = reconnect_for_s
         self._first_retry_s = first_retry_s
+        self._clock = clock
+        """Host clock for arrival stamps (a replay substitutes the recorded arrival times)."""
         self._connect_lock = asyncio.Lock()
         self._dropped = asyncio.Event()
         self._expected_disconnect = False
@@ -121,7 +123,7 @@ class SensorLink:
 
     def _on_notification(self, characteristic: BleakGATTCharacteristic, data: bytearray) -> None:
         """Stamp and queue: nothing else happens in the radio's callback."""
-        self._queue.put_nowait(LoggedNotification(time.time(), self._device.address, self._profile.name,
+        self._queue.put_nowait(LoggedNotification(self._clock(), self._device.address, self._profile.name,
                                                   characteristic.uuid, bytes(data)))
 
 
