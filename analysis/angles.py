@@ -17,7 +17,7 @@ from numpy.typing import NDArray
 
 from analysis import quaternions as q
 from analysis.calibration import Calibration
-from analysis.frames import heading_of, hip_angles_deg, pelvis_reference
+from analysis.frames import circular_mean, heading_of, hip_angles_deg, pelvis_reference
 
 FloatArray = NDArray[np.float64]
 IntervalArray = NDArray[np.intp]
@@ -84,7 +84,7 @@ def heading_drift(time_s: FloatArray, heading_rad: FloatArray, up_in_thigh: Floa
     Rests with a near-vertical thigh are left out: gravity cannot tell how such a thigh is turned.
     """
     centres = np.array([time_s[a:b].mean() for a, b in rests])
-    headings = np.array([np.angle(np.mean(np.exp(1j * heading_rad[a:b]))) for a, b in rests])
+    headings = np.array([circular_mean(heading_rad[a:b]) for a, b in rests])
     ups = np.array([up_in_thigh[a:b].mean(axis=0) for a, b in rests])
     ups /= np.linalg.norm(ups, axis=1, keepdims=True)
     same = np.degrees(np.arccos(np.clip(ups @ ups.T, -1.0, 1.0))) < pose_tolerance_deg

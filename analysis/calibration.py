@@ -14,7 +14,7 @@ from numpy.typing import NDArray
 from scipy.spatial.transform import Rotation
 
 from analysis import quaternions as q
-from analysis.frames import heading_of, rotation_from_wxyz
+from analysis.frames import circular_mean, heading_of, rotation_from_wxyz
 from analysis.segments import drop_short, moving_average, runs
 
 FloatArray = NDArray[np.float64]
@@ -141,9 +141,8 @@ def _calibrate(time_s: FloatArray, gyr: FloatArray, acc: FloatArray, quat_wxyz: 
     xyzw = sensor_to_thigh.as_quat()
     thigh_to_earth = q.multiply(quat_wxyz[stand[0]:stand[1]], q.conjugate(xyzw[[3, 0, 1, 2]]))
     headings = heading_of(thigh_to_earth, np.array([1.0, 0.0, 0.0]))
-    heading = float(np.angle(np.mean(np.exp(1j * headings))))
-    end = min(int(settle[1]) - 1, int(settle[0] + params.settle_report_s * (len(time_s) - 1)
-                                       / (time_s[-1] - time_s[0])))
+    heading = circular_mean(headings)
+    end = min(int(settle[1]), int(np.searchsorted(time_s, time_s[settle[0]] + params.settle_report_s))) - 1
     return Calibration(float(time_s[stand[0]]), float(time_s[end]), xyzw[[3, 0, 1, 2]], heading, swings, planarity,
                        float(time_s[settle[0]]))
 

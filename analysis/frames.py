@@ -51,6 +51,11 @@ def hip_angles_deg(pelvis_to_earth: FloatArray, femur_to_earth: FloatArray, side
     return np.column_stack([zxy[:, 0], -m * zxy[:, 1], m * zxy[:, 2]])
 
 
+def circular_mean(angles_rad: FloatArray) -> float:
+    """Mean direction of angles (rad): headings wrap at ±π, so an arithmetic mean would not do."""
+    return float(np.angle(np.mean(np.exp(1j * np.asarray(angles_rad)))))
+
+
 def heading_of(quat_wxyz: FloatArray, axis: FloatArray) -> FloatArray:
     """Earth heading (rad) of a body axis, from its horizontal projection."""
     v = q.rotate(quat_wxyz, axis)

@@ -75,7 +75,6 @@ class ThighAnalysis:
     angles: HipAngles | None
     window_s: tuple[float, float] | None
     """The part of the recording spent in the exercise's posture (events and peaks come from here)."""
-    neutral_deg: float | None
     peaks: dict[str, float] | None
     holds: tuple[HoldEvent, ...] = ()
     reps: tuple[RepEvent, ...] = ()
@@ -97,7 +96,7 @@ def analyze_thigh(time_s: FloatArray, acc: FloatArray, gyr: FloatArray, side: st
     try:
         calibration = find_calibration(time_s, gyr, acc, quat, rate_hz, params.calibration)
     except CalibrationNotFoundError as err:
-        return ThighAnalysis(side, primary_motion, duration, None, str(err), None, None, None, None)
+        return ThighAnalysis(side, primary_motion, duration, None, str(err), None, None, None)
 
     column, motions = PRIMARY[primary_motion]
     thigh = thigh_quaternions(quat, calibration)
@@ -106,14 +105,13 @@ def analyze_thigh(time_s: FloatArray, acc: FloatArray, gyr: FloatArray, side: st
     window = (int(rests[0, 0]), int(rests[-1, 1])) if len(rests) else \
         (int(np.searchsorted(time_s, calibration.end_s)), len(time_s))
     angles = hip_angles(time_s, thigh, calibration, side, posture, rests)
-    neutral = float(np.median(angles.angles_deg[rests[0, 0]:rests[0, 1], column])) if len(rests) else 0.0
 
     lo = window[0]                 # a rep may end after the last rest; getting up never comes back
     reps, holds, ride = _events(counting, time_s[lo:], angles.angles_deg[lo:], column, motions,
                                 np.clip(rests - lo, 0, len(time_s) - lo), rate_hz, params)
     end = max(window[1], int(np.searchsorted(time_s, max((r.end_s for r in reps), default=0.0), "right")))
     return ThighAnalysis(side, primary_motion, duration, calibration, None, angles,
-                         (float(time_s[lo]), float(time_s[end - 1])), neutral, _peaks(angles.angles_deg[lo:end]),
+                         (float(time_s[lo]), float(time_s[end - 1])), _peaks(angles.angles_deg[lo:end]),
                          holds, reps, group_sets(reps, params.events), ride)
 
 

@@ -135,10 +135,8 @@ def replay_log(path: Path,
     The whole log is checked first, so a malformed line is reported (LogFormatError) before
     anything is recorded from it.
     """
-    devices, notes = read_log(path)
-    for _ in notes:
-        pass
-    devices, notes = read_log(path)
+    devices, lazy = read_log(path)
+    notes = list(lazy)
 
     async def stream() -> AsyncIterator[LoggedNotification]:
         wall_start, log_start = time.monotonic(), None

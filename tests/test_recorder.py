@@ -119,7 +119,8 @@ def test_killing_hiptrack_record_keeps_all_but_the_last_second(tmp_path: Path) -
     child.wait(timeout=30)
     services = build_services(db, recover=False)
     (summary,) = services.store.list_sessions()
-    assert summary.status == SessionStatus.RECORDING and summary.samples >= (reported_s - 1.0) * 100
+    assert summary.status == SessionStatus.RECORDING
+    assert summary.duration_s >= reported_s - 0.01      # what it reported as recorded had been committed
     later = datetime.now(UTC) + timedelta(seconds=30)
     assert services.store.mark_stale_recordings_interrupted(later) == [summary.id]
     services.close()

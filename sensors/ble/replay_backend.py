@@ -69,11 +69,11 @@ def replay_ble_device(address: str, name: str) -> BLEDevice:
 
 class ReplayBackend(BaseBleakClient):
     def __init__(self, address_or_ble_device: BLEDevice | str, **kwargs: Any) -> None:
-        kwargs.pop("bluez", None), kwargs.pop("winrt", None), kwargs.pop("pair", None)
         super().__init__(address_or_ble_device, disconnected_callback=kwargs.pop("disconnected_callback", None),
                          timeout=kwargs.pop("timeout", 10.0))
         self._connected = False
         self._feeds: list[asyncio.Task[None]] = []
+        self._callbacks: dict[str, Callable[[bytearray], None]] = {}
 
     @property
     def name(self) -> str:
@@ -124,19 +124,13 @@ class ReplayBackend(BaseBleakClient):
     async def start_notify(self, characteristic: BleakGATTCharacteristic, callback: Callable[[bytearray], None],
                            **kwargs: Any) -> None:
         if not self._feeds:
-            self._feeds.append(asyncio.create_task(self._feed({}), name=f"replay {self.address}"))
+            self._feeds.append(asyncio.create_task(self._feed(), name=f"replay {self.address}"))
         self._callbacks[characteristic.uuid.lower()] = callback
 
     async def stop_notify(self, characteristic: BleakGATTCharacteristic) -> None:
         self._callbacks.pop(characteristic.uuid.lower(), None)
 
-    @property
-    def _callbacks(self) -> dict[str, Callable[[bytearray], None]]:
-        if not hasattr(self, "_callback_map"):
-            self._callback_map: dict[str, Callable[[bytearray], None]] = {}
-        return self._callback_map
-
-    async def _feed(self, _: dict[str, Any]) -> None:
+    async def _feed(self) -> None:
         device = self._device()
         await asyncio.sleep(0)                              # let the session subscribe to everything
         notes = device.notifications
