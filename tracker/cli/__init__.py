@@ -1,0 +1,14 @@
+"""The `hiptrack` command: thin commands over tracker.services; errors become one line and an exit code.
+
+One module per group of commands, all registered on the one Typer app in `common`.
+"""
+
+from tracker.cli import analyze, record, sessions  # noqa: F401  (importing registers the commands)
+from tracker.cli.common import app
+
+
+def main() -> None:
+    app(prog_name="hiptrack")
+
+
+__all__ = ["app", "main"]

@@ -1,0 +1,59 @@
+"""Commands that need no database: analyse a file, show the exercise catalogue."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from tracker import catalog
+from tracker.assessment import angles_table, assess
+from tracker.cli.common import JsonOption, app, user_errors
+from tracker.domain import Side
+from tracker.errors import BadInputError
+from tracker.imu_csv import read_imu_csv, write_angles_csv
+from tracker.report import render_assessment, render_exercise
+
+
+@app.command()
+def analyze(
+    file: Annotated[Path, typer.Argument(help="Plain IMU CSV of the thigh sensor (SPEC §4).", show_default=False)],
+    side: Annotated[Side, typer.Option(help="Which thigh the sensor was on.", show_default=False)],
+    exercise: Annotated[str, typer.Option(help="Exercise id (see SPEC §7).", show_default=False)],
+    json_output: JsonOption = False,
+    angles: Annotated[Path | None, typer.Option(
+        "--angles", metavar="OUT.csv", help="Also write per-sample angles: time,flexion_deg,abduction_deg,rotation_deg."
+    )] = None,
+    other_thigh: Annotated[Path | None, typer.Option(
+        "--other-thigh", metavar="FILE", help="The other thigh's recording, if both were instrumented (rides: "
+        "left/right asymmetry).")] = None,
+) -> None:
+    """Analyse a recording (hip angles, holds, reps, sets, ride) without touching the database."""
+    with user_errors():
+        catalog.get(exercise)
+        other = read_imu_csv(other_thigh) if other_thigh is not None else None
+        assessment = assess(read_imu_csv(file), exercise, side, other)
+        document = assessment.to_json()
+        if angles is not None:
+            write_angles_csv(angles, angles_table(assessment))
+        typer.echo(json.dumps(document, indent=2) if json_output else render_assessment(document))
+        if not assessment.calibrated:
+            raise BadInputError(f"{file}: no usable calibration: {assessment.result.calibration_problem}")
+
+
+
+@app.command()
+def exercises(json_output: JsonOption = False) -> None:
+    """The exercise catalogue: what each exercise measures, its prescription, cues and mistakes."""
+    if json_output:
+        typer.echo(json.dumps([e.to_json() for e in catalog.EXERCISES], indent=2))
+        return
+    for exercise in catalog.EXERCISES:
+        typer.echo(render_exercise(exercise))
+    typer.echo("\n" + "\n".join(f"- {line}" for line in catalog.GENERAL_ADVICE))
+    typer.echo("\nSee a doctor soon if you have any of these (rare, but important):\n"
+               + "\n".join(f"  ! {flag}" for flag in catalog.RED_FLAGS))
+
+

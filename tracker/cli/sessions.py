@@ -1,0 +1,172 @@
+"""Commands over stored sessions: the dashboard, the demo, listing, import/export, results."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from tracker.cli.common import (
+    DbOption,
+    JsonOption,
+    NoTuiOption,
+    app,
+    parse_datetime,
+    services_module,
+    sessions_table,
+    user_errors,
+    version_callback,
+)
+from tracker.domain import Side
+from tracker.errors import BadInputError
+from tracker.report import render_assessment
+
+DEMO_PROGRAM: tuple[tuple[str, Side, int], ...] = (
+    ("seated_hip_internal_rotation", Side.LEFT, 11),
+    ("seated_hip_internal_rotation", Side.RIGHT, 12),
+    ("hamstring_strap_stretch", Side.LEFT, 13),
+    ("ride", Side.RIGHT, 14),
+)
+"""What `hiptrack demo` records: a short mobility session on both sides and a ride."""
+
+
+
+@app.callback()
+def main_callback(
+    ctx: typer.Context,
+    version: Annotated[bool, typer.Option("--version", callback=version_callback, is_eager=True,
+                                          help="Show the version and exit.")] = False,
+    db: DbOption = None,
+) -> None:
+    """Track hip mobility with wearable IMUs. With no command, opens the dashboard."""
+    if ctx.invoked_subcommand is None:
+        dashboard(db)
+
+
+@app.command()
+def dashboard(db: DbOption = None) -> None:
+    """Open the terminal dashboard."""
+    with user_errors():
+        svc = services_module().build_services(db)
+        from tui.app import HiptrackApp  # deferred: commands that print need not load Textual
+
+        HiptrackApp(svc).run()
+        svc.close()
+
+
+@app.command()
+def demo(db: DbOption = None, no_tui: NoTuiOption = False) -> None:
+    """Record a few simulated sessions (no hardware needed), then open the dashboard."""
+    with user_errors():
+        svc = services_module().build_services(db)
+        typer.echo(f"Recording {len(DEMO_PROGRAM)} simulated sessions into {svc.database.display_url} ...")
+        ids = [asyncio.run(services_module().record_simulated(svc, exercise, side, seed))
+               for exercise, side, seed in DEMO_PROGRAM]
+        recorded = [svc.store.get_session(i) for i in ids]
+        if no_tui:
+            typer.echo(sessions_table(recorded))
+            for session_id in ids:
+                document = services_module().session_result(svc, session_id)
+                typer.echo(f"\nSession {session_id}: " + render_assessment(document) if document else "")
+            typer.echo("Open the dashboard with: hiptrack dashboard" + (f" --db {db}" if db else ""))
+        else:
+            from tui.app import HiptrackApp
+
+            HiptrackApp(svc).run()
+        svc.close()
+
+
+@app.command("sessions")
+def list_sessions(db: DbOption = None, json_output: JsonOption = False) -> None:
+    """List recorded sessions."""
+    with user_errors():
+        svc = services_module().build_services(db)
+        rows = svc.store.list_sessions()
+        svc.close()
+        if json_output:
+            typer.echo(json.dumps([row.to_json() for row in rows], indent=2))
+        else:
+            typer.echo(sessions_table(rows) if rows else "No sessions yet. Try: hiptrack demo")
+
+
+@app.command("import")
+def import_file(
+    file: Annotated[Path, typer.Argument(help="Plain IMU CSV: time,acc_x..z,gyr_x..z[,mag_x..z] (SI units).",
+                                         show_default=False)],
+    side: Annotated[Side, typer.Option(help="Which thigh the sensor was on.", show_default=False)],
+    exercise: Annotated[str, typer.Option(help="Exercise id (see SPEC §7).", show_default=False)],
+    at: Annotated[str | None, typer.Option(
+        metavar="ISO-DATETIME", help="When the session started (default: the file's modification time).")] = None,
+    db: DbOption = None,
+) -> None:
+    """Store a recording made with another tool as a session."""
+    with user_errors():
+        started_at = parse_datetime(at) if at else None
+        if not file.is_file():
+            raise BadInputError(f"{file}: no such file")
+        svc = services_module().build_services(db)
+        session_id = asyncio.run(services_module().import_csv(svc, file, exercise, side, started_at))
+        summary = svc.store.get_session(session_id)
+        svc.close()
+        typer.echo(f"Imported {file} as session {session_id}: {summary.samples} samples, "
+                   f"{summary.duration_s:.1f} s at {summary.rate_hz:.1f} Hz.")
+
+
+@app.command("export")
+def export(
+    session_id: Annotated[int, typer.Argument(help="Session id (see `hiptrack sessions`).", show_default=False)],
+    out: Annotated[Path, typer.Option("--out", help="Folder to write into.", show_default=False)],
+    db: DbOption = None,
+) -> None:
+    """Write a session's raw samples as plain IMU CSV (one file per sensor) plus a JSON sidecar."""
+    with user_errors():
+        svc = services_module().build_services(db)
+        paths = services_module().export_session(svc, session_id, out)
+        svc.close()
+        for path in paths:
+            typer.echo(str(path))
+
+
+@app.command()
+def show(
+    session_id: Annotated[int, typer.Argument(help="Session id (see `hiptrack sessions`).", show_default=False)],
+    json_output: JsonOption = False,
+    db: DbOption = None,
+) -> None:
+    """Show a stored session's results (range, holds, reps, sets)."""
+    with user_errors():
+        svc = services_module().build_services(db)
+        document = services_module().session_result(svc, session_id)
+        svc.close()
+        if document is None:
+            raise BadInputError(f"session {session_id} has not been analysed; run: hiptrack reanalyze {session_id}")
+        typer.echo(json.dumps(document, indent=2) if json_output else render_assessment(document))
+
+
+@app.command()
+def reanalyze(
+    session_id: Annotated[int | None, typer.Argument(help="Session id; or use --all.", show_default=False)] = None,
+    all_sessions: Annotated[bool, typer.Option("--all", help="Re-analyse every stored session.")] = False,
+    db: DbOption = None,
+) -> None:
+    """Re-run the analysis on stored raw samples (after an algorithm update) and store the results."""
+    with user_errors():
+        if (session_id is None) == (not all_sessions):
+            raise BadInputError("give a SESSION_ID or --all (not both)")
+        svc = services_module().build_services(db)
+        ids = svc.store.session_ids() if all_sessions else [session_id]
+        for one in ids:
+            document = services_module().analyze_session(svc, one)  # type: ignore[arg-type]
+            typer.echo(f"session {one}: {_one_line(document)}")
+        svc.close()
+
+
+def _one_line(document: dict) -> str:
+    if not document["calibration"]["ok"]:
+        return f"not analysed: {document['calibration']['problem']}"
+    return f"{len(document['reps'])} reps, {len(document['holds'])} holds, {len(document['sets'])} sets"
+
+
