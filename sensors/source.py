@@ -31,13 +31,27 @@ class SampleBlock:
     samples: ImuSamples
 
 
+@dataclass(frozen=True, slots=True)
+class StreamGap:
+    """Samples a sensor should have sent but did not (a dropped link, lost packets).
+
+    Stored as a gap so nothing downstream mistakes it for motion or silently interpolates it.
+    Times are on the stream's own time base (the samples' `time_s`).
+    """
+
+    placement: Placement
+    start_s: float
+    end_s: float
+    reason: str
+
+
 class SampleSource(Protocol):
-    """Yields blocks of samples per placement, each placement's blocks in time order."""
+    """Yields blocks of samples per placement, each placement's blocks in time order, and any gaps."""
 
     @property
     def streams(self) -> tuple[StreamSpec, ...]: ...
 
-    def blocks(self) -> AsyncIterator[SampleBlock]: ...
+    def blocks(self) -> AsyncIterator[SampleBlock | StreamGap]: ...
 
 
 class ArraySource:

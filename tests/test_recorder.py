@@ -7,14 +7,17 @@ import os
 import signal
 import subprocess
 import sys
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from sensors.samples import ImuSamples, Placement
 from sensors.simulator import Dose, SimOptions, simulate_session
 from sensors.simulator.live import simulated_source
+from sensors.source import SampleBlock, StreamGap, StreamSpec
 from tracker.domain import SessionStatus, Side, Source
 from tracker.recorder import Recorder, RecordingProgress
 from tracker.services import Services, build_services, export_session, record
@@ -40,6 +43,38 @@ async def test_recorded_samples_equal_the_source(any_svc: Services) -> None:
         np.testing.assert_allclose(stored.gyr_radps, original.gyr_radps, atol=1e-6)
         np.testing.assert_allclose(stored.mag_ut, original.mag_ut, atol=1e-5)
     assert progress[-1].samples_by_placement["right_thigh"] == len(sim.thigh)
+
+
+class _GappySource:
+    """The thigh stream with one second missing and the gap announced, as a dropped BLE link gives it."""
+
+    def __init__(self, samples: ImuSamples, gap: tuple[float, float]) -> None:
+        self._samples, self._gap = samples, gap
+        self.streams = (StreamSpec(Placement.LEFT_THIGH, 100.0, "AA:BB", "test", "simulated",
+                                   has_mag=samples.mag_ut is not None),)
+
+    async def blocks(self) -> AsyncIterator[SampleBlock | StreamGap]:
+        t = self._samples.time_s
+        before = int(np.searchsorted(t, self._gap[0]))
+        after = int(np.searchsorted(t, self._gap[1]))
+        yield SampleBlock(Placement.LEFT_THIGH, self._samples.slice(0, before))
+        yield StreamGap(Placement.LEFT_THIGH, float(t[before - 1]), float(t[after]), "link lost")
+        yield SampleBlock(Placement.LEFT_THIGH, self._samples.slice(after, len(t)))
+
+
+async def test_gaps_are_stored_as_gaps_and_not_filled(any_svc: Services) -> None:
+    sim = simulate_session("seated_hip_internal_rotation", "left", seed=3, options=SHORT)
+    seen: list[object] = []
+    new = NewSession("seated_hip_internal_rotation", Side.LEFT, Source.SIMULATED, datetime.now(UTC))
+    session_id = await any_svc.recorder.record(_GappySource(sim.thigh, (10.0, 11.0)), new, on_block=seen.append)
+    stream = any_svc.store.get_session(session_id).streams[0]
+    gaps = any_svc.store.load_gaps(stream.id)
+    assert [g.reason for g in gaps] == ["link lost"]
+    assert gaps[0].duration_s == pytest.approx(1.01, abs=0.011)
+    stored = any_svc.store.load_samples(stream.id)
+    assert len(stored) == len(sim.thigh) - 100          # nothing invented for the missing second
+    assert np.max(np.diff(stored.time_s)) == pytest.approx(gaps[0].duration_s)
+    assert [type(b).__name__ for b in seen] == ["SampleBlock", "StreamGap", "SampleBlock"]
 
 
 async def test_chunks_never_exceed_the_limit(any_svc: Services) -> None:

@@ -37,6 +37,19 @@ class SessionStatus(enum.StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
+class Gap:
+    """Time (on the stream's clock) a sensor sent nothing it should have: stored, never interpolated."""
+
+    start_s: float
+    end_s: float
+    reason: str
+
+    @property
+    def duration_s(self) -> float:
+        return self.end_s - self.start_s
+
+
+@dataclass(frozen=True, slots=True)
 class StreamInfo:
     id: int
     placement: Placement

@@ -17,9 +17,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from sensors.samples import ImuSamples
-from sensors.source import SampleSource
+from sensors.source import SampleBlock, SampleSource, StreamGap
 from tracker.domain import SessionStatus
-from tracker.storage.repository import NewSession, PendingChunk, SessionStore
+from tracker.storage.repository import NewSession, PendingChunk, PendingGap, SessionStore
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,11 +58,13 @@ class Recorder:
         self._max_chunk_samples = max_chunk_samples
 
     async def record(self, source: SampleSource, new: NewSession,
-                     on_progress: Callable[[RecordingProgress], None] | None = None) -> int:
+                     on_progress: Callable[[RecordingProgress], None] | None = None,
+                     on_block: Callable[[SampleBlock | StreamGap], None] | None = None) -> int:
         """Record until the source ends (complete) or the task is cancelled (complete, cut short).
 
         Returns the session id. If the process dies instead, the session stays 'recording' with a
         stale heartbeat until :meth:`SessionStore.mark_stale_recordings_interrupted` runs.
+        `on_block` sees every block and gap as it arrives (live displays); it must be quick.
         """
         ids = await asyncio.to_thread(self._store.create_session, new, source.streams, _now())
         run = _Run(ids["session"], {spec.placement: _StreamBuffer(ids[str(spec.placement)])
@@ -70,6 +72,12 @@ class Recorder:
         beat = asyncio.create_task(self._beat(run))
         try:
             async for block in source.blocks():
+                if on_block is not None:
+                    on_block(block)
+                if isinstance(block, StreamGap):
+                    run.gaps.append(PendingGap(run.buffers[block.placement].stream_id, block.start_s, block.end_s,
+                                               block.reason))
+                    continue
                 buffer = run.buffers[block.placement]
                 buffer.pending.append(block.samples)
                 buffer.pending_samples += len(block.samples)
@@ -90,7 +98,8 @@ class Recorder:
     async def _flush(self, run: _Run) -> None:
         async with run.lock:
             chunks = [c for b in run.buffers.values() for c in b.take(self._max_chunk_samples)]
-            await asyncio.to_thread(self._store.append_chunks, run.session_id, chunks, run.duration_s, _now())
+            gaps, run.gaps = run.gaps, []
+            await asyncio.to_thread(self._store.append_chunks, run.session_id, chunks, run.duration_s, _now(), gaps)
             for chunk in chunks:
                 run.committed[chunk.stream_id] = run.committed.get(chunk.stream_id, 0) + len(chunk.samples)
         if run.on_progress is not None:
@@ -112,6 +121,7 @@ class _Run:
     buffers: dict[object, _StreamBuffer]
     on_progress: Callable[[RecordingProgress], None] | None
     committed: dict[int, int] = field(default_factory=dict)
+    gaps: list[PendingGap] = field(default_factory=list)
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     first_sample_s: float | None = None
     last_sample_s: float | None = None

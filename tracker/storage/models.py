@@ -120,6 +120,17 @@ class Stream(Base):
     device: Mapped[Device | None] = relationship()
 
 
+class GapRow(Base):
+    """An interval a stream should have samples for but has none (link dropped, packets lost)."""
+
+    __tablename__ = "stream_gaps"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    stream_id: Mapped[int] = mapped_column(ForeignKey("streams.id", ondelete="CASCADE"), index=True)
+    start_s: Mapped[float] = mapped_column(sa.Float(precision=53))
+    end_s: Mapped[float] = mapped_column(sa.Float(precision=53))
+    reason: Mapped[str] = mapped_column(String(64))
+
+
 class SampleChunk(Base):
     """A run of raw samples of one stream, encoded by :mod:`tracker.storage.sample_codec`."""
 
@@ -232,3 +243,28 @@ class PainRating(Base):
     score: Mapped[int]
     note: Mapped[str | None] = mapped_column(sa.Text)
     recorded_at: Mapped[datetime] = mapped_column(default=utc_now)
+
+
+class PlanItem(Base):
+    """One exercise a person means to do: the prescription they follow (seed defaults, editable).
+
+    Ranges are kept as the seed gives them (min, max); adherence counts against the minimum.
+    """
+
+    __tablename__ = "plan_items"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    exercise_id: Mapped[str] = mapped_column(String(64))
+    side: Mapped[str] = mapped_column(String(8))
+    """left, right or both."""
+    sets_min: Mapped[int | None]
+    sets_max: Mapped[int | None]
+    reps_min: Mapped[int | None]
+    reps_max: Mapped[int | None]
+    hold_s_min: Mapped[float | None]
+    hold_s_max: Mapped[float | None]
+    sessions_per_week_min: Mapped[int]
+    sessions_per_week_max: Mapped[int]
+    target_deg: Mapped[float | None]
+    """The angle the person (or their physio) aims for, if any."""
+    started_on: Mapped[datetime] = mapped_column(default=utc_now)
+    active: Mapped[bool] = mapped_column(default=True)

@@ -17,7 +17,7 @@ from sqlalchemy.orm import selectinload, sessionmaker
 
 from sensors.samples import ImuSamples
 from sensors.source import StreamSpec
-from tracker.domain import SessionStatus, SessionSummary, Side, Source, StreamInfo
+from tracker.domain import Gap, SessionStatus, SessionSummary, Side, Source, StreamInfo
 from tracker.errors import SessionNotFoundError
 from tracker.storage import models as m
 from tracker.storage.sample_codec import CODEC_VERSION, decode_chunk, encode_chunk
@@ -44,6 +44,14 @@ class PendingChunk:
     samples: ImuSamples
 
 
+@dataclass(frozen=True, slots=True)
+class PendingGap:
+    stream_id: int
+    start_s: float
+    end_s: float
+    reason: str
+
+
 class SessionStore:
     def __init__(self, session_factory: sessionmaker[OrmSession]) -> None:
         self._session_factory = session_factory
@@ -65,9 +73,12 @@ class SessionStore:
             return ids
 
     def append_chunks(self, session_id: int, chunks: Iterable[PendingChunk], duration_s: float,
-                      now: datetime) -> None:
-        """Commit chunks, stream counters and the heartbeat together: all or nothing."""
+                      now: datetime, gaps: Iterable[PendingGap] = ()) -> None:
+        """Commit chunks, gaps, stream counters and the heartbeat together: all or nothing."""
         with self._session_factory.begin() as orm:
+            for gap in gaps:
+                orm.add(m.GapRow(stream_id=gap.stream_id, start_s=gap.start_s, end_s=gap.end_s,
+                                 reason=gap.reason[:64]))
             for chunk in chunks:
                 samples = chunk.samples
                 t0 = float(samples.time_s[0])
@@ -182,6 +193,13 @@ class SessionStore:
                 selectinload(m.AnalysisResult.holds), selectinload(m.AnalysisResult.reps),
                 selectinload(m.AnalysisResult.sets), selectinload(m.AnalysisResult.ride)))
             return None if row is None else _result_document(row)
+
+    def load_gaps(self, stream_id: int) -> list[Gap]:
+        """The stream's gaps in time order."""
+        with self._session_factory() as orm:
+            rows = orm.execute(sa.select(m.GapRow.start_s, m.GapRow.end_s, m.GapRow.reason).where(
+                m.GapRow.stream_id == stream_id).order_by(m.GapRow.start_s)).all()
+        return [Gap(start, end, reason) for start, end, reason in rows]
 
     def session_ids(self) -> list[int]:
         with self._session_factory() as orm:
