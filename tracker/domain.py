@@ -37,6 +37,21 @@ class SessionStatus(enum.StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
+class PainEntry:
+    """0–10 pain for a whole session (set_index None) or one of its sets (0-based)."""
+
+    session_id: int
+    score: int
+    set_index: int | None
+    note: str | None
+    recorded_at: datetime
+
+    def to_json(self) -> dict[str, object]:
+        return {"session_id": self.session_id, "score": self.score, "set_index": self.set_index,
+                "note": self.note, "recorded_at": self.recorded_at.isoformat()}
+
+
+@dataclass(frozen=True, slots=True)
 class Gap:
     """Time (on the stream's clock) a sensor sent nothing it should have: stored, never interpolated."""
 

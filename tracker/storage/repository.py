@@ -17,8 +17,8 @@ from sqlalchemy.orm import selectinload, sessionmaker
 
 from sensors.samples import ImuSamples
 from sensors.source import StreamSpec
-from tracker.domain import Gap, SessionStatus, SessionSummary, Side, Source, StreamInfo
-from tracker.errors import SessionNotFoundError
+from tracker.domain import Gap, PainEntry, SessionStatus, SessionSummary, Side, Source, StreamInfo
+from tracker.errors import BadInputError, SessionNotFoundError
 from tracker.storage import models as m
 from tracker.storage.sample_codec import CODEC_VERSION, decode_chunk, encode_chunk
 
@@ -200,6 +200,29 @@ class SessionStore:
             rows = orm.execute(sa.select(m.GapRow.start_s, m.GapRow.end_s, m.GapRow.reason).where(
                 m.GapRow.stream_id == stream_id).order_by(m.GapRow.start_s)).all()
         return [Gap(start, end, reason) for start, end, reason in rows]
+
+    # -- pain ------------------------------------------------------------------------------------------
+    def add_pain(self, session_id: int, score: int, now: datetime, set_index: int | None = None,
+                 note: str | None = None) -> PainEntry:
+        """Log pain for a session or one of its sets; scores outside 0–10 are refused, not clipped."""
+        if not 0 <= score <= 10:
+            raise BadInputError(f"pain score {score} is outside 0–10")
+        if set_index is not None and set_index < 0:
+            raise BadInputError(f"set number must be 1 or more, got {set_index + 1}")
+        with self._session_factory.begin() as orm:
+            if orm.get(m.Session, session_id) is None:
+                raise SessionNotFoundError(session_id)
+            orm.add(m.PainRating(session_id=session_id, score=score, set_index=set_index, note=note,
+                                 recorded_at=now))
+        return PainEntry(session_id, score, set_index, note, now)
+
+    def list_pain(self, session_id: int | None = None) -> list[PainEntry]:
+        """Pain entries of one session, or of all sessions, oldest first."""
+        with self._session_factory() as orm:
+            query = sa.select(m.PainRating).order_by(m.PainRating.recorded_at, m.PainRating.id)
+            if session_id is not None:
+                query = query.where(m.PainRating.session_id == session_id)
+            return [PainEntry(r.session_id, r.score, r.set_index, r.note, r.recorded_at) for r in orm.scalars(query)]
 
     def session_ids(self) -> list[int]:
         with self._session_factory() as orm:
