@@ -29,6 +29,8 @@ class Dose:
     """Rides: how long to pedal standing out of the saddle, in the middle of the first stretch."""
     foot_down: bool = False
     """Rides: stop between the two stretches with a foot on the ground, instead of coasting."""
+    range_gain: float = 1.0
+    """Holds and reps reach this multiple of the exercise's usual excursion (synthetic progress)."""
 
 
 # -- postures ------------------------------------------------------------------------------------
@@ -270,7 +272,7 @@ def build_script(exercise_id: str, rng: np.random.Generator, dose: Dose, still_s
     except KeyError:
         raise ValueError(f"no simulator script for exercise {exercise_id!r}; "
                          f"known: {', '.join(sorted(EXERCISE_SCRIPTS))}") from None
-    script = Script(rng)
+    script = Script(rng, range_gain=dose.range_gain)
     script.calibrate(still_s=still_s, swings=swings)
     body(script, dose)
     return script

@@ -56,6 +56,8 @@ class Script:
     standing: list[tuple[float, float]] = field(default_factory=list)
     """Rides: pedalling out of the saddle."""
     exercise_start_s: float = 0.0
+    range_gain: float = 1.0
+    """Scales how far holds and reps go from the posture (a person gaining or losing range)."""
 
     @property
     def pose(self) -> dict[str, float]:
@@ -103,6 +105,7 @@ class Script:
         """Move the motion's channel to a signed angle, stay (easing a little deeper), come back."""
         channel, _ = MOTIONS[motion]
         back = self.pose[channel] if back_to is None else back_to
+        angle_deg = self._scaled(channel, angle_deg)
         start = self.now_s
         self.move(approach_s, **{channel: angle_deg})
         hold_start = self.now_s
@@ -125,13 +128,17 @@ class Script:
                 channel, _ = MOTIONS[motion]
                 back = self.pose[channel]
                 rep_start = self.now_s
-                self.move(self.jitter(out_s, 0.2), **{channel: peak})
+                self.move(self.jitter(out_s, 0.2), **{channel: self._scaled(channel, peak)})
                 self.move(self.jitter(back_s, 0.2), **{channel: back})
                 self.reps.append(Window(motion, rep_start, self.now_s))
             if i < reps - 1:
                 self.wait(self.jitter(pause_s, 0.3))
         self.sets.append((start, self.now_s, reps))
         return self
+
+    def _scaled(self, channel: str, angle_deg: float) -> float:
+        base = self.pose[channel]
+        return base + self.range_gain * (angle_deg - base)
 
     def oscillate(self, motion: str, duration_s: float, rate_hz: float, ramp_s: float = 2.0,
                   keep_amplitude: bool = False, **amplitudes: float) -> Script:
