@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from tracker.catalog import Exercise, Span
+    from tracker.plans import PlanItem
 
 _RANGES = (("flexion", "extension_deg", "flexion_deg"), ("abduction", "adduction_deg", "abduction_deg"),
            ("internal rotation", "external_rotation_deg", "internal_rotation_deg"))
@@ -61,3 +62,45 @@ def _span(value: Span, unit: str) -> str:
         return ""
     low, high = (f"{v:g}" for v in value)
     return f"{low} {unit}" if low == high else f"{low}–{high} {unit}"
+
+
+def render_progress(document: dict[str, Any]) -> str:
+    """The progress report (`hiptrack progress`) for people: one line per tracked motion, then alerts."""
+    lines: list[str] = []
+    if not document["items"]:
+        lines.append("No analysed sessions yet. Record one (hiptrack record --simulate ...) or try: hiptrack demo")
+    for item in document["items"]:
+        slope = item["slope_deg_per_week"]
+        trend = "too few sessions for a trend" if slope is None else \
+            f"{slope:+.1f}°/week ({item['trend']}{', plateau' if item['plateau'] else ''})"
+        lines.append(f"{item['exercise']:30} {item['motion']:18} {item['side']:5}  {item['sessions']:3} sessions  "
+                     f"best {item['best_deg']:5.1f}°  latest {item['latest_deg']:5.1f}°  {trend}")
+    adherence = document["adherence"]
+    if adherence["weeks"]:
+        week = adherence["this_week"]
+        lines.append(f"\nPlan: this week {week['done']} of {week['planned']} sessions; "
+                     f"streak {adherence['streak_weeks']} week(s) with the plan kept.")
+    pain = document["pain"]
+    if pain is not None:
+        lines.append(f"Pain: latest {pain['latest']:g}/10 ({pain['entries']} sessions rated).")
+    if document["alerts"]:
+        lines.append("")
+        lines.extend(f"! {alert['message']}" for alert in document["alerts"])
+    lines.append(f"\nChanges under {document['mdc_deg']:g}° are within measurement repeatability and not called "
+                 "a change. hiptrack informs; it does not diagnose.")
+    return "\n".join(lines)
+
+
+def render_plan_item(item: PlanItem) -> str:
+    p = item.prescription
+    parts = [f"{name} {_span_text(span)}{unit}" for name, span, unit in
+             (("sets", p.sets, ""), ("reps", p.reps, ""), ("hold", p.hold_s, " s")) if span is not None]
+    parts.append(f"{_span_text(item.sessions_per_week)}×/week")
+    if item.target_deg is not None:
+        parts.append(f"target {item.target_deg:g}°")
+    return f"[{item.id}] {item.exercise_id} ({item.side}): " + ", ".join(parts)
+
+
+def _span_text(span: tuple[float, float]) -> str:
+    low, high = (f"{v:g}" for v in span)
+    return low if low == high else f"{low}–{high}"

@@ -63,11 +63,12 @@ def version_callback(value: bool) -> None:
         raise typer.Exit()
 
 
-def parse_datetime(text: str) -> datetime:
+def parse_datetime(text: str, option: str = "--at") -> datetime:
+    """An ISO date or date-time; without a zone it is local time."""
     try:
         value = datetime.fromisoformat(text)
     except ValueError:
-        raise BadInputError(f"--at {text!r} is not an ISO date-time (example: 2026-03-01T18:30)") from None
+        raise BadInputError(f"{option} {text!r} is not an ISO date-time (example: 2026-03-01T18:30)") from None
     return (value if value.tzinfo else value.astimezone()).astimezone(UTC)
 
 

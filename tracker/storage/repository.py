@@ -7,7 +7,7 @@ callers cannot lazy-load across a closed session or hold a transaction open by a
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -17,8 +17,10 @@ from sqlalchemy.orm import selectinload, sessionmaker
 
 from sensors.samples import ImuSamples
 from sensors.source import StreamSpec
+from tracker.catalog import Prescription
 from tracker.domain import Gap, PainEntry, SessionStatus, SessionSummary, Side, Source, StreamInfo
 from tracker.errors import BadInputError, SessionNotFoundError
+from tracker.plans import PlanItem
 from tracker.storage import models as m
 from tracker.storage.sample_codec import CODEC_VERSION, decode_chunk, encode_chunk
 
@@ -42,6 +44,24 @@ class PendingChunk:
     stream_id: int
     seq: int
     samples: ImuSamples
+
+
+@dataclass(frozen=True, slots=True)
+class ResultRow:
+    """What progress analytics needs of one analysed session."""
+
+    session_id: int
+    exercise: str
+    side: Side
+    started_at: datetime
+    calibrated: bool
+    peaks: dict[str, float | None]
+    reps: tuple[tuple[str, float], ...]
+    """(motion, signed peak angle)"""
+    holds: tuple[tuple[str, float, float], ...]
+    """(motion, duration s, signed angle)"""
+    sets: tuple[int, ...]
+    """reps per set"""
 
 
 @dataclass(frozen=True, slots=True)
@@ -224,6 +244,62 @@ class SessionStore:
                 query = query.where(m.PainRating.session_id == session_id)
             return [PainEntry(r.session_id, r.score, r.set_index, r.note, r.recorded_at) for r in orm.scalars(query)]
 
+    # -- plan ------------------------------------------------------------------------------------------
+    def add_plan_item(self, item: PlanItem) -> PlanItem:
+        p = item.prescription
+        with self._session_factory.begin() as orm:
+            row = m.PlanItem(exercise_id=item.exercise_id, side=item.side, started_on=item.started_on,
+                             target_deg=item.target_deg, active=item.active,
+                             **_span_columns("sets", p.sets), **_span_columns("reps", p.reps),
+                             **_span_columns("hold_s", p.hold_s),
+                             **_span_columns("sessions_per_week", item.sessions_per_week))
+            orm.add(row)
+            orm.flush()
+            return replace(item, id=row.id)
+
+    def list_plan_items(self, include_inactive: bool = False) -> list[PlanItem]:
+        with self._session_factory() as orm:
+            query = sa.select(m.PlanItem).order_by(m.PlanItem.id)
+            if not include_inactive:
+                query = query.where(m.PlanItem.active.is_(True))
+            return [_plan_item(row) for row in orm.scalars(query)]
+
+    def deactivate_plan_item(self, item_id: int) -> None:
+        """Plan items are retired, not deleted: past weeks' adherence still counts them."""
+        with self._session_factory.begin() as orm:
+            row = orm.get(m.PlanItem, item_id)
+            if row is None:
+                raise BadInputError(f"no plan item {item_id} (see: hiptrack plan)")
+            row.active = False
+
+    # -- progress --------------------------------------------------------------------------------------
+    def result_rows(self) -> list[ResultRow]:
+        """Every analysed session's headline numbers and events, in a handful of queries (no raw samples).
+
+        Why bulk: the dashboard's trends must open in well under a second on years of sessions.
+        """
+        with self._session_factory() as orm:
+            rows = orm.execute(sa.select(m.Session.id, m.Session.exercise_id, m.Session.side, m.Session.started_at,
+                                         m.AnalysisResult).join(m.AnalysisResult,
+                                                                m.AnalysisResult.session_id == m.Session.id)
+                               .order_by(m.Session.started_at, m.Session.id)).all()
+            reps: dict[int, list[tuple[str, float]]] = {}
+            for result_id, motion, peak in orm.execute(sa.select(m.RepRow.result_id, m.RepRow.motion,
+                                                                 m.RepRow.peak_deg)):
+                reps.setdefault(result_id, []).append((motion, peak))
+            holds: dict[int, list[tuple[str, float, float]]] = {}
+            for result_id, motion, start, end, angle in orm.execute(sa.select(
+                    m.HoldRow.result_id, m.HoldRow.motion, m.HoldRow.start_s, m.HoldRow.end_s, m.HoldRow.angle_deg)):
+                holds.setdefault(result_id, []).append((motion, end - start, angle))
+            sets: dict[int, list[int]] = {}
+            for result_id, n in orm.execute(sa.select(m.SetRow.result_id, m.SetRow.reps).order_by(m.SetRow.start_s)):
+                sets.setdefault(result_id, []).append(n)
+            return [ResultRow(session_id, exercise, side, started_at, result.calibration_ok,
+                              {key: getattr(result, column) for key, column in _PEAK_COLUMNS.items()},
+                              tuple(reps.get(result.id, ())), tuple(holds.get(result.id, ())),
+                              tuple(sets.get(result.id, ())))
+                    for session_id, exercise, side, started_at, result in rows]
+
     def session_ids(self) -> list[int]:
         with self._session_factory() as orm:
             return list(orm.scalars(sa.select(m.Session.id).order_by(m.Session.id)))
@@ -283,6 +359,21 @@ def _result_document(row: m.AnalysisResult) -> dict[str, Any]:
                  for s in sorted(row.sets, key=lambda s: s.start_s)],
         "ride": ride, "algorithm_version": row.algorithm_version,
     }
+
+
+def _span_columns(name: str, span: tuple[float, float] | None) -> dict[str, float | None]:
+    return {f"{name}_min": None if span is None else span[0], f"{name}_max": None if span is None else span[1]}
+
+
+def _span(low: float | None, high: float | None) -> tuple[float, float] | None:
+    return None if low is None or high is None else (low, high)
+
+
+def _plan_item(row: m.PlanItem) -> PlanItem:
+    prescription = Prescription(sets=_span(row.sets_min, row.sets_max), reps=_span(row.reps_min, row.reps_max),
+                                hold_s=_span(row.hold_s_min, row.hold_s_max),
+                                sessions_per_week=(row.sessions_per_week_min, row.sessions_per_week_max))
+    return PlanItem(row.exercise_id, row.side, prescription, row.started_on, row.target_deg, row.id, row.active)
 
 
 def _device(orm: OrmSession, spec: StreamSpec) -> m.Device:

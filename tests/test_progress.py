@@ -1,0 +1,225 @@
+"""Progress on synthetic histories: simulated sessions with known range, imported with `hiptrack import --at`.
+
+Each history is what a person would produce (one CSV per session, real analysis on import); the
+truth of every session comes from the simulator, so the expected trend is computed from the truth,
+not written down.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from analysis.trends import range_trend
+from sensors.simulator import Dose, SimOptions, simulate_session
+from tracker.cli import app
+from tracker.imu_csv import write_imu_csv
+
+EXERCISE = "seated_hip_internal_rotation"
+DOSE = dict(sets=1, reps=3)
+RUNNER = CliRunner()
+
+
+@dataclass(frozen=True)
+class Recording:
+    path: Path
+    true_best_deg: float
+
+
+def _recording(folder: Path, seed: int, gain: float, side: str = "left") -> Recording:
+    sim = simulate_session(EXERCISE, side, seed, SimOptions(dose=Dose(**DOSE, range_gain=gain)))
+    path = folder / f"{side}-{seed}-{gain:.3f}.csv"
+    write_imu_csv(path, sim.thigh)
+    return Recording(path, max(r.peak_deg for r in sim.truth.reps))
+
+
+@pytest.fixture(scope="module")
+def recordings(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[Recording]]:
+    folder = tmp_path_factory.mktemp("histories")
+    return {
+        "rising": [_recording(folder, 100 + i, g) for i, g in enumerate(np.linspace(0.75, 1.3, 8))],
+        "rising_right": [_recording(folder, 300 + i, g, "right") for i, g in enumerate(np.linspace(0.75, 1.3, 8))],
+        "flat": [_recording(folder, 200 + i, g) for i, g in enumerate(1.0 + 0.05 * np.sin(np.arange(8) * 2.1))],
+    }
+
+
+def _hiptrack(*args: str) -> str:
+    result = RUNNER.invoke(app, list(args))
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def _import(db: str, recording: Recording, at: datetime, side: str = "left") -> int:
+    out = _hiptrack("import", str(recording.path), "--side", side, "--exercise", EXERCISE, "--at", at.isoformat(),
+                    "--db", db)
+    return int(out.split(" as session ")[1].split(":")[0])
+
+
+def _progress(db: str, *extra: str) -> dict:
+    return json.loads(_hiptrack("progress", "--json", "--db", db, *extra))
+
+
+def _item(document: dict, side: str) -> dict:
+    return next(i for i in document["items"] if i["side"] == side and i["motion"] == "internal_rotation")
+
+
+def _kinds(alerts: list[dict]) -> set[str]:
+    return {a["kind"] for a in alerts}
+
+
+NOW = datetime.now(UTC).replace(microsecond=0)
+WEEKLY = [NOW - timedelta(weeks=7 - i) for i in range(8)]
+
+
+@pytest.fixture(scope="module")
+def rising_and_falling(recordings: dict[str, list[Recording]], tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """Left side gains range week by week, the right side loses it; pain on the left creeps up."""
+    db = f"sqlite:///{tmp_path_factory.mktemp('db') / 'a.db'}"
+    rising = recordings["rising"]
+    for week, (at, recording) in enumerate(zip(WEEKLY, rising, strict=True)):
+        session = _import(db, recording, at, "left")
+        _import(db, recordings["rising_right"][-1 - week], at + timedelta(hours=1), "right")
+        _hiptrack("pain", str(session), str(2 + week // 2), "--db", db)
+    return {"document": _progress(db), "db": db}
+
+
+@pytest.mark.slow
+def test_a_rising_history_is_improving_like_its_truth(rising_and_falling: dict,
+                                                      recordings: dict[str, list[Recording]]) -> None:
+    item = _item(rising_and_falling["document"], "left")
+    truth = range_trend(np.array([(t - WEEKLY[0]).total_seconds() / 86400 for t in WEEKLY]),
+                        np.array([r.true_best_deg for r in recordings["rising"]]))
+    assert truth.direction == "improving"
+    assert item["trend"] == "improving" and item["sessions"] == 8
+    assert truth.slope is not None
+    assert item["slope_deg_per_week"] == pytest.approx(truth.slope.per_week, abs=0.5)
+    assert item["best_deg"] == pytest.approx(truth.best_deg, abs=2.0)
+    assert not _kinds(item["alerts"]) & {"range_decreasing", "plateau"}
+
+
+@pytest.mark.slow
+def test_a_falling_history_raises_range_decreasing(rising_and_falling: dict) -> None:
+    item = _item(rising_and_falling["document"], "right")
+    assert item["trend"] == "declining" and item["slope_deg_per_week"] < 0
+    alert = next(a for a in item["alerts"] if a["kind"] == "range_decreasing")
+    assert "use it or lose it" in alert["message"]
+
+
+@pytest.mark.slow
+def test_left_right_difference_beyond_the_mdc_is_an_asymmetry(rising_and_falling: dict) -> None:
+    document = rising_and_falling["document"]
+    left, right = _item(document, "left")["typical_deg"], _item(document, "right")["typical_deg"]
+    assert abs(left - right) > 5.0
+    assert "asymmetry" in _kinds(document["alerts"])
+
+
+@pytest.mark.slow
+def test_pain_creeping_up_for_weeks_says_see_a_professional(rising_and_falling: dict) -> None:
+    document = rising_and_falling["document"]
+    alert = next(a for a in document["alerts"] if a["kind"] == "pain_increasing")
+    assert "professional" in alert["message"]
+    assert document["pain"]["latest"] == 5
+    assert len(document["red_flags"]) == 6
+
+
+@pytest.mark.slow
+def test_a_bigger_mdc_makes_the_same_history_stable(rising_and_falling: dict) -> None:
+    document = _progress(rising_and_falling["db"], "--mdc", "30")
+    assert _item(document, "left")["trend"] == "stable"
+    assert "asymmetry" not in _kinds(document["alerts"])
+
+
+OFFSETS = [0, 3, 7, 10, 14, 21, 24, 27.5]
+"""Days from the plan's start: twice a week, except a single session in the third week."""
+
+
+@pytest.fixture(scope="module")
+def flat_with_plan(recordings: dict[str, list[Recording]], tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """Twice a week for four weeks (one week missed once), noise within the MDC, pain stuck at 4."""
+    db = f"sqlite:///{tmp_path_factory.mktemp('db') / 'b.db'}"
+    start = NOW - timedelta(weeks=4)
+    _hiptrack("plan", "add", EXERCISE, "--side", "left", "--sets", "1", "--reps", "3", "--per-week", "2",
+              "--since", start.isoformat(), "--db", db)
+    for offset, recording in zip(OFFSETS, recordings["flat"], strict=True):
+        session = _import(db, recording, start + timedelta(days=offset), "left")
+        _hiptrack("pain", str(session), "4", "--set", "1", "--db", db)
+    return {"document": _progress(db), "db": db, "start": start}
+
+
+@pytest.mark.slow
+def test_noise_within_the_mdc_is_a_plateau_not_a_loss(flat_with_plan: dict,
+                                                      recordings: dict[str, list[Recording]]) -> None:
+    truths = [r.true_best_deg for r in recordings["flat"]]
+    assert np.ptp(truths) < 2 * 5.0                     # the history really is noise within ±MDC
+    item = _item(flat_with_plan["document"], "left")
+    assert item["trend"] == "stable" and item["plateau"]
+    assert _kinds(item["alerts"]) == {"plateau"}          # the plan's dose (1 set of 3) was met
+
+
+@pytest.mark.slow
+def test_pain_not_improving_after_weeks_of_regular_work(flat_with_plan: dict) -> None:
+    kinds = _kinds(flat_with_plan["document"]["alerts"])
+    assert "pain_not_improving" in kinds and "pain_increasing" not in kinds
+
+
+@pytest.mark.slow
+def test_adherence_counts_weeks_against_the_plan(flat_with_plan: dict) -> None:
+    adherence = flat_with_plan["document"]["adherence"]
+    by_start = {w["start"]: w for w in adherence["weeks"]}
+    assert all(w["planned"] == 2 for w in adherence["weeks"])
+    days = [(flat_with_plan["start"] + timedelta(days=d)).astimezone().date() for d in OFFSETS]
+    per_week: dict[str, int] = {}
+    for day in days:
+        monday = (day - timedelta(days=day.weekday())).isoformat()
+        per_week[monday] = per_week.get(monday, 0) + 1
+    assert {start: min(n, 2) for start, n in per_week.items()} == \
+        {start: w["done"] for start, w in by_start.items() if w["done"]}
+    assert sum(adherence["days"].values()) == 8
+    assert adherence["plan"][0]["prescription"]["sets"] == [1, 1]
+
+
+@pytest.mark.slow
+def test_the_seed_dose_flags_a_short_session(flat_with_plan: dict) -> None:
+    db = flat_with_plan["db"]
+    _hiptrack("plan", "remove", "1", "--db", db)
+    item = _item(_progress(db), "left")
+    alert = next(a for a in item["alerts"] if a["kind"] == "below_prescription")
+    assert "1 set(s), prescribed 3" in alert["message"]
+    assert "3 reps in the best set, prescribed 4–8" in alert["message"]
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["plan", "add", "no_such_exercise"], "unknown exercise"),
+    (["plan", "add", EXERCISE, "--side", "middle"], "side must be one of"),
+    (["plan", "add", EXERCISE, "--hold", "ten"], "--hold 'ten': give a number or a range"),
+    (["plan", "add", EXERCISE, "--sets", "5-2"], "need 0 < min <= max"),
+    (["plan", "add", EXERCISE, "--per-week", "20"], "max <= 14"),
+    (["plan", "add", EXERCISE, "--since", "last tuesday"], "--since 'last tuesday' is not an ISO date-time"),
+    (["plan", "remove", "99"], "no plan item 99"),
+    (["pain", "1", "11"], "outside 0–10"),
+    (["pain", "1", "3", "--set", "0"], "sets are numbered from 1"),
+    (["pain", "42", "3"], "no session with id 42"),
+])
+def test_bad_plan_and_pain_input_is_refused_and_nothing_is_stored(tmp_path: Path, args: list[str],
+                                                                   message: str) -> None:
+    db = f"sqlite:///{tmp_path / 'c.db'}"
+    result = RUNNER.invoke(app, [*args, "--db", db])
+    assert result.exit_code == 2, result.output
+    assert message in result.output
+    assert json.loads(_hiptrack("plan", "--json", "--db", db)) == []
+
+
+def test_logging_pain_shows_the_red_flags(tmp_path: Path, recordings: dict[str, list[Recording]]) -> None:
+    db = f"sqlite:///{tmp_path / 'd.db'}"
+    session = _import(db, recordings["flat"][0], NOW, "left")
+    out = _hiptrack("pain", str(session), "6", "--set", "2", "--note", "sharp, front of hip", "--db", db)
+    assert "Pain 6/10 logged for set 2" in out
+    assert "night" in out and "bladder or bowel" in out
+    document = _progress(db)
+    assert document["pain"]["latest"] == 6

@@ -1,0 +1,129 @@
+"""Commands for following a program: the plan, pain ratings, and progress over the weeks."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Annotated
+
+import typer
+
+from tracker import catalog
+from tracker.cli.common import DbOption, JsonOption, app, parse_datetime, services_module, user_errors
+from tracker.errors import BadInputError
+
+plan_app = typer.Typer(help="Your plan: which exercises, which side, what dose (defaults from the seeds).",
+                       invoke_without_command=True, no_args_is_help=False)
+app.add_typer(plan_app, name="plan")
+
+SpanOption = Annotated[str | None, typer.Option(metavar="N|MIN-MAX", show_default=False)]
+
+
+@app.command()
+def progress(
+    json_output: JsonOption = False,
+    mdc: Annotated[float, typer.Option("--mdc", metavar="DEG", min=0.5, max=30.0,
+                                       help="Minimal detectable change: smaller changes are not called real.")] = 5.0,
+    db: DbOption = None,
+) -> None:
+    """Range of motion over the weeks (robust trend, plateaus, asymmetry), plan adherence, pain, alerts."""
+    from analysis.trends import TrendParams
+    from tracker.progress import ProgressParams, load_report
+    from tracker.report import render_progress
+
+    with user_errors():
+        svc = services_module().build_services(db)
+        report = load_report(svc.store, datetime.now(UTC), ProgressParams(trend=TrendParams(mdc_deg=mdc)))
+        svc.close()
+        document = report.to_json()
+        typer.echo(json.dumps(document, indent=2) if json_output else render_progress(document))
+
+
+@app.command()
+def pain(
+    session_id: Annotated[int, typer.Argument(help="Session id (see `hiptrack sessions`).", show_default=False)],
+    score: Annotated[int, typer.Argument(help="Pain from 0 (none) to 10 (worst imaginable).", show_default=False)],
+    set_number: Annotated[int | None, typer.Option("--set", metavar="N",
+                                                   help="Rate one set (1 = first) instead of the session.")] = None,
+    note: Annotated[str | None, typer.Option(help="Anything worth remembering (where, what kind of pain).")] = None,
+    db: DbOption = None,
+) -> None:
+    """Log pain (0–10) for a session or one of its sets; shows the red flags that need a doctor."""
+    with user_errors():
+        if not 0 <= score <= 10:
+            raise BadInputError(f"pain score {score} is outside 0–10")
+        if set_number is not None and set_number < 1:
+            raise BadInputError(f"--set {set_number}: sets are numbered from 1")
+        svc = services_module().build_services(db)
+        entry = svc.store.add_pain(session_id, score, datetime.now(UTC),
+                                   None if set_number is None else set_number - 1, note)
+        svc.close()
+        where = f"set {set_number} of session {session_id}" if set_number else f"session {session_id}"
+        typer.echo(f"Pain {entry.score}/10 logged for {where}.")
+        typer.echo(red_flags_text())
+
+
+def red_flags_text() -> str:
+    return ("Pain should stay controllable. See a doctor soon if you have any of these (rare, but important):\n"
+            + "\n".join(f"  ! {flag}" for flag in catalog.RED_FLAGS))
+
+
+@plan_app.callback()
+def plan_show(ctx: typer.Context, json_output: JsonOption = False, db: DbOption = None) -> None:
+    """Show the plan (with no subcommand)."""
+    if ctx.invoked_subcommand is not None:
+        return
+    with user_errors():
+        svc = services_module().build_services(db)
+        items = svc.store.list_plan_items()
+        svc.close()
+        if json_output:
+            typer.echo(json.dumps([item.to_json() for item in items], indent=2))
+        elif not items:
+            typer.echo("No plan yet. Add an exercise: hiptrack plan add seated_hip_internal_rotation --side both")
+        else:
+            from tracker.report import render_plan_item
+
+            typer.echo("\n".join(render_plan_item(item) for item in items))
+
+
+@plan_app.command("add")
+def plan_add(
+    exercise: Annotated[str, typer.Argument(help="Exercise id (see `hiptrack exercises`).", show_default=False)],
+    side: Annotated[str, typer.Option(help="left, right or both.")] = "both",
+    sets: SpanOption = None,
+    reps: SpanOption = None,
+    hold: Annotated[str | None, typer.Option(metavar="SECONDS|MIN-MAX", show_default=False,
+                                             help="Hold time in seconds.")] = None,
+    per_week: Annotated[str | None, typer.Option("--per-week", metavar="N|MIN-MAX", show_default=False,
+                                                 help="Sessions per week.")] = None,
+    target: Annotated[float | None, typer.Option(metavar="DEG", help="Angle to aim for, if any.")] = None,
+    since: Annotated[str | None, typer.Option("--since", metavar="ISO-DATE",
+                                              help="When you started doing it (default: now).")] = None,
+    db: DbOption = None,
+) -> None:
+    """Add an exercise to the plan with the seed's dose, or your own (e.g. --hold 30-60 --per-week 3)."""
+    from tracker.plans import default_item, edited
+    from tracker.report import render_plan_item
+
+    with user_errors():
+        started = parse_datetime(since, "--since") if since else datetime.now(UTC)
+        item = edited(default_item(exercise, side, started), sets=sets, reps=reps, hold_s=hold,
+                      per_week=per_week, target_deg=target)
+        svc = services_module().build_services(db)
+        stored = svc.store.add_plan_item(item)
+        svc.close()
+        typer.echo("Added: " + render_plan_item(stored))
+
+
+@plan_app.command("remove")
+def plan_remove(
+    item_id: Annotated[int, typer.Argument(help="Plan item id (see `hiptrack plan`).", show_default=False)],
+    db: DbOption = None,
+) -> None:
+    """Take an exercise off the plan (past weeks keep counting it)."""
+    with user_errors():
+        svc = services_module().build_services(db)
+        svc.store.deactivate_plan_item(item_id)
+        svc.close()
+        typer.echo(f"Plan item {item_id} removed.")

@@ -1,0 +1,376 @@
+"""Progress a person can trust: per exercise, motion and side, what changed beyond measurement noise,
+how the plan is kept, how pain goes — and gentle, non-diagnostic alerts drawn from the seeds' advice.
+
+`build_report` is pure (stored rows in, a report out); `load_report` is its I/O edge.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+import numpy as np
+
+from analysis.trends import PainParams, PainTrend, RangeTrend, TrendParams, pain_trend, range_trend
+from tracker import catalog
+from tracker.domain import PainEntry
+from tracker.plans import PlanItem
+from tracker.storage.repository import ResultRow, SessionStore
+
+MOTION_PEAKS: dict[str, tuple[tuple[str, str, float], ...]] = {
+    "flexion": (("flexion", "flexion_deg", 1.0),),
+    "extension": (("extension", "extension_deg", -1.0),),
+    "abduction": (("abduction", "abduction_deg", 1.0),),
+    "adduction": (("adduction", "adduction_deg", -1.0),),
+    "internal_rotation": (("internal_rotation", "internal_rotation_deg", 1.0),),
+    "external_rotation": (("external_rotation", "external_rotation_deg", -1.0),),
+    "rotation": (("internal_rotation", "internal_rotation_deg", 1.0),
+                 ("external_rotation", "external_rotation_deg", -1.0)),
+    "circumduction": (("flexion", "flexion_deg", 1.0),),
+    "cycling": (("flexion", "flexion_deg", 1.0),),
+}
+"""Exercise primary motion → the motions tracked: (motion, SPEC §5 peak key, sign making 'more' positive)."""
+
+ALERT_KINDS = ("range_decreasing", "plateau", "pain_increasing", "pain_not_improving", "asymmetry",
+               "below_prescription")
+
+HOLD_SHORT_FRACTION = 0.9
+"""A hold within 10 % of the prescribed minimum counts as done: a second short of a minute is a minute."""
+
+
+@dataclass(frozen=True, slots=True)
+class Alert:
+    kind: str
+    message: str
+    exercise: str | None = None
+    motion: str | None = None
+    side: str | None = None
+
+    def to_json(self) -> dict[str, object]:
+        return {"kind": self.kind, "message": self.message, "exercise": self.exercise, "motion": self.motion,
+                "side": self.side}
+
+
+@dataclass(frozen=True, slots=True)
+class SessionPoint:
+    session_id: int
+    started_at: datetime
+    best_deg: float
+    """The session's extreme in the motion's direction (positive = more range)."""
+    typical_deg: float
+    """Median of the session's reps and holds in that direction (the best if it had none)."""
+
+
+@dataclass(frozen=True, slots=True)
+class ProgressItem:
+    exercise: str
+    motion: str
+    side: str
+    points: tuple[SessionPoint, ...]
+    trend: RangeTrend
+    alerts: tuple[Alert, ...]
+
+    def to_json(self) -> dict[str, object]:
+        slope = self.trend.slope
+        return {
+            "exercise": self.exercise, "motion": self.motion, "side": self.side, "sessions": self.trend.sessions,
+            "best_deg": _r(self.trend.best_deg), "latest_deg": _r(self.trend.latest_deg),
+            "typical_deg": _r(self.trend.typical_deg),
+            "slope_deg_per_week": None if slope is None else _r(slope.per_week),
+            "slope_interval_deg_per_week": None if slope is None else [_r(slope.low_per_week),
+                                                                        _r(slope.high_per_week)],
+            "change_deg": None if slope is None else _r(slope.change), "trend": self.trend.direction,
+            "plateau": self.trend.plateau,
+            "history": [{"session_id": p.session_id, "started_at": p.started_at.isoformat(),
+                         "best_deg": _r(p.best_deg), "typical_deg": _r(p.typical_deg)} for p in self.points],
+            "alerts": [a.to_json() for a in self.alerts],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class WeekAdherence:
+    start: date
+    planned: int
+    done: int
+
+    @property
+    def ratio(self) -> float:
+        return 1.0 if self.planned == 0 else min(self.done, self.planned) / self.planned
+
+    def to_json(self) -> dict[str, object]:
+        year, week, _ = self.start.isocalendar()
+        return {"week": f"{year}-W{week:02d}", "start": self.start.isoformat(), "planned": self.planned,
+                "done": self.done, "ratio": round(self.ratio, 3)}
+
+
+@dataclass(frozen=True, slots=True)
+class Adherence:
+    weeks: tuple[WeekAdherence, ...]
+    """From the plan's first week to this week; a session day counts once per plan item."""
+    streak_weeks: int
+    """Consecutive weeks with the plan kept, ending with the last complete week (or this one if kept)."""
+    days: dict[date, int]
+    """Sessions per local calendar day (for the calendar view)."""
+    plan: tuple[PlanItem, ...]
+
+    def to_json(self) -> dict[str, object]:
+        this_week = self.weeks[-1].to_json() if self.weeks else None
+        return {"weeks": [w.to_json() for w in self.weeks], "streak_weeks": self.streak_weeks,
+                "this_week": this_week, "days": {d.isoformat(): n for d, n in sorted(self.days.items())},
+                "plan": [item.to_json() for item in self.plan]}
+
+
+@dataclass(frozen=True, slots=True)
+class ProgressReport:
+    items: tuple[ProgressItem, ...]
+    adherence: Adherence
+    pain: PainTrend | None
+    alerts: tuple[Alert, ...]
+    """Every alert: the items' and the report-wide ones (pain, asymmetry)."""
+    mdc_deg: float
+
+    def to_json(self) -> dict[str, object]:
+        pain = None if self.pain is None else {
+            "entries": self.pain.entries, "latest": self.pain.latest, "first_week_mean": _r(self.pain.first_week_mean),
+            "last_week_mean": _r(self.pain.last_week_mean),
+            "slope_per_week": None if self.pain.slope is None else _r(self.pain.slope.per_week)}
+        return {"items": [i.to_json() for i in self.items], "adherence": self.adherence.to_json(), "pain": pain,
+                "alerts": [a.to_json() for a in self.alerts], "mdc_deg": self.mdc_deg,
+                "red_flags": list(catalog.RED_FLAGS)}
+
+
+@dataclass(frozen=True, slots=True)
+class ProgressParams:
+    trend: TrendParams = field(default_factory=TrendParams)
+    pain: PainParams = field(default_factory=PainParams)
+    regular_sessions_per_week: float = 2.0
+    """'Regular work' (for the pain-not-improving rule): at least this many session days a week."""
+
+
+def load_report(store: SessionStore, now: datetime, params: ProgressParams | None = None) -> ProgressReport:
+    """Everything the progress view needs, read in a few bulk queries."""
+    return build_report(store.result_rows(), store.list_pain(), store.list_plan_items(include_inactive=True), now,
+                        params)
+
+
+def build_report(rows: Sequence[ResultRow], pain: Sequence[PainEntry], plan: Sequence[PlanItem], now: datetime,
+                 params: ProgressParams | None = None) -> ProgressReport:
+    params = params or ProgressParams()
+    active_plan = [p for p in plan if p.active]
+    rows_by_key = _rows_by_key(rows)
+    items = [_item(key, points, rows_by_key[key], active_plan, params) for key, points in _points(rows).items()]
+    items.sort(key=lambda i: (i.exercise, i.motion, i.side))
+    alerts = [a for item in items for a in item.alerts] + _asymmetry(items, params.trend.mdc_deg)
+    pain_summary = _pain(rows, pain, params)
+    if pain_summary is not None:
+        alerts += _pain_alerts(pain_summary, rows, params)
+    return ProgressReport(tuple(items), adherence(rows, plan, now), pain_summary, tuple(alerts),
+                          params.trend.mdc_deg)
+
+
+# -- per exercise, motion and side -----------------------------------------------------------------------
+Key = tuple[str, str, str]
+
+
+def _rows_by_key(rows: Sequence[ResultRow]) -> dict[Key, list[ResultRow]]:
+    grouped: dict[Key, list[ResultRow]] = defaultdict(list)
+    for row in rows:
+        if row.calibrated:
+            for motion, _, _ in _motions(row.exercise):
+                grouped[(row.exercise, motion, row.side.value)].append(row)
+    return grouped
+
+
+def _points(rows: Sequence[ResultRow]) -> dict[Key, list[SessionPoint]]:
+    points: dict[Key, list[SessionPoint]] = defaultdict(list)
+    for row in rows:
+        if not row.calibrated:
+            continue
+        for motion, peak_key, sign in _motions(row.exercise):
+            peak = row.peaks.get(peak_key)
+            if peak is None:
+                continue
+            events = [sign * a for m, a in row.reps if m == motion] + [sign * a for m, _, a in row.holds if m == motion]
+            best = sign * peak
+            typical = float(np.median(events)) if events else best
+            points[(row.exercise, motion, row.side.value)].append(
+                SessionPoint(row.session_id, row.started_at, best, typical))
+    return points
+
+
+def _motions(exercise_id: str) -> tuple[tuple[str, str, float], ...]:
+    try:
+        return MOTION_PEAKS.get(catalog.get(exercise_id).primary_motion, ())
+    except KeyError:                  # a session of an exercise no longer in the catalogue
+        return ()
+
+
+def _item(key: Key, points: list[SessionPoint], rows: list[ResultRow], plan: Sequence[PlanItem],
+          params: ProgressParams) -> ProgressItem:
+    exercise, motion, side = key
+    days = _days([p.started_at for p in points])
+    trend = range_trend(days, np.array([p.best_deg for p in points]), params.trend)
+    alerts: list[Alert] = []
+    label = f"{_words(motion).capitalize()} in {catalog.get(exercise).name} ({side})"
+    mdc = params.trend.mdc_deg
+    if trend.direction == "declining" and trend.slope is not None:
+        alerts.append(Alert("range_decreasing", f"{label} has dropped about {abs(trend.slope.change):.0f}° over "
+                            f"{trend.slope.span_weeks:.0f} weeks, more than the {mdc:g}° a measurement can wobble. "
+                            "Range follows 'use it or lose it': keep reaching the end of it regularly.",
+                            exercise, motion, side))
+    elif trend.plateau:
+        alerts.append(Alert("plateau", f"{label}: no real change for {params.trend.plateau_weeks:g} weeks "
+                            f"(within ±{mdc:g}°). Fine for keeping what you have; to progress, vary the exercise "
+                            "or ask a physiotherapist.", exercise, motion, side))
+    item = next((p for p in plan if p.exercise_id == exercise and p.covers(side)), None)
+    alerts += _prescription_alerts(rows[-1], motion, item, label, exercise, side)
+    return ProgressItem(exercise, motion, side, tuple(points), trend, tuple(alerts))
+
+
+def _prescription_alerts(row: ResultRow, motion: str, item: PlanItem | None, label: str, exercise: str,
+                         side: str) -> list[Alert]:
+    """The latest session against the plan's dose (or the seed's, with no plan)."""
+    prescription = item.prescription if item is not None else catalog.get(exercise).prescription
+    short: list[str] = []
+    durations = [d for m, d, _ in row.holds if m == motion]
+    if prescription.hold_s is not None and durations:
+        longest = max(durations)
+        if longest < HOLD_SHORT_FRACTION * prescription.hold_s[0]:
+            short.append(f"longest hold {longest:.0f} s, prescribed {_span(prescription.hold_s)} s")
+    if prescription.sets is not None and row.sets and len(row.sets) < prescription.sets[0]:
+        short.append(f"{len(row.sets)} set(s), prescribed {_span(prescription.sets)}")
+    if prescription.reps is not None and row.sets:
+        directions = len(_motions(exercise))
+        reps = max(row.sets) / max(directions, 1)
+        if reps < prescription.reps[0]:
+            short.append(f"{reps:.0f} reps in the best set, prescribed {_span(prescription.reps)}")
+    if item is not None and item.target_deg is not None:
+        best = max((sign * (row.peaks.get(key) or 0.0) for m, key, sign in _motions(exercise) if m == motion),
+                   default=0.0)
+        if best < item.target_deg:
+            short.append(f"best {best:.0f}°, target {item.target_deg:.0f}°")
+    if not short:
+        return []
+    return [Alert("below_prescription", f"{label}, last session: " + "; ".join(short) + ".", exercise, motion,
+                  side)]
+
+
+def _asymmetry(items: Sequence[ProgressItem], mdc: float) -> list[Alert]:
+    by_motion: dict[tuple[str, str], dict[str, ProgressItem]] = defaultdict(dict)
+    for item in items:
+        by_motion[(item.exercise, item.motion)][item.side] = item
+    alerts = []
+    for (exercise, motion), sides in by_motion.items():
+        if {"left", "right"} <= set(sides):
+            left, right = sides["left"].trend.typical_deg, sides["right"].trend.typical_deg
+            if abs(left - right) > mdc:
+                alerts.append(Alert("asymmetry", f"{_words(motion).capitalize()} in {catalog.get(exercise).name}: "
+                                    f"left {left:.0f}°, right {right:.0f}°, a {abs(left - right):.0f}° difference "
+                                    f"(more than the {mdc:g}° a measurement can wobble).", exercise, motion, "both"))
+    return alerts
+
+
+# -- pain -------------------------------------------------------------------------------------------------
+def _pain(rows: Sequence[ResultRow], pain: Sequence[PainEntry], params: ProgressParams) -> PainTrend | None:
+    """One score per session: its session rating, else the mean of its set ratings."""
+    started = {row.session_id: row.started_at for row in rows}
+    per_session: dict[int, list[int]] = defaultdict(list)
+    whole: dict[int, int] = {}
+    for entry in pain:
+        if entry.set_index is None:
+            whole[entry.session_id] = entry.score
+        else:
+            per_session[entry.session_id].append(entry.score)
+    scores = {sid: float(whole[sid]) if sid in whole else float(np.mean(per_session[sid]))
+              for sid in set(whole) | set(per_session) if sid in started}
+    if not scores:
+        return None
+    order = sorted(scores, key=lambda sid: started[sid])
+    return pain_trend(_days([started[s] for s in order]), np.array([scores[s] for s in order]), params.pain)
+
+
+def _pain_alerts(trend: PainTrend, rows: Sequence[ResultRow], params: ProgressParams) -> list[Alert]:
+    alerts = []
+    if trend.increasing:
+        alerts.append(Alert("pain_increasing", f"Pain has been trending up for {params.pain.rising_weeks:g}+ weeks "
+                            f"({trend.first_week_mean:.0f} → {trend.last_week_mean:.0f} out of 10). Ease off; if it "
+                            "keeps getting worse, see a professional (physiotherapist or doctor)."))
+    if trend.not_improving and _regular(rows, params):
+        alerts.append(Alert("pain_not_improving", "After weeks of regular work your pain has not improved "
+                            f"({trend.first_week_mean:.0f} → {trend.last_week_mean:.0f} out of 10). Mobility work "
+                            "usually helps within three to six weeks; when it does not, see a professional."))
+    return alerts
+
+
+def _regular(rows: Sequence[ResultRow], params: ProgressParams) -> bool:
+    days = sorted({row.started_at.astimezone().date() for row in rows})
+    if len(days) < 2:
+        return False
+    weeks = max((days[-1] - days[0]).days / 7.0, 1.0)
+    return len(days) / weeks >= params.regular_sessions_per_week
+
+
+# -- adherence ----------------------------------------------------------------------------------------------
+def adherence(rows: Iterable[ResultRow], plan: Sequence[PlanItem], now: datetime) -> Adherence:
+    """Session days per week against each plan item's minimum sessions per week."""
+    rows = list(rows)
+    days: dict[date, int] = defaultdict(int)
+    done_days: dict[tuple[str, str], set[date]] = defaultdict(set)
+    for row in rows:
+        day = row.started_at.astimezone().date()
+        days[day] += 1
+        done_days[(row.exercise, row.side.value)].add(day)
+    if not plan:
+        return Adherence((), 0, dict(days), ())
+    today = now.astimezone().date()
+    first = _monday(min(item.started_on.astimezone().date() for item in plan))
+    weeks = []
+    kept: list[bool] = []
+    for start in (first + timedelta(weeks=i) for i in range(((_monday(today) - first).days // 7) + 1)):
+        end = start + timedelta(days=7)
+        planned = done = 0
+        week_kept = True
+        for item in plan:
+            began = item.started_on.astimezone().date()
+            if _monday(began) > start or (not item.active and start > today):
+                continue
+            want = int(np.ceil(item.sessions_per_week[0]))
+            sides = ("left", "right") if item.side == "both" else (item.side,)
+            got = len({d for side in sides for d in done_days[(item.exercise_id, side)] if start <= d < end})
+            planned += want
+            done += min(got, want)
+            week_kept &= got >= want
+        weeks.append(WeekAdherence(start, planned, done))
+        kept.append(week_kept and planned > 0)
+    if kept and not kept[-1]:
+        kept = kept[:-1]                     # this week is not over: it cannot break a streak yet
+    streak = 0
+    for week_kept in reversed(kept):
+        if not week_kept:
+            break
+        streak += 1
+    return Adherence(tuple(weeks), streak, dict(days), tuple(p for p in plan if p.active))
+
+
+def _monday(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def _days(times: Sequence[datetime]) -> np.ndarray:
+    origin = times[0]
+    return np.array([(t - origin).total_seconds() / 86400.0 for t in times])
+
+
+def _span(span: tuple[float, float]) -> str:
+    low, high = (f"{v:g}" for v in span)
+    return low if low == high else f"{low}–{high}"
+
+
+def _words(motion: str) -> str:
+    return motion.replace("_", " ")
+
+
+def _r(value: float) -> float:
+    return round(float(value), 2)
