@@ -160,6 +160,9 @@ def test_noise_within_the_mdc_is_a_plateau_not_a_loss(flat_with_plan: dict,
     item = _item(flat_with_plan["document"], "left")
     assert item["trend"] == "stable" and item["plateau"]
     assert _kinds(item["alerts"]) == {"plateau"}          # the plan's dose (1 set of 3) was met
+    assert item["prescription"]["sets"] == [1, 1]
+    assert all(p["sets"] == 1 and p["best_set_reps"] == 3 and 2.0 < p["longest_hold_s"] < 6.0
+               for p in item["history"])
 
 
 @pytest.mark.slow

@@ -15,6 +15,7 @@ import numpy as np
 
 from analysis.trends import PainParams, PainTrend, RangeTrend, TrendParams, pain_trend, range_trend
 from tracker import catalog
+from tracker.catalog import Prescription
 from tracker.domain import PainEntry
 from tracker.plans import PlanItem
 from tracker.storage.repository import ResultRow, SessionStore
@@ -61,6 +62,10 @@ class SessionPoint:
     """The session's extreme in the motion's direction (positive = more range)."""
     typical_deg: float
     """Median of the session's reps and holds in that direction (the best if it had none)."""
+    sets: int
+    best_set_reps: int
+    longest_hold_s: float | None
+    """What was achieved, to set against the prescription."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +76,8 @@ class ProgressItem:
     points: tuple[SessionPoint, ...]
     trend: RangeTrend
     alerts: tuple[Alert, ...]
+    prescription: Prescription
+    """The plan's dose for this exercise and side, else the seed's."""
 
     def to_json(self) -> dict[str, object]:
         slope = self.trend.slope
@@ -83,8 +90,12 @@ class ProgressItem:
                                                                         _r(slope.high_per_week)],
             "change_deg": None if slope is None else _r(slope.change), "trend": self.trend.direction,
             "plateau": self.trend.plateau,
+            "prescription": self.prescription.to_json(),
             "history": [{"session_id": p.session_id, "started_at": p.started_at.isoformat(),
-                         "best_deg": _r(p.best_deg), "typical_deg": _r(p.typical_deg)} for p in self.points],
+                         "best_deg": _r(p.best_deg), "typical_deg": _r(p.typical_deg), "sets": p.sets,
+                         "best_set_reps": p.best_set_reps,
+                         "longest_hold_s": None if p.longest_hold_s is None else _r(p.longest_hold_s)}
+                        for p in self.points],
             "alerts": [a.to_json() for a in self.alerts],
         }
 
@@ -195,8 +206,10 @@ def _points(rows: Sequence[ResultRow]) -> dict[Key, list[SessionPoint]]:
             events = [sign * a for m, a in row.reps if m == motion] + [sign * a for m, _, a in row.holds if m == motion]
             best = sign * peak
             typical = float(np.median(events)) if events else best
+            holds = [d for m, d, _ in row.holds if m == motion]
             points[(row.exercise, motion, row.side.value)].append(
-                SessionPoint(row.session_id, row.started_at, best, typical))
+                SessionPoint(row.session_id, row.started_at, best, typical, len(row.sets), max(row.sets, default=0),
+                             max(holds) if holds else None))
     return points
 
 
@@ -226,7 +239,8 @@ def _item(key: Key, points: list[SessionPoint], rows: list[ResultRow], plan: Seq
                             "or ask a physiotherapist.", exercise, motion, side))
     item = next((p for p in plan if p.exercise_id == exercise and p.covers(side)), None)
     alerts += _prescription_alerts(rows[-1], motion, item, label, exercise, side)
-    return ProgressItem(exercise, motion, side, tuple(points), trend, tuple(alerts))
+    prescription = item.prescription if item is not None else catalog.get(exercise).prescription
+    return ProgressItem(exercise, motion, side, tuple(points), trend, tuple(alerts), prescription)
 
 
 def _prescription_alerts(row: ResultRow, motion: str, item: PlanItem | None, label: str, exercise: str,
