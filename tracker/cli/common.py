@@ -2,25 +2,67 @@
 
 Commands import the storage stack on first use (`services_module`), so `analyze` starts fast.
 
-Exit codes: 0 ok, 2 bad input (file, argument, URL), 1 any other failure.
+Exit codes: 0 ok, 2 bad input (file, argument, URL), 1 any other failure (e.g. a database server
+that cannot be reached). Either way one line on stderr, `hiptrack: error: ...`, never a traceback.
 """
 
 from __future__ import annotations
 
 import importlib
-from collections.abc import Iterator
+import sys
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from types import ModuleType
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
+from typer.core import TyperGroup
 
 from tracker import __version__
 from tracker.domain import SessionSummary
 from tracker.errors import BadInputError, HiptrackError
 
+MAX_ID = 2**31 - 1
+"""Ids are 32-bit integers in every supported database; a larger one is a typo, not a lookup."""
+
+
+USAGE_ERROR: type[Exception] = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException")
+"""Click's base error, which Typer may vendor: found from a public name rather than a private module."""
+
+
+class OneLineErrors(TyperGroup):
+    """Usage errors (unknown option, bad --side, missing argument) as one line, like every other error.
+
+    Why: Click's default is a usage block and a boxed message; scripts and people reading a log
+    should see `hiptrack: error: ...` and exit status 2 whatever was wrong with the input.
+    """
+
+    def main(self, args: Sequence[str] | None = None, prog_name: str | None = None,
+             complete_var: str | None = None, standalone_mode: bool = True, windows_expand_args: bool = True,
+             **extra: Any) -> Any:
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode, windows_expand_args, **extra)
+        try:
+            outcome = super().main(args, prog_name, complete_var, False, windows_expand_args, **extra)
+        except USAGE_ERROR as err:
+            typer.echo(f"hiptrack: error: {usage_problem(err)}", err=True)
+            sys.exit(getattr(err, "exit_code", 2))
+        except typer.Abort:
+            typer.echo("hiptrack: aborted", err=True)
+            sys.exit(1)
+        sys.exit(outcome if isinstance(outcome, int) else 0)
+
+
+def usage_problem(err: Exception) -> str:
+    """Click's message on one line, with where to read more."""
+    message = " ".join(getattr(err, "format_message", err.__str__)().replace("Value error, ", "").split())
+    context = getattr(err, "ctx", None)
+    return f"{message} (see: {context.command_path} --help)" if context is not None else message
+
+
 app = typer.Typer(
+    cls=OneLineErrors,
     name="hiptrack",
     help="Track hip mobility with wearable IMUs: record sessions, analyse range of motion, watch trends.",
     add_completion=False,
@@ -34,6 +76,8 @@ DbOption = Annotated[str | None, typer.Option(
     help="SQLAlchemy database URL (default: $HIPTRACK_DB, else an SQLite file in your user data folder).")]
 NoTuiOption = Annotated[bool, typer.Option("--no-tui", help="Print a text summary instead of opening the dashboard.")]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+SessionIdArgument = Annotated[int, typer.Argument(min=1, max=MAX_ID, show_default=False,
+                                                  help="Session id (see `hiptrack sessions`).")]
 
 
 def services_module() -> ModuleType:
@@ -55,6 +99,34 @@ def user_errors() -> Iterator[None]:
     except KeyboardInterrupt:
         typer.echo("hiptrack: interrupted", err=True)
         raise typer.Exit(130) from None
+    except OSError as err:                  # an --out, --angles or --log path we cannot write
+        typer.echo(f"hiptrack: error: {os_problem(err)}", err=True)
+        raise typer.Exit(2 if err.filename else 1) from None
+    except OverflowError as err:            # a number or date beyond what the database can hold
+        typer.echo(f"hiptrack: error: a value is out of range: {err}", err=True)
+        raise typer.Exit(2) from None
+    except Exception as err:
+        problem = database_problem(err)
+        if problem is None:
+            raise
+        typer.echo(f"hiptrack: error: {problem}", err=True)
+        raise typer.Exit(1) from None
+
+
+def os_problem(err: OSError) -> str:
+    where = f"{err.filename}: " if err.filename else ""
+    return f"{where}{err.strerror or err}"
+
+
+def database_problem(err: Exception) -> str | None:
+    """A driver error met after the database opened (locked, server gone, disk full), as one line.
+
+    Found through sys.modules so that commands without a database never import SQLAlchemy.
+    """
+    exc = sys.modules.get("sqlalchemy.exc")
+    if exc is None or not isinstance(err, exc.DBAPIError):
+        return None
+    return "database error: " + " ".join(str(err.orig).split())
 
 
 def version_callback(value: bool) -> None:
@@ -69,7 +141,10 @@ def parse_datetime(text: str, option: str = "--at") -> datetime:
         value = datetime.fromisoformat(text)
     except ValueError:
         raise BadInputError(f"{option} {text!r} is not an ISO date-time (example: 2026-03-01T18:30)") from None
-    return (value if value.tzinfo else value.astimezone()).astimezone(UTC)
+    try:
+        return (value if value.tzinfo else value.astimezone()).astimezone(UTC)
+    except (ValueError, OverflowError):     # year 1 or 9999 pushed past the calendar by the time zone
+        raise BadInputError(f"{option} {text!r} is out of range") from None
 
 
 def sessions_table(rows: list[SessionSummary]) -> str:

@@ -9,10 +9,13 @@ from typing import Annotated
 
 import typer
 
+from tracker import catalog
 from tracker.cli.common import (
+    MAX_ID,
     DbOption,
     JsonOption,
     NoTuiOption,
+    SessionIdArgument,
     app,
     parse_datetime,
     services_module,
@@ -105,6 +108,7 @@ def import_file(
     """Store a recording made with another tool as a session."""
     with user_errors():
         started_at = parse_datetime(at) if at else None
+        catalog.get(exercise)                       # a typo must not create or touch the database
         if not file.is_file():
             raise BadInputError(f"{file}: no such file")
         svc = services_module().build_services(db)
@@ -117,7 +121,7 @@ def import_file(
 
 @app.command("export")
 def export(
-    session_id: Annotated[int, typer.Argument(help="Session id (see `hiptrack sessions`).", show_default=False)],
+    session_id: SessionIdArgument,
     out: Annotated[Path, typer.Option("--out", help="Folder to write into.", show_default=False)],
     db: DbOption = None,
 ) -> None:
@@ -132,7 +136,7 @@ def export(
 
 @app.command()
 def show(
-    session_id: Annotated[int, typer.Argument(help="Session id (see `hiptrack sessions`).", show_default=False)],
+    session_id: SessionIdArgument,
     json_output: JsonOption = False,
     db: DbOption = None,
 ) -> None:
@@ -148,7 +152,8 @@ def show(
 
 @app.command()
 def reanalyze(
-    session_id: Annotated[int | None, typer.Argument(help="Session id; or use --all.", show_default=False)] = None,
+    session_id: Annotated[int | None, typer.Argument(min=1, max=MAX_ID, help="Session id; or use --all.",
+                                                     show_default=False)] = None,
     all_sessions: Annotated[bool, typer.Option("--all", help="Re-analyse every stored session.")] = False,
     db: DbOption = None,
 ) -> None:

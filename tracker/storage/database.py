@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import os
+import re
+import sqlite3
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -10,14 +13,19 @@ import platformdirs
 import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
-from sqlalchemy.engine import URL, Engine, make_url
-from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from alembic.util.exc import CommandError
+from sqlalchemy.engine import URL, Connection, Engine, make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 from sqlalchemy.orm import Session, sessionmaker
 
-from tracker.errors import BadInputError, DatabaseError
+from tracker.errors import BadInputError, DatabaseError, HiptrackError
 
 ENV_VAR = "HIPTRACK_DB"
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+MIGRATION_LOCK_KEY = int.from_bytes(b"hiptrack", "big")
+"""PostgreSQL advisory lock id held while migrating (any constant both workstations agree on)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +48,13 @@ def default_url() -> str:
 
 
 def resolve_url(cli_url: str | None) -> str:
+    """--db, else $HIPTRACK_DB, else the default file.
+
+    Why an empty --db is an error and not "the default": `--db "$CLINIC_DB"` with the variable unset
+    would otherwise write health data into the personal database without a word.
+    """
+    if cli_url is not None and not cli_url.strip():
+        raise BadInputError("--db is empty (give a database URL, e.g. sqlite:///hiptrack.db)")
     return cli_url or os.environ.get(ENV_VAR) or default_url()
 
 
@@ -48,19 +63,23 @@ def redact(url: URL | str) -> str:
     try:
         return make_url(url).render_as_string(hide_password=True) if isinstance(url, str) else \
             url.render_as_string(hide_password=True)
-    except ArgumentError:
+    except (ArgumentError, ValueError):        # a bad port, e.g., is a ValueError
         return "<unparseable database URL>"
+
+
+def parse_url(url: str) -> URL:
+    """The URL, or a BadInputError that does not repeat it (it may hold a password)."""
+    try:
+        return make_url(url)
+    except (ArgumentError, ValueError) as err:
+        raise BadInputError(f"not a database URL: {redact(url)!r} (example: sqlite:///hiptrack.db)") from err
 
 
 def open_database(url: str | None = None, *, migrate: bool = True) -> Database:
     """Create the database if needed, upgrade it to the current schema and return it."""
-    resolved = resolve_url(url)
-    try:
-        parsed = make_url(resolved)
-    except ArgumentError as err:
-        raise BadInputError(f"not a database URL: {redact(resolved)!r} (example: sqlite:///hiptrack.db)") from err
+    parsed = parse_url(resolve_url(url))
     if parsed.get_backend_name() == "sqlite":
-        _prepare_sqlite_file(parsed)
+        parsed = _prepare_sqlite_file(parsed)
     try:
         engine = sa.create_engine(parsed, **_engine_options(parsed))
     except (NoSuchModuleError, ImportError) as err:
@@ -71,18 +90,85 @@ def open_database(url: str | None = None, *, migrate: bool = True) -> Database:
     if migrate:
         try:
             upgrade(database)
-        except OperationalError as err:
+        except (DBAPIError, CommandError) as err:
             engine.dispose()
-            raise DatabaseError(f"cannot open database {redact(parsed)}: {err.orig}") from err
+            raise open_error(err, parsed) from err
+        except HiptrackError:
+            engine.dispose()
+            raise
     return database
 
 
+def open_error(err: Exception, url: URL) -> HiptrackError:
+    """One line a user can act on for a database that would not open; never the password."""
+    if isinstance(err, CommandError):
+        return DatabaseError(f"database {redact(url)} has schema revision {_revision_in(err)} that this hiptrack "
+                             "does not know: it was made by a newer hiptrack (upgrade hiptrack) or another program")
+    orig = getattr(err, "orig", None) or err
+    if getattr(orig, "sqlite_errorname", None) == "SQLITE_NOTADB":
+        return BadInputError(f"{url.database} is not an SQLite database (a different file?)")
+    message = " ".join(str(orig).split())   # libpq's messages run over several lines
+    if url.password:
+        message = message.replace(str(url.password), "***")
+    return DatabaseError(f"cannot open database {redact(url)}: {message}")
+
+
 def upgrade(database: Database, revision: str = "head") -> None:
-    """Bring the schema up to ``revision`` with the packaged Alembic migrations."""
+    """Bring the schema up to ``revision`` with the packaged Alembic migrations.
+
+    Why a lock: two first-time starts at once (two clinic workstations, or a recording and the
+    dashboard) would both create the tables and one would fail; the second now waits and then finds
+    the schema current. A database already at head is not locked at all, so starting a command
+    never waits for, nor needs write access beside, a running recording.
+    """
     with database.engine.begin() as connection:
+        if revision == "head" and current_revision(connection) == head_revision():
+            return
+        _lock_for_migration(connection)
         config = _alembic_config()
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
+
+
+def current_revision(connection: Connection) -> str | None:
+    """The schema revision stored in the database (None for an empty database)."""
+    return MigrationContext.configure(connection).get_current_revision()
+
+
+def head_revision() -> str | None:
+    """The newest schema revision this hiptrack ships."""
+    return ScriptDirectory.from_config(_alembic_config()).get_current_head()
+
+
+def _lock_for_migration(connection: Connection) -> None:
+    """Serialise migrations: PostgreSQL advisory lock, SQLite write lock; both end with the transaction."""
+    dialect = connection.dialect.name
+    if dialect == "postgresql":
+        connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK_KEY})")
+    elif dialect == "sqlite":
+        connection.exec_driver_sql("BEGIN IMMEDIATE")   # pysqlite would run the DDL outside any transaction
+
+
+def _refuse_foreign_sqlite_file(path: Path) -> None:
+    """Leave a file that is not hiptrack's alone: not even WAL mode (a header write) for a mistyped --db.
+
+    Read-only, with the standard library, before the engine's connect hook would switch the journal.
+    """
+    try:
+        with closing(sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)) as connection:
+            tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    except sqlite3.DatabaseError as err:
+        if getattr(err, "sqlite_errorname", None) == "SQLITE_NOTADB":
+            raise BadInputError(f"{path} is not an SQLite database (a different file?)") from err
+        return                                    # unreadable here: opening it will say why
+    if tables and "alembic_version" not in tables:
+        raise BadInputError(f"{path} is another program's database (tables: {', '.join(sorted(tables)[:5])}); "
+                            "hiptrack will not write into it")
+
+
+def _revision_in(err: CommandError) -> str:
+    found = re.search(r"identified by '([^']*)'", str(err))
+    return repr(found.group(1)) if found else "(unknown)"
 
 
 def _alembic_config() -> Config:
@@ -98,19 +184,27 @@ def _engine_options(url: URL) -> dict[str, object]:
     return {"pool_pre_ping": True}
 
 
-def _prepare_sqlite_file(url: URL) -> None:
-    """Create the file (and its folder) private to the user before SQLite creates it world-readable."""
+def _prepare_sqlite_file(url: URL) -> URL:
+    """Create the file (and its folder) private to the user before SQLite creates it world-readable.
+
+    Returns the URL with `~` expanded: SQLite itself would take `~/x.db` as a folder named `~`.
+    """
     database = url.database
     if not database or database == ":memory:" or database.startswith("file:"):
         raise BadInputError("hiptrack needs an SQLite file, not an in-memory database (sqlite:///path.db)")
     path = Path(database).expanduser()
+    if path.is_dir():
+        raise BadInputError(f"{path} is a folder; name a file in it, e.g. sqlite:///{path / 'hiptrack.db'}")
+    if path.is_file() and path.stat().st_size > 0:
+        _refuse_foreign_sqlite_file(path)
     try:
         if not path.parent.exists():
             path.parent.mkdir(parents=True, mode=0o700)
         if not path.exists():
             os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
     except OSError as err:
-        raise DatabaseError(f"cannot create database file {path}: {err.strerror}") from err
+        raise BadInputError(f"cannot create database file {path}: {err.strerror}") from err
+    return url.set(database=str(path))
 
 
 def _sqlite_pragmas(dbapi_connection: object, _record: object) -> None:

@@ -12,6 +12,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.orm import selectinload, sessionmaker
 
@@ -377,6 +379,18 @@ def _plan_item(row: m.PlanItem) -> PlanItem:
 
 
 def _device(orm: OrmSession, spec: StreamSpec) -> m.Device:
+    """The device row for the stream's address, created if new.
+
+    Why an upsert and not select-then-insert: two workstations (or processes) starting with the
+    same sensor both see no row and both insert; the second insert then breaks the unique address
+    and loses its recording. "Insert unless present" waits for the other transaction instead.
+    """
+    dialect = orm.get_bind().dialect.name
+    if dialect in ("postgresql", "sqlite"):
+        insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+        orm.execute(insert(m.Device).values(address=spec.device_address, name=spec.device_name,
+                                            profile=spec.profile, created_at=m.utc_now())
+                    .on_conflict_do_nothing(index_elements=["address"]))
     device = orm.scalar(sa.select(m.Device).where(m.Device.address == spec.device_address))
     if device is None:
         device = m.Device(address=spec.device_address, name=spec.device_name, profile=spec.profile)
