@@ -1,9 +1,15 @@
-"""Notifications (from BLE, a replayed log or the simulator) → decoded samples for the recorder.
+"""Notifications (from BLE, a replayed log or the simulator) → decoded samples and gaps for the recorder.
 
-The one path every device's bytes take: per device a fresh decoder of its profile, samples stamped
-with the device clock where the protocol has one (aligned to the host clock at the first sample),
-else with the host arrival time. A malformed notification is counted and skipped, never fatal:
-one bad packet must not end a recording.
+The one path every device's bytes take: per device a fresh decoder of its profile (and again after every reconnect:
+decoder state never outlives a connection), samples stamped with the device clock where the protocol has one
+(aligned to the host clock at the first sample, and again after a reconnect only if the clock went back: the
+sensor was restarted, or a fresh DOT decoder lost its count of u32 wraps),
+else with host arrival times smoothed by :class:`sensors.timing.ArrivalClock`. A malformed notification is counted
+and skipped, never fatal: one bad packet must not end a recording.
+
+Gaps are reported, never interpolated: a jump of more than `GAP_PERIODS` sample periods between consecutive samples
+becomes one :class:`StreamGap` (from the last sample before to the first after), named after its cause when the link
+told us (a `LinkLost` marker in the stream), else "samples missing". One jump, one gap, whichever saw it.
 """
 
 from __future__ import annotations
@@ -20,54 +26,91 @@ from sensors import profiles
 from sensors.notification_log import LoggedDevice, LoggedNotification, LogWriter, read_log
 from sensors.profiles.base import Decoder, ImuBatch, MalformedPacketError
 from sensors.samples import ImuSamples
-from sensors.source import SampleBlock, StreamSpec
+from sensors.source import SampleBlock, StreamGap, StreamSpec
+from sensors.timing import ArrivalClock
+
+GAP_PERIODS = 2.5
+"""Consecutive samples further apart than this many nominal periods have samples missing between them."""
+SMEARED_SPACING = 1.5
+"""A frame whose device-clock spacing exceeds this many periods spans lost frames (Polar spaces a frame's samples
+over the time since the previous frame); its samples are put at the nominal spacing before its stamped last one."""
+
+
+@dataclass(frozen=True, slots=True)
+class LinkLost:
+    """The link to `device` dropped: whatever comes next from it follows a reconnect, with a gap before it."""
+
+    host_time_s: float
+    device: str
 
 
 @dataclass
 class _Device:
     spec: StreamSpec
+    profile: str
     decoder: Decoder
+    arrival_clock: ArrivalClock
+    """Times samples of sensors without a clock of their own."""
     clock_offset_s: float | None = None
     last_time_s: float = float("-inf")
+    link_lost: bool = False
+    realign_clock: bool = False
     malformed: int = 0
     acc_wait: list[tuple[np.ndarray, np.ndarray]] = field(default_factory=list)
     """(times, acc) still waiting for their gyro samples (devices that send them separately)."""
     gyr_wait: list[np.ndarray] = field(default_factory=list)
+
+    @property
+    def period_s(self) -> float:
+        return 1.0 / self.spec.rate_hz if self.spec.rate_hz > 0 else 0.01
+
+    def reconnected(self) -> None:
+        """Fresh decoder and pairing for the new connection; the time base continues."""
+        self.decoder = profiles.get(self.profile).decoder()
+        self.acc_wait, self.gyr_wait = [], []
+        self.arrival_clock.restart()
+        self.link_lost = self.realign_clock = True
 
 
 @dataclass
 class DecodeStats:
     notifications: int = 0
     malformed_by_device: dict[str, int] = field(default_factory=dict)
+    gaps: int = 0
+    link_losses: int = 0
 
 
 class NotificationSource:
-    """A SampleSource over an async stream of notifications from known devices."""
+    """A SampleSource over an async stream of notifications (and link losses) from known devices."""
 
-    def __init__(self, devices: Iterable[LoggedDevice], notifications: AsyncIterator[LoggedNotification],
-                 log: Path | None = None) -> None:
-        self._devices = {d.address: _Device(_spec(d), profiles.get(d.profile).decoder()) for d in devices}
+    def __init__(self, devices: Iterable[LoggedDevice],
+                 notifications: AsyncIterator[LoggedNotification | LinkLost], log: Path | None = None) -> None:
+        devices = list(devices)
+        self._devices = {d.address: _new_device(d) for d in devices}
         self._notifications = notifications
-        self._log = LogWriter(log, list(devices)) if log is not None else None
+        self._log = LogWriter(log, devices) if log is not None else None
         self.stats = DecodeStats()
 
     @property
     def streams(self) -> tuple[StreamSpec, ...]:
         return tuple(d.spec for d in self._devices.values())
 
-    async def blocks(self) -> AsyncIterator[SampleBlock]:
+    async def blocks(self) -> AsyncIterator[SampleBlock | StreamGap]:
         try:
             async for note in self._notifications:
+                if isinstance(note, LinkLost):
+                    self.stats.link_losses += 1
+                    self._devices[note.device].reconnected()
+                    continue
                 if self._log is not None:
                     self._log.write(note.host_time_s, note.device, note.profile, note.characteristic, note.payload)
-                block = self._decode(note)
-                if block is not None:
-                    yield block
+                for item in self._decode(note):
+                    yield item
         finally:
             if self._log is not None:
                 self._log.close()
 
-    def _decode(self, note: LoggedNotification) -> SampleBlock | None:
+    def _decode(self, note: LoggedNotification) -> list[SampleBlock | StreamGap]:
         self.stats.notifications += 1
         device = self._devices[note.device]
         try:
@@ -75,33 +118,62 @@ class NotificationSource:
         except MalformedPacketError:
             device.malformed += 1
             self.stats.malformed_by_device[note.device] = device.malformed
-            return None
+            device.arrival_clock.restart()          # its samples are lost: arrival order no longer counts them
+            return []
         if batch is None or len(batch) == 0 or (batch.acc_mps2 is None and batch.gyr_radps is None):
-            return None
+            return []
         # The host time exactly as a log stores it, so that a replay reproduces the live run bit for bit.
-        time_s = self._times(device, batch, float(f"{note.host_time_s:.6f}"))
+        time_s = _times(device, batch, float(f"{note.host_time_s:.6f}"))
         if batch.acc_mps2 is None or batch.gyr_radps is None:
             paired = _pair(device, time_s, batch)
             if paired is None:
-                return None
+                return []
             time_s, batch = paired
         keep = time_s > device.last_time_s                 # never a duplicate or out-of-order sample
         if not keep.any():
-            return None
+            return []
+        items: list[SampleBlock | StreamGap] = _gaps(device, time_s[keep])
+        self.stats.gaps += len(items)
         device.last_time_s = float(time_s[keep][-1])
         mag = batch.mag_ut[keep] if batch.mag_ut is not None and device.spec.has_mag else None
         assert batch.acc_mps2 is not None and batch.gyr_radps is not None
-        return SampleBlock(device.spec.placement, ImuSamples(time_s[keep], batch.acc_mps2[keep],
-                                                             batch.gyr_radps[keep], mag))
+        items.append(SampleBlock(device.spec.placement, ImuSamples(time_s[keep], batch.acc_mps2[keep],
+                                                                   batch.gyr_radps[keep], mag)))
+        return items
 
-    @staticmethod
-    def _times(device: _Device, batch: ImuBatch, host_time_s: float) -> np.ndarray:
-        if batch.device_time_s is not None:
-            if device.clock_offset_s is None:
-                device.clock_offset_s = host_time_s - float(batch.device_time_s[-1])
-            return np.asarray(batch.device_time_s, dtype=float) + device.clock_offset_s
-        step = 1.0 / device.spec.rate_hz if device.spec.rate_hz > 0 else 0.01
-        return host_time_s - step * np.arange(len(batch) - 1, -1, -1)
+
+def _new_device(logged: LoggedDevice) -> _Device:
+    spec = _spec(logged)
+    return _Device(spec, logged.profile, profiles.get(logged.profile).decoder(),
+                   ArrivalClock(spec.rate_hz if spec.rate_hz > 0 else 100.0))
+
+
+def _times(device: _Device, batch: ImuBatch, host_time_s: float) -> np.ndarray:
+    """Sample times on the host clock: the device clock where there is one, else smoothed arrival times."""
+    if batch.device_time_s is None:
+        return device.arrival_clock.sample_times(host_time_s, len(batch))
+    device_s = np.asarray(batch.device_time_s, dtype=float)
+    if device.clock_offset_s is None or (device.realign_clock and device_s[0] + device.clock_offset_s
+                                         <= device.last_time_s):
+        device.clock_offset_s = host_time_s - float(device_s[-1])
+    device.realign_clock = False
+    time_s = device_s + device.clock_offset_s
+    if len(time_s) > 1 and time_s[-1] - time_s[0] > SMEARED_SPACING * device.period_s * (len(time_s) - 1):
+        time_s = time_s[-1] - device.period_s * np.arange(len(time_s) - 1, -1, -1)
+    return time_s
+
+
+def _gaps(device: _Device, time_s: np.ndarray) -> list[SampleBlock | StreamGap]:
+    """One StreamGap for every jump of more than GAP_PERIODS periods before or within these samples."""
+    link_lost, device.link_lost = device.link_lost, False
+    limit_s = GAP_PERIODS * device.period_s
+    if not np.isfinite(device.last_time_s) or (time_s[0] - device.last_time_s <= limit_s and (
+            len(time_s) == 1 or float(np.max(np.diff(time_s))) <= limit_s)):
+        return []                                  # the usual case, without building arrays
+    edges = np.concatenate([[device.last_time_s], time_s])
+    jumps = np.flatnonzero(np.diff(edges) > limit_s)
+    return [StreamGap(device.spec.placement, float(edges[j]), float(edges[j + 1]),
+                      "link lost, reconnected" if link_lost and j == 0 else "samples missing") for j in jumps]
 
 
 def _pair(device: _Device, time_s: np.ndarray, batch: ImuBatch) -> tuple[np.ndarray, ImuBatch] | None:

@@ -10,7 +10,7 @@ import pytest
 
 from sensors import Placement, profiles
 from sensors.ble.replay_backend import REPLAY_DEVICES, ReplayBackend, ReplayDevice, replay_ble_device, replay_clock
-from sensors.ble.session import SensorLink, notifications_from
+from sensors.ble.session import LinkItem, SensorLink, notifications_from
 from sensors.notification_log import LoggedDevice, LoggedNotification
 from sensors.notification_source import NotificationSource
 from sensors.simulator import Dose, SimOptions, simulate_session
@@ -33,7 +33,7 @@ def _device(profile: str, **replay: float) -> tuple[ReplayDevice, int]:
 
 async def _record(svc: Services, profile: str, reconnect_for_s: float = 2.0) -> tuple[int, SensorLink]:
     """Record from the replayed sensor; the end of its log is the sensor leaving (after reconnect_for_s)."""
-    queue: asyncio.Queue[LoggedNotification | None] = asyncio.Queue()
+    queue: asyncio.Queue[LinkItem] = asyncio.Queue()
     link = SensorLink(replay_ble_device(ADDRESS, "Movella DOT"), profiles.get(profile), queue,
                       backend=ReplayBackend, reconnect_for_s=reconnect_for_s, first_retry_s=0.2)
     source = NotificationSource([LoggedDevice(ADDRESS, profile, Placement.LEFT_THIGH, "sensor", 60.0)],
@@ -87,7 +87,7 @@ async def test_three_sensors_two_minutes_one_session_with_a_gap(svc: Services) -
     families = {Placement.LEFT_THIGH: ("witmotion", "C0:00:00:00:00:01"),
                 Placement.RIGHT_THIGH: ("movella-dot", "D4:22:CD:00:00:02"),
                 Placement.PELVIS: ("polar-verity", "A0:9E:1A:00:00:03")}
-    queue: asyncio.Queue[LoggedNotification | None] = asyncio.Queue()
+    queue: asyncio.Queue[LinkItem] = asyncio.Queue()
     links, logged = [], []
     for placement, (profile, address) in families.items():
         notes = [LoggedNotification(HOST_START_S + n.time_s, address, profile, n.characteristic_uuid, n.payload)

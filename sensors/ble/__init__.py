@@ -1,1 +1,2 @@
-"""Bluetooth LE: sessions with real sensors through bleak, and the one fake (a replaying backend)."""
+"""Bluetooth LE through bleak: scanning (`scan`, `advertising`), sessions with live sensors (`session`), the choice
+of radio (`backends`), and the one fake, which sits where the radio would be (`replay_backend`, `replay_scanner`)."""

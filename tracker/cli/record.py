@@ -1,24 +1,35 @@
-"""`hiptrack record`: a session from the simulator, a replayed log or (soon) a live sensor."""
+"""`hiptrack record`: a session from live Bluetooth sensors, the simulator or a replayed log."""
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
 from pathlib import Path
+from types import ModuleType
 from typing import Annotated, Any
 
 import typer
 
 from tracker.cli.common import DbOption, NoTuiOption, app, services_module, user_errors
-from tracker.domain import Side, Source
+from tracker.domain import Placement, Side, Source
 from tracker.errors import BadInputError
 from tracker.report import render_assessment
+
+SensorOption = Annotated[str | None, typer.Option(metavar="ADDR_OR_NAME", show_default=False, help=(
+    "Record from this Bluetooth sensor on the --side thigh: its address, or part of its name (see `hiptrack scan`)."))]
 
 
 @app.command()
 def record(
     exercise: Annotated[str, typer.Option(help="Exercise id (see `hiptrack exercises`).", show_default=False)],
     side: Annotated[Side, typer.Option(help="Which thigh the sensor is on.", show_default=False)],
+    sensor: SensorOption = None,
+    pelvis: Annotated[str | None, typer.Option(metavar="ADDR_OR_NAME", show_default=False,
+                                               help="With --sensor: a second sensor on the sacrum.")] = None,
+    other_thigh: Annotated[str | None, typer.Option(metavar="ADDR_OR_NAME", show_default=False,
+                                                    help="With --sensor: a sensor on the other thigh.")] = None,
+    scan_timeout: Annotated[float, typer.Option(metavar="S", help="With --sensor: how long to look for the "
+                                                "sensors.")] = 5.0,
     simulate: Annotated[bool, typer.Option("--simulate", help="Use the simulated sensor (no hardware).")] = False,
     replay: Annotated[Path | None, typer.Option("--replay", metavar="LOG",
                                                 help="Play a raw notification log back instead.")] = None,
@@ -28,23 +39,25 @@ def record(
     seed: Annotated[int, typer.Option(help="Simulator seed.")] = 1,
     profile: Annotated[str, typer.Option(help="With --simulate: speak this device family's bytes "
                                          "(simulated, witmotion, movella-dot, thingy52, polar-verity).")] = "simulated",
+    ble_replay: Annotated[Path | None, typer.Option("--ble-replay", metavar="LOG", hidden=True,
+                                                    envvar="HIPTRACK_BLE_REPLAY",
+                                                    help="Replayed sensors instead of the radio.")] = None,
+    ble_replay_drop: Annotated[str | None, typer.Option("--ble-replay-drop", metavar="AT_S:DOWN_S", hidden=True,
+                                                        envvar="HIPTRACK_BLE_REPLAY_DROP")] = None,
     no_tui: NoTuiOption = True,
     db: DbOption = None,
 ) -> None:
     """Record a session: calibrate (stand still, 3 leg swings, stand still), then exercise; Ctrl-C ends it."""
     with user_errors():
         svc_module = services_module()
-        if simulate == (replay is not None):
-            raise BadInputError("choose --simulate or --replay LOG (live Bluetooth recording is not in this "
-                                "version yet)")
+        _check_choice(sensor, simulate, replay, pelvis, other_thigh)
+        if sensor is not None:
+            _record_live(svc_module, exercise, side, _placements(side, sensor, pelvis, other_thigh), scan_timeout,
+                         log, fast, ble_replay, ble_replay_drop, db)
+            return
         svc = svc_module.build_services(db)
-        if replay is not None:
-            source = svc_module.replay_source(replay, realtime=not fast, log=log)
-        else:
-            source = svc_module.simulated_notification_source(exercise, side, seed, realtime=not fast, log=log,
-                                                              profile=profile)
-        typer.echo(f"Recording {exercise} ({side.value}) into {svc.database.display_url}. Stand still for 3 s, "
-                   "swing the leg forward 3 times, stand still, then exercise. Ctrl-C stops.")
+        source = _notification_source(svc_module, exercise, side, replay, simulate, log, fast, seed, profile)
+        _announce(exercise, side, svc)
         seen: list[int] = []
         try:
             asyncio.run(svc_module.record_notifications(
@@ -55,12 +68,70 @@ def record(
             if seen:
                 svc_module.analyze_session(svc, seen[-1])
         if seen:
-            document = svc_module.session_result(svc, seen[-1])
-            typer.echo(f"Session {seen[-1]}: " + render_assessment(document) if document else "")
+            _report(svc_module, svc, seen[-1])
         dropped = sum(source.stats.malformed_by_device.values())
         if dropped:
             typer.echo(f"{dropped} malformed notification(s) skipped.", err=True)
         svc.close()
+
+
+def _record_live(svc_module: ModuleType, exercise: str, side: Side, wanted: dict[Placement, str], scan_timeout: float,
+                 log: Path | None, fast: bool, ble_replay: Path | None, ble_replay_drop: str | None,
+                 db: str | None) -> None:
+    """Find, connect and record Bluetooth sensors until Ctrl-C (or until every sensor is gone)."""
+    from tracker import ble_recording  # deferred: bleak loads only for the commands that use it
+
+    backends = ble_recording.choose_backends(ble_replay, ble_replay_drop, realtime=not fast)
+    svc = svc_module.build_services(db)
+    _announce(exercise, side, svc)
+    outcome = asyncio.run(ble_recording.record_live(
+        svc, exercise, side, wanted, scan_timeout_s=scan_timeout, backends=backends, log=log,
+        on_progress=_progress_printer([]), on_status=typer.echo))
+    _report_links(outcome.links)
+    _report(svc_module, svc, outcome.session_id)
+    svc.close()
+
+
+def _check_choice(sensor: str | None, simulate: bool, replay: Path | None, pelvis: str | None,
+                  other_thigh: str | None) -> None:
+    if sum([sensor is not None, simulate, replay is not None]) != 1:
+        raise BadInputError("choose one of --sensor ADDR_OR_NAME (a Bluetooth sensor; `hiptrack scan` lists them), "
+                            "--simulate or --replay LOG")
+    if sensor is None and (pelvis is not None or other_thigh is not None):
+        raise BadInputError("--pelvis and --other-thigh go with --sensor (Bluetooth sensors)")
+
+
+def _placements(side: Side, sensor: str, pelvis: str | None, other_thigh: str | None) -> dict[Placement, str]:
+    other = Placement.RIGHT_THIGH if side is Side.LEFT else Placement.LEFT_THIGH
+    wanted = {side.thigh: sensor, Placement.PELVIS: pelvis, other: other_thigh}
+    return {placement: query for placement, query in wanted.items() if query is not None}
+
+
+def _notification_source(svc_module: ModuleType, exercise: str, side: Side, replay: Path | None, simulate: bool,
+                         log: Path | None, fast: bool, seed: int, profile: str) -> Any:
+    """The simulator's or a replayed log's notifications, decoded (a NotificationSource)."""
+    if replay is not None:
+        return svc_module.replay_source(replay, realtime=not fast, log=log)
+    return svc_module.simulated_notification_source(exercise, side, seed, realtime=not fast, log=log, profile=profile)
+
+
+def _announce(exercise: str, side: Side, svc: Any) -> None:
+    typer.echo(f"Recording {exercise} ({side.value}) into {svc.database.display_url}. Stand still for 3 s, "
+               "swing the leg forward 3 times, stand still, then exercise. Ctrl-C stops.")
+
+
+def _report(svc_module: ModuleType, svc: Any, session_id: int) -> None:
+    document = svc_module.session_result(svc, session_id)
+    typer.echo(f"Session {session_id}: " + render_assessment(document) if document else "")
+
+
+def _report_links(links: dict[Placement, Any]) -> None:
+    for placement, report in links.items():
+        if report.drops or report.gave_up:
+            lost = sum(end - start for start, end in report.gaps_s)
+            ending = "; it did not come back" if report.gave_up else ""
+            typer.echo(f"{placement.value.replace('_', ' ')} sensor: link lost {report.drops} time(s), "
+                       f"{lost:.1f} s without data (stored as gaps){ending}.", err=True)
 
 
 def _progress_printer(seen: list[int]) -> Callable[[Any], None]:
@@ -76,5 +147,3 @@ def _progress_printer(seen: list[int]) -> Callable[[Any], None]:
             typer.echo(f"  {progress.duration_s:6.1f} s recorded, {samples:,} samples stored")
 
     return show
-
-

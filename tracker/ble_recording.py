@@ -1,0 +1,181 @@
+"""Recording from live sensors: find them by address or name, connect, and stream them through the same decoders
+and recorder as `--simulate` and `--replay` (SensorLink → NotificationSource → Recorder).
+
+Stopping (Ctrl-C, which asyncio turns into cancelling the recording task) is graceful: the sensors get their stop
+commands and are disconnected, every notification already received is still decoded and stored, and the session
+ends complete and analysed. A second Ctrl-C abandons that and ends at once (the recorder still closes the session).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from sensors.ble.backends import PLATFORM, BleBackends, replay_backends
+from sensors.ble.scan import BluetoothUnavailableError, FoundSensor, SensorChoiceError, resolve, scan
+from sensors.ble.session import LINK_ERRORS, LinkItem, LinkReport, SensorLink, notifications_from
+from sensors.notification_log import LogFormatError, LoggedDevice
+from sensors.notification_source import NotificationSource
+from sensors.profiles import witmotion
+from sensors.profiles.base import SensorProfile
+from sensors.samples import Placement
+from tracker import catalog
+from tracker.domain import Side, Source
+from tracker.errors import BadInputError, HiptrackError, ImportFormatError
+from tracker.services import ProgressCallback, Services, record_notifications
+
+WITMOTION_LIVE_RATE_HZ = 100.0
+"""WitMotion units stream at 10 Hz out of the box; hip angles and reps need more (protocols.md §2 rate codes)."""
+
+BLUETOOTH_ADVICE = ("Linux: is bluetoothd running and the adapter on (`bluetoothctl power on`), and are you in the "
+                    "`bluetooth` group? macOS: allow Bluetooth for your terminal app (System Settings → Privacy & "
+                    "Security → Bluetooth). Windows: is Bluetooth switched on?")
+
+StatusCallback = Callable[[str], None]
+
+
+class BluetoothError(HiptrackError):
+    """The radio cannot be used, or a sensor could not be connected: exit status 1, with advice."""
+
+
+@dataclass(frozen=True, slots=True)
+class LiveRecording:
+    session_id: int
+    stopped_by_user: bool
+    links: dict[Placement, LinkReport]
+
+
+def choose_backends(ble_replay: Path | None, drop: str | None, realtime: bool) -> BleBackends:
+    """The platform's radio, or (`--ble-replay LOG`, `--ble-replay-drop AT_S:DOWN_S`) replayed sensors."""
+    if ble_replay is None:
+        if drop is not None:
+            raise BadInputError("--ble-replay-drop needs --ble-replay LOG")
+        return PLATFORM
+    drop_after_s, down_for_s = _parse_drop(drop) if drop is not None else (None, 0.0)
+    try:
+        return replay_backends(ble_replay, realtime=realtime, drop_after_s=drop_after_s, down_for_s=down_for_s)
+    except (OSError, UnicodeDecodeError) as err:
+        raise BadInputError(f"{ble_replay}: cannot read the log ({err})") from err
+    except LogFormatError as err:
+        raise ImportFormatError(err.path, err.line, err.problem) from err
+
+
+def live_profile(profile: SensorProfile) -> tuple[SensorProfile, float]:
+    """The profile as a live recording uses it, and the pause its start commands need between them."""
+    if profile.name == witmotion.PROFILE_NAME:
+        return dataclasses.replace(profile, start_commands=witmotion.rate_commands(WITMOTION_LIVE_RATE_HZ),
+                                   default_rate_hz=WITMOTION_LIVE_RATE_HZ), witmotion.COMMAND_GAP_S
+    return profile, 0.0
+
+
+async def scan_sensors(timeout_s: float, *, name_contains: str | None = None, include_unsupported: bool = False,
+                       read_battery: bool = True, backends: BleBackends = PLATFORM) -> list[FoundSensor]:
+    """`hiptrack scan`: sensors in range (with battery levels), or BluetoothError with advice."""
+    if not timeout_s > 0:
+        raise BadInputError(f"--timeout must be positive, got {timeout_s:g}")
+    try:
+        return await scan(timeout_s, name_contains=name_contains, include_unsupported=include_unsupported,
+                          read_battery=read_battery, backends=backends)
+    except BluetoothUnavailableError as err:
+        raise BluetoothError(f"cannot scan for sensors ({err}). {BLUETOOTH_ADVICE}") from err
+
+
+async def find_sensors(wanted: Mapping[Placement, str], timeout_s: float,
+                       backends: BleBackends = PLATFORM) -> dict[Placement, FoundSensor]:
+    """One scan, then each placement's sensor by exact address or a unique part of its name."""
+    heard = await scan_sensors(timeout_s, include_unsupported=True, read_battery=False, backends=backends)
+    chosen: dict[Placement, FoundSensor] = {}
+    for placement, query in wanted.items():
+        try:
+            chosen[placement] = resolve(heard, query)
+        except SensorChoiceError as err:
+            raise BadInputError(f"{placement.value.replace('_', ' ')} sensor: {err}") from err
+    addresses = [f.address for f in chosen.values()]
+    twice = sorted({a for a in addresses if addresses.count(a) > 1})
+    if twice:
+        raise BadInputError(f"{twice[0]} was chosen for more than one placement; one sensor per placement")
+    return chosen
+
+
+class LiveSensors:
+    """Connected sensors and the sample source over their notifications."""
+
+    def __init__(self, links: dict[Placement, SensorLink], source: NotificationSource) -> None:
+        self.links = links
+        self.source = source
+
+    @classmethod
+    async def connect(cls, chosen: Mapping[Placement, FoundSensor], backends: BleBackends = PLATFORM,
+                      log: Path | None = None) -> LiveSensors:
+        """Connect and start every sensor; if one fails, the others are stopped again and BluetoothError raised."""
+        queue: asyncio.Queue[LinkItem] = asyncio.Queue()
+        links: dict[Placement, SensorLink] = {}
+        devices = []
+        for placement, found in chosen.items():
+            assert found.profile is not None and found.device is not None
+            profile, gap_s = live_profile(found.profile)
+            links[placement] = SensorLink(found.device, profile, queue, backend=backends.client,
+                                          reconnect_for_s=backends.reconnect_for_s, clock=backends.clock,
+                                          command_gap_s=gap_s)
+            rate_hz = backends.logged_rate_hz(found.address) or profile.default_rate_hz
+            devices.append(LoggedDevice(found.address, profile.name, placement, found.name, rate_hz))
+        connecting = ""
+        try:
+            for placement, link in links.items():
+                connecting = f"the {placement.value.replace('_', ' ')} sensor {link.label}"
+                await link.connect()
+        except BaseException as err:
+            for link in links.values():
+                await link.stop()
+            if isinstance(err, LINK_ERRORS):
+                raise BluetoothError(f"could not connect to {connecting}: {err}") from err
+            raise
+        return cls(links, NotificationSource(devices, notifications_from(list(links.values()), queue), log))
+
+    async def stop(self) -> None:
+        for link in self.links.values():
+            await link.stop()
+
+
+async def record_live(services: Services, exercise_id: str, side: Side, wanted: Mapping[Placement, str], *,
+                      scan_timeout_s: float = 5.0, backends: BleBackends = PLATFORM, log: Path | None = None,
+                      on_progress: ProgressCallback | None = None,
+                      on_status: StatusCallback | None = None) -> LiveRecording:
+    """Find, connect and record the sensors until they are stopped (cancellation) or all of them are gone."""
+    status = on_status or (lambda _message: None)
+    catalog.get(exercise_id)
+    if side.thigh not in wanted:
+        raise BadInputError(f"no sensor given for the {side.value} thigh")
+    status(f"Looking for sensors ({scan_timeout_s:g} s)…")
+    chosen = await find_sensors(wanted, scan_timeout_s, backends)
+    for placement, found in chosen.items():
+        status(f"  {placement.value.replace('_', ' ')}: {found.name} ({found.address}), {found.rssi_dbm} dBm")
+    sensors = await LiveSensors.connect(chosen, backends, log)
+    task = asyncio.create_task(record_notifications(services, sensors.source, exercise_id, side, Source.BLE,
+                                                    on_progress=on_progress))
+    stopped = False
+    try:
+        session_id = await asyncio.shield(task)
+    except asyncio.CancelledError:                 # Ctrl-C: stop the sensors, let the recording end by itself
+        current = asyncio.current_task()
+        if current is not None:
+            current.uncancel()
+        stopped = True
+        if not task.done():
+            status("Stopping the sensors; keeping everything received…")
+            await sensors.stop()
+        session_id = await task
+    return LiveRecording(session_id, stopped, {p: link.report for p, link in sensors.links.items()})
+
+
+def _parse_drop(text: str) -> tuple[float, float]:
+    try:
+        at_s, down_s = (float(part) for part in text.split(":"))
+    except ValueError:
+        raise BadInputError(f"--ble-replay-drop {text!r}: expected AT_S:DOWN_S, e.g. 20:1") from None
+    if at_s < 0 or down_s < 0:
+        raise BadInputError(f"--ble-replay-drop {text!r}: times must not be negative")
+    return at_s, down_s
