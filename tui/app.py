@@ -1,82 +1,68 @@
-"""The Textual application: sessions on the left, the selected session's results beside them.
+"""The Textual dashboard: one mode per section (home, sessions, exercises, devices), keyboard first.
 
-The full dashboard (trends, live recording, devices) grows from this shell. The app never opens a
-database itself; storage work runs in thread workers so the UI never blocks.
+Each section is a Textual *mode* with its own screen stack, so a section keeps its state (filters,
+selection, an opened session) while another is shown. The app never opens a database itself and
+never touches it on the UI thread: screens load in thread workers.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from datetime import datetime
+from functools import partial
 
-from textual import on, work
-from textual.app import App, ComposeResult
+from textual.app import App
 from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
-from textual.widgets import DataTable, Footer, Header, Static
 
-from tracker.domain import SessionSummary
-from tracker.report import render_assessment
-from tracker.services import Services, session_result
+from tracker.services import Services
+from tui.context import DashboardContext, Scanner, utc_now
+from tui.recording import RecordingChoice, open_live_recording
+from tui.scanning import default_scanner
+from tui.screens.devices import DevicesScreen
+from tui.screens.exercises import ExercisesScreen
+from tui.screens.home import HomeScreen
+from tui.screens.record_form import RecordFormScreen
+from tui.screens.sessions import SessionsScreen
+
+SECTIONS = {"home": HomeScreen, "sessions": SessionsScreen, "exercises": ExercisesScreen, "devices": DevicesScreen}
+LIGHT_THEME, DARK_THEME = "textual-light", "textual-dark"
 
 
 class HiptrackApp(App[None]):
     TITLE = "hiptrack"
-    SUB_TITLE = "hip mobility"
-    BINDINGS = [Binding("q", "quit", "Quit"), Binding("r", "refresh", "Refresh")]
-    CSS = """
-    #body { height: 1fr; }
-    #sessions { width: 1fr; }
-    #detail-pane { width: 46; border-left: solid $primary; padding: 0 1; }
-    #status { height: 1; padding: 0 1; color: $text-muted; }
-    """
+    CSS_PATH = "hiptrack.tcss"
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]
+    BINDINGS = [
+        Binding("h", "section('home')", "Home", show=False),
+        Binding("s", "section('sessions')", "Sessions", show=False),
+        Binding("e", "section('exercises')", "Exercises", show=False),
+        Binding("d", "section('devices')", "Devices", show=False),
+        Binding("r", "record", "Record"),
+        Binding("t", "toggle_theme", "Theme"),
+        Binding("q", "quit", "Quit"),
+    ]
 
-    def __init__(self, services: Services) -> None:
+    def __init__(self, services: Services, *, clock: Callable[[], datetime] = utc_now,
+                 scanner: Scanner | None = None, section: str = "home") -> None:
         super().__init__()
-        self._services = services
-        """Storage and use cases; the app never opens a database itself."""
-
-    def compose(self) -> ComposeResult:
-        yield Header()
-        with Horizontal(id="body"):
-            yield DataTable(id="sessions", cursor_type="row", zebra_stripes=True)
-            with VerticalScroll(id="detail-pane"):
-                yield Static("Select a session to see its results.", id="detail")
-        yield Static(id="status")
-        yield Footer()
+        self.context = DashboardContext(services, scanner or default_scanner, clock)
+        """Services, clock, scanner and change counter shared by every screen."""
+        self._first_section = section
+        for name, screen in SECTIONS.items():
+            self.add_mode(name, partial(screen, self.context))
 
     def on_mount(self) -> None:
-        table = self.query_one(DataTable)
-        table.add_columns("id", "started (UTC)", "exercise", "side", "status", "time")
-        self.action_refresh()
+        self.switch_mode(self._first_section)
 
-    def action_refresh(self) -> None:
-        self._load_sessions()
+    def action_section(self, name: str) -> None:
+        self.switch_mode(name)
 
-    @work(thread=True, exclusive=True, group="load")
-    def _load_sessions(self) -> None:
-        rows = self._services.store.list_sessions()
-        self.call_from_thread(self._show_sessions, rows)
+    def action_toggle_theme(self) -> None:
+        self.theme = LIGHT_THEME if self.current_theme.dark else DARK_THEME
 
-    def _show_sessions(self, rows: list[SessionSummary]) -> None:
-        table = self.query_one(DataTable)
-        table.clear()
-        for r in reversed(rows):
-            table.add_row(str(r.id), f"{r.started_at:%y-%m-%d %H:%M}", r.exercise, r.side.value, r.status.value,
-                          f"{r.duration_s:.0f} s", key=str(r.id))
-        where = self._services.database.engine.url
-        label = where.database.rsplit("/", 1)[-1] if where.get_backend_name() == "sqlite" and where.database \
-            else self._services.database.display_url
-        self.query_one("#status", Static).update(
-            f"{len(rows)} sessions in {label}" if rows else
-            "No sessions yet: run `hiptrack demo`, `hiptrack record --simulate ...` or `hiptrack import FILE ...`")
+    def action_record(self) -> None:
+        self.push_screen(RecordFormScreen(self.context), self._start_recording)
 
-    @on(DataTable.RowHighlighted, "#sessions")
-    def _session_highlighted(self, event: DataTable.RowHighlighted) -> None:
-        if event.row_key.value is not None:
-            self._load_detail(int(event.row_key.value))
-
-    @work(thread=True, exclusive=True, group="detail")
-    def _load_detail(self, session_id: int) -> None:
-        document: dict[str, Any] | None = session_result(self._services, session_id)
-        text = render_assessment(document) if document else f"Session {session_id} has not been analysed yet."
-        self.call_from_thread(self.query_one("#detail", Static).update, text)
+    def _start_recording(self, choice: RecordingChoice | None) -> None:
+        if choice is not None:
+            open_live_recording(self, self.context, choice)

@@ -1,0 +1,87 @@
+"""Smoke test of the real `hiptrack dashboard` command in a real terminal (tmux): keys in, screen text out."""
+
+from __future__ import annotations
+
+import os
+import shlex
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from tui_history import copy_of, template_db
+
+pytestmark = pytest.mark.slow
+
+TMUX = shutil.which("tmux")
+
+
+class Terminal:
+    """One tmux session on a private server socket, so no one's own tmux is touched."""
+
+    def __init__(self, socket: str, name: str) -> None:
+        self.socket = socket
+        self.name = name
+
+    def tmux(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+        assert TMUX is not None
+        return subprocess.run([TMUX, "-L", self.socket, *args], capture_output=True, text=True, check=check)
+
+    def send(self, *keys: str) -> None:
+        self.tmux("send-keys", "-t", self.name, *keys)
+
+    def screen(self) -> str:
+        return self.tmux("capture-pane", "-p", "-t", self.name).stdout
+
+    def wait_for(self, text: str, timeout_s: float = 20.0) -> str:
+        deadline = time.monotonic() + timeout_s
+        while True:
+            screen = self.screen()
+            if text in screen:
+                return screen
+            if time.monotonic() > deadline:
+                raise AssertionError(f"{text!r} did not appear within {timeout_s} s; the screen:\n{screen}")
+            time.sleep(0.2)
+
+    def alive(self) -> bool:
+        return self.tmux("has-session", "-t", self.name, check=False).returncode == 0
+
+
+@pytest.fixture
+def terminal(tmp_path_factory: pytest.TempPathFactory, tmp_path: Path) -> Iterator[tuple[Terminal, Path]]:
+    if TMUX is None:
+        pytest.skip("tmux is not installed: this smoke test drives the dashboard in a real terminal through it")
+    url = copy_of(template_db(tmp_path_factory), tmp_path)
+    hiptrack = Path(sys.executable).with_name("hiptrack")
+    command = shlex.join([str(hiptrack), "dashboard", "--db", url]) if hiptrack.exists() else \
+        shlex.join([sys.executable, "-m", "tracker.cli", "dashboard", "--db", url])
+    status = tmp_path / "exit-status"
+    term = Terminal(f"hiptrack-test-{os.getpid()}", "dash")
+    term.tmux("new-session", "-d", "-s", term.name, "-x", "100", "-y", "30",
+              f"TZ=UTC {command}; echo $? > {shlex.quote(str(status))}")
+    yield term, status
+    term.tmux("kill-server", check=False)
+
+
+def test_dashboard_command_opens_navigates_and_quits(terminal: tuple[Terminal, Path]) -> None:
+    term, status = terminal
+    home = term.wait_for("Tracked motions")
+    assert "Seated hip internal rotation" in home and "r Record" in home
+    term.send("s")
+    sessions = term.wait_for("12 sessions in hiptrack.db")
+    assert "Bike ride" in sessions.splitlines()[3]                  # newest first, under the filters and header
+    term.send("Enter")
+    term.wait_for("Ride: ")
+    term.send("Escape")
+    term.wait_for("12 sessions in hiptrack.db")
+    term.send("e")
+    term.wait_for("Your plan")
+    term.send("q")
+    deadline = time.monotonic() + 10
+    while term.alive() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not term.alive()
+    assert status.read_text().strip() == "0"

@@ -1,0 +1,57 @@
+"""Before a live recording: which exercise, which side, which sensor (simulated until Bluetooth is wired)."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Label, Select
+
+from tracker import catalog
+from tracker.domain import Side
+from tui.context import DashboardContext
+from tui.recording import SENSOR_CHOICES, RecordingChoice
+
+
+class RecordFormScreen(ModalScreen[RecordingChoice | None]):
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, context: DashboardContext) -> None:
+        super().__init__()
+        self._dashboard = context
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="form", classes="form"):
+            yield Label("Exercise")
+            yield Select([(e.name, e.id) for e in catalog.EXERCISES], value=catalog.EXERCISES[0].id,
+                         allow_blank=False, id="exercise",
+                         compact=True)
+            yield Label("Side")
+            yield Select([("left", Side.LEFT), ("right", Side.RIGHT)], value=Side.LEFT, allow_blank=False, id="side",
+                         compact=True)
+            yield Label("Sensor")
+            yield Select([(label, name) for name, label in SENSOR_CHOICES], value=SENSOR_CHOICES[0][0],
+                         allow_blank=False, id="sensor",
+                         compact=True)
+            with Horizontal(classes="buttons"):
+                yield Button("Start", variant="primary", id="start", compact=True)
+                yield Button("Cancel", id="cancel", compact=True)
+
+    def on_mount(self) -> None:
+        self.query_one("#form").border_subtitle = "tab next · enter choose · esc cancel"
+        self.query_one("#form").border_title = "Record a session"
+        self.query_one("#exercise").focus()
+
+    @on(Button.Pressed, "#start")
+    def _start(self) -> None:
+        exercise = self.query_one("#exercise", Select).value
+        side = self.query_one("#side", Select).value
+        sensor = self.query_one("#sensor", Select).value
+        seed = int(self._dashboard.clock().timestamp()) % 100_000     # a new simulated session each time
+        self.dismiss(RecordingChoice(str(exercise), Side(str(side)), str(sensor), seed))
+
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(None)

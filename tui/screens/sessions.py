@@ -1,0 +1,184 @@
+"""Every recorded session, newest first, filtered by exercise, side and date; Enter opens one."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.widgets import DataTable, Footer, Input, Select, Static
+from textual.widgets.data_table import ColumnKey
+
+from tracker import catalog
+from tracker.domain import SessionSummary, Side
+from tracker.errors import HiptrackError
+from tracker.progress import MOTION_PEAKS
+from tracker.services import Services
+from tracker.storage.repository import ResultRow
+from tui.context import DashboardContext
+from tui.filters import SessionFilter, parse_days
+from tui.labels import clock_time, short_motion
+from tui.screens.base import DataScreen
+from tui.screens.session_detail import SessionDetailScreen
+from tui.widgets.section_bar import SectionBar
+
+COLUMNS = (("id", "id", 4), ("started", "started", 15), ("exercise", "exercise", 0), ("side", "side", 5),
+           ("time", "time", 5), ("best", "best", 8), ("status", "status", 7))
+"""(label, key, width); the exercise column's width follows the screen."""
+STATUS_WORDS = {"complete": "", "recording": "live", "interrupted": "cut off"}
+
+
+def exercise_width(screen_width: int) -> int:
+    """What is left for the exercise's name: each column pads 1 a side, the scrollbar takes 2."""
+    others = sum(width + 2 for _, key, width in COLUMNS if key != "exercise")
+    return max(16, min(40, screen_width - others - 6))
+
+
+@dataclass(frozen=True, slots=True)
+class SessionRow:
+    summary: SessionSummary
+    best: str
+    """The session's best angle in its exercise's motion, e.g. 'IR 34°' ('' if not analysed)."""
+
+
+class SessionTable(DataTable[str]):
+    """The table's own Enter, shown in the footer as what it does here."""
+
+    BINDINGS = [Binding("enter", "select_cursor", "Open")]
+
+
+class SessionsScreen(DataScreen):
+    BINDINGS = [
+        Binding("slash", "filter", "Filter"),
+        Binding("escape", "clear", "Clear filters"),
+    ]
+
+    def __init__(self, context: DashboardContext) -> None:
+        super().__init__(context)
+        self._rows: list[SessionRow] = []
+
+    def compose(self) -> ComposeResult:
+        yield SectionBar("sessions")
+        with Horizontal(id="filters"):
+            yield Select([(e.name, e.id) for e in catalog.EXERCISES], prompt="All exercises", id="exercise",
+                         compact=True)
+            yield Select([("left", Side.LEFT), ("right", Side.RIGHT)], prompt="Both sides", id="side", compact=True)
+            yield Input(placeholder="date: 2026-03, A..B", id="days", compact=True)
+        yield SessionTable(id="sessions", cursor_type="row", zebra_stripes=True)
+        yield Static("Loading sessions…", id="status")
+        yield Footer(compact=True, show_command_palette=False)
+
+    def on_mount(self) -> None:
+        self.query_one(DataTable).focus()
+
+    def on_resize(self) -> None:
+        """Columns have fixed widths (auto widths are settled late and can draw stale); the exercise takes the rest."""
+        width = exercise_width(self.size.width)
+        table = self.query_one(DataTable)
+        current = table.columns.get(ColumnKey("exercise"))
+        if current is None or current.width != width:
+            table.clear(columns=True)
+            for label, key, column_width in COLUMNS:
+                table.add_column(label, width=width if key == "exercise" else column_width, key=key)
+            self._apply_filter()
+
+    @work(thread=True, exclusive=True, group="sessions")
+    def load(self) -> None:
+        store = self._dashboard.services.store
+        try:
+            results = {row.session_id: row for row in store.result_rows()}
+            rows = [SessionRow(s, best_label(results.get(s.id))) for s in reversed(store.list_sessions())]
+        except HiptrackError as err:
+            self.app.call_from_thread(self.query_one("#status", Static).update, str(err))
+            return
+        self.app.call_from_thread(self._show, rows)
+
+    def _show(self, rows: list[SessionRow]) -> None:
+        self._rows = rows
+        self._apply_filter()
+
+    def current_filter(self) -> SessionFilter:
+        """The filter the widgets describe; raises ValueError for a date the person is still typing."""
+        exercise = self.query_one("#exercise", Select).value
+        side = self.query_one("#side", Select).value
+        first, last = parse_days(self.query_one("#days", Input).value)
+        return SessionFilter(exercise if isinstance(exercise, str) else None,
+                             side if isinstance(side, Side) else None, first, last)
+
+    @on(Select.Changed)
+    @on(Input.Changed, "#days")
+    def _apply_filter(self) -> None:
+        status = self.query_one("#status", Static)
+        try:
+            wanted = self.current_filter()
+        except ValueError as err:
+            status.update(str(err))
+            return
+        shown = [row for row in self._rows if wanted.matches(row.summary)]
+        table = self.query_one(DataTable)
+        if not table.columns:                # laid out on the first resize, which fills the table
+            return
+        table.clear()
+        for row in shown:
+            s = row.summary
+            table.add_row(str(s.id), f"{s.started_at.astimezone():%d %b %y %H:%M}", _exercise_name(s.exercise),
+                          s.side.value, clock_time(s.duration_s), row.best, STATUS_WORDS.get(s.status.value, ""),
+                          key=str(s.id))
+        status.update(_status_line(len(shown), len(self._rows), database_label(self._dashboard.services)))
+
+    @on(Input.Submitted, "#days")
+    def _days_submitted(self) -> None:
+        self.query_one(DataTable).focus()
+
+    @on(DataTable.RowSelected, "#sessions")
+    def _row_selected(self, event: DataTable.RowSelected) -> None:
+        if event.row_key.value is not None:
+            self.app.push_screen(SessionDetailScreen(self._dashboard, int(event.row_key.value)))
+
+    def action_filter(self) -> None:
+        self.query_one("#days", Input).focus()
+
+    def action_clear(self) -> None:
+        self.query_one("#exercise", Select).clear()
+        self.query_one("#side", Select).clear()
+        self.query_one("#days", Input).value = ""
+        self.query_one(DataTable).focus()
+
+
+def best_label(row: ResultRow | None) -> str:
+    """'IR 34°': the session's extreme in its exercise's first tracked motion, positive = more range."""
+    if row is None or not row.calibrated:
+        return "" if row is None else "no calib."
+    try:
+        motions = MOTION_PEAKS.get(catalog.get(row.exercise).primary_motion, ())
+    except KeyError:
+        return ""
+    for motion, key, sign in motions:
+        peak = row.peaks.get(key)
+        if peak is not None:
+            return f"{short_motion(motion)} {sign * peak:.0f}°"
+    return ""
+
+
+def _exercise_name(exercise_id: str) -> str:
+    try:
+        return catalog.get(exercise_id).name
+    except KeyError:
+        return exercise_id
+
+
+def _status_line(shown: int, total: int, where: str) -> str:
+    if total == 0:
+        return "No sessions yet: press r to record one, or run `hiptrack demo` or `hiptrack import FILE ...`."
+    what = f"{total} sessions" if shown == total else f"{shown} of {total} sessions"
+    return f"{what} in {where}"
+
+
+def database_label(services: Services) -> str:
+    """The SQLite file's name (the full path is long and private), else the URL without its password."""
+    url = services.database.engine.url
+    if url.get_backend_name() == "sqlite" and url.database:
+        return url.database.rsplit("/", 1)[-1]
+    return services.database.display_url

@@ -1,0 +1,1 @@
+"""Small dashboard widgets, one per module, each with its DEFAULT_CSS."""

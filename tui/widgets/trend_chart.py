@@ -1,0 +1,153 @@
+"""Best angle per session over time for one exercise and motion: left against right, with a reference band."""
+
+from __future__ import annotations
+
+import math
+import statistics
+from dataclasses import dataclass
+from datetime import date
+
+from rich.text import Text
+from textual.app import RenderResult
+from textual.content import Content
+from textual_plotext import PlotextPlot
+
+from tracker.norms import RangeBand
+from tracker.progress import SessionPoint
+from tui.labels import date_ticks
+
+SIDE_COLORS = {"left": (86, 180, 233), "right": (230, 159, 0)}
+"""Okabe–Ito sky blue and orange: told apart with any colour vision, on light and dark themes."""
+
+SIDE_MARKERS = {"left": "●", "right": "■"}
+"""Told apart without colour too (a monochrome terminal, a text capture)."""
+
+BAND_COLOR = (128, 128, 128)
+TARGET_COLOR = (213, 94, 0)
+
+
+@dataclass(frozen=True, slots=True)
+class MotionTrend:
+    """What one chart shows."""
+
+    title: str
+    series: tuple[tuple[str, tuple[SessionPoint, ...]], ...]
+    """(side, points) in the order to draw."""
+    band: RangeBand | None = None
+    target_deg: float | None = None
+    """The plan's target angle, if one is set."""
+
+
+class TrendChart(PlotextPlot):
+    DEFAULT_CSS = """
+    TrendChart {
+        height: 1fr;
+        min-height: 8;
+        border: round $primary 50%;
+        border-title-color: $text;
+        border-title-style: bold;
+    }
+    """
+
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self._trend: MotionTrend | None = None
+        self._empty = "No analysed sessions yet."
+
+    def show(self, trend: MotionTrend | None, empty: str | None = None) -> None:
+        """Draw `trend` (None: show the `empty` message instead); title and legend go on the border."""
+        self._trend = trend
+        if empty is not None:
+            self._empty = empty
+        self.border_title = None if trend is None else trend.title
+        self.border_subtitle = None if trend is None else legend(trend)
+        self.refresh()
+
+    @property
+    def trend(self) -> MotionTrend | None:
+        return self._trend
+
+    def render(self) -> RenderResult:
+        trend = self._trend
+        if trend is None or not any(points for _, points in trend.series):
+            return Text(self._empty, style="italic")
+        self._draw(trend)
+        return super().render()
+
+    def _draw(self, trend: MotionTrend) -> None:
+        """Rebuilt on every render: ticks and markers depend on the size the chart has now."""
+        plt = self.plt
+        plt.clear_figure()
+        days = [_day(p) for _, points in trend.series for p in points]
+        values = [p.best_deg for _, points in trend.series for p in points]
+        first, last = min(days), max(days)
+        margin = max((last - first) * 0.02, 0.5)
+        if trend.band is not None:
+            span = [trend.band.low_deg, trend.band.high_deg]
+            # the stub says float; plotext's rectangle takes [min, max] lists
+            plt.rectangle([first - margin, last + margin], span, fill=True,  # type: ignore[arg-type]
+                          color=BAND_COLOR, marker="·")
+            values += [trend.band.low_deg, trend.band.high_deg]
+        if trend.target_deg is not None:
+            plt.plot([first - margin, last + margin], [trend.target_deg] * 2, color=TARGET_COLOR, marker="─")
+            values.append(trend.target_deg)
+        for side, points in trend.series:
+            if not points:
+                continue
+            x, y = [_day(p) for p in points], [p.best_deg for p in points]
+            color = SIDE_COLORS.get(side, (255, 255, 255))
+            if len(points) <= self.size.width // 3:          # few sessions: a line, and each one marked
+                plt.plot(x, y, marker="braille", color=color)
+                plt.scatter(x, y, marker=SIDE_MARKERS.get(side, "•"), color=color)
+            else:                                  # many: every session a faint dot, the trend a median line
+                plt.scatter(x, y, marker="braille", color=_faint(color))
+                weeks = max(1, math.ceil((last - first) / 7 / max(self.size.width // 2, 1)))
+                plt.plot(*binned_medians(x, y, 7 * weeks), marker="hd", color=color)
+        low, high = min(values), max(values)
+        pad = max((high - low) * 0.1, 2.0)
+        plt.ylim(low - pad, high + pad)
+        plt.xlim(first - margin, last + margin)
+        ticks, labels = date_ticks(date.fromordinal(int(first)), date.fromordinal(int(last)),
+                                   max(2, self.size.width // 14))
+        plt.xticks(ticks, labels)
+
+
+def binned_medians(days: list[float], values: list[float], bin_days: int) -> tuple[list[float], list[float]]:
+    """The median of the values in each bin of `bin_days` (bins start on Mondays), placed at the bin's middle.
+
+    Why: years of daily sessions drawn as one line are a scribble; the medians show the trend, and the
+    faint dots around them still show every session.
+    """
+    bins: dict[int, list[float]] = {}
+    for day, value in zip(days, values, strict=True):
+        bins.setdefault((int(day) - 1) // bin_days, []).append(value)   # ordinal day 1 (1 Jan of year 1) is a Monday
+    starts = sorted(bins)
+    return [start * bin_days + 1 + bin_days / 2 for start in starts], [float(statistics.median(bins[start]))
+                                                                          for start in starts]
+
+
+def _faint(rgb: tuple[int, int, int]) -> tuple[int, int, int]:
+    """Halfway to grey: the dots behind a line of the same hue."""
+    r, g, b = rgb
+    return (r + 128) // 2, (g + 128) // 2, (b + 128) // 2
+
+
+def legend(trend: MotionTrend) -> Content:
+    """Which colour is which side, and what the band and the target line are."""
+    parts = [f"[{_hex(SIDE_COLORS.get(side, (255, 255, 255)))}]{SIDE_MARKERS.get(side, '•')}━ {side}[/]"
+             for side, points in trend.series if points]
+    if trend.band is not None:
+        parts.append(f"[{_hex(BAND_COLOR)}]··· typical {trend.band.low_deg:.0f}–{trend.band.high_deg:.0f}°[/]")
+    if trend.target_deg is not None:
+        parts.append(f"[{_hex(TARGET_COLOR)}]─ target {trend.target_deg:.0f}°[/]")
+    return Content.from_markup("  ".join(parts))
+
+
+def _hex(rgb: tuple[int, int, int]) -> str:
+    return "#{:02x}{:02x}{:02x}".format(*rgb)
+
+
+def _day(point: SessionPoint) -> float:
+    """Days on the proleptic ordinal scale, with the time of day as a fraction (local calendar)."""
+    local = point.started_at.astimezone()
+    return local.toordinal() + (local.hour * 3600 + local.minute * 60 + local.second) / 86400.0
