@@ -31,6 +31,8 @@ class TrendParams:
     """Fewer sessions than this give no trend, only numbers."""
     confidence: float = 0.90
     """Confidence of the slope interval."""
+    window_weeks: float = 12.0
+    """The slope describes the last this-many weeks: what a person is doing now, not three years ago."""
     plateau_weeks: float = 4.0
     """A plateau is this many weeks without a real change (and with sessions in them). Four weeks
     because progress slower than MDC per window is indistinguishable from none: 5° in 4 weeks."""
@@ -94,9 +96,10 @@ def range_trend(days: FloatArray, best_deg: FloatArray, params: TrendParams | No
     if days.shape != best.shape or days.ndim != 1 or len(days) == 0:
         raise ValueError("days and best_deg must be equal-length, non-empty 1-D arrays")
     typical = float(np.median(best[-3:]))
-    if len(days) < params.min_sessions:
+    recent = days >= days[-1] - params.window_weeks * DAYS_PER_WEEK
+    if recent.sum() < params.min_sessions:
         return RangeTrend(len(days), float(best.max()), float(best[-1]), typical, None, "too_few", False)
-    slope = robust_slope(days, best, params.confidence)
+    slope = robust_slope(days[recent], best[recent], params.confidence)
     directions: dict[int, Direction] = {1: "improving", -1: "declining", 0: "stable"}
     direction = directions[real_change(slope, params.mdc_deg)]
     return RangeTrend(len(days), float(best.max()), float(best[-1]), typical, slope, direction,
@@ -127,6 +130,8 @@ class PainParams:
     """Pain has to trend up over at least this long before we say so (seed: "gets worse")."""
     regular_weeks: float = 3.0
     """Weeks of regular work after which pain should be better (seed: "three to six weeks")."""
+    window_weeks: float = 6.0
+    """Only the last this-many weeks count: pain that eased a year ago says nothing about today."""
     confidence: float = 0.90
 
 
@@ -150,6 +155,8 @@ def pain_trend(days: FloatArray, scores: FloatArray, params: PainParams | None =
     scores = np.asarray(scores, dtype=float)
     if days.shape != scores.shape or days.ndim != 1 or len(days) == 0:
         raise ValueError("days and scores must be equal-length, non-empty 1-D arrays")
+    recent = days >= days[-1] - params.window_weeks * DAYS_PER_WEEK
+    days, scores = days[recent], scores[recent]
     first = float(scores[days <= days[0] + DAYS_PER_WEEK].mean())
     last = float(scores[days >= days[-1] - DAYS_PER_WEEK].mean())
     span_weeks = float(np.ptp(days)) / DAYS_PER_WEEK

@@ -107,3 +107,20 @@ def test_pain_going_down_is_neither() -> None:
 def test_no_pain_left_is_not_a_problem() -> None:
     days = np.arange(0, 29, 2.0)
     assert not pain_trend(days, np.zeros(len(days))).not_improving
+
+
+def test_the_slope_describes_recent_weeks_not_the_whole_history() -> None:
+    days = np.arange(0, 364, 3.5)                     # a year: half lost, then twelve weeks regained
+    best = np.where(days < 280, 40 - 15 * days / 280, 25 + 12 * (days - 280) / 84)
+    trend = range_trend(days, best)
+    assert trend.direction == "improving"
+    assert trend.slope is not None and trend.slope.per_week == pytest.approx(1.0, abs=0.05)
+    assert trend.best_deg == 40.0
+
+
+def test_old_pain_does_not_count_against_today() -> None:
+    days = np.arange(0, 120, 2.0)                      # bad months ago, steadily better since
+    scores = np.where(days < 60, 8.0, np.clip(8 - (days - 60) / 6, 0, 10))
+    trend = pain_trend(days, scores)
+    assert not trend.not_improving and not trend.increasing
+    assert trend.last_week_mean < 1.0

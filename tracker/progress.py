@@ -6,6 +6,7 @@ how the plan is kept, how pain goes — and gentle, non-diagnostic alerts drawn 
 
 from __future__ import annotations
 
+import statistics
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -205,7 +206,7 @@ def _points(rows: Sequence[ResultRow]) -> dict[Key, list[SessionPoint]]:
                 continue
             events = [sign * a for m, a in row.reps if m == motion] + [sign * a for m, _, a in row.holds if m == motion]
             best = sign * peak
-            typical = float(np.median(events)) if events else best
+            typical = float(statistics.median(events)) if events else best
             holds = [d for m, d, _ in row.holds if m == motion]
             points[(row.exercise, motion, row.side.value)].append(
                 SessionPoint(row.session_id, row.started_at, best, typical, len(row.sets), max(row.sets, default=0),

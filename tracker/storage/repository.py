@@ -280,10 +280,11 @@ class SessionStore:
 
         Why bulk: the dashboard's trends must open in well under a second on years of sessions.
         """
+        peak_columns = [getattr(m.AnalysisResult, column) for column in _PEAK_COLUMNS.values()]
         with self._session_factory() as orm:
             rows = orm.execute(sa.select(m.Session.id, m.Session.exercise_id, m.Session.side, m.Session.started_at,
-                                         m.AnalysisResult).join(m.AnalysisResult,
-                                                                m.AnalysisResult.session_id == m.Session.id)
+                                         m.AnalysisResult.id, m.AnalysisResult.calibration_ok, *peak_columns)
+                               .join(m.AnalysisResult, m.AnalysisResult.session_id == m.Session.id)
                                .order_by(m.Session.started_at, m.Session.id)).all()
             reps: dict[int, list[tuple[str, float]]] = {}
             for result_id, motion, peak in orm.execute(sa.select(m.RepRow.result_id, m.RepRow.motion,
@@ -296,11 +297,11 @@ class SessionStore:
             sets: dict[int, list[int]] = {}
             for result_id, n in orm.execute(sa.select(m.SetRow.result_id, m.SetRow.reps).order_by(m.SetRow.start_s)):
                 sets.setdefault(result_id, []).append(n)
-            return [ResultRow(session_id, exercise, side, started_at, result.calibration_ok,
-                              {key: getattr(result, column) for key, column in _PEAK_COLUMNS.items()},
-                              tuple(reps.get(result.id, ())), tuple(holds.get(result.id, ())),
-                              tuple(sets.get(result.id, ())))
-                    for session_id, exercise, side, started_at, result in rows]
+        keys = tuple(_PEAK_COLUMNS)
+        return [ResultRow(session_id, exercise, side, started_at, calibrated, dict(zip(keys, peaks, strict=True)),
+                          tuple(reps.get(result_id, ())), tuple(holds.get(result_id, ())),
+                          tuple(sets.get(result_id, ())))
+                for session_id, exercise, side, started_at, result_id, calibrated, *peaks in rows]
 
     def session_ids(self) -> list[int]:
         with self._session_factory() as orm:
