@@ -119,6 +119,8 @@ def _events(counting: str, time_s: FloatArray, angles_deg: FloatArray, column: i
             rests: NDArray[np.intp], rate_hz: float,
             params: AnalysisParams) -> tuple[tuple[RepEvent, ...], tuple[HoldEvent, ...], RideMetrics | None]:
     """Reps, holds (or ride metrics) from the angles after the exercise began."""
+    if len(time_s) < 2:                     # stopped right after the calibration: nothing to count
+        return (), (), None
     if counting == "ride":
         return (), (), analyse_ride(time_s, angles_deg, params.ride)
     primary = angles_deg[:, column]

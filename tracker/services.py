@@ -16,7 +16,7 @@ from sensors.notification_source import NotificationSource, replay_log
 from sensors.simulator import SimOptions, simulate_session
 from sensors.simulator.live import simulated_source
 from sensors.simulator.notifications import simulated_devices, simulated_notifications
-from sensors.source import ArraySource, SampleSource, StreamSpec
+from sensors.source import ArraySource, SampleBlock, SampleSource, StreamGap, StreamSpec
 from tracker import __version__, catalog
 from tracker.assessment import assess
 from tracker.domain import Placement, SessionSummary, Side, Source
@@ -27,6 +27,7 @@ from tracker.storage.database import Database, open_database
 from tracker.storage.repository import NewSession, SessionStore
 
 ProgressCallback = Callable[[RecordingProgress], None]
+BlockCallback = Callable[[SampleBlock | StreamGap], None]
 
 IMPORT_BLOCK_S = 30.0
 """Imports are not live: feed the recorder big blocks (it still cuts ≤ 4096-sample chunks)."""
@@ -53,11 +54,11 @@ def build_services(db_url: str | None = None, *, recover: bool = True) -> Servic
 
 async def record(services: Services, source: SampleSource, exercise_id: str, side: Side, origin: Source,
                  started_at: datetime | None = None, notes: str | None = None,
-                 on_progress: ProgressCallback | None = None) -> int:
-    """Record any source into a new session (the one recording path)."""
+                 on_progress: ProgressCallback | None = None, on_block: BlockCallback | None = None) -> int:
+    """Record any source into a new session (the one recording path); on_block: live displays."""
     catalog.get(exercise_id)
     new = NewSession(exercise_id, side, origin, started_at or datetime.now(UTC), notes)
-    session_id = await services.recorder.record(source, new, on_progress)
+    session_id = await services.recorder.record(source, new, on_progress, on_block)
     await asyncio.to_thread(analyze_session, services, session_id)
     return session_id
 

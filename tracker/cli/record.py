@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import importlib
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
@@ -10,7 +12,7 @@ from typing import Annotated, Any
 
 import typer
 
-from tracker.cli.common import DbOption, NoTuiOption, app, services_module, user_errors
+from tracker.cli.common import DbOption, app, services_module, user_errors
 from tracker.domain import Placement, Side, Source
 from tracker.errors import BadInputError
 from tracker.report import render_assessment
@@ -44,7 +46,9 @@ def record(
                                                     help="Replayed sensors instead of the radio.")] = None,
     ble_replay_drop: Annotated[str | None, typer.Option("--ble-replay-drop", metavar="AT_S:DOWN_S", hidden=True,
                                                         envvar="HIPTRACK_BLE_REPLAY_DROP")] = None,
-    no_tui: NoTuiOption = True,
+    no_tui: Annotated[bool, typer.Option("--no-tui", help="Print progress lines (calibration steps, the angle "
+                                         "every second, holds, reps and sets) instead of opening the live screen; "
+                                         "also when the output is not a terminal.")] = False,
     db: DbOption = None,
 ) -> None:
     """Record a session: calibrate (stand still, 3 leg swings, stand still), then exercise; Ctrl-C ends it."""
@@ -57,22 +61,31 @@ def record(
             return
         svc = svc_module.build_services(db)
         source = _notification_source(svc_module, exercise, side, replay, simulate, log, fast, seed, profile)
-        _announce(exercise, side, svc)
-        seen: list[int] = []
-        try:
-            asyncio.run(svc_module.record_notifications(
-                svc, source, exercise, side, Source.REPLAY if replay else Source.SIMULATED,
-                on_progress=_progress_printer(seen)))
-        except KeyboardInterrupt:
-            typer.echo("Stopped; analysing what was recorded.")
-            if seen:
-                svc_module.analyze_session(svc, seen[-1])
-        if seen:
-            _report(svc_module, svc, seen[-1])
+        session_id = _record_with_preview(exercise, side, svc, source, Source.REPLAY if replay else Source.SIMULATED,
+                                          on_screen=not no_tui and sys.stdout.isatty())
+        if session_id is not None:
+            _report(svc_module, svc, session_id)
         dropped = sum(source.stats.malformed_by_device.values())
         if dropped:
             typer.echo(f"{dropped} malformed notification(s) skipped.", err=True)
         svc.close()
+
+
+def _record_with_preview(exercise: str, side: Side, svc: Any, source: Any, origin: Source,
+                         on_screen: bool) -> int | None:
+    """Record with the live screen, or with printed progress lines; returns the session id."""
+    live = importlib.import_module("tracker.live")       # deferred: the analysis stack loads on first use
+    live.thigh_stream(source, side)                     # a log without this thigh fails before the screen opens
+    request = live.LiveRequest(exercise, side, lambda: source, origin)
+    if on_screen:
+        from tui.record_app import RecordApp  # deferred: commands that print need not load Textual
+
+        session_id: int | None = RecordApp(svc, request).run()
+        return session_id
+    from tracker.cli.record_progress import record_printing
+
+    _announce(exercise, side, svc)
+    return record_printing(svc, request, typer.echo)
 
 
 def _record_live(svc_module: ModuleType, exercise: str, side: Side, wanted: dict[Placement, str], scan_timeout: float,

@@ -1,0 +1,79 @@
+"""`hiptrack record --no-tui`: the live recording as printed lines.
+
+Calibration steps and holds, reps and sets as they happen, and about once a second where the leg
+is, so a log of the run reads like the session went. Ctrl-C stops the recording cleanly (what
+arrived is stored and analysed), like the Stop key on the live screen.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import math
+import signal
+from collections.abc import Callable
+
+from analysis.live_events import LiveEvent
+from tracker.live import LiveRequest, LiveSession
+from tracker.live_report import angle_text, describe_event
+from tracker.recorder import RecordingProgress
+from tracker.services import Services, analyze_session
+
+Echo = Callable[[str], None]
+
+
+class ProgressLines:
+    """Prints events as they come and a status line at most once a second of recording.
+
+    The status line starts as it always has ("  12.0 s recorded, 1,200 samples stored"): scripts read it.
+    """
+
+    def __init__(self, echo: Echo) -> None:
+        self._echo = echo
+        self._last_s = -1.0
+        self.session: LiveSession | None = None
+        """Where the angles come from (set once the session exists)."""
+
+    def event(self, event: LiveEvent) -> None:
+        self._echo(f"  {event.time_s:6.1f} s  {describe_event(event)}")
+
+    def progress(self, progress: RecordingProgress) -> None:
+        if progress.duration_s - self._last_s < 1.0:
+            return
+        self._last_s = progress.duration_s
+        where = angle_text(self.session.snapshot.state) if self.session is not None else ""
+        samples = sum(progress.samples_by_placement.values())
+        shown_s = math.floor(progress.duration_s * 10) / 10       # never more than is stored
+        self._echo(f"  {shown_s:6.1f} s recorded, {samples:,} samples stored · {where}")
+
+
+def record_printing(services: Services, request: LiveRequest, echo: Echo) -> int | None:
+    """Record with printed progress until the source ends or Ctrl-C; returns the session id."""
+    lines = ProgressLines(echo)
+    session = LiveSession(services, request, on_event=lines.event, on_progress=lines.progress)
+    lines.session = session
+    try:
+        return asyncio.run(_run(session, echo))
+    except KeyboardInterrupt:          # a second Ctrl-C, or no signal handlers on this platform
+        session_id = session.snapshot.session_id
+        echo("Stopped; analysing what was recorded.")
+        if session_id is not None:
+            analyze_session(services, session_id)
+        return session_id
+
+
+async def _run(session: LiveSession, echo: Echo) -> int | None:
+    loop = asyncio.get_running_loop()
+
+    def stop() -> None:
+        echo("Stopping; keeping and analysing what was recorded…")
+        loop.remove_signal_handler(signal.SIGINT)         # a second Ctrl-C interrupts for real
+        session.stop()
+
+    with contextlib.suppress(NotImplementedError, RuntimeError):      # Windows, or not the main thread
+        loop.add_signal_handler(signal.SIGINT, stop)
+    try:
+        return await session.run()
+    finally:
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.remove_signal_handler(signal.SIGINT)
