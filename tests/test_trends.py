@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from scipy.stats import theilslopes
 
-from analysis.trends import PainParams, TrendParams, pain_trend, range_trend, robust_slope
+from analysis.trends import PainParams, TrendParams, pain_trend, range_trend, robust_slope, theil_sen
 
 WEEKS_8 = np.arange(0, 56, 3.5)            # two sessions a week for eight weeks
 
@@ -124,3 +125,14 @@ def test_old_pain_does_not_count_against_today() -> None:
     trend = pain_trend(days, scores)
     assert not trend.not_improving and not trend.increasing
     assert trend.last_week_mean < 1.0
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_theil_sen_matches_scipy(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(3, 60))
+    x = np.round(rng.uniform(0, 90, n))                     # unsorted, and rounded: some days repeat
+    y = 30 + rng.normal(0, 3, n) + rng.uniform(-0.3, 0.3) * x
+    ours = theil_sen(x, y, 0.9)
+    slope, _, low, high = theilslopes(y, x, alpha=0.9)
+    np.testing.assert_allclose(ours, (slope, low, high), rtol=1e-12, atol=1e-12)

@@ -9,22 +9,22 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sensors import profiles
 from sensors.notification_log import LogFormatError
 from sensors.notification_source import NotificationSource, replay_log
-from sensors.simulator import SimOptions, simulate_session
-from sensors.simulator.live import simulated_source
-from sensors.simulator.notifications import simulated_devices, simulated_notifications
 from sensors.source import ArraySource, SampleBlock, SampleSource, StreamGap, StreamSpec
 from tracker import __version__, catalog
-from tracker.assessment import assess
 from tracker.domain import Placement, SessionSummary, Side, Source
 from tracker.errors import BadInputError, ImportFormatError
 from tracker.imu_csv import read_imu_csv, write_imu_csv
 from tracker.recorder import Recorder, RecordingProgress
 from tracker.storage.database import Database, open_database
 from tracker.storage.repository import NewSession, SessionStore
+
+if TYPE_CHECKING:
+    from sensors.simulator import SimOptions
 
 ProgressCallback = Callable[[RecordingProgress], None]
 BlockCallback = Callable[[SampleBlock | StreamGap], None]
@@ -73,6 +73,8 @@ def analyze_session(services: Services, session_id: int) -> dict[str, object]:
         return document
     other = next((s for s in summary.streams if s.placement in (Placement.LEFT_THIGH, Placement.RIGHT_THIGH)
                   and s.placement != summary.side.thigh and s.samples > 1), None)
+    from tracker.assessment import assess  # the analysis stack loads when first needed, not with the dashboard
+
     assessment = assess(services.store.load_samples(thigh.id), summary.exercise, summary.side,
                         services.store.load_samples(other.id) if other is not None else None)
     document = assessment.to_json()
@@ -104,6 +106,9 @@ async def record_simulated(services: Services, exercise_id: str, side: Side, see
                            options: SimOptions | None = None,
                            on_progress: ProgressCallback | None = None) -> int:
     catalog.get(exercise_id)
+    from sensors.simulator import simulate_session  # the simulator (and SciPy's signal tools) on demand:
+    from sensors.simulator.live import simulated_source  # the dashboard opens faster without them
+
     session = simulate_session(exercise_id, side.value, seed, options)
     return await record(services, simulated_source(session, realtime=realtime), exercise_id, side,
                         Source.SIMULATED, started_at, f"simulated, seed {seed}", on_progress)
@@ -124,6 +129,9 @@ def simulated_notification_source(exercise_id: str, side: Side, seed: int, realt
     """The simulator speaking `profile`'s bytes (the simulator's own, or a real device family's)."""
     catalog.get(exercise_id)
     profiles.get(profile)
+    from sensors.simulator import simulate_session
+    from sensors.simulator.notifications import simulated_devices, simulated_notifications
+
     session = simulate_session(exercise_id, side.value, seed, options)
     return NotificationSource(simulated_devices(session, profile),
                               simulated_notifications(session, realtime, profile), log)

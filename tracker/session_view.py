@@ -9,16 +9,18 @@ and get back at most a few thousand points whatever the recording's length.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.typing import NDArray
 
-from analysis.pipeline import PRIMARY
-from analysis.ride import Revolutions
 from tracker import catalog
-from tracker.assessment import Assessment, assess
 from tracker.domain import PainEntry, Placement, SessionSummary
 from tracker.services import Services, session_result
+
+if TYPE_CHECKING:
+    from analysis.ride import Revolutions
+    from tracker.assessment import Assessment
 
 FloatArray = NDArray[np.float64]
 
@@ -81,6 +83,9 @@ def load_session_view(services: Services, session_id: int, max_points: int = MAX
     """Load a session's samples, re-run its assessment and shape what a detail view draws."""
     summary = services.store.get_session(session_id)
     exercise = catalog.get(summary.exercise)
+    from analysis.pipeline import PRIMARY  # the analysis stack loads in the worker that needs it,
+    from tracker.assessment import assess  # not when the dashboard starts
+
     column = PRIMARY[exercise.primary_motion][0]
     pain = tuple(services.store.list_pain(session_id))
     thigh = next((s for s in summary.streams if s.placement == summary.side.thigh and s.samples > 1), None)
