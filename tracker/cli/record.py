@@ -12,6 +12,7 @@ from typing import Annotated, Any
 
 import typer
 
+from tracker import catalog
 from tracker.cli.common import DbOption, app, services_module, user_errors
 from tracker.domain import Placement, Side, Source
 from tracker.errors import BadInputError
@@ -38,7 +39,7 @@ def record(
     log: Annotated[Path | None, typer.Option("--log", metavar="FILE",
                                              help="Write every notification to a raw log as it arrives.")] = None,
     fast: Annotated[bool, typer.Option("--fast", help="Simulate or replay as fast as possible.")] = False,
-    seed: Annotated[int, typer.Option(help="Simulator seed.")] = 1,
+    seed: Annotated[int, typer.Option(help="Simulator seed.", min=0)] = 1,
     profile: Annotated[str, typer.Option(help="With --simulate: speak this device family's bytes "
                                          "(simulated, witmotion, movella-dot, thingy52, polar-verity).")] = "simulated",
     ble_replay: Annotated[Path | None, typer.Option("--ble-replay", metavar="LOG", hidden=True,
@@ -53,6 +54,7 @@ def record(
 ) -> None:
     """Record a session: calibrate (stand still, 3 leg swings, stand still), then exercise; Ctrl-C ends it."""
     with user_errors():
+        catalog.get(exercise)                 # a typo is refused before any database file is created
         svc_module = services_module()
         _check_choice(sensor, simulate, replay, pelvis, other_thigh)
         if sensor is not None:
