@@ -86,7 +86,7 @@ async def test_stop_saves_and_analyses_what_was_recorded(svc: Services) -> None:
         assert isinstance(screen, LiveRecordingScreen)
         await _until(pilot, lambda: source.drained.is_set() and screen.session.snapshot.session_id is not None,
                      "the samples recorded")
-        assert "● REC 0:25" in _status(screen)
+        await _until(pilot, lambda: "● REC 0:25" in _status(screen), "the status showing 25 s recorded")
         await pilot.press("s")
         await _until(pilot, lambda: "saved as session" in _status(screen), "the session saved")
         await pilot.press("p", "escape")                                 # a pain prompt can be skipped

@@ -1,31 +1,27 @@
 """Recording from live sensors: find them by address or name, connect, and stream them through the same decoders
 and recorder as `--simulate` and `--replay` (SensorLink → NotificationSource → Recorder).
 
-Stopping (Ctrl-C, which asyncio turns into cancelling the recording task) is graceful: the sensors get their stop
-commands and are disconnected, every notification already received is still decoded and stored, and the session
-ends complete and analysed. A second Ctrl-C abandons that and ends at once (the recorder still closes the session).
+Stopping (Ctrl-C, or Stop on the live screen) is graceful: `LiveSensors.stop` writes the stop commands and
+disconnects, the notification stream then ends by itself, so everything already received is still decoded and
+stored, and the session ends complete and analysed (tracker.live.LiveSession runs the recording).
 """
 
 from __future__ import annotations
 
 import asyncio
 import dataclasses
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping
 from pathlib import Path
 
 from sensors.ble.backends import PLATFORM, BleBackends, replay_backends
 from sensors.ble.scan import BluetoothUnavailableError, FoundSensor, SensorChoiceError, resolve, scan
-from sensors.ble.session import LINK_ERRORS, LinkItem, LinkReport, SensorLink, notifications_from
+from sensors.ble.session import LINK_ERRORS, LinkItem, SensorLink, notifications_from
 from sensors.notification_log import LogFormatError, LoggedDevice
 from sensors.notification_source import NotificationSource
 from sensors.profiles import witmotion
 from sensors.profiles.base import SensorProfile
 from sensors.samples import Placement
-from tracker import catalog
-from tracker.domain import Side, Source
 from tracker.errors import BadInputError, HiptrackError, ImportFormatError
-from tracker.services import ProgressCallback, Services, record_notifications
 
 WITMOTION_LIVE_RATE_HZ = 100.0
 """WitMotion units stream at 10 Hz out of the box; hip angles and reps need more (protocols.md §2 rate codes)."""
@@ -34,18 +30,9 @@ BLUETOOTH_ADVICE = ("Linux: is bluetoothd running and the adapter on (`bluetooth
                     "`bluetooth` group? macOS: allow Bluetooth for your terminal app (System Settings → Privacy & "
                     "Security → Bluetooth). Windows: is Bluetooth switched on?")
 
-StatusCallback = Callable[[str], None]
-
 
 class BluetoothError(HiptrackError):
     """The radio cannot be used, or a sensor could not be connected: exit status 1, with advice."""
-
-
-@dataclass(frozen=True, slots=True)
-class LiveRecording:
-    session_id: int
-    stopped_by_user: bool
-    links: dict[Placement, LinkReport]
 
 
 def choose_backends(ble_replay: Path | None, drop: str | None, realtime: bool) -> BleBackends:
@@ -138,37 +125,6 @@ class LiveSensors:
     async def stop(self) -> None:
         for link in self.links.values():
             await link.stop()
-
-
-async def record_live(services: Services, exercise_id: str, side: Side, wanted: Mapping[Placement, str], *,
-                      scan_timeout_s: float = 5.0, backends: BleBackends = PLATFORM, log: Path | None = None,
-                      on_progress: ProgressCallback | None = None,
-                      on_status: StatusCallback | None = None) -> LiveRecording:
-    """Find, connect and record the sensors until they are stopped (cancellation) or all of them are gone."""
-    status = on_status or (lambda _message: None)
-    catalog.get(exercise_id)
-    if side.thigh not in wanted:
-        raise BadInputError(f"no sensor given for the {side.value} thigh")
-    status(f"Looking for sensors ({scan_timeout_s:g} s)…")
-    chosen = await find_sensors(wanted, scan_timeout_s, backends)
-    for placement, found in chosen.items():
-        status(f"  {placement.value.replace('_', ' ')}: {found.name} ({found.address}), {found.rssi_dbm} dBm")
-    sensors = await LiveSensors.connect(chosen, backends, log)
-    task = asyncio.create_task(record_notifications(services, sensors.source, exercise_id, side, Source.BLE,
-                                                    on_progress=on_progress))
-    stopped = False
-    try:
-        session_id = await asyncio.shield(task)
-    except asyncio.CancelledError:                 # Ctrl-C: stop the sensors, let the recording end by itself
-        current = asyncio.current_task()
-        if current is not None:
-            current.uncancel()
-        stopped = True
-        if not task.done():
-            status("Stopping the sensors; keeping everything received…")
-            await sensors.stop()
-        session_id = await task
-    return LiveRecording(session_id, stopped, {p: link.report for p, link in sensors.links.items()})
 
 
 def _parse_drop(text: str) -> tuple[float, float]:

@@ -8,9 +8,10 @@ event loop; database work goes through the recorder and asyncio.to_thread, never
 from __future__ import annotations
 
 import asyncio
+import inspect
 import time
 from collections import deque
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Protocol, runtime_checkable
@@ -43,16 +44,23 @@ class LiveContext:
     """Personal best: the furthest signed angle of earlier sessions (same exercise and side)."""
 
 
+SourceFactory = Callable[[], SampleSource | Awaitable[SampleSource]]
+
+
 @dataclass(frozen=True, slots=True)
 class LiveRequest:
     """What to record. The source is made when the recording starts (a Bluetooth sensor connects then)."""
 
     exercise_id: str
     side: Side
-    source_factory: Callable[[], SampleSource]
+    source_factory: SourceFactory
+    """Plain, or a coroutine function (Bluetooth: scan and connect on the recording's event loop)."""
     origin: Source
     target_deg: float | None = None
     """The angle aimed for (a plan's target), if there is one."""
+    stop_source: Callable[[], Awaitable[None]] | None = None
+    """Ends the source gracefully (Bluetooth: stop commands, disconnect), so the recording ends by
+    itself with everything already received; without it, stop() cancels the recording."""
 
 
 @runtime_checkable
@@ -138,6 +146,8 @@ class LiveSession:
         self._task: asyncio.Task[int] | None = None
         """The recording itself (services.record), cancelled by stop()."""
         self._stopping = False
+        self._stopper: asyncio.Future[None] | None = None
+        """The source's graceful stop, once asked for (kept so it is not garbage-collected mid-way)."""
 
     @property
     def snapshot(self) -> LiveSnapshot:
@@ -151,7 +161,11 @@ class LiveSession:
 
         Returns the session id (None if stopped before the session was even created).
         """
-        source = self.request.source_factory()
+        made = self.request.source_factory()
+        source = await made if inspect.isawaitable(made) else made
+        if self._stopping:                                   # stopped while the sensors were connecting
+            await self._stop_source()
+            return None
         thigh = thigh_stream(source, self.request.side)
         self._analyzer = LiveAnalyzer(thigh.rate_hz, self.request.side.value, self.exercise.primary_motion,
                                       self.exercise.posture.value, self.exercise.counting)
@@ -176,8 +190,16 @@ class LiveSession:
     def stop(self) -> None:
         """End the recording cleanly: what arrived is stored and analysed (Ctrl-C, the Stop key)."""
         self._stopping = True
-        if self._task is not None and not self._task.done():
+        if self._task is None or self._task.done():
+            return
+        if self.request.stop_source is None:
             self._task.cancel()
+        elif self._stopper is None:
+            self._stopper = asyncio.ensure_future(self._stop_source())
+
+    async def _stop_source(self) -> None:
+        if self.request.stop_source is not None:
+            await self.request.stop_source()
 
     def result(self) -> dict[str, object] | None:
         """The stored analysis of the recorded session (blocking: call in a thread)."""

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import asyncio
 import importlib
 import sys
-from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
 from typing import Annotated, Any
@@ -59,7 +57,7 @@ def record(
         _check_choice(sensor, simulate, replay, pelvis, other_thigh)
         if sensor is not None:
             _record_live(svc_module, exercise, side, _placements(side, sensor, pelvis, other_thigh), scan_timeout,
-                         log, fast, ble_replay, ble_replay_drop, db)
+                         log, fast, ble_replay, ble_replay_drop, db, on_screen=not no_tui and sys.stdout.isatty())
             return
         svc = svc_module.build_services(db)
         source = _notification_source(svc_module, exercise, side, replay, simulate, log, fast, seed, profile)
@@ -78,7 +76,10 @@ def _record_with_preview(exercise: str, side: Side, svc: Any, source: Any, origi
     """Record with the live screen, or with printed progress lines; returns the session id."""
     live = importlib.import_module("tracker.live")       # deferred: the analysis stack loads on first use
     live.thigh_stream(source, side)                     # a log without this thigh fails before the screen opens
-    request = live.LiveRequest(exercise, side, lambda: source, origin)
+    return _run_request(live.LiveRequest(exercise, side, lambda: source, origin), svc, on_screen)
+
+
+def _run_request(request: Any, svc: Any, on_screen: bool) -> int | None:
     if on_screen:
         from tui.record_app import RecordApp  # deferred: commands that print need not load Textual
 
@@ -86,24 +87,46 @@ def _record_with_preview(exercise: str, side: Side, svc: Any, source: Any, origi
         return session_id
     from tracker.cli.record_progress import record_printing
 
-    _announce(exercise, side, svc)
+    _announce(request.exercise_id, request.side, svc)
     return record_printing(svc, request, typer.echo)
 
 
 def _record_live(svc_module: ModuleType, exercise: str, side: Side, wanted: dict[Placement, str], scan_timeout: float,
                  log: Path | None, fast: bool, ble_replay: Path | None, ble_replay_drop: str | None,
-                 db: str | None) -> None:
-    """Find, connect and record Bluetooth sensors until Ctrl-C (or until every sensor is gone)."""
-    from tracker import ble_recording  # deferred: bleak loads only for the commands that use it
+                 db: str | None, on_screen: bool) -> None:
+    """Find, connect and record Bluetooth sensors until Ctrl-C or Stop (or until every sensor is gone).
 
+    The sensors are found and connected on the recording's own event loop (bleak's objects belong
+    to one loop); stopping writes their stop commands, and the recording then ends by itself with
+    everything they sent.
+    """
+    from tracker import ble_recording  # deferred: bleak loads only for the commands that use it
+    from tracker.live import LiveRequest
+
+    if side.thigh not in wanted:
+        raise BadInputError(f"no sensor given for the {side.value} thigh")
     backends = ble_recording.choose_backends(ble_replay, ble_replay_drop, realtime=not fast)
     svc = svc_module.build_services(db)
-    _announce(exercise, side, svc)
-    outcome = asyncio.run(ble_recording.record_live(
-        svc, exercise, side, wanted, scan_timeout_s=scan_timeout, backends=backends, log=log,
-        on_progress=_progress_printer([]), on_status=typer.echo))
-    _report_links(outcome.links)
-    _report(svc_module, svc, outcome.session_id)
+    connected: list[Any] = []
+
+    async def connect() -> Any:
+        typer.echo(f"Looking for sensors ({scan_timeout:g} s)…")
+        chosen = await ble_recording.find_sensors(wanted, scan_timeout, backends)
+        for placement, found in chosen.items():
+            typer.echo(f"  {placement.value.replace('_', ' ')}: {found.name} ({found.address}), {found.rssi_dbm} dBm")
+        sensors = await ble_recording.LiveSensors.connect(chosen, backends, log)
+        connected.append(sensors)
+        return sensors.source
+
+    async def stop() -> None:
+        for sensors in connected:
+            await sensors.stop()
+
+    session_id = _run_request(LiveRequest(exercise, side, connect, Source.BLE, stop_source=stop), svc, on_screen)
+    if connected:
+        _report_links({p: link.report for p, link in connected[0].links.items()})
+    if session_id is not None:
+        _report(svc_module, svc, session_id)
     svc.close()
 
 
@@ -147,18 +170,3 @@ def _report_links(links: dict[Placement, Any]) -> None:
             ending = "; it did not come back" if report.gave_up else ""
             typer.echo(f"{placement.value.replace('_', ' ')} sensor: link lost {report.drops} time(s), "
                        f"{lost:.1f} s without data (stored as gaps){ending}.", err=True)
-
-
-def _progress_printer(seen: list[int]) -> Callable[[Any], None]:
-    """A progress line about once a second (the recorder reports every commit, twice a second)."""
-    last = [-1.0]
-
-    def show(progress: Any) -> None:
-        if not seen or seen[-1] != progress.session_id:
-            seen.append(progress.session_id)
-        if progress.duration_s - last[0] >= 1.0:
-            last[0] = progress.duration_s
-            samples = sum(progress.samples_by_placement.values())
-            typer.echo(f"  {progress.duration_s:6.1f} s recorded, {samples:,} samples stored")
-
-    return show
