@@ -42,7 +42,10 @@ from tui.widgets.rep_counter import RepCounter
 from tui.widgets.sensor_status import SensorStatusLines
 
 REDRAW_S = 0.1
-"""Ten redraws a second: smooth to the eye, and well within SPEC §10's 50 ms notification-to-screen."""
+"""Counters, timer, calibration steps and sensor status: ten redraws a second is plenty for the eye."""
+ANGLE_REDRAW_S = 1 / 30
+"""The angle and its gauge: thirty a second, so a sample is on screen within SPEC §10's 50 ms
+(benchmarks/bench_load.py; redrawing everything that often would double the CPU for nothing)."""
 
 
 @dataclass
@@ -137,6 +140,7 @@ class LiveRecordingScreen(ModalScreen[int | None]):
         self._load_context()
         self.refresh_view()
         self.set_interval(REDRAW_S, self.refresh_view)
+        self.set_interval(ANGLE_REDRAW_S, self.refresh_angle)
 
     # -- the recording -----------------------------------------------------------------------------
     @work(exclusive=True, group="live-recording")
@@ -192,16 +196,21 @@ class LiveRecordingScreen(ModalScreen[int | None]):
         self.refresh_bindings()
 
     # -- drawing -----------------------------------------------------------------------------------
-    def refresh_view(self) -> None:
-        """Redraw everything from the session's newest snapshot."""
-        snapshot = self._session.snapshot
-        state, context = snapshot.state, self._measures
-        prescription = context.prescription if context else self._session.exercise.prescription
+    def refresh_angle(self) -> None:
+        """Redraw the angle readout and the gauge from the newest snapshot."""
+        state, context = self._session.snapshot.state, self._measures
         sign = -1.0 if self._session.exercise.primary_motion in ("extension", "adduction", "external_rotation") \
             else 1.0
         self.query_one(AngleReadout).show(state.angles_deg, state.primary_index)
         self.query_one(RangeGauge).show(state.primary_deg, context.best_deg if context else None,
                                         context.target_deg if context else None, state.best_deg, sign)
+
+    def refresh_view(self) -> None:
+        """Redraw everything from the session's newest snapshot."""
+        self.refresh_angle()
+        snapshot = self._session.snapshot
+        state, context = snapshot.state, self._measures
+        prescription = context.prescription if context else self._session.exercise.prescription
         calibrating = state.calibration is None
         self.query_one(CalibrationSteps).show(state, self._residual_deg)
         self.query_one(HoldTimer).show(state.hold_s, prescription.hold_s)
