@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -230,3 +231,19 @@ def test_the_same_sensor_registered_by_two_workstations_at_once_is_one_device(an
     assert len(devices) == 1 and stream_device == devices[0].id
     for database in (workstation_a, database_b, observer):
         database.dispose()
+
+
+def test_a_first_start_waits_for_another_process_holding_the_new_file(tmp_path: Path) -> None:
+    """SQLite refuses a switch to WAL at once (no busy timeout) while another connection holds a lock."""
+    path = tmp_path / "new.db"
+    holder = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    holder.execute("BEGIN IMMEDIATE")
+    holder.execute("CREATE TABLE other_start_in_progress (x)")
+    release = threading.Timer(0.5, lambda: holder.execute("ROLLBACK"))
+    release.start()
+    database = open_database(f"sqlite:///{path}")
+    release.join()
+    holder.close()
+    with database.engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+    database.dispose()

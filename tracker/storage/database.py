@@ -5,9 +5,11 @@ from __future__ import annotations
 import os
 import re
 import sqlite3
+import time
 from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import platformdirs
 import sqlalchemy as sa
@@ -211,6 +213,23 @@ def _sqlite_pragmas(dbapi_connection: object, _record: object) -> None:
     """WAL lets the dashboard read while a recording writes; NORMAL sync survives a killed process."""
     cursor = dbapi_connection.cursor()  # type: ignore[attr-defined]
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA journal_mode=WAL")
+    _switch_to_wal(cursor)
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+def _switch_to_wal(cursor: Any, attempts: int = 100) -> None:
+    """Switch a new database file to WAL, waiting out another process doing the same.
+
+    Why the loop: SQLite answers a journal-mode change that meets another connection's lock with
+    "database is locked" at once, without its busy timeout; two first starts on one new file (two
+    workstations) meet exactly there. Once the file is in WAL mode the switch is a no-op.
+    """
+    for attempt in range(attempts):
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as err:
+            if "locked" not in str(err) or attempt == attempts - 1:
+                raise
+            time.sleep(0.05)
