@@ -38,8 +38,8 @@ from analysis.live_history import History
 from analysis.live_holds import HoldTracker, HoldTrackerParams
 from analysis.orientation import LiveOrientation
 from analysis.pipeline import POSTURE_FLEXION_RANGE_DEG, PRIMARY, AnalysisParams
-from analysis.pipeline import _events as pipeline_events
-from analysis.pipeline import _rests_in_posture as pipeline_rests
+from analysis.pipeline import events_after_calibration as pipeline_events
+from analysis.pipeline import rests_in_posture as pipeline_rests
 
 FloatArray = NDArray[np.float64]
 

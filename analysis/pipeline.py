@@ -101,13 +101,13 @@ def analyze_thigh(time_s: FloatArray, acc: FloatArray, gyr: FloatArray, side: st
     column, motions = PRIMARY[primary_motion]
     thigh = thigh_quaternions(quat, calibration)
     rough = hip_angles(time_s, thigh, calibration, side, posture)
-    rests = _rests_in_posture(time_s, gyr, acc, rough, calibration, posture, rate_hz, params)
+    rests = rests_in_posture(time_s, gyr, acc, rough, calibration, posture, rate_hz, params)
     window = (int(rests[0, 0]), int(rests[-1, 1])) if len(rests) else \
         (int(np.searchsorted(time_s, calibration.end_s)), len(time_s))
     angles = hip_angles(time_s, thigh, calibration, side, posture, rests)
 
     lo = window[0]                 # a rep may end after the last rest; getting up never comes back
-    reps, holds, ride = _events(counting, time_s[lo:], angles.angles_deg[lo:], column, motions,
+    reps, holds, ride = events_after_calibration(counting, time_s[lo:], angles.angles_deg[lo:], column, motions,
                                 np.clip(rests - lo, 0, len(time_s) - lo), rate_hz, params)
     end = max(window[1], int(np.searchsorted(time_s, max((r.end_s for r in reps), default=0.0), "right")))
     return ThighAnalysis(side, primary_motion, duration, calibration, None, angles,
@@ -115,10 +115,10 @@ def analyze_thigh(time_s: FloatArray, acc: FloatArray, gyr: FloatArray, side: st
                          holds, reps, group_sets(reps, params.events), ride)
 
 
-def _events(counting: str, time_s: FloatArray, angles_deg: FloatArray, column: int, motions: tuple[str, str],
-            rests: NDArray[np.intp], rate_hz: float,
-            params: AnalysisParams) -> tuple[tuple[RepEvent, ...], tuple[HoldEvent, ...], RideMetrics | None]:
-    """Reps, holds (or ride metrics) from the angles after the exercise began."""
+def events_after_calibration(counting: str, time_s: FloatArray, angles_deg: FloatArray, column: int,
+                             motions: tuple[str, str], rests: NDArray[np.intp], rate_hz: float, params: AnalysisParams
+                             ) -> tuple[tuple[RepEvent, ...], tuple[HoldEvent, ...], RideMetrics | None]:
+    """Reps, holds (or ride metrics) from the angles after the exercise began (also the live preview's)."""
     if len(time_s) < 2:                     # stopped right after the calibration: nothing to count
         return (), (), None
     if counting == "ride":
@@ -132,7 +132,7 @@ def _events(counting: str, time_s: FloatArray, angles_deg: FloatArray, column: i
     return reps, detect_holds(time_s, primary, reps, rate_hz, params.events), None
 
 
-def _rests_in_posture(time_s: FloatArray, gyr: FloatArray, acc: FloatArray, angles: HipAngles,
+def rests_in_posture(time_s: FloatArray, gyr: FloatArray, acc: FloatArray, angles: HipAngles,
                       calibration: Calibration, posture: str, rate_hz: float,
                       params: AnalysisParams) -> NDArray[np.intp]:
     """(K, 2) index runs where the thigh rests, after calibration, at a flexion the posture allows."""
