@@ -9,11 +9,10 @@ import shutil
 import socket
 import sqlite3
 import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from ordinary_user import NOBODY, as_ordinary_user
 from typer.testing import CliRunner
 
 import tracker.services  # noqa: F401  (loaded up front: some cases run as an unprivileged user)
@@ -22,7 +21,6 @@ from tracker.storage.database import open_database
 
 runner = CliRunner()
 CSV = Path(__file__).parent / "data" / "seated_ir_left.csv"
-NOBODY = 65534
 
 
 def _invoke(*args: str, env: dict[str, str] | None = None) -> tuple[int, str, str]:
@@ -196,21 +194,6 @@ def test_tilde_in_an_sqlite_url_means_home(tmp_path: Path, monkeypatch: pytest.M
     assert not (tmp_path / "~").exists()
 
 
-@contextmanager
-def _as_ordinary_user() -> Iterator[None]:
-    """File modes bind only ordinary users: as root (CI), act as `nobody` for the block."""
-    if os.geteuid() != 0:
-        yield
-        return
-    os.setegid(NOBODY)
-    os.seteuid(NOBODY)
-    try:
-        yield
-    finally:
-        os.seteuid(0)
-        os.setegid(0)
-
-
 def test_sqlite_path_in_a_folder_we_may_not_write_is_bad_input(tmp_path: Path) -> None:
     base = Path(tempfile.mkdtemp(prefix="hiptrack-ro-")) if os.geteuid() == 0 else tmp_path
     locked = base / "locked"
@@ -220,7 +203,7 @@ def test_sqlite_path_in_a_folder_we_may_not_write_is_bad_input(tmp_path: Path) -
         os.chown(locked, NOBODY, NOBODY)
     locked.chmod(0o500)
     try:
-        with _as_ordinary_user():
+        with as_ordinary_user():
             code, _, err = _invoke("sessions", "--db", f"sqlite:///{locked}/h.db")
         _assert_one_clear_line(code, err, 2, "Permission denied")
         assert list(locked.iterdir()) == []

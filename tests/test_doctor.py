@@ -15,13 +15,13 @@ import subprocess
 import sys
 import tempfile
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from dbus_fast.aio import MessageBus
 from dbus_fast.constants import PropertyAccess
 from dbus_fast.service import ServiceInterface, dbus_property
+from ordinary_user import NOBODY, as_ordinary_user
 from typer.testing import CliRunner
 
 from tracker.cli import app
@@ -44,7 +44,6 @@ from tracker.doctor import (
 from tracker.storage.database import open_database
 
 runner = CliRunner()
-NOBODY = 65534
 
 
 def _doctor(*args: str, env: dict[str, str] | None = None) -> tuple[int, dict, str]:
@@ -116,31 +115,16 @@ def test_database_of_another_user_warns(tmp_path: Path) -> None:
     assert check.status == Status.WARN and "belongs to user" in check.detail and "chown" in (check.fix or "")
 
 
-@contextmanager
-def _as_ordinary_user() -> Iterator[None]:
-    """File modes bind only ordinary users: as root (CI), act as `nobody` for the block."""
-    if os.geteuid() != 0:
-        yield
-        return
-    os.setegid(NOBODY)
-    os.seteuid(NOBODY)
-    try:
-        yield
-    finally:
-        os.seteuid(0)
-        os.setegid(0)
-
-
 @pytest.fixture
 def user_dir(tmp_path: Path) -> Iterator[Path]:
-    """A folder the ordinary user of `_as_ordinary_user` owns and can reach."""
+    """A folder the ordinary user of `as_ordinary_user` owns and can reach."""
     if os.geteuid() != 0:
         yield tmp_path
         return
     open_database(f"sqlite:///{tmp_path / 'warm.db'}").dispose()   # load every module while we may read them
     folder = Path(tempfile.mkdtemp(prefix="hiptrack-doctor-"))
     os.chown(folder, NOBODY, NOBODY)
-    with _as_ordinary_user():
+    with as_ordinary_user():
         readable = os.access(Path(__file__).parents[1] / "tracker" / "storage" / "migrations", os.R_OK | os.X_OK)
     if not readable:
         shutil.rmtree(folder)
@@ -154,7 +138,7 @@ def test_a_read_only_database_fails_and_says_how_to_fix(user_dir: Path, locked: 
     folder = user_dir / "data"
     db = folder / "h.db"
     target, writable_mode = (folder, 0o700) if locked == "folder" else (db, 0o600)
-    with _as_ordinary_user():
+    with as_ordinary_user():
         open_database(f"sqlite:///{db}").dispose()
         target.chmod(0o500 if locked == "folder" else 0o400)
         try:
