@@ -25,7 +25,7 @@ import numpy as np
 from sensors import profiles
 from sensors.notification_log import LoggedDevice, LoggedNotification, LogWriter, read_log
 from sensors.profiles.base import Decoder, ImuBatch, MalformedPacketError
-from sensors.samples import ImuSamples
+from sensors.samples import ImuSamples, Placement
 from sensors.source import SampleBlock, StreamGap, StreamSpec
 from sensors.timing import ArrivalClock
 
@@ -90,6 +90,11 @@ class NotificationSource:
         self._notifications = notifications
         self._log = LogWriter(log, devices) if log is not None else None
         self.stats = DecodeStats()
+        self.battery: dict[Placement, int] = {}
+        """Battery levels read from the sensors (live Bluetooth only), for status displays."""
+
+    def battery_percent(self, placement: Placement) -> int | None:
+        return self.battery.get(placement)
 
     @property
     def streams(self) -> tuple[StreamSpec, ...]:

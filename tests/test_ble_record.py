@@ -182,3 +182,19 @@ async def test_a_sensor_that_cannot_be_connected_stops_the_ones_already_started(
     device = REPLAY_DEVICES[DOT]
     assert [payload.hex() for uuid, payload in device.writes if uuid.startswith("15172001")] == ["01011a", "01001a"]
     assert not device.connected
+
+
+async def test_connected_sensors_report_their_battery_for_the_live_status() -> None:
+    """Read once over the open link; a WitMotion (no GATT battery level) shows none rather than a guess."""
+    REPLAY_DEVICES[DOT] = ReplayDevice(DOT, "movella-dot", [], stays_after_log=True, battery_percent=64)
+    REPLAY_DEVICES[WIT] = ReplayDevice(WIT, "witmotion", [], stays_after_log=True)
+    found = {Placement.LEFT_THIGH: FoundSensor("Movella DOT", DOT, profiles.get("movella-dot"), -50, None,
+                                               replay_ble_device(DOT, "Movella DOT")),
+             Placement.RIGHT_THIGH: FoundSensor("WT901BLE68", WIT, profiles.get("witmotion"), -60, None,
+                                                replay_ble_device(WIT, "WT901BLE68"))}
+    sensors = await LiveSensors.connect(found, BleBackends(client=ReplayBackend, clock=replay_clock.now))
+    try:
+        assert sensors.source.battery_percent(Placement.LEFT_THIGH) == 64
+        assert sensors.source.battery_percent(Placement.RIGHT_THIGH) is None
+    finally:
+        await sensors.stop()

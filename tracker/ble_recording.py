@@ -120,7 +120,12 @@ class LiveSensors:
             if isinstance(err, LINK_ERRORS):
                 raise BluetoothError(f"could not connect to {connecting}: {err}") from err
             raise
-        return cls(links, NotificationSource(devices, notifications_from(list(links.values()), queue), log))
+        source = NotificationSource(devices, notifications_from(list(links.values()), queue), log)
+        for placement, link in links.items():       # once, at the start: shown beside each sensor's status
+            percent = await link.read_battery_percent()
+            if percent is not None:
+                source.battery[placement] = percent
+        return cls(links, source)
 
     async def stop(self) -> None:
         for link in self.links.values():

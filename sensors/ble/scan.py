@@ -19,14 +19,13 @@ from bleak.backends.device import BLEDevice
 from bleak.backends.scanner import AdvertisementData
 from bleak.exc import BleakError
 
-from sensors.ble.advertising import is_ble_address, match_profile, sig_uuid
+from sensors.ble.advertising import is_ble_address, match_profile
 from sensors.ble.backends import PLATFORM, BleBackends
-from sensors.ble.session import LINK_ERRORS, open_client
+from sensors.ble.session import LINK_ERRORS, battery_percent_of, open_client
 from sensors.profiles.base import SensorProfile
 
 _LOGGER = logging.getLogger(__name__)
 
-BATTERY_LEVEL_UUID = sig_uuid(0x2A19)
 
 
 class BluetoothUnavailableError(RuntimeError):
@@ -116,13 +115,7 @@ async def read_battery_percent(device: BLEDevice, profile: SensorProfile, *, tim
         async with asyncio.timeout(timeout_s):
             client = await open_client(device, label, backends.client, max_attempts=1)
             try:
-                for uuid in dict.fromkeys([BATTERY_LEVEL_UUID, *([profile.battery_uuid] if profile.battery_uuid
-                                                                 else [])]):
-                    characteristic = client.services.get_characteristic(uuid)
-                    if characteristic is not None:
-                        value = await client.read_gatt_char(characteristic)
-                        return int(value[0]) if value and value[0] <= 100 else None
-                return None
+                return await battery_percent_of(client, profile)
             finally:
                 await client.disconnect()
     except LINK_ERRORS as err:

@@ -27,11 +27,14 @@ from bleak.backends.device import BLEDevice
 from bleak.exc import BleakError
 from bleak_retry_connector import BleakClientWithServiceCache, establish_connection
 
+from sensors.ble.advertising import sig_uuid
 from sensors.notification_log import LoggedNotification
 from sensors.notification_source import LinkLost
 from sensors.profiles.base import SensorProfile
 
 _LOGGER = logging.getLogger(__name__)
+BATTERY_LEVEL_UUID = sig_uuid(0x2A19)
+"""The standard GATT Battery Level characteristic (one byte, percent)."""
 
 LinkItem = LoggedNotification | LinkLost | None
 """What links put on their shared queue; None marks the end of one link's stream."""
@@ -97,6 +100,17 @@ class SensorLink:
     async def connect(self) -> None:
         """Connect, subscribe and start streaming; raises the radio's error if the sensor cannot be reached."""
         await self._connect()
+
+    async def read_battery_percent(self, timeout_s: float = 3.0) -> int | None:
+        """The battery level over the open link (None if the sensor has none, or does not answer in time)."""
+        if self._client is None or not self._client.is_connected:
+            return None
+        try:
+            async with asyncio.timeout(timeout_s):
+                return await battery_percent_of(self._client, self._profile)
+        except LINK_ERRORS as err:
+            _LOGGER.info("%s: battery not readable (%s)", self.label, err)
+            return None
 
     async def run(self) -> None:
         """Stream until stopped, or until the sensor stays away past reconnect_for_s (connects first if needed)."""
@@ -204,3 +218,13 @@ async def notifications_from(links: list[SensorLink],
     failures = [o for o in outcomes if isinstance(o, BaseException) and not isinstance(o, asyncio.CancelledError)]
     if failures:                     # e.g. the first connection failed: say so, do not end silently
         raise failures[0]
+
+
+async def battery_percent_of(client: BleakClient, profile: SensorProfile) -> int | None:
+    """Battery level from a connected client: the standard characteristic, else the profile's own."""
+    for uuid in dict.fromkeys([BATTERY_LEVEL_UUID, *([profile.battery_uuid] if profile.battery_uuid else [])]):
+        characteristic = client.services.get_characteristic(uuid)
+        if characteristic is not None:
+            value = await client.read_gatt_char(characteristic)
+            return int(value[0]) if value and value[0] <= 100 else None
+    return None
