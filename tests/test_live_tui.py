@@ -140,3 +140,40 @@ def test_live_screen_snapshot(snap_compare: Any, tmp_path: Path) -> None:
 
     assert snap_compare(app, terminal_size=(80, 24), run_before=frozen_mid_hold)
     services.close()
+
+
+async def test_the_dashboards_bluetooth_choice_records_from_the_assigned_sensor(
+        svc: Services, tmp_path: Path, monkeypatch: Any) -> None:
+    """Record form → Bluetooth sensors assigned on Devices → live screen, over a replayed Movella DOT."""
+    from sensors.ble.replay_backend import REPLAY_DEVICES
+    from tracker import ble_recording
+
+    log = tmp_path / "dot.log"
+    logged = simulated_notification_source(EXERCISE, Side.LEFT, 8304, realtime=False, log=log, options=OPTIONS,
+                                           profile="movella-dot")
+    sent = sum([len(block.samples) async for block in logged.blocks() if hasattr(block, "samples")])
+    monkeypatch.setenv("HIPTRACK_BLE_REPLAY", str(log))
+    fast = ble_recording.env_backends
+    monkeypatch.setattr(ble_recording, "env_backends", lambda realtime=True: fast(realtime=False))
+    choice = RecordingChoice(EXERCISE, Side.LEFT, "bluetooth", 1, ((Placement.LEFT_THIGH, "Movella DOT"),))
+    app = RecordApp(svc, request_from_choice(choice))
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        assert isinstance(screen, LiveRecordingScreen)
+        await _until(pilot, lambda: sum(s.samples for s in screen.session.snapshot.sensors) >= sent,
+                     "every logged sample received")
+        while isinstance(app.screen, PainPromptScreen):   # the second set's prompt may be up already
+            await pilot.press("escape")
+        await pilot.press("s")                        # the replayed sensor stays connected, like a real one
+        await _until(pilot, lambda: "saved as session" in _status(screen), "the session saved")
+        while isinstance(app.screen, PainPromptScreen):
+            await pilot.press("escape")
+        await pilot.press("q")
+    session_id = app.return_value
+    assert session_id is not None
+    summary = svc.store.get_session(session_id)
+    assert summary.source is Source.BLE and summary.status is SessionStatus.COMPLETE
+    assert summary.samples == sent
+    device = next(iter(REPLAY_DEVICES.values()))
+    assert device.writes and device.writes[-1][1] == bytes.fromhex("01001a")     # the DOT's stop command
+    REPLAY_DEVICES.clear()

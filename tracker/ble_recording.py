@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-from collections.abc import Mapping
+import os
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from sensors.ble.backends import PLATFORM, BleBackends, replay_backends
@@ -21,7 +22,11 @@ from sensors.notification_source import NotificationSource
 from sensors.profiles import witmotion
 from sensors.profiles.base import SensorProfile
 from sensors.samples import Placement
+from sensors.source import SampleSource
+from tracker import catalog
+from tracker.domain import Side, Source
 from tracker.errors import BadInputError, HiptrackError, ImportFormatError
+from tracker.live import LiveRequest
 
 WITMOTION_LIVE_RATE_HZ = 100.0
 """WitMotion units stream at 10 Hz out of the box; hip angles and reps need more (protocols.md §2 rate codes)."""
@@ -140,3 +145,39 @@ def _parse_drop(text: str) -> tuple[float, float]:
     if at_s < 0 or down_s < 0:
         raise BadInputError(f"--ble-replay-drop {text!r}: times must not be negative")
     return at_s, down_s
+
+
+def live_request(exercise_id: str, side: Side, wanted: Mapping[Placement, str], *, scan_timeout_s: float = 5.0,
+                 backends: BleBackends = PLATFORM, log: Path | None = None,
+                 on_status: Callable[[str], None] = lambda _line: None) -> tuple[LiveRequest, list[LiveSensors]]:
+    """A recording request over Bluetooth sensors (by address or a unique part of the name, per placement).
+
+    The sensors are found and connected when the recording starts, on its own event loop (bleak's
+    objects belong to one loop); stopping writes their stop commands, and the recording then ends by
+    itself with everything they sent. The list fills with the connected sensors (for link reports).
+    """
+    catalog.get(exercise_id)
+    if side.thigh not in wanted:
+        raise BadInputError(f"no sensor given for the {side.value} thigh")
+    connected: list[LiveSensors] = []
+
+    async def connect() -> SampleSource:
+        on_status(f"Looking for sensors ({scan_timeout_s:g} s)…")
+        chosen = await find_sensors(wanted, scan_timeout_s, backends)
+        for placement, found in chosen.items():
+            on_status(f"  {placement.value.replace('_', ' ')}: {found.name} ({found.address}), {found.rssi_dbm} dBm")
+        sensors = await LiveSensors.connect(chosen, backends, log)
+        connected.append(sensors)
+        return sensors.source
+
+    async def stop() -> None:
+        for sensors in connected:
+            await sensors.stop()
+
+    return LiveRequest(exercise_id, side, connect, Source.BLE, stop_source=stop), connected
+
+
+def env_backends(realtime: bool = True) -> BleBackends:
+    """The radio, or the replayed sensors `HIPTRACK_BLE_REPLAY=LOG` names (as `--ble-replay` does for `record`)."""
+    log = os.environ.get("HIPTRACK_BLE_REPLAY")
+    return choose_backends(Path(log) if log else None, os.environ.get("HIPTRACK_BLE_REPLAY_DROP"), realtime)

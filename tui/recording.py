@@ -12,11 +12,14 @@ from dataclasses import dataclass
 
 from textual.app import App
 
-from tracker.domain import Side
+from tracker.domain import Placement, Side
 from tui.context import DashboardContext
 from tui.screens.base import DataScreen
 
 LIVE_MODULE = "tui.screens.live"
+
+BLUETOOTH = "bluetooth"
+"""The record form's choice for the real sensors assigned on the Devices screen."""
 
 SENSOR_CHOICES = (("simulated", "Simulated sensor"), ("witmotion", "Simulated WitMotion bytes"),
                   ("movella-dot", "Simulated Movella DOT bytes"), ("thingy52", "Simulated Thingy:52 bytes"),
@@ -36,6 +39,8 @@ class RecordingChoice:
     side: Side
     profile: str = "simulated"
     seed: int = 1
+    sensors: tuple[tuple[Placement, str], ...] = ()
+    """With profile BLUETOOTH: where each real sensor is strapped, by address (or a unique part of its name)."""
 
 
 def open_live_recording(app: App[None], context: DashboardContext, choice: RecordingChoice) -> None:

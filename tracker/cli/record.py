@@ -94,35 +94,15 @@ def _run_request(request: Any, svc: Any, on_screen: bool) -> int | None:
 def _record_live(svc_module: ModuleType, exercise: str, side: Side, wanted: dict[Placement, str], scan_timeout: float,
                  log: Path | None, fast: bool, ble_replay: Path | None, ble_replay_drop: str | None,
                  db: str | None, on_screen: bool) -> None:
-    """Find, connect and record Bluetooth sensors until Ctrl-C or Stop (or until every sensor is gone).
-
-    The sensors are found and connected on the recording's own event loop (bleak's objects belong
-    to one loop); stopping writes their stop commands, and the recording then ends by itself with
-    everything they sent.
-    """
+    """Find, connect and record Bluetooth sensors until Ctrl-C or Stop (or until every sensor is gone)."""
     from tracker import ble_recording  # deferred: bleak loads only for the commands that use it
-    from tracker.live import LiveRequest
 
-    if side.thigh not in wanted:
-        raise BadInputError(f"no sensor given for the {side.value} thigh")
     backends = ble_recording.choose_backends(ble_replay, ble_replay_drop, realtime=not fast)
+    request, connected = ble_recording.live_request(exercise, side, wanted, scan_timeout_s=scan_timeout,
+                                                    backends=backends, log=log,
+                                                    on_status=(lambda _line: None) if on_screen else typer.echo)
     svc = svc_module.build_services(db)
-    connected: list[Any] = []
-
-    async def connect() -> Any:
-        typer.echo(f"Looking for sensors ({scan_timeout:g} s)…")
-        chosen = await ble_recording.find_sensors(wanted, scan_timeout, backends)
-        for placement, found in chosen.items():
-            typer.echo(f"  {placement.value.replace('_', ' ')}: {found.name} ({found.address}), {found.rssi_dbm} dBm")
-        sensors = await ble_recording.LiveSensors.connect(chosen, backends, log)
-        connected.append(sensors)
-        return sensors.source
-
-    async def stop() -> None:
-        for sensors in connected:
-            await sensors.stop()
-
-    session_id = _run_request(LiveRequest(exercise, side, connect, Source.BLE, stop_source=stop), svc, on_screen)
+    session_id = _run_request(request, svc, on_screen)
     if connected:
         _report_links({p: link.report for p, link in connected[0].links.items()})
     if session_id is not None:

@@ -32,7 +32,7 @@ from tracker.live import LiveContext, LiveRequest, LiveSession, LiveSnapshot
 from tracker.live_report import describe_event, phase_text, words
 from tracker.report import render_assessment
 from tracker.services import Services
-from tui.recording import RecordingChoice
+from tui.recording import BLUETOOTH, RecordingChoice
 from tui.screens.pain_prompt import PainAnswer, PainPromptScreen
 from tui.widgets.angle_readout import AngleReadout
 from tui.widgets.calibration_steps import CalibrationSteps
@@ -56,7 +56,14 @@ class LiveEventArrived(Message):
 
 
 def request_from_choice(choice: RecordingChoice) -> LiveRequest:
-    """The dashboard's record form choice (a simulated sensor speaking `profile`) as a recording request."""
+    """The dashboard's record form choice as a recording request: the Bluetooth sensors assigned on the
+    Devices screen, or a simulated sensor speaking `profile`."""
+    if choice.profile == BLUETOOTH:
+        from tracker import ble_recording  # deferred: bleak loads only when a real sensor is used
+
+        request, _ = ble_recording.live_request(choice.exercise_id, choice.side, dict(choice.sensors),
+                                                backends=ble_recording.env_backends())
+        return request
 
     def source() -> SampleSource:
         return services_module.simulated_notification_source(choice.exercise_id, choice.side, choice.seed,
@@ -103,6 +110,7 @@ class LiveRecordingScreen(ModalScreen[int | None]):
         self._pain_queue: deque[int] = deque()
         self._prompting = False
         self._finished = False
+        self._keys_state: tuple[bool, bool] | None = None
         self._close_when_done = False
         self._session_id: int | None = None
 
@@ -221,6 +229,10 @@ class LiveRecordingScreen(ModalScreen[int | None]):
         self.query_one(SensorStatusLines).show(snapshot.sensors, snapshot.running)
         if not self._finished:
             self.query_one("#live-status", Static).update(self._status_text(snapshot))
+        keys_state = (snapshot.session_id is not None, snapshot.running)
+        if keys_state != self._keys_state:       # what check_action answers has changed: redraw the footer
+            self._keys_state = keys_state
+            self.refresh_bindings()
 
     def _status_text(self, snapshot: LiveSnapshot) -> str:
         minutes, seconds = divmod(int(snapshot.state.time_s), 60)

@@ -1,4 +1,4 @@
-"""Before a live recording: which exercise, which side, which sensor (simulated until Bluetooth is wired)."""
+"""Before a live recording: which exercise, which side, which sensor (simulated, or those assigned on Devices)."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Select
 
 from tracker import catalog
-from tracker.domain import Side
+from tracker.domain import Placement, Side
 from tui.context import DashboardContext
-from tui.recording import SENSOR_CHOICES, RecordingChoice
+from tui.recording import BLUETOOTH, SENSOR_CHOICES, RecordingChoice
 
 
 class RecordFormScreen(ModalScreen[RecordingChoice | None]):
@@ -32,9 +32,10 @@ class RecordFormScreen(ModalScreen[RecordingChoice | None]):
             yield Select([("left", Side.LEFT), ("right", Side.RIGHT)], value=Side.LEFT, allow_blank=False, id="side",
                          compact=True)
             yield Label("Sensor")
-            yield Select([(label, name) for name, label in SENSOR_CHOICES], value=SENSOR_CHOICES[0][0],
-                         allow_blank=False, id="sensor",
-                         compact=True)
+            choices = [(label, name) for name, label in SENSOR_CHOICES]
+            if self._dashboard.placements:
+                choices.insert(0, (f"Bluetooth: {self._assigned()}", BLUETOOTH))
+            yield Select(choices, value=choices[0][1], allow_blank=False, id="sensor", compact=True)
             with Horizontal(classes="buttons"):
                 yield Button("Start", variant="primary", id="start", compact=True)
                 yield Button("Cancel", id="cancel", compact=True)
@@ -50,7 +51,17 @@ class RecordFormScreen(ModalScreen[RecordingChoice | None]):
         side = self.query_one("#side", Select).value
         sensor = self.query_one("#sensor", Select).value
         seed = int(self._dashboard.clock().timestamp()) % 100_000     # a new simulated session each time
-        self.dismiss(RecordingChoice(str(exercise), Side(str(side)), str(sensor), seed))
+        sensors = tuple((placement, address) for address, placement in self._dashboard.placements.items())
+        if sensor == BLUETOOTH and Side(str(side)).thigh not in {placement for placement, _ in sensors}:
+            self.notify(f"No sensor is assigned to the {side} thigh: assign one on Devices (d), or pick the other "
+                        "side.", severity="warning")
+            return
+        self.dismiss(RecordingChoice(str(exercise), Side(str(side)), str(sensor), seed,
+                                     sensors if sensor == BLUETOOTH else ()))
+
+    def _assigned(self) -> str:
+        words = {Placement.LEFT_THIGH: "left thigh", Placement.RIGHT_THIGH: "right thigh", Placement.PELVIS: "pelvis"}
+        return ", ".join(f"{words[placement]} {address}" for address, placement in self._dashboard.placements.items())
 
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:
