@@ -14,18 +14,13 @@ from analysis.live_events import (
     StoodStill,
     SwingSeen,
 )
-from tracker.catalog import Span
+from tracker.report import motion_words
 
 PROTOCOL_SWINGS = 3
 """SPEC §3 asks for three swings (the calibration accepts 2 to 6)."""
 
 ANGLE_NAMES = ("flexion", "abduction", "rotation")
 """The three hip angles in LiveState.angles_deg order (SPEC §2 signs: flexion, abduction, internal rotation +)."""
-
-
-def words(motion: str) -> str:
-    """'internal_rotation' → 'internal rotation'."""
-    return motion.replace("_", " ")
 
 
 def describe_event(event: LiveEvent) -> str:
@@ -40,11 +35,11 @@ def describe_event(event: LiveEvent) -> str:
         case CalibrationFailed(problem=problem):
             return f"no calibration: {problem}"
         case HoldStarted(motion=motion, angle_deg=angle):
-            return f"hold started at {angle:+.1f}° {words(motion)}"
+            return f"hold started at {angle:+.1f}° {motion_words(motion)}"
         case HoldEnded(hold=hold):
-            return f"hold {hold.duration_s:.1f} s at {hold.angle_deg:+.1f}° {words(hold.motion)}"
+            return f"hold {hold.duration_s:.1f} s at {hold.angle_deg:+.1f}° {motion_words(hold.motion)}"
         case RepCounted(rep=rep, number=number, set_number=set_number):
-            return f"rep {number} (set {set_number}): {rep.peak_deg:+.1f}° {words(rep.motion)}"
+            return f"rep {number} (set {set_number}): {rep.peak_deg:+.1f}° {motion_words(rep.motion)}"
         case SetEnded(set=done, index=index):
             return f"set {index + 1} done: {done.reps} rep{'s' if done.reps != 1 else ''}"
     raise TypeError(f"not a live event: {event!r}")
@@ -71,11 +66,3 @@ def angle_text(state: LiveState) -> str:
     first = state.primary_index
     others = ", ".join(f"{ANGLE_NAMES[k]} {state.angles_deg[k]:+.1f}°" for k in range(3) if k != first)
     return f"{ANGLE_NAMES[first]} {state.angles_deg[first]:+.1f}° ({others})"
-
-
-def span_text(span: Span, unit: str = "") -> str:
-    """A prescription span: '2–5 s', '3', or '—' where the seed gives none."""
-    if span is None:
-        return "—"
-    low, high = (f"{v:g}" for v in span)
-    return (low if low == high else f"{low}–{high}") + unit

@@ -19,6 +19,7 @@ from tracker import catalog
 from tracker.catalog import Prescription
 from tracker.domain import PainEntry
 from tracker.plans import PlanItem
+from tracker.report import motion_words, span_text
 from tracker.storage.repository import ResultRow, SessionStore
 
 MOTION_PEAKS: dict[str, tuple[tuple[str, str, float], ...]] = {
@@ -227,7 +228,7 @@ def _item(key: Key, points: list[SessionPoint], rows: list[ResultRow], plan: Seq
     days = _days([p.started_at for p in points])
     trend = range_trend(days, np.array([p.best_deg for p in points]), params.trend)
     alerts: list[Alert] = []
-    label = f"{_words(motion).capitalize()} in {catalog.get(exercise).name} ({side})"
+    label = f"{motion_words(motion).capitalize()} in {catalog.get(exercise).name} ({side})"
     mdc = params.trend.mdc_deg
     if trend.direction == "declining" and trend.slope is not None:
         alerts.append(Alert("range_decreasing", f"{label} has dropped about {abs(trend.slope.change):.0f}° over "
@@ -253,14 +254,14 @@ def _prescription_alerts(row: ResultRow, motion: str, item: PlanItem | None, lab
     if prescription.hold_s is not None and durations:
         longest = max(durations)
         if longest < HOLD_SHORT_FRACTION * prescription.hold_s[0]:
-            short.append(f"longest hold {longest:.0f} s, prescribed {_span(prescription.hold_s)} s")
+            short.append(f"longest hold {longest:.0f} s, prescribed {span_text(prescription.hold_s)} s")
     if prescription.sets is not None and row.sets and len(row.sets) < prescription.sets[0]:
-        short.append(f"{len(row.sets)} set(s), prescribed {_span(prescription.sets)}")
+        short.append(f"{len(row.sets)} set(s), prescribed {span_text(prescription.sets)}")
     if prescription.reps is not None and row.sets:
         directions = len(_motions(exercise))
         reps = max(row.sets) / max(directions, 1)
         if reps < prescription.reps[0]:
-            short.append(f"{reps:.0f} reps in the best set, prescribed {_span(prescription.reps)}")
+            short.append(f"{reps:.0f} reps in the best set, prescribed {span_text(prescription.reps)}")
     if item is not None and item.target_deg is not None:
         best = max((sign * (row.peaks.get(key) or 0.0) for m, key, sign in _motions(exercise) if m == motion),
                    default=0.0)
@@ -281,9 +282,10 @@ def _asymmetry(items: Sequence[ProgressItem], mdc: float) -> list[Alert]:
         if {"left", "right"} <= set(sides):
             left, right = sides["left"].trend.typical_deg, sides["right"].trend.typical_deg
             if abs(left - right) > mdc:
-                alerts.append(Alert("asymmetry", f"{_words(motion).capitalize()} in {catalog.get(exercise).name}: "
-                                    f"left {left:.0f}°, right {right:.0f}°, a {abs(left - right):.0f}° difference "
-                                    f"(more than the {mdc:g}° a measurement can wobble).", exercise, motion, "both"))
+                what = f"{motion_words(motion).capitalize()} in {catalog.get(exercise).name}"
+                difference = (f"left {left:.0f}°, right {right:.0f}°, a {abs(left - right):.0f}° difference "
+                              f"(more than the {mdc:g}° a measurement can wobble)")
+                alerts.append(Alert("asymmetry", f"{what}: {difference}.", exercise, motion, "both"))
     return alerts
 
 
@@ -376,15 +378,6 @@ def _monday(day: date) -> date:
 def _days(times: Sequence[datetime]) -> np.ndarray:
     origin = times[0]
     return np.array([(t - origin).total_seconds() / 86400.0 for t in times])
-
-
-def _span(span: tuple[float, float]) -> str:
-    low, high = (f"{v:g}" for v in span)
-    return low if low == high else f"{low}–{high}"
-
-
-def _words(motion: str) -> str:
-    return motion.replace("_", " ")
 
 
 def _r(value: float) -> float:

@@ -40,7 +40,7 @@ def render_assessment(document: dict[str, Any]) -> str:
                          f"{len(ride.get('standing', []))} out of the saddle")
     for hold in document["holds"]:
         lines.append(f"  hold {hold['start_s']:7.1f} s: {hold['duration_s']:5.1f} s at {hold['angle_deg']:+.1f}° "
-                     f"{hold['motion'].replace('_', ' ')}")
+                     f"{motion_words(hold['motion'])}")
     return "\n".join(lines)
 
 
@@ -48,20 +48,26 @@ def render_exercise(exercise: Exercise) -> str:
     """Name, what is measured and the dose, then cues and mistakes."""
     p = exercise.prescription
     dose = ", ".join(part for part in (
-        _span(p.sets, "sets"), _span(p.reps, "reps"), _span(p.hold_s, "s hold"),
-        _span(p.sessions_per_week, "times a week")) if part) or "no dose given in the source"
-    lines = [f"{exercise.name} [{exercise.id}]: {exercise.primary_motion.replace('_', ' ')}, "
-             f"{exercise.posture.value.replace('_', ' ')}; {dose}{' (per side)' if p.per_side and dose else ''}"]
+        span_text(p.sets, " sets", ""), span_text(p.reps, " reps", ""), span_text(p.hold_s, " s hold", ""),
+        span_text(p.sessions_per_week, " times a week", "")) if part) or "no dose given in the source"
+    lines = [f"{exercise.name} [{exercise.id}]: {motion_words(exercise.primary_motion)}, "
+             f"{motion_words(exercise.posture.value)}; {dose}{' (per side)' if p.per_side and dose else ''}"]
     lines += [f"    + {cue}" for cue in exercise.cues]
     lines += [f"    - {mistake}" for mistake in exercise.mistakes]
     return "\n".join(lines)
 
 
-def _span(value: Span, unit: str) -> str:
-    if value is None:
-        return ""
-    low, high = (f"{v:g}" for v in value)
-    return f"{low} {unit}" if low == high else f"{low}–{high} {unit}"
+def span_text(span: Span, unit: str = "", missing: str = "—") -> str:
+    """A prescription span for people: '2–5 s', '3', or `missing` where the seed gives none."""
+    if span is None:
+        return missing
+    low, high = (f"{v:g}" for v in span)
+    return (low if low == high else f"{low}–{high}") + unit
+
+
+def motion_words(motion: str) -> str:
+    """'internal_rotation' → 'internal rotation'."""
+    return motion.replace("_", " ")
 
 
 def render_progress(document: dict[str, Any]) -> str:
@@ -93,14 +99,9 @@ def render_progress(document: dict[str, Any]) -> str:
 
 def render_plan_item(item: PlanItem) -> str:
     p = item.prescription
-    parts = [f"{name} {_span_text(span)}{unit}" for name, span, unit in
+    parts = [f"{name} {span_text(span)}{unit}" for name, span, unit in
              (("sets", p.sets, ""), ("reps", p.reps, ""), ("hold", p.hold_s, " s")) if span is not None]
-    parts.append(f"{_span_text(item.sessions_per_week)}×/week")
+    parts.append(f"{span_text(item.sessions_per_week)}×/week")
     if item.target_deg is not None:
         parts.append(f"target {item.target_deg:g}°")
     return f"[{item.id}] {item.exercise_id} ({item.side}): " + ", ".join(parts)
-
-
-def _span_text(span: tuple[float, float]) -> str:
-    low, high = (f"{v:g}" for v in span)
-    return low if low == high else f"{low}–{high}"

@@ -1,9 +1,14 @@
-"""Small pure formatting helpers shared by the screens (tested as plain functions)."""
+"""Small pure formatting helpers shared by the screens (tested as plain functions).
+
+`motion_words` comes from tracker.report, so the screens and the printed reports say it alike.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, timedelta
+
+from tracker.report import motion_words
 
 _SHORT_MOTION = {"flexion": "flex", "extension": "ext", "abduction": "abd", "adduction": "add",
                  "internal_rotation": "IR", "external_rotation": "ER", "circumduction": "circles",
@@ -12,11 +17,6 @@ _SHORT_MOTION = {"flexion": "flex", "extension": "ext", "abduction": "abd", "add
 _ARROWS = {"improving": "↗", "declining": "↘", "stable": "→", "too_few": "·"}
 
 _BARS = "▁▂▃▄▅▆▇█"
-
-
-def motion_words(motion: str) -> str:
-    """'internal_rotation' → 'internal rotation'."""
-    return motion.replace("_", " ")
 
 
 def short_motion(motion: str) -> str:

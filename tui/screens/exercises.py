@@ -15,8 +15,8 @@ from tracker import catalog
 from tracker.catalog import Exercise, Span
 from tracker.errors import HiptrackError
 from tracker.plans import PlanItem, default_item, edited
+from tracker.report import motion_words, span_text
 from tui.context import DashboardContext
-from tui.labels import motion_words
 from tui.screens.base import DataScreen
 from tui.screens.plan_form import PlanChoice, PlanFormScreen
 from tui.widgets.fixed_columns import add_fixed_columns
@@ -69,7 +69,7 @@ class ExercisesScreen(DataScreen):
         for item in items:
             p = item.prescription
             table.add_row(catalog.get(item.exercise_id).name, item.side, compact_dose(p.sets, p.reps, p.hold_s),
-                          _span(item.sessions_per_week), "" if item.target_deg is None else f"{item.target_deg:g}°",
+                          _bare(item.sessions_per_week), "" if item.target_deg is None else f"{item.target_deg:g}°",
                           f"{item.started_on.astimezone():%Y-%m-%d}", key=str(item.id))
         if not items:
             table.border_subtitle = "empty: pick an exercise and press a"
@@ -135,7 +135,7 @@ def exercise_card(exercise: Exercise) -> Content:
     lines = [f"[b]{escape(exercise.name)}[/]",
              f"Measures {motion_words(exercise.primary_motion)}, {motion_words(exercise.posture.value)}.",
              "Dose: " + (_dose(p.sets, p.reps, p.hold_s) or "the source gives none")
-             + (f", {_span(p.sessions_per_week)}× a week" if p.sessions_per_week else "")
+             + (f", {_bare(p.sessions_per_week)}× a week" if p.sessions_per_week else "")
              + (" (per side)" if p.per_side and exercise.id != "ride" else "")]
     if exercise.cues:
         lines += ["", "[b]Cues[/]"] + [f"[$success]+[/] {escape(cue)}" for cue in exercise.cues]
@@ -145,24 +145,21 @@ def exercise_card(exercise: Exercise) -> Content:
 
 
 def _dose(sets: Span, reps: Span, hold_s: Span) -> str:
-    parts = [f"{_span(sets)} sets" if sets else "", f"{_span(reps)} reps" if reps else "",
-             f"{_span(hold_s)} s hold" if hold_s else ""]
+    parts = [f"{_bare(sets)} sets" if sets else "", f"{_bare(reps)} reps" if reps else "",
+             f"{_bare(hold_s)} s hold" if hold_s else ""]
     return ", ".join(p for p in parts if p)
 
 
 def compact_dose(sets: Span, reps: Span, hold_s: Span) -> str:
     """'3×4–8 · 2–5 s' (sets × reps, hold), '2×120–180 s', '60 s', for a table cell."""
-    hold = f"{_span(hold_s)} s" if hold_s else ""
+    hold = f"{_bare(hold_s)} s" if hold_s else ""
     if reps:
-        work = f"{_span(sets)}×{_span(reps)}" if sets else f"{_span(reps)} reps"
+        work = f"{_bare(sets)}×{_bare(reps)}" if sets else f"{_bare(reps)} reps"
         return f"{work} · {hold}" if hold else work
     if sets and hold:
-        return f"{_span(sets)}×{hold}"
+        return f"{_bare(sets)}×{hold}"
     return hold or "–"
 
 
-def _span(span: Span) -> str:
-    if span is None:
-        return ""
-    low, high = (f"{v:g}" for v in span)
-    return low if low == high else f"{low}–{high}"
+def _bare(span: Span) -> str:
+    return span_text(span, missing="")

@@ -20,8 +20,9 @@ from tracker.domain import PainEntry
 from tracker.errors import HiptrackError
 from tracker.norms import typical_band
 from tracker.progress import ProgressItem, ProgressReport, load_report
+from tracker.report import motion_words
 from tui.context import DashboardContext
-from tui.labels import motion_words, short_motion, trend_arrow
+from tui.labels import short_motion, trend_arrow
 from tui.screens.base import DataScreen
 from tui.widgets.adherence_calendar import AdherenceCalendar
 from tui.widgets.pain_strip import PainStrip

@@ -29,8 +29,8 @@ from tracker import services as services_module
 from tracker.domain import Source
 from tracker.errors import HiptrackError
 from tracker.live import LiveContext, LiveRequest, LiveSession, LiveSnapshot
-from tracker.live_report import describe_event, phase_text, words
-from tracker.report import render_assessment
+from tracker.live_report import describe_event, phase_text
+from tracker.report import motion_words, render_assessment
 from tracker.services import Services
 from tui.recording import BLUETOOTH, RecordingChoice
 from tui.screens.pain_prompt import PainAnswer, PainPromptScreen
@@ -142,7 +142,7 @@ class LiveRecordingScreen(ModalScreen[int | None]):
         exercise = self._session.exercise
         self.title = f"Recording {exercise.name}"
         self.sub_title = f"{self._request.side.value} side"
-        self.query_one("#live-angle").border_title = f"{words(exercise.primary_motion)} (°)"
+        self.query_one("#live-angle").border_title = f"{motion_words(exercise.primary_motion)} (°)"
         self.query_one("#live-side").border_title = "Calibration"
         self._record()
         self._load_context()

@@ -13,9 +13,10 @@ from textual.widgets import DataTable, Footer, Static
 
 from tracker import catalog
 from tracker.errors import HiptrackError
+from tracker.report import motion_words
 from tracker.session_view import SessionView, load_session_view
 from tui.context import DashboardContext
-from tui.labels import duration_words, motion_words
+from tui.labels import duration_words
 from tui.widgets.fixed_columns import add_fixed_columns
 from tui.widgets.section_bar import SectionBar
 from tui.widgets.session_chart import SessionChart

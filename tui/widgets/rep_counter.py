@@ -6,7 +6,7 @@ from rich.text import Text
 from textual.widgets import Static
 
 from tracker.catalog import Span
-from tracker.live_report import span_text
+from tracker.report import span_text
 
 
 class RepCounter(Static):
