@@ -17,11 +17,9 @@ from typing import Literal
 import numpy as np
 from numpy.typing import NDArray
 
-from analysis import quaternions as q
 from analysis.angles import HipAngles, hip_angles, thigh_quaternions
 from analysis.calibration import Calibration, CalibrationNotFoundError, find_calibration
 from analysis.events import RepEvent, SetEvent
-from analysis.frames import hip_angles_deg, pelvis_reference
 from analysis.live_calibration import alignment_residual_deg, calibration_progress
 from analysis.live_events import (
     Calibrated,
@@ -211,9 +209,9 @@ class LiveAnalyzer:
     # -- angles, holds, reps, sets -----------------------------------------------------------------
     def _angles(self, quat: FloatArray, calibration: Calibration) -> FloatArray:
         """Per-sample hip angles with the latest heading-drift correction (held since the last rest)."""
-        thigh = q.multiply(quat, q.conjugate(calibration.q_sensor_to_thigh_wxyz))
-        pelvis = pelvis_reference(calibration.heading_rad + self._heading_correction_rad, self._posture)
-        return hip_angles_deg(pelvis, thigh, self._side)
+        shifted = _replace(calibration, heading_rad=calibration.heading_rad + self._heading_correction_rad)
+        return hip_angles(np.zeros(len(quat)), thigh_quaternions(quat, calibration), shifted, self._side,
+                          self._posture).angles_deg
 
     def _track_holds(self, new: int) -> list[LiveEvent]:
         h = self._history
