@@ -116,3 +116,27 @@ async def test_three_sensors_two_minutes_one_session_with_a_gap(svc: Services) -
     assert result is not None, "not analysed"
     assert result["calibration"]["ok"], result["calibration"]
     assert result["ride"]["revolutions"] > 50 and "asymmetry" in result["ride"]
+
+
+def test_a_witmotion_clone_on_the_sig_base_is_addressed_by_its_own_uuids() -> None:
+    """WitMotion units serve ffe4/ffe9 on the vendor base or on the Bluetooth SIG base; the session must use
+    whichever the device has (bleak finds characteristics by exact UUID). Other families keep their UUIDs."""
+    from bleak.backends.characteristic import BleakGATTCharacteristic
+    from bleak.backends.service import BleakGATTService, BleakGATTServiceCollection
+
+    from sensors.ble.session import device_uuid
+    from sensors.profiles import witmotion
+
+    sig = "-0000-1000-8000-00805f9b34fb"
+    services = BleakGATTServiceCollection()
+    service = BleakGATTService(None, 1, "0000ffe5" + sig)
+    services.add_service(service)
+    for handle, short in ((2, "0000ffe4"), (3, "0000ffe9")):
+        services.add_characteristic(BleakGATTCharacteristic(None, handle, short + sig, ["notify", "write"],
+                                                            lambda: 244, service))
+    profile = profiles.get("witmotion")
+    assert witmotion.NOTIFY_UUID.lower() != "0000ffe4" + sig
+    assert device_uuid(services, profile, witmotion.NOTIFY_UUID) == "0000ffe4" + sig
+    assert device_uuid(services, profile, witmotion.WRITE_UUID) == "0000ffe9" + sig
+    dot = profiles.get("movella-dot")
+    assert device_uuid(services, dot, dot.notify_uuids[0]) == dot.notify_uuids[0]

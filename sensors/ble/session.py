@@ -24,6 +24,7 @@ from bleak import BleakClient
 from bleak.backends.characteristic import BleakGATTCharacteristic
 from bleak.backends.client import BaseBleakClient
 from bleak.backends.device import BLEDevice
+from bleak.backends.service import BleakGATTServiceCollection
 from bleak.exc import BleakError
 from bleak_retry_connector import BleakClientWithServiceCache, establish_connection
 
@@ -149,7 +150,9 @@ class SensorLink:
         try:
             async with asyncio.timeout(self._stop_timeout_s):
                 for command in self._profile.stop_commands:
-                    await client.write_gatt_char(command.characteristic_uuid, command.payload, command.response)
+                    await client.write_gatt_char(device_uuid(client.services, self._profile,
+                                                             command.characteristic_uuid),
+                                                 command.payload, command.response)
         except LINK_ERRORS as err:
             _LOGGER.warning("%s: stop command failed (%s); disconnecting anyway", self.label, err)
         try:
@@ -162,12 +165,14 @@ class SensorLink:
         async with self._connect_lock:
             self._dropped.clear()
             self._client = await open_client(self._device, self.label, self._backend, self._on_disconnect)
+            services = self._client.services
             for uuid in self._profile.notify_uuids:
-                await self._client.start_notify(uuid, self._on_notification)
+                await self._client.start_notify(device_uuid(services, self._profile, uuid), self._on_notification)
             for number, command in enumerate(self._profile.start_commands):
                 if number and self._command_gap_s:
                     await asyncio.sleep(self._command_gap_s)
-                await self._client.write_gatt_char(command.characteristic_uuid, command.payload, command.response)
+                await self._client.write_gatt_char(device_uuid(services, self._profile, command.characteristic_uuid),
+                                                   command.payload, command.response)
             self.report.connects += 1
 
     async def _reconnect(self) -> bool:
@@ -228,3 +233,13 @@ async def battery_percent_of(client: BleakClient, profile: SensorProfile) -> int
             value = await client.read_gatt_char(characteristic)
             return int(value[0]) if value and value[0] <= 100 else None
     return None
+
+
+def device_uuid(services: BleakGATTServiceCollection, profile: SensorProfile, uuid: str) -> str:
+    """The device's own UUID for one of the profile's characteristics (a WitMotion clone may serve it on
+    the Bluetooth SIG base rather than the vendor's); `uuid` itself when the device offers no other."""
+    for service in services:
+        for characteristic in service.characteristics:
+            if profile.same_characteristic(uuid, characteristic.uuid):
+                return characteristic.uuid
+    return uuid

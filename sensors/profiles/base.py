@@ -88,3 +88,8 @@ class SensorProfile:
 
     def matches_uuid(self, uuid: str) -> bool:
         return uuid.lower() in (u.lower() for u in self.notify_uuids)
+
+    def same_characteristic(self, wanted: str, offered: str) -> bool:
+        """Whether a device's `offered` characteristic is the profile's `wanted` one (exact UUID unless a
+        family is known to use more than one UUID base)."""
+        return wanted.lower() == offered.lower()

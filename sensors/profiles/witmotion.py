@@ -319,6 +319,10 @@ class WitMotionProfile(SensorProfile):
     def matches_uuid(self, uuid: str) -> bool:
         return _is_uuid(uuid, ("0000ffe4",))
 
+    def same_characteristic(self, wanted: str, offered: str) -> bool:
+        """ffe4/ffe9 on either base: units and clones differ in which one they serve."""
+        return _is_uuid(wanted, (wanted.lower()[:8],)) and _is_uuid(offered, (wanted.lower()[:8],))
+
 
 PROFILE = register(WitMotionProfile(
     name=PROFILE_NAME,
