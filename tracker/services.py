@@ -114,16 +114,6 @@ async def record_simulated(services: Services, exercise_id: str, side: Side, see
                         Source.SIMULATED, started_at, f"simulated, seed {seed}", on_progress)
 
 
-async def record_notifications(services: Services, source: NotificationSource, exercise_id: str, side: Side,
-                               origin: Source, on_progress: ProgressCallback | None = None) -> int:
-    """Record decoded notifications (simulator or replayed log; BLE next) into a new session."""
-    placements = {spec.placement for spec in source.streams}
-    if side.thigh not in placements:
-        raise BadInputError(f"no sensor on the {side.value} thigh in this recording "
-                            f"(placements: {', '.join(sorted(placements))})")
-    return await record(services, source, exercise_id, side, origin, on_progress=on_progress)
-
-
 def simulated_notification_source(exercise_id: str, side: Side, seed: int, realtime: bool, log: Path | None,
                                   options: SimOptions | None = None, profile: str = "simulated") -> NotificationSource:
     """The simulator speaking `profile`'s bytes (the simulator's own, or a real device family's)."""

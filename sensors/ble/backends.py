@@ -24,10 +24,6 @@ class BleBackends:
     reconnect_for_s: float = 30.0
     """How long a dropped sensor is waited for before its stream ends."""
 
-    @property
-    def is_replay(self) -> bool:
-        return self.scanner is not None
-
     def logged_rate_hz(self, address: str) -> float | None:
         """The rate a replayed sensor was logged at (None for a real one: it streams at the rate it is set to)."""
         return None

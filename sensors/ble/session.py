@@ -94,10 +94,6 @@ class SensorLink:
     def label(self) -> str:
         return f"{self._device.name} ({self._device.address})"
 
-    @property
-    def address(self) -> str:
-        return self._device.address
-
     async def connect(self) -> None:
         """Connect, subscribe and start streaming; raises the radio's error if the sensor cannot be reached."""
         await self._connect()
