@@ -226,3 +226,17 @@ def test_logging_pain_shows_the_red_flags(tmp_path: Path, recordings: dict[str, 
     assert "night" in out and "bladder or bowel" in out
     document = _progress(db)
     assert document["pain"]["latest"] == 6
+
+
+def test_a_session_of_an_exercise_no_longer_in_the_catalogue_does_not_break_progress() -> None:
+    from tracker.domain import Side
+    from tracker.progress import build_report
+    from tracker.storage.repository import ResultRow
+    from tui.screens.sessions import best_label
+
+    peaks: dict[str, float | None] = {"internal_rotation_deg": 30.0}
+    retired = ResultRow(1, "retired_exercise", Side.LEFT, NOW, True, peaks, (), (), ())
+    kept = ResultRow(2, EXERCISE, Side.LEFT, NOW, True, peaks, (("internal_rotation", 30.0),), (), (1,))
+    report = build_report([retired, kept], [], [], NOW)
+    assert [(i.exercise, i.motion) for i in report.items] == [(EXERCISE, "internal_rotation")]
+    assert best_label(retired) == "" and best_label(kept) == "IR 30°"

@@ -189,5 +189,15 @@ def get(exercise_id: str) -> Exercise:
         raise UnknownExerciseError(exercise_id, list(_BY_ID)) from None
 
 
+def find(exercise_id: str) -> Exercise | None:
+    """The exercise, or None for an id no longer in the catalogue (old sessions keep theirs)."""
+    return _BY_ID.get(exercise_id)
+
+
+def display_name(exercise_id: str) -> str:
+    exercise = find(exercise_id)
+    return exercise.name if exercise is not None else exercise_id
+
+
 def ids() -> list[str]:
     return [e.id for e in EXERCISES]

@@ -191,7 +191,7 @@ def _rows_by_key(rows: Sequence[ResultRow]) -> dict[Key, list[ResultRow]]:
     grouped: dict[Key, list[ResultRow]] = defaultdict(list)
     for row in rows:
         if row.calibrated:
-            for motion, _, _ in _motions(row.exercise):
+            for motion, _, _ in tracked_motions(row.exercise):
                 grouped[(row.exercise, motion, row.side.value)].append(row)
     return grouped
 
@@ -201,7 +201,7 @@ def _points(rows: Sequence[ResultRow]) -> dict[Key, list[SessionPoint]]:
     for row in rows:
         if not row.calibrated:
             continue
-        for motion, peak_key, sign in _motions(row.exercise):
+        for motion, peak_key, sign in tracked_motions(row.exercise):
             peak = row.peaks.get(peak_key)
             if peak is None:
                 continue
@@ -215,11 +215,10 @@ def _points(rows: Sequence[ResultRow]) -> dict[Key, list[SessionPoint]]:
     return points
 
 
-def _motions(exercise_id: str) -> tuple[tuple[str, str, float], ...]:
-    try:
-        return MOTION_PEAKS.get(catalog.get(exercise_id).primary_motion, ())
-    except KeyError:                  # a session of an exercise no longer in the catalogue
-        return ()
+def tracked_motions(exercise_id: str) -> tuple[tuple[str, str, float], ...]:
+    """(motion, peak key, sign) tracked for an exercise; none for one no longer in the catalogue."""
+    exercise = catalog.find(exercise_id)
+    return MOTION_PEAKS.get(exercise.primary_motion, ()) if exercise is not None else ()
 
 
 def _item(key: Key, points: list[SessionPoint], rows: list[ResultRow], plan: Sequence[PlanItem],
@@ -258,12 +257,12 @@ def _prescription_alerts(row: ResultRow, motion: str, item: PlanItem | None, lab
     if prescription.sets is not None and row.sets and len(row.sets) < prescription.sets[0]:
         short.append(f"{len(row.sets)} set(s), prescribed {span_text(prescription.sets)}")
     if prescription.reps is not None and row.sets:
-        directions = len(_motions(exercise))
+        directions = len(tracked_motions(exercise))
         reps = max(row.sets) / max(directions, 1)
         if reps < prescription.reps[0]:
             short.append(f"{reps:.0f} reps in the best set, prescribed {span_text(prescription.reps)}")
     if item is not None and item.target_deg is not None:
-        best = max((sign * (row.peaks.get(key) or 0.0) for m, key, sign in _motions(exercise) if m == motion),
+        best = max((sign * (row.peaks.get(key) or 0.0) for m, key, sign in tracked_motions(exercise) if m == motion),
                    default=0.0)
         if best < item.target_deg:
             short.append(f"best {best:.0f}°, target {item.target_deg:.0f}°")

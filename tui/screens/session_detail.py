@@ -77,7 +77,7 @@ class SessionDetailScreen(Screen[None]):
 def describe(view: SessionView) -> str:
     """The few lines above the chart: identity, range, what was done, pain and notes."""
     s = view.summary
-    name = _name(s.exercise)
+    name = catalog.display_name(s.exercise)
     lines = [f"{name} · {s.side.value} · {s.started_at.astimezone():%a %d %b %Y %H:%M} · "
              f"{duration_words(s.duration_s)} · {s.status.value} · {s.source.value}"]
     document: Mapping[str, Any] = view.document or {}
@@ -122,10 +122,3 @@ def _pain_words(view: SessionView) -> str:
     parts = [f"pain {whole[-1].score}/10"] if whole else []
     parts += [f"set {p.set_index + 1}: {p.score}/10" for p in sets if p.set_index is not None]
     return ", ".join(parts)
-
-
-def _name(exercise_id: str) -> str:
-    try:
-        return catalog.get(exercise_id).name
-    except KeyError:
-        return exercise_id

@@ -14,7 +14,7 @@ from textual.widgets.data_table import ColumnKey
 from tracker import catalog
 from tracker.domain import SessionSummary, Side
 from tracker.errors import HiptrackError
-from tracker.progress import MOTION_PEAKS
+from tracker.progress import tracked_motions
 from tracker.services import Services
 from tracker.storage.repository import ResultRow
 from tui.context import DashboardContext
@@ -123,7 +123,7 @@ class SessionsScreen(DataScreen):
         table.clear()
         for row in shown:
             s = row.summary
-            table.add_row(str(s.id), f"{s.started_at.astimezone():%d %b %y %H:%M}", _exercise_name(s.exercise),
+            table.add_row(str(s.id), f"{s.started_at.astimezone():%d %b %y %H:%M}", catalog.display_name(s.exercise),
                           s.side.value, clock_time(s.duration_s), row.best, STATUS_WORDS.get(s.status.value, ""),
                           key=str(s.id))
         status.update(_status_line(len(shown), len(self._rows), database_label(self._dashboard.services)))
@@ -151,22 +151,11 @@ def best_label(row: ResultRow | None) -> str:
     """'IR 34°': the session's extreme in its exercise's first tracked motion, positive = more range."""
     if row is None or not row.calibrated:
         return "" if row is None else "no calib."
-    try:
-        motions = MOTION_PEAKS.get(catalog.get(row.exercise).primary_motion, ())
-    except KeyError:
-        return ""
-    for motion, key, sign in motions:
+    for motion, key, sign in tracked_motions(row.exercise):
         peak = row.peaks.get(key)
         if peak is not None:
             return f"{short_motion(motion)} {sign * peak:.0f}°"
     return ""
-
-
-def _exercise_name(exercise_id: str) -> str:
-    try:
-        return catalog.get(exercise_id).name
-    except KeyError:
-        return exercise_id
 
 
 def _status_line(shown: int, total: int, where: str) -> str:
