@@ -209,13 +209,16 @@ def test_the_seed_dose_flags_a_short_session(flat_with_plan: dict) -> None:
     (["pain", "1", "3", "--set", "0"], "sets are numbered from 1"),
     (["pain", "42", "3"], "no session with id 42"),
 ])
-def test_bad_plan_and_pain_input_is_refused_and_nothing_is_stored(tmp_path: Path, args: list[str],
-                                                                   message: str) -> None:
+def test_bad_plan_and_pain_input_is_refused_and_nothing_is_stored(tmp_path: Path, args: list[str], message: str,
+                                                                   recordings: dict[str, list[Recording]]) -> None:
     db = f"sqlite:///{tmp_path / 'c.db'}"
+    if args[0] == "pain":                       # a session that pain could wrongly be stored against
+        assert _import(db, recordings["flat"][0], NOW) == 1
     result = RUNNER.invoke(app, [*args, "--db", db])
     assert result.exit_code == 2, result.output
     assert message in result.output
     assert json.loads(_hiptrack("plan", "--json", "--db", db)) == []
+    assert _progress(db)["pain"] is None
 
 
 def test_logging_pain_shows_the_red_flags(tmp_path: Path, recordings: dict[str, list[Recording]]) -> None:
