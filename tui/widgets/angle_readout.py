@@ -22,12 +22,22 @@ class AngleReadout(Vertical):
         yield Digits("--", id="angle")
         yield Label(" ", id="other-angles")
 
+    _shown: tuple[str, str, str] | None = None
+
     def show(self, angles_deg: tuple[float, float, float] | None, primary: int) -> None:
-        """angles_deg: flexion, abduction, rotation (SPEC §2 signs), None before the calibration."""
+        """angles_deg: flexion, abduction, rotation (SPEC §2 signs), None before the calibration.
+
+        Only what changed is updated: this runs thirty times a second, and an update re-lays-out.
+        """
         if angles_deg is None:
-            self.query_one(Digits).update("--")
-            return
-        self.query_one("#angle-name", Label).update(f"{ANGLE_NAMES[primary]}, degrees")
-        self.query_one(Digits).update(f"{angles_deg[primary]:+.1f}")
-        self.query_one("#other-angles", Label).update("   ".join(
-            f"{ANGLE_NAMES[k]} {angles_deg[k]:+.1f}°" for k in range(3) if k != primary))
+            texts = ("waiting for the calibration", "--", " ")
+        else:
+            texts = (f"{ANGLE_NAMES[primary]}, degrees", f"{angles_deg[primary]:+.1f}", "   ".join(
+                f"{ANGLE_NAMES[k]} {angles_deg[k]:+.1f}°" for k in range(3) if k != primary))
+        shown = self._shown or ("waiting for the calibration", "--", " ")
+        widgets: tuple[Label | Digits, ...] = (self.query_one("#angle-name", Label), self.query_one(Digits),
+                                               self.query_one("#other-angles", Label))
+        for widget, text, before in zip(widgets, texts, shown, strict=True):
+            if text != before:
+                widget.update(text)
+        self._shown = texts

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from rich.text import Text
-from textual.widgets import Static
 
 from analysis.live import LiveState
 from tracker.live_report import PROTOCOL_SWINGS
+from tui.widgets.quiet_static import QuietStatic
 
 
 def step_lines(state: LiveState, residual_deg: float | None) -> list[tuple[str, str, str]]:
@@ -25,11 +25,11 @@ def step_lines(state: LiveState, residual_deg: float | None) -> list[tuple[str, 
     return lines
 
 
-class CalibrationSteps(Static):
+class CalibrationSteps(QuietStatic):
     DEFAULT_CSS = "CalibrationSteps { height: auto; }"
 
     def show(self, state: LiveState, residual_deg: float | None) -> None:
         text = Text()
         for k, (mark, words, style) in enumerate(step_lines(state, residual_deg)):
             text.append(("\n" if k else "") + f"{mark} {words}", style)
-        self.update(text)
+        self.show_content(text)

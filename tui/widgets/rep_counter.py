@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from rich.text import Text
-from textual.widgets import Static
 
 from tracker.catalog import Span
 from tracker.report import span_text
+from tui.widgets.quiet_static import QuietStatic
 
 
-class RepCounter(Static):
+class RepCounter(QuietStatic):
     DEFAULT_CSS = "RepCounter { height: 2; }"
 
     def show(self, reps: int, reps_in_set: int, sets_done: int, prescribed_reps: Span, prescribed_sets: Span) -> None:
@@ -19,4 +19,4 @@ class RepCounter(Static):
         text.append("\nSets  ", "bold")
         text.append(str(sets_done), "bold")
         text.append(f"   done of {span_text(prescribed_sets)}", "dim")
-        self.update(text)
+        self.show_content(text)

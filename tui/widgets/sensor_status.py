@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from rich.text import Text
-from textual.widgets import Static
 
 from tracker.live import SensorStatus
+from tui.widgets.quiet_static import QuietStatic
 
 SILENT_AFTER_S = 2.0
 """No block for this long while recording: the link is shown as silent."""
@@ -26,7 +26,7 @@ def sensor_line(status: SensorStatus, recording: bool) -> tuple[str, str]:
     return " · ".join([*parts, status.device]), style
 
 
-class SensorStatusLines(Static):
+class SensorStatusLines(QuietStatic):
     DEFAULT_CSS = "SensorStatusLines { height: auto; color: $text-muted; text-wrap: nowrap; text-overflow: ellipsis; }"
 
     def show(self, sensors: tuple[SensorStatus, ...], recording: bool) -> None:
@@ -34,4 +34,4 @@ class SensorStatusLines(Static):
         for k, status in enumerate(sensors):
             line, style = sensor_line(status, recording)
             text.append(("\n" if k else "") + line, style)
-        self.update(text if sensors else Text("connecting…", "dim"))
+        self.show_content(text if sensors else Text("connecting…", "dim"))
