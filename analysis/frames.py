@@ -13,14 +13,14 @@ from numpy.typing import NDArray
 from scipy.spatial.transform import Rotation
 
 from analysis import quaternions as q
+from analysis.vocabulary import POSTURES
 
 FloatArray = NDArray[np.float64]
 
 UPRIGHT_WXYZ = np.array([np.cos(np.pi / 4), np.sin(np.pi / 4), 0.0, 0.0])
 """Pelvis → earth for an upright person facing earth x: superior → z, right → −y."""
 
-POSTURE_PITCH_DEG = {"standing": 0.0, "seated": 0.0, "floor_sitting": 0.0, "kneeling": 0.0, "cycling": 0.0,
-                     "supine": 90.0}
+POSTURE_PITCH_DEG = {posture.value: facts.pelvis_pitch_deg for posture, facts in POSTURES.items()}
 """How far the pelvis is tipped back from upright in each reference posture (SPEC §2)."""
 
 

@@ -7,22 +7,10 @@ primary motion, reference posture and how reps are counted from here.
 
 from __future__ import annotations
 
-import enum
 from dataclasses import dataclass, field
 
+from analysis.vocabulary import Counting, Motion, Posture
 from tracker.errors import UnknownExerciseError
-
-
-class Posture(enum.StrEnum):
-    """Reference posture of the pelvis during the exercise (SPEC §2)."""
-
-    STANDING = "standing"
-    SEATED = "seated"
-    FLOOR_SITTING = "floor_sitting"
-    SUPINE = "supine"
-    KNEELING = "kneeling"
-    CYCLING = "cycling"
-
 
 Span = tuple[float, float] | None
 """[min, max] of a prescription figure, or None where the seed gives none."""
@@ -50,17 +38,16 @@ class Exercise:
     name: str
     source: str
     """Seed file the facts come from."""
-    primary_motion: str
+    primary_motion: Motion
     posture: Posture
-    counting: str = "excursions"
-    """How reps are counted: 'excursions' (out from rest and back), 'cycles' (shifts, circles), 'ride'."""
+    counting: Counting = Counting.EXCURSIONS
     prescription: Prescription = field(default_factory=Prescription)
     cues: tuple[str, ...] = ()
     mistakes: tuple[str, ...] = ()
 
     def to_json(self) -> dict[str, object]:
-        return {"id": self.id, "name": self.name, "source": self.source, "primary_motion": self.primary_motion,
-                "posture": self.posture.value, "counting": self.counting,
+        return {"id": self.id, "name": self.name, "source": self.source, "primary_motion": self.primary_motion.value,
+                "posture": self.posture.value, "counting": self.counting.value,
                 "prescription": self.prescription.to_json(), "cues": list(self.cues), "mistakes": list(self.mistakes)}
 
 
@@ -79,7 +66,7 @@ _MOBILITY_WEEKLY: Span = (3, 5)
 
 EXERCISES: tuple[Exercise, ...] = (
     Exercise(
-        "ninety_ninety_ir_stretch", "90/90 internal rotation stretch", _SEED_IR, "internal_rotation",
+        "ninety_ninety_ir_stretch", "90/90 internal rotation stretch", _SEED_IR, Motion.INTERNAL_ROTATION,
         Posture.FLOOR_SITTING,
         prescription=Prescription(sets=(2, 2), hold_s=(120, 180), sessions_per_week=(3, 3)),
         cues=("Sit deeper into the back hip and feel the side of that hip working.",
@@ -87,73 +74,75 @@ EXERCISES: tuple[Exercise, ...] = (
         mistakes=("Leaning or twisting the torso to get range instead of sinking into the hip.",
                   "Going too low too soon.")),
     Exercise(
-        "seated_hip_internal_rotation", "Seated hip internal rotation", _SEED_IR, "internal_rotation", Posture.SEATED,
+        "seated_hip_internal_rotation", "Seated hip internal rotation", _SEED_IR, Motion.INTERNAL_ROTATION,
+        Posture.SEATED,
         prescription=Prescription(sets=(3, 3), reps=(4, 8), hold_s=(2, 5), sessions_per_week=(2, 3)),
         cues=("Swing the foot out while the knee stays put, so the hip does the turning.",
               "Easier: a light band or none; harder: a stronger band."),
         mistakes=("Getting the range from the ankle rather than the hip.", "A mini-band that is too strong.")),
     Exercise(
-        "ninety_ninety_transitions", "90/90 transitions", _SEED_IR, "rotation", Posture.FLOOR_SITTING,
+        "ninety_ninety_transitions", "90/90 transitions", _SEED_IR, Motion.ROTATION, Posture.FLOOR_SITTING,
         prescription=Prescription(reps=(10, 15), sessions_per_week=(7, 7), per_side=False),
         cues=("Reps are counted in each direction.",
               "Easier: lean more weight into your hands; harder: less weight in the hands.")),
     Exercise(
-        "seated_hip_flexion_hold", "Seated hip flexion hold", _SEED_CYCLING, "flexion", Posture.SEATED,
+        "seated_hip_flexion_hold", "Seated hip flexion hold", _SEED_CYCLING, Motion.FLEXION, Posture.SEATED,
         cues=("Keep the lower back in a good position.", "Lift the knee and really hold the squeeze at the top.")),
     Exercise(
-        "supine_hip_shift_ir", "Supine hip shift (internal rotation)", _SEED_MOBILITY, "internal_rotation",
-        Posture.SUPINE, counting="cycles",
+        "supine_hip_shift_ir", "Supine hip shift (internal rotation)", _SEED_MOBILITY, Motion.INTERNAL_ROTATION,
+        Posture.SUPINE, counting=Counting.CYCLES,
         prescription=Prescription(sets=(1, 2), reps=(30, 40), sessions_per_week=_MOBILITY_WEEKLY),
         cues=("On your back, knees bent 90°, feet on a wall: walk the feet apart with the thighs parallel "
               "and about six inches apart (a small ball between them helps).",
               "Tip the pelvis gently side to side: the knees go up and down, not forward and back."),
         mistakes=("Moving the lower back instead of the hips: it should stay still on the floor.",)),
     Exercise(
-        "hamstring_strap_stretch", "Hamstring stretch with strap", _SEED_MOBILITY, "flexion", Posture.SUPINE,
+        "hamstring_strap_stretch", "Hamstring stretch with strap", _SEED_MOBILITY, Motion.FLEXION, Posture.SUPINE,
         prescription=Prescription(hold_s=(60, 120), sessions_per_week=_MOBILITY_WEEKLY),
         cues=("Keep the leg straight and pull it up with the strap around the ball of the foot.",
               "Ease a little deeper with each breath out."),
         mistakes=("Pulling so far that the pelvis tilts or the hip hikes.",)),
     Exercise(
-        "adductor_strap_stretch", "Adductor stretch with strap", _SEED_MOBILITY, "abduction", Posture.SUPINE,
+        "adductor_strap_stretch", "Adductor stretch with strap", _SEED_MOBILITY, Motion.ABDUCTION, Posture.SUPINE,
         prescription=Prescription(hold_s=(60, 60), sessions_per_week=_MOBILITY_WEEKLY),
         cues=("From the raised leg, lower it out to the side with the strap until the inner thigh stretches.",),
         mistakes=("Letting the pelvis move: keep it level, square and still.",)),
     Exercise(
-        "abductor_strap_stretch", "Abductor stretch with strap", _SEED_MOBILITY, "adduction", Posture.SUPINE,
+        "abductor_strap_stretch", "Abductor stretch with strap", _SEED_MOBILITY, Motion.ADDUCTION, Posture.SUPINE,
         prescription=Prescription(hold_s=(60, 60), sessions_per_week=_MOBILITY_WEEKLY),
         cues=("Take the raised leg across the body with the strap to stretch the outer hip.",),
         mistakes=("Letting the pelvis roll with the leg.",)),
     Exercise(
-        "single_leg_circles", "Single-leg circles", _SEED_MOBILITY, "circumduction", Posture.SUPINE,
-        counting="cycles",
+        "single_leg_circles", "Single-leg circles", _SEED_MOBILITY, Motion.CIRCUMDUCTION, Posture.SUPINE,
+        counting=Counting.CYCLES,
         prescription=Prescription(reps=(5, 10), sessions_per_week=_MOBILITY_WEEKLY),
         cues=("Straight leg, strap for control; circles grow slowly, clockwise then anticlockwise.",
               "Stop and get checked if you feel clicking or a hard stop in the hip."),
         mistakes=("Letting the pelvis rock with the circles.",)),
     Exercise(
-        "couch_stretch", "Couch stretch", _SEED_MOBILITY, "extension", Posture.KNEELING,
+        "couch_stretch", "Couch stretch", _SEED_MOBILITY, Motion.EXTENSION, Posture.KNEELING,
         prescription=Prescription(hold_s=(60, 120), sessions_per_week=_MOBILITY_WEEKLY),
         cues=("Back knee in the corner of floor and wall, shin up the wall; front foot flat, knee at 90°.",
               "Too hard? Put the back foot on a bench, chair or couch instead of the wall."),
         mistakes=("Arching the lower back to get the torso upright.", "Letting the knee drift away from the wall.")),
     Exercise(
-        "figure_four_stretch", "Supine figure-four stretch", _SEED_MOBILITY, "flexion", Posture.SUPINE,
+        "figure_four_stretch", "Supine figure-four stretch", _SEED_MOBILITY, Motion.FLEXION, Posture.SUPINE,
         prescription=Prescription(hold_s=(60, 120), sessions_per_week=_MOBILITY_WEEKLY),
         cues=("Ankle just below the other knee, then pull that thigh towards the chest.",)),
     Exercise(
-        "thomas_stretch", "Thomas stretch", _SEED_RUNNERS, "extension", Posture.SUPINE,
+        "thomas_stretch", "Thomas stretch", _SEED_RUNNERS, Motion.EXTENSION, Posture.SUPINE,
         cues=("Lie at the edge of a bed, hug the knee further from the edge to the chest, let the other leg "
               "hang off the edge.",)),
     Exercise(
-        "standing_hip_abduction_hold", "Standing hip abduction hold", _SEED_RUNNERS, "abduction", Posture.STANDING,
+        "standing_hip_abduction_hold", "Standing hip abduction hold", _SEED_RUNNERS, Motion.ABDUCTION,
+        Posture.STANDING,
         prescription=Prescription(hold_s=(30, 30)),
         cues=("On one leg, push the other out sideways into a band and hold.", "Keep your balance and the hip level.")),
     Exercise(
-        "banded_hip_flexion_march", "Banded hip flexion march", _SEED_RUNNERS, "flexion", Posture.STANDING,
+        "banded_hip_flexion_march", "Banded hip flexion march", _SEED_RUNNERS, Motion.FLEXION, Posture.STANDING,
         cues=("Lean on a wall with a band around the feet; march one knee up hard against it and hold.",)),
     Exercise(
-        "ride", "Bike ride", _SEED_CYCLING, "cycling", Posture.CYCLING, counting="ride",
+        "ride", "Bike ride", _SEED_CYCLING, Motion.CYCLING, Posture.CYCLING, counting=Counting.RIDE,
         cues=("The hips stay flexed the whole ride and flex further with every stroke.",
               "Knees in line with the hips or slightly inside tend to go with more efficient riding than knees "
               "drifting out (femur turned out).")),

@@ -8,11 +8,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, timedelta
 
+from tracker.domain import Motion
 from tracker.report import motion_words
-
-_SHORT_MOTION = {"flexion": "flex", "extension": "ext", "abduction": "abd", "adduction": "add",
-                 "internal_rotation": "IR", "external_rotation": "ER", "circumduction": "circles",
-                 "cycling": "ride", "rotation": "rot"}
 
 _ARROWS = {"improving": "↗", "declining": "↘", "stable": "→", "too_few": "·"}
 
@@ -20,7 +17,11 @@ _BARS = "▁▂▃▄▅▆▇█"
 
 
 def short_motion(motion: str) -> str:
-    return _SHORT_MOTION.get(motion, motion_words(motion))
+    """'IR' for internal rotation: the vocabulary's label for narrow columns (words for anything else)."""
+    try:
+        return Motion(motion).facts.short
+    except ValueError:
+        return motion_words(motion)
 
 
 def trend_arrow(direction: str) -> str:
