@@ -13,6 +13,7 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy.ndimage import gaussian_filter1d
 
+from analysis.results import HoldEvent, RepEvent, SetEvent
 from analysis.segments import close_gaps, moving_average, runs
 from analysis.swings import swing_peaks, troughs_of
 
@@ -47,36 +48,6 @@ class EventParams:
     min_cycle_prominence_deg: float = 3.0
     cycle_share: float = 0.5
     """A cycle must swing at least this share of the typical cycle's swing."""
-
-
-@dataclass(frozen=True, slots=True)
-class HoldEvent:
-    motion: str
-    start_s: float
-    end_s: float
-    angle_deg: float
-    """Mean signed angle during the hold (SPEC §2 signs)."""
-    stability_deg: float
-    """Standard deviation of the angle during the hold."""
-
-    @property
-    def duration_s(self) -> float:
-        return self.end_s - self.start_s
-
-
-@dataclass(frozen=True, slots=True)
-class RepEvent:
-    motion: str
-    start_s: float
-    end_s: float
-    peak_deg: float
-
-
-@dataclass(frozen=True, slots=True)
-class SetEvent:
-    start_s: float
-    end_s: float
-    reps: int
 
 
 def detect_excursions(time_s: FloatArray, signed_deg: FloatArray, rests: NDArray[np.intp], motions: tuple[str, str],

@@ -24,32 +24,20 @@ from analysis.events import (
     group_sets,
 )
 from analysis.orientation import estimate_orientation
+from analysis.peaks import Peaks
 from analysis.ride import RideMetrics, RideParams, analyse_ride
 from analysis.segments import drop_short, rolling_range, runs
+from analysis.vocabulary import MOTIONS, POSTURES
 
 FloatArray = NDArray[np.float64]
 
-ALGORITHM_VERSION = "1"
-
 PRIMARY: dict[str, tuple[int, tuple[str, str]]] = {
-    "flexion": (0, ("flexion", "")),
-    "extension": (0, ("", "extension")),
-    "abduction": (1, ("abduction", "")),
-    "adduction": (1, ("", "adduction")),
-    "internal_rotation": (2, ("internal_rotation", "")),
-    "external_rotation": (2, ("", "external_rotation")),
-    "rotation": (2, ("internal_rotation", "external_rotation")),
-    "circumduction": (0, ("circumduction", "")),
-    "cycling": (0, ("flexion", "")),
-}
-"""Primary motion → (angle column, (motion name above neutral, below neutral))."""
+    motion.value: (int(f.axis), (f.events[0] or "", f.events[1] or "")) for motion, f in MOTIONS.items()}
+"""Primary motion → (angle column, (motion name above neutral, below neutral)); derived from the vocabulary."""
 
 POSTURE_FLEXION_RANGE_DEG: dict[str, tuple[float, float]] = {
-    "standing": (-45.0, 130.0), "seated": (55.0, 135.0), "floor_sitting": (20.0, 135.0),
-    "supine": (-40.0, 130.0), "kneeling": (-45.0, 45.0), "cycling": (-180.0, 180.0),
-}
-"""Flexion (against the posture's pelvis) a resting thigh can have while in that posture: rests
-outside it are before or after the exercise (e.g. standing before lying down)."""
+    posture.value: f.resting_flexion_deg for posture, f in POSTURES.items()}
+"""Flexion a resting thigh can have in each posture (see vocabulary.PostureFacts)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,7 +63,7 @@ class ThighAnalysis:
     angles: HipAngles | None
     window_s: tuple[float, float] | None
     """The part of the recording spent in the exercise's posture (events and peaks come from here)."""
-    peaks: dict[str, float] | None
+    peaks: Peaks | None
     holds: tuple[HoldEvent, ...] = ()
     reps: tuple[RepEvent, ...] = ()
     sets: tuple[SetEvent, ...] = ()
@@ -111,7 +99,7 @@ def analyze_thigh(time_s: FloatArray, acc: FloatArray, gyr: FloatArray, side: st
                                 np.clip(rests - lo, 0, len(time_s) - lo), rate_hz, params)
     end = max(window[1], int(np.searchsorted(time_s, max((r.end_s for r in reps), default=0.0), "right")))
     return ThighAnalysis(side, primary_motion, duration, calibration, None, angles,
-                         (float(time_s[lo]), float(time_s[end - 1])), _peaks(angles.angles_deg[lo:end]),
+                         (float(time_s[lo]), float(time_s[end - 1])), Peaks.over(angles.angles_deg[lo:end]),
                          holds, reps, group_sets(reps, params.events), ride)
 
 
@@ -144,12 +132,3 @@ def rests_in_posture(time_s: FloatArray, gyr: FloatArray, acc: FloatArray, angle
     low, high = POSTURE_FLEXION_RANGE_DEG[posture]
     flexion = np.array([np.median(angles.flexion_deg[a:b]) for a, b in rests])
     return rests[(flexion >= low) & (flexion <= high)] if len(rests) else rests
-
-
-def _peaks(values: FloatArray) -> dict[str, float]:
-    """Signed extremes over the exercise window (SPEC §5 keys)."""
-    return {
-        "flexion_deg": float(values[:, 0].max()), "extension_deg": float(values[:, 0].min()),
-        "abduction_deg": float(values[:, 1].max()), "adduction_deg": float(values[:, 1].min()),
-        "internal_rotation_deg": float(values[:, 2].max()), "external_rotation_deg": float(values[:, 2].min()),
-    }

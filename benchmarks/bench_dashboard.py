@@ -18,10 +18,11 @@ import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
+from analysis.peaks import Peaks
+from analysis.results import CalibrationOutcome, HoldEvent, RepEvent, SessionResult, SetEvent
 from tracker.domain import SessionStatus, Side, Source
 from tracker.plans import default_item
 from tracker.services import Services, build_services
@@ -32,9 +33,6 @@ from tui.widgets.adherence_calendar import AdherenceCalendar
 from tui.widgets.trend_chart import TrendChart
 
 NOW = datetime(2026, 3, 1, 20, 0, tzinfo=UTC)
-PEAK_KEYS = ("flexion_deg", "extension_deg", "abduction_deg", "adduction_deg", "internal_rotation_deg",
-             "external_rotation_deg")
-
 
 def build_history(services: Services, days: int, now: datetime = NOW, seed: int = 7) -> int:
     """Daily internal-rotation sessions on both sides, hamstring stretches three times a week, daily pain.
@@ -69,18 +67,14 @@ def _stored_session(services: Services, exercise: str, side: Side, at: datetime,
                                       at)["session"]
     rotation = exercise == "seated_hip_internal_rotation"
     motion = "internal_rotation" if rotation else "flexion"
-    peaks = dict.fromkeys(PEAK_KEYS, 0.0) | {"flexion_deg": 88.0 if rotation else best_deg,
-                                             "internal_rotation_deg": best_deg if rotation else 2.0}
-    reps: list[dict[str, Any]] = [
-        {"motion": motion, "start_s": 20.0 + 8 * i, "end_s": 26.0 + 8 * i, "peak_deg": best_deg - 0.5 * (i % 3)}
-        for i in range(6 if rotation else 1)]
-    holds = [{"motion": motion, "start_s": r["start_s"] + 1, "end_s": r["end_s"] - 1, "angle_deg": r["peak_deg"] - 1}
-             for r in reps]
-    sets = [{"start_s": 20.0, "end_s": 44.0, "reps": 3}, {"start_s": 44.0, "end_s": 70.0, "reps": 3}] if rotation \
-        else [{"start_s": 20.0, "end_s": 90.0, "reps": 1}]
-    document = {"calibration": {"ok": True, "start_s": 0.0, "end_s": 12.0}, "peaks": peaks, "holds": holds,
-                "reps": reps, "sets": sets, "ride": None, "algorithm_version": "benchmark"}
-    store.store_result(session_id, document, None, None)
+    peaks = Peaks(flexion_deg=88.0 if rotation else best_deg, extension_deg=0.0, abduction_deg=0.0,
+                  adduction_deg=0.0, internal_rotation_deg=best_deg if rotation else 2.0, external_rotation_deg=0.0)
+    reps = tuple(RepEvent(motion, 20.0 + 8 * i, 26.0 + 8 * i, best_deg - 0.5 * (i % 3))
+                 for i in range(6 if rotation else 1))
+    holds = tuple(HoldEvent(motion, r.start_s + 1, r.end_s - 1, r.peak_deg - 1, 0.4) for r in reps)
+    sets = (SetEvent(20.0, 44.0, 3), SetEvent(44.0, 70.0, 3)) if rotation else (SetEvent(20.0, 90.0, 1),)
+    store.store_result(session_id, SessionResult(side, exercise, 90.0, CalibrationOutcome(0.0, 12.0), peaks, holds,
+                                                 reps, sets, algorithm_version="benchmark"))
     store.finish_session(session_id, SessionStatus.COMPLETE, 90.0)
     return session_id
 
@@ -129,7 +123,7 @@ def main() -> None:
         services.close()
         print(f"built {count} sessions over {days} days in {time.perf_counter() - started:.0f} s: {args.db}")
     services = build_services(url)
-    print(f"{len(services.store.result_rows())} analysed sessions in {args.db}")
+    print(f"{len(services.store.analysed_sessions())} analysed sessions in {args.db}")
     services.close()
     runs = [asyncio.run(time_to_home(url, (size[0], size[1]))) for _ in range(args.runs)]
     total = statistics.median(r[0] for r in runs)

@@ -76,10 +76,10 @@ async def test_recorded_sessions_store_their_results_and_can_be_reanalysed(any_s
     options = SimOptions(dose=Dose(sets=1, reps=3))
     session_id = await record_simulated(svc, "seated_hip_internal_rotation", Side.RIGHT, 21, options=options)
     stored = svc.store.load_result(session_id)
-    assert stored is not None and stored["calibration"]["ok"]
-    assert len(stored["reps"]) == 3 and len(stored["holds"]) == 3
+    assert stored is not None and stored.calibrated
+    assert len(stored.reps) == 3 and len(stored.holds) == 3
     fresh = analyze_session(svc, session_id)
-    assert [r["peak_deg"] for r in fresh["reps"]] == pytest.approx([r["peak_deg"] for r in stored["reps"]])
+    assert [r.peak_deg for r in fresh.reps] == pytest.approx([r.peak_deg for r in stored.reps])
     result = runner.invoke(app, ["reanalyze", "--all", "--db", db_url])
     assert result.exit_code == 0 and f"session {session_id}: 3 reps, 3 holds, 1 sets" in result.stdout
     assert runner.invoke(app, ["reanalyze", "--db", db_url]).exit_code == 2
@@ -94,3 +94,31 @@ async def test_show_prints_stored_results(svc: Services, db_url: str) -> None:
     assert document["exercise"] == "couch_stretch" and document["holds"][0]["motion"] == "extension"
     assert document["holds"][0]["angle_deg"] < 0
     assert runner.invoke(app, ["show", "999", "--db", db_url]).exit_code == 2
+
+
+@pytest.mark.parametrize(("recording", "side", "exercise"), [
+    ("seated_ir_left.csv", "left", "seated_hip_internal_rotation"),
+    ("ride_right.csv", "right", "ride"),
+])
+def test_a_stored_session_shows_everything_analyze_computes(tmp_path: Path, any_db_url: str, recording: str,
+                                                             side: str, exercise: str) -> None:
+    """`show --json` of a stored session equals `analyze --json` of the samples it stored (SPEC §5)."""
+    db = any_db_url
+    imported = runner.invoke(app, ["import", str(DATA / recording), "--side", side, "--exercise", exercise, "--db", db])
+    assert imported.exit_code == 0, imported.stderr
+    session_id = int(imported.stdout.split("session ")[1].split()[0].rstrip(":,"))
+    exported = runner.invoke(app, ["export", str(session_id), "--out", str(tmp_path / "out"), "--db", db])
+    assert exported.exit_code == 0, exported.stderr
+    stored_csv = next((tmp_path / "out").glob(f"session-{session_id}-*thigh.csv"))
+
+    shown = runner.invoke(app, ["show", str(session_id), "--json", "--db", db])
+    analysed = runner.invoke(app, ["analyze", str(stored_csv), "--side", side, "--exercise", exercise, "--json"])
+    assert shown.exit_code == 0 and analysed.exit_code == 0, shown.stderr + analysed.stderr
+    stored, fresh = json.loads(shown.stdout), json.loads(analysed.stdout)
+    assert stored.pop("session_id") == session_id
+    assert stored == fresh
+    assert "q_sensor_to_thigh_wxyz" in stored["calibration"]
+    if exercise == "ride":
+        assert stored["ride"]["revolutions"] > 30 and stored["ride"]["cadence_rpm_p90"] is not None
+    else:
+        assert stored["holds"] and all(h["stability_deg"] is not None for h in stored["holds"])

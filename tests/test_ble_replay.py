@@ -56,7 +56,7 @@ async def test_every_notification_arrives_and_the_start_command_is_written(svc: 
     summary = svc.store.get_session(session_id)
     assert summary.samples == n_samples
     result = svc.store.load_result(session_id)
-    assert result is not None and len(result["reps"]) == 3
+    assert result is not None and len(result.reps) == 3
 
 
 async def test_a_dropped_link_reconnects_and_leaves_a_gap_not_duplicates(svc: Services) -> None:
@@ -114,8 +114,8 @@ async def test_three_sensors_two_minutes_one_session_with_a_gap(svc: Services) -
     assert abs(left.time_s[0] - right.time_s[0]) < 0.05            # one time base
     result = svc.store.load_result(session_id)
     assert result is not None, "not analysed"
-    assert result["calibration"]["ok"], result["calibration"]
-    assert result["ride"]["revolutions"] > 50 and "asymmetry" in result["ride"]
+    assert result is not None and result.calibrated, result
+    assert result.ride is not None and result.ride.revolutions > 50 and result.ride.asymmetry is not None
 
 
 def test_a_witmotion_clone_on_the_sig_base_is_addressed_by_its_own_uuids() -> None:

@@ -40,10 +40,10 @@ async def test_a_session_is_stored_analysed_and_previewed(svc: Services) -> None
     summary = svc.store.get_session(session_id)
     assert summary.status is SessionStatus.COMPLETE and summary.exercise == EXERCISE
     stored = svc.store.load_result(session_id)
-    assert stored is not None and stored["calibration"]["ok"]
+    assert stored is not None and stored.calibrated
     counted = [e for e in events if isinstance(e, RepCounted)]
-    assert len(counted) == len(stored["reps"]) == 4                     # the preview agrees with the analysis
-    assert [e.set.reps for e in events if isinstance(e, SetEnded)] == [s["reps"] for s in stored["sets"]]
+    assert len(counted) == len(stored.reps) == 4                     # the preview agrees with the analysis
+    assert [e.set.reps for e in events if isinstance(e, SetEnded)] == [s.reps for s in stored.sets]
     assert sum(isinstance(e, Calibrated) for e in events) == 1
 
     snapshot = session.snapshot
@@ -73,7 +73,7 @@ async def test_stop_keeps_and_analyses_what_arrived(svc: Services, cut: str) -> 
     assert summary.status is SessionStatus.COMPLETE
     assert until_s - 1.0 < summary.duration_s <= until_s + 0.1
     stored = svc.store.load_result(session_id)
-    assert stored is not None and stored["calibration"]["ok"]          # analysed although cut short
+    assert stored is not None and stored.calibrated          # analysed although cut short
     assert session.snapshot.state.time_s == pytest.approx(summary.duration_s, abs=0.1)
 
 
@@ -92,7 +92,7 @@ async def test_context_has_the_personal_best_and_the_plan(svc: Services) -> None
     earlier = svc.store.load_result(first)
     assert earlier is not None
     assert context.motion == "internal_rotation"
-    assert context.best_deg == pytest.approx(max(r["peak_deg"] for r in earlier["reps"]), abs=0.01)
+    assert context.best_deg == pytest.approx(max(r.peak_deg for r in earlier.reps), abs=0.01)
     assert context.prescription.hold_s == (2, 5) and context.target_deg is None      # the seed's dose, no plan
 
     from datetime import UTC, datetime

@@ -74,7 +74,7 @@ async def test_a_simulated_recording_ends_in_the_database_with_pain_from_the_pro
     summary = svc.store.get_session(session_id)
     assert summary.status is SessionStatus.COMPLETE
     result = svc.store.load_result(session_id)
-    assert result is not None and [s["reps"] for s in result["sets"]] == [2, 2]
+    assert result is not None and [s.reps for s in result.sets] == [2, 2]
     assert [(p.score, p.set_index, p.note) for p in svc.store.list_pain(session_id)] == [(3, 0, None), (5, 1, "stiff")]
 
 
@@ -96,7 +96,7 @@ async def test_stop_saves_and_analyses_what_was_recorded(svc: Services) -> None:
     summary = svc.store.get_session(session_id)
     assert summary.status is SessionStatus.COMPLETE and 24.0 < summary.duration_s <= 25.1
     result = svc.store.load_result(session_id)
-    assert result is not None and result["calibration"]["ok"]
+    assert result is not None and result.calibrated
     assert svc.store.list_pain(session_id) == []
 
 

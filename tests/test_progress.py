@@ -232,14 +232,19 @@ def test_logging_pain_shows_the_red_flags(tmp_path: Path, recordings: dict[str, 
 
 
 def test_a_session_of_an_exercise_no_longer_in_the_catalogue_does_not_break_progress() -> None:
-    from tracker.domain import Side
+    from analysis.peaks import Peaks
+    from analysis.results import CalibrationOutcome, RepEvent, SessionResult, SetEvent
+    from tracker.domain import AnalysedSession, Side
     from tracker.progress import build_report
-    from tracker.storage.repository import ResultRow
     from tui.screens.sessions import best_label
 
-    peaks: dict[str, float | None] = {"internal_rotation_deg": 30.0}
-    retired = ResultRow(1, "retired_exercise", Side.LEFT, NOW, True, peaks, (), (), ())
-    kept = ResultRow(2, EXERCISE, Side.LEFT, NOW, True, peaks, (("internal_rotation", 30.0),), (), (1,))
+    peaks = Peaks(0.0, 0.0, 0.0, 0.0, 30.0, 0.0)
+    calibrated = CalibrationOutcome(0.0, 10.0)
+    retired = AnalysedSession(1, "retired_exercise", Side.LEFT, NOW,
+                              SessionResult(Side.LEFT, "retired_exercise", 60.0, calibrated, peaks))
+    kept = AnalysedSession(2, EXERCISE, Side.LEFT, NOW, SessionResult(
+        Side.LEFT, EXERCISE, 60.0, calibrated, peaks, reps=(RepEvent("internal_rotation", 20.0, 25.0, 30.0),),
+        sets=(SetEvent(20.0, 25.0, 1),)))
     report = build_report([retired, kept], [], [], NOW)
     assert [(i.exercise, i.motion) for i in report.items] == [(EXERCISE, "internal_rotation")]
     assert best_label(retired) == "" and best_label(kept) == "IR 30°"

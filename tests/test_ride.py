@@ -15,6 +15,7 @@ from tracker.assessment import assess
 from tracker.cli import app
 from tracker.domain import Side
 from tracker.imu_csv import write_imu_csv
+from tracker.result_json import result_json
 from tracker.services import Services
 
 RIDE_KEYS = {"cadence_rpm_mean", "revolutions", "pedaling_time_s", "flexion_max_deg", "flexion_min_deg",
@@ -77,9 +78,9 @@ async def test_recorded_rides_keep_their_metrics(svc: Services) -> None:
 
     session_id = await record_simulated(svc, "ride", Side.RIGHT, 6106, options=SimOptions(dose=Dose(ride_s=40.0)))
     stored = svc.store.load_result(session_id)
-    assert stored is not None and stored["ride"] is not None
-    assert set(stored["ride"]) >= RIDE_KEYS and stored["ride"]["coasting"]
-    assert stored["ride"]["revolutions"] > 30
+    assert stored is not None and stored.ride is not None
+    assert set(result_json(stored)["ride"]) >= RIDE_KEYS and stored.ride.coasting
+    assert stored.ride.revolutions > 30
 
 
 def _seated_means(sim: SimulatedSession, angles: np.ndarray) -> np.ndarray:
@@ -136,8 +137,8 @@ async def test_a_two_sensor_ride_is_stored_with_its_asymmetry(svc: Services) -> 
     session_id = await record_simulated(svc, "ride", Side.RIGHT, 6109, options=options)
     assert len(svc.store.get_session(session_id).streams) == 2
     stored = svc.store.load_result(session_id)
-    assert stored is not None and "asymmetry" in stored["ride"]
-    assert stored["ride"]["asymmetry"]["abduction_mean_deg"]["difference"] < 0     # left knee further out
+    assert stored is not None and stored.ride is not None and stored.ride.asymmetry is not None
+    assert stored.ride.asymmetry["abduction_mean_deg"].difference < 0     # left knee further out
 
 
 def test_a_stop_with_a_foot_down_is_told_from_coasting() -> None:

@@ -6,10 +6,11 @@ from datetime import UTC, date, datetime
 
 import pytest
 
+from analysis.peaks import Peaks
+from analysis.results import CalibrationOutcome, SessionResult
 from tracker.catalog import Span
-from tracker.domain import PainEntry, Placement, SessionStatus, SessionSummary, Side, Source
+from tracker.domain import AnalysedSession, PainEntry, Placement, SessionStatus, SessionSummary, Side, Source
 from tracker.norms import typical_band
-from tracker.storage.repository import ResultRow
 from tui.filters import SessionFilter, parse_days
 from tui.labels import clock_time, date_ticks, duration_words, pain_bars, short_motion, trend_arrow
 from tui.screens.devices import assign
@@ -104,11 +105,17 @@ def test_a_placement_holds_one_sensor_and_a_sensor_one_placement() -> None:
 
 
 def test_best_label_is_the_extreme_in_the_exercises_direction() -> None:
-    peaks: dict[str, float | None] = {"flexion_deg": 20.0, "extension_deg": -14.6, "internal_rotation_deg": 30.2}
-    row = ResultRow(1, "couch_stretch", Side.LEFT, AT, True, peaks, (), (), ())
-    assert best_label(row) == "ext 15°"
-    assert best_label(ResultRow(1, "seated_hip_internal_rotation", Side.LEFT, AT, True, peaks, (), (), ())) == "IR 30°"
-    assert best_label(ResultRow(1, "couch_stretch", Side.LEFT, AT, False, {}, (), (), ())) == "no calib."
+    peaks = Peaks(flexion_deg=20.0, extension_deg=-14.6, abduction_deg=3.0, adduction_deg=-2.0,
+                  internal_rotation_deg=30.2, external_rotation_deg=-5.0)
+
+    def row(exercise: str, calibration: CalibrationOutcome) -> AnalysedSession:
+        result = SessionResult(Side.LEFT, exercise, 60.0, calibration, peaks if calibration.ok else None)
+        return AnalysedSession(1, exercise, Side.LEFT, AT, result)
+
+    calibrated = CalibrationOutcome(0.0, 10.0)
+    assert best_label(row("couch_stretch", calibrated)) == "ext 15°"
+    assert best_label(row("seated_hip_internal_rotation", calibrated)) == "IR 30°"
+    assert best_label(row("couch_stretch", CalibrationOutcome(problem="no stand"))) == "no calib."
     assert best_label(None) == ""
 
 

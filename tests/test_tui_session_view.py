@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
 
 import numpy as np
 
@@ -31,7 +30,7 @@ async def test_view_of_an_exercise_matches_its_analysis(svc: Services) -> None:
                                         options=SimOptions(dose=Dose(sets=2, reps=3, hold_s=4.0)))
     svc.store.add_pain(session_id, 3, AT)
     view = load_session_view(svc, session_id, max_points=300)
-    assert view.problem is None and view.traces is not None and view.document is not None
+    assert view.problem is None and view.traces is not None and view.result is not None
     assert view.primary_motion == "internal_rotation" and view.primary_column == 2
     summary = svc.store.get_session(session_id)
     full = angles_table(assess(svc.store.load_samples(summary.streams[0].id), summary.exercise, summary.side))
@@ -39,9 +38,8 @@ async def test_view_of_an_exercise_matches_its_analysis(svc: Services) -> None:
     assert view.traces.angles_deg[:, 2].max() == full[:, 3].max()     # the peak survives decimation
     reps = [e for e in view.events if e.kind == "rep"]
     holds = [e for e in view.events if e.kind == "hold"]
-    document: dict[str, Any] = view.document
-    assert [round(r.angle_deg, 3) for r in reps] == [r["peak_deg"] for r in document["reps"]]
-    assert len(holds) == len(document["holds"]) and len(reps) == 6
+    assert [r.angle_deg for r in reps] == [r.peak_deg for r in view.result.reps]
+    assert len(holds) == len(view.result.holds) and len(reps) == 6
     for rep in reps:
         assert rep.start_s <= rep.at_s <= rep.end_s
         at = int(np.searchsorted(full[:, 0], rep.at_s))
@@ -64,4 +62,4 @@ def test_a_session_without_samples_shows_its_stored_results_and_says_why_there_i
     session_id = svc.store.create_session(new, (), AT)["session"]
     svc.store.finish_session(session_id, SessionStatus.COMPLETE, 60.0)
     view = load_session_view(svc, session_id)
-    assert view.traces is None and view.problem == "no samples from the thigh sensor" and view.document is None
+    assert view.traces is None and view.problem == "no samples from the thigh sensor" and view.result is None

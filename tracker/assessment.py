@@ -1,7 +1,8 @@
-"""Run the hip analysis on a recording and shape its result as SPEC §5's JSON document.
+"""Run the hip analysis on a recording of a catalogue exercise.
 
-The maths is in analysis/ (pure); this module picks the exercise facts from the catalogue, puts
-the samples on a uniform grid when they are not, and turns results into plain data.
+The maths is in analysis/ (pure); this module picks the exercise facts from the catalogue and puts
+the samples on a uniform grid when they are not. The typed result (`Assessment.session_result`)
+is what storage, reports and the dashboard take; JSON is made only at the edges (tracker.result_json).
 """
 
 from __future__ import annotations
@@ -9,13 +10,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import NDArray
 
-from analysis.pipeline import ALGORITHM_VERSION, ThighAnalysis, analyze_thigh
+from analysis.pipeline import ThighAnalysis, analyze_thigh
 from analysis.resample import is_uniform, resample, uniform_grid
+from analysis.results import ALGORITHM_VERSION, CalibrationOutcome, RideResult, SessionResult, SideDifference
 from analysis.ride import ride_asymmetry
+from analysis.vocabulary import Side
 from sensors.samples import ImuSamples
 from tracker import catalog
-from tracker.domain import Side
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,42 +34,9 @@ class Assessment:
     def calibrated(self) -> bool:
         return self.result.calibration is not None
 
-    def to_json(self) -> dict[str, object]:
-        """SPEC §5 document (keys at least as specified)."""
-        r = self.result
-        calibration: dict[str, object] = {"ok": r.calibration is not None}
-        if r.calibration is not None:
-            calibration |= {"start_s": _round(r.calibration.start_s), "end_s": _round(r.calibration.end_s)}
-        else:
-            calibration["problem"] = r.calibration_problem
-        return {
-            "side": self.side.value,
-            "exercise": self.exercise_id,
-            "duration_s": _round(r.duration_s),
-            "calibration": calibration,
-            "peaks": None if r.peaks is None else {k: _round(v) for k, v in r.peaks.items()},
-            "holds": [{"start_s": _round(h.start_s), "end_s": _round(h.end_s), "duration_s": _round(h.duration_s),
-                       "angle_deg": _round(h.angle_deg), "stability_deg": _round(h.stability_deg),
-                       "motion": h.motion} for h in r.holds],
-            "reps": [{"start_s": _round(p.start_s), "end_s": _round(p.end_s), "peak_deg": _round(p.peak_deg),
-                      "motion": p.motion} for p in r.reps],
-            "sets": [{"start_s": _round(s.start_s), "end_s": _round(s.end_s), "reps": s.reps} for s in r.sets],
-            "ride": self._ride_json(),
-            "algorithm_version": self.algorithm_version,
-        }
-
-
-    def _ride_json(self) -> dict[str, object] | None:
-        ride = self.result.ride
-        if ride is None:
-            return None
-        document = ride.to_json()
-        other = self.other.ride if self.other is not None else None
-        if other is not None and len(ride.revolutions) and len(other.revolutions):
-            left, right = (ride, other) if self.side is Side.LEFT else (other, ride)
-            document["asymmetry"] = {k: {name: round(v, 3) for name, v in values.items()}
-                                     for k, values in ride_asymmetry(left, right).items()}
-        return document
+    def session_result(self) -> SessionResult:
+        """The typed result to store, print or serialise (no arrays)."""
+        return summarize(self.result, self.exercise_id, self.other)
 
 
 def assess(samples: ImuSamples, exercise_id: str, side: Side, other_thigh: ImuSamples | None = None) -> Assessment:
@@ -80,7 +50,7 @@ def assess(samples: ImuSamples, exercise_id: str, side: Side, other_thigh: ImuSa
     result = _analyse_one(samples, exercise, side, start_s)
     other = None
     if other_thigh is not None:
-        other = _analyse_one(other_thigh, exercise, Side.RIGHT if side is Side.LEFT else Side.LEFT, start_s)
+        other = _analyse_one(other_thigh, exercise, side.other, start_s)
     return Assessment(exercise_id, side, result, other)
 
 
@@ -90,8 +60,33 @@ def _analyse_one(samples: ImuSamples, exercise: catalog.Exercise, side: Side, st
     if len(samples) > 1 and not is_uniform(time_s):
         grid = uniform_grid(time_s)
         acc, gyr, time_s = resample(time_s, acc, grid), resample(time_s, gyr, grid), grid
-    return analyze_thigh(time_s, acc, gyr, side.value, exercise.primary_motion, exercise.posture.value,
-                         exercise.counting)
+    return analyze_thigh(time_s, acc, gyr, side, exercise.primary_motion, exercise.posture, exercise.counting)
+
+
+def summarize(analysis: ThighAnalysis, exercise: str, other: ThighAnalysis | None = None) -> SessionResult:
+    """The storable result of a thigh analysis (other: the other thigh's, for ride asymmetry)."""
+    side = Side(analysis.side)
+    c = analysis.calibration
+    calibration = CalibrationOutcome(problem=analysis.calibration_problem or "no calibration found") if c is None \
+        else CalibrationOutcome(c.start_s, c.end_s, _wxyz(c.q_sensor_to_thigh_wxyz), float(c.planarity))
+    ride = None
+    if analysis.ride is not None:
+        ride = RideResult.from_metrics(analysis.ride, _asymmetry(analysis, other, side))
+    return SessionResult(side, exercise, analysis.duration_s, calibration, analysis.peaks, analysis.holds,
+                         analysis.reps, analysis.sets, ride)
+
+
+def _asymmetry(analysis: ThighAnalysis, other: ThighAnalysis | None, side: Side) -> dict[str, SideDifference] | None:
+    ride, other_ride = analysis.ride, other.ride if other is not None else None
+    if ride is None or other_ride is None or not len(ride.revolutions) or not len(other_ride.revolutions):
+        return None
+    left, right = (ride, other_ride) if side is Side.LEFT else (other_ride, ride)
+    return {k: SideDifference(v["left"], v["right"]) for k, v in ride_asymmetry(left, right).items()}
+
+
+def _wxyz(quat: NDArray[np.float64]) -> tuple[float, float, float, float]:
+    w, x, y, z = (float(v) for v in quat)
+    return (w, x, y, z)
 
 
 def angles_table(assessment: Assessment) -> np.ndarray:
@@ -100,7 +95,3 @@ def angles_table(assessment: Assessment) -> np.ndarray:
     if angles is None:
         return np.zeros((0, 4))
     return np.column_stack([angles.time_s, angles.angles_deg])
-
-
-def _round(value: float) -> float:
-    return round(float(value), 3)

@@ -24,7 +24,7 @@ from sensors.profiles.base import SensorProfile
 from sensors.samples import Placement
 from sensors.source import SampleSource
 from tracker import catalog
-from tracker.domain import Side, Source
+from tracker.domain import Side, Source, thigh_of
 from tracker.errors import BadInputError, HiptrackError, ImportFormatError
 from tracker.live import LiveRequest
 
@@ -157,7 +157,7 @@ def live_request(exercise_id: str, side: Side, wanted: Mapping[Placement, str], 
     itself with everything they sent. The list fills with the connected sensors (for link reports).
     """
     catalog.get(exercise_id)
-    if side.thigh not in wanted:
+    if thigh_of(side) not in wanted:
         raise BadInputError(f"no sensor given for the {side.value} thigh")
     connected: list[LiveSensors] = []
 

@@ -6,18 +6,18 @@ import enum
 from dataclasses import dataclass
 from datetime import datetime
 
+from analysis.results import SessionResult
+from analysis.vocabulary import Counting, Motion, Posture, Side
 from sensors.samples import Placement
 
-__all__ = ["Placement", "SessionStatus", "SessionSummary", "Side", "Source", "StreamInfo"]
+__all__ = ["AnalysedSession", "Counting", "Motion", "Placement", "Posture", "SessionResult", "SessionStatus",
+           "SessionSummary", "Side",
+           "Source", "StreamInfo", "thigh_of"]
 
 
-class Side(enum.StrEnum):
-    LEFT = "left"
-    RIGHT = "right"
-
-    @property
-    def thigh(self) -> Placement:
-        return Placement.LEFT_THIGH if self is Side.LEFT else Placement.RIGHT_THIGH
+def thigh_of(side: Side) -> Placement:
+    """Where the sensor of that side's thigh sits."""
+    return Placement.LEFT_THIGH if side is Side.LEFT else Placement.RIGHT_THIGH
 
 
 class Source(enum.StrEnum):
@@ -108,3 +108,18 @@ class SessionSummary:
                 for s in self.streams
             ],
         }
+
+
+@dataclass(frozen=True, slots=True)
+class AnalysedSession:
+    """A session's identity with its stored result: what progress, trends and the dashboard read."""
+
+    session_id: int
+    exercise: str
+    side: Side
+    started_at: datetime
+    result: SessionResult
+
+    @property
+    def calibrated(self) -> bool:
+        return self.result.calibrated

@@ -18,14 +18,14 @@ from typing import Protocol, runtime_checkable
 
 from analysis.live import LiveAnalyzer, LiveState
 from analysis.live_events import LiveEvent
+from analysis.results import SessionResult
 from sensors.notification_source import DecodeStats
 from sensors.samples import Placement
 from sensors.source import SampleBlock, SampleSource, StreamGap, StreamSpec
 from tracker import catalog
 from tracker.catalog import Prescription
-from tracker.domain import PainEntry, Side, Source
+from tracker.domain import PainEntry, Side, Source, thigh_of
 from tracker.errors import BadInputError
-from tracker.progress import MOTION_PEAKS
 from tracker.recorder import RecordingProgress
 from tracker.services import Services, analyze_session, record, session_result
 
@@ -201,7 +201,7 @@ class LiveSession:
         if self.request.stop_source is not None:
             await self.request.stop_source()
 
-    def result(self) -> dict[str, object] | None:
+    def result(self) -> SessionResult | None:
         """The stored analysis of the recorded session (blocking: call in a thread)."""
         session_id = self._run.session_id
         return None if session_id is None else session_result(self.services, session_id)
@@ -215,14 +215,16 @@ class LiveSession:
         side = self.request.side.value
         plan = next((item for item in self.services.store.list_plan_items()
                      if item.exercise_id == self.request.exercise_id and item.covers(side)), None)
-        motion, key, sign = MOTION_PEAKS[self.exercise.primary_motion][0]
+        direction = self.exercise.primary_motion.facts.tracked[0]
+        motion, sign = direction.motion, direction.sign
         best: float | None = None
-        for row in self.services.store.result_rows():
+        for row in self.services.store.analysed_sessions():
             if row.exercise != self.request.exercise_id or row.side != self.request.side or not row.calibrated \
                     or row.session_id == self._run.session_id:
                 continue
-            peak = row.peaks.get(key)
-            values = [sign * p for name, p in row.reps if name == motion] or ([sign * peak] if peak is not None else [])
+            peaks = row.result.peaks
+            values = [sign * r.peak_deg for r in row.result.reps if r.motion == motion] or \
+                ([sign * peaks.of(direction)] if peaks is not None else [])
             if values:
                 best = max(values) if best is None else max(best, *values)
         target = self.request.target_deg if self.request.target_deg is not None else \
@@ -261,7 +263,7 @@ class LiveSession:
         link.first_s = float(samples.time_s[0]) if link.first_s is None else link.first_s
         link.last_s = float(samples.time_s[-1])
         link.arrived_at = self._clock()
-        if block.placement == self.request.side.thigh and self._analyzer is not None:
+        if block.placement == thigh_of(self.request.side) and self._analyzer is not None:
             self._emit(self._analyzer.feed(samples.time_s, samples.acc_mps2, samples.gyr_radps))
 
     def _progressed(self, progress: RecordingProgress) -> None:
@@ -291,7 +293,7 @@ class LiveSession:
 def thigh_stream(source: SampleSource, side: Side) -> StreamSpec:
     """The stream of the exercised thigh; BadInputError if the source has none (check before a screen opens)."""
     placements = {str(spec.placement): spec for spec in source.streams}
-    thigh = placements.get(str(side.thigh))
+    thigh = placements.get(str(thigh_of(side)))
     if thigh is None:
         raise BadInputError(f"no sensor on the {side.value} thigh in this recording "
                             f"(placements: {', '.join(sorted(placements))})")

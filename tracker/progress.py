@@ -15,26 +15,13 @@ from datetime import date, datetime, timedelta
 import numpy as np
 
 from analysis.trends import PainParams, PainTrend, RangeTrend, TrendParams, pain_trend, range_trend
+from analysis.vocabulary import Direction
 from tracker import catalog
 from tracker.catalog import Prescription
-from tracker.domain import PainEntry
+from tracker.domain import AnalysedSession, PainEntry
 from tracker.plans import PlanItem
 from tracker.report import motion_words, span_text
-from tracker.storage.repository import ResultRow, SessionStore
-
-MOTION_PEAKS: dict[str, tuple[tuple[str, str, float], ...]] = {
-    "flexion": (("flexion", "flexion_deg", 1.0),),
-    "extension": (("extension", "extension_deg", -1.0),),
-    "abduction": (("abduction", "abduction_deg", 1.0),),
-    "adduction": (("adduction", "adduction_deg", -1.0),),
-    "internal_rotation": (("internal_rotation", "internal_rotation_deg", 1.0),),
-    "external_rotation": (("external_rotation", "external_rotation_deg", -1.0),),
-    "rotation": (("internal_rotation", "internal_rotation_deg", 1.0),
-                 ("external_rotation", "external_rotation_deg", -1.0)),
-    "circumduction": (("flexion", "flexion_deg", 1.0),),
-    "cycling": (("flexion", "flexion_deg", 1.0),),
-}
-"""Exercise primary motion → the motions tracked: (motion, SPEC §5 peak key, sign making 'more' positive)."""
+from tracker.storage.repository import SessionStore
 
 ALERT_KINDS = ("range_decreasing", "plateau", "pain_increasing", "pain_not_improving", "asymmetry",
                "below_prescription")
@@ -164,11 +151,11 @@ class ProgressParams:
 
 def load_report(store: SessionStore, now: datetime, params: ProgressParams | None = None) -> ProgressReport:
     """Everything the progress view needs, read in a few bulk queries."""
-    return build_report(store.result_rows(), store.list_pain(), store.list_plan_items(include_inactive=True), now,
+    return build_report(store.analysed_sessions(), store.list_pain(), store.list_plan_items(include_inactive=True), now,
                         params)
 
 
-def build_report(rows: Sequence[ResultRow], pain: Sequence[PainEntry], plan: Sequence[PlanItem], now: datetime,
+def build_report(rows: Sequence[AnalysedSession], pain: Sequence[PainEntry], plan: Sequence[PlanItem], now: datetime,
                  params: ProgressParams | None = None) -> ProgressReport:
     params = params or ProgressParams()
     active_plan = [p for p in plan if p.active]
@@ -187,41 +174,43 @@ def build_report(rows: Sequence[ResultRow], pain: Sequence[PainEntry], plan: Seq
 Key = tuple[str, str, str]
 
 
-def _rows_by_key(rows: Sequence[ResultRow]) -> dict[Key, list[ResultRow]]:
-    grouped: dict[Key, list[ResultRow]] = defaultdict(list)
+def _rows_by_key(rows: Sequence[AnalysedSession]) -> dict[Key, list[AnalysedSession]]:
+    grouped: dict[Key, list[AnalysedSession]] = defaultdict(list)
     for row in rows:
         if row.calibrated:
-            for motion, _, _ in tracked_motions(row.exercise):
-                grouped[(row.exercise, motion, row.side.value)].append(row)
+            for direction in tracked_motions(row.exercise):
+                grouped[(row.exercise, direction.motion.value, row.side.value)].append(row)
     return grouped
 
 
-def _points(rows: Sequence[ResultRow]) -> dict[Key, list[SessionPoint]]:
+def _points(rows: Sequence[AnalysedSession]) -> dict[Key, list[SessionPoint]]:
     points: dict[Key, list[SessionPoint]] = defaultdict(list)
     for row in rows:
         if not row.calibrated:
             continue
-        for motion, peak_key, sign in tracked_motions(row.exercise):
-            peak = row.peaks.get(peak_key)
-            if peak is None:
-                continue
-            events = [sign * a for m, a in row.reps if m == motion] + [sign * a for m, _, a in row.holds if m == motion]
-            best = sign * peak
+        result = row.result
+        if result.peaks is None:
+            continue
+        for direction in tracked_motions(row.exercise):
+            motion, sign = direction.motion, direction.sign
+            events = [sign * r.peak_deg for r in result.reps if r.motion == motion] + \
+                [sign * h.angle_deg for h in result.holds if h.motion == motion]
+            best = sign * result.peaks.of(direction)
             typical = float(statistics.median(events)) if events else best
-            holds = [d for m, d, _ in row.holds if m == motion]
-            points[(row.exercise, motion, row.side.value)].append(
-                SessionPoint(row.session_id, row.started_at, best, typical, len(row.sets), max(row.sets, default=0),
-                             max(holds) if holds else None))
+            holds = [h.duration_s for h in result.holds if h.motion == motion]
+            points[(row.exercise, motion.value, row.side.value)].append(
+                SessionPoint(row.session_id, row.started_at, best, typical, len(result.sets),
+                             max((s.reps for s in result.sets), default=0), max(holds) if holds else None))
     return points
 
 
-def tracked_motions(exercise_id: str) -> tuple[tuple[str, str, float], ...]:
-    """(motion, peak key, sign) tracked for an exercise; none for one no longer in the catalogue."""
+def tracked_motions(exercise_id: str) -> tuple[Direction, ...]:
+    """The directions whose range an exercise tracks; none for one no longer in the catalogue."""
     exercise = catalog.find(exercise_id)
-    return MOTION_PEAKS.get(exercise.primary_motion, ()) if exercise is not None else ()
+    return exercise.primary_motion.facts.tracked if exercise is not None else ()
 
 
-def _item(key: Key, points: list[SessionPoint], rows: list[ResultRow], plan: Sequence[PlanItem],
+def _item(key: Key, points: list[SessionPoint], rows: list[AnalysedSession], plan: Sequence[PlanItem],
           params: ProgressParams) -> ProgressItem:
     exercise, motion, side = key
     days = _days([p.started_at for p in points])
@@ -244,26 +233,28 @@ def _item(key: Key, points: list[SessionPoint], rows: list[ResultRow], plan: Seq
     return ProgressItem(exercise, motion, side, tuple(points), trend, tuple(alerts), prescription)
 
 
-def _prescription_alerts(row: ResultRow, motion: str, item: PlanItem | None, label: str, exercise: str,
+def _prescription_alerts(row: AnalysedSession, motion: str, item: PlanItem | None, label: str, exercise: str,
                          side: str) -> list[Alert]:
     """The latest session against the plan's dose (or the seed's, with no plan)."""
     prescription = item.prescription if item is not None else catalog.get(exercise).prescription
     short: list[str] = []
-    durations = [d for m, d, _ in row.holds if m == motion]
+    result = row.result
+    durations = [h.duration_s for h in result.holds if h.motion == motion]
+    reps_per_set = [s.reps for s in result.sets]
     if prescription.hold_s is not None and durations:
         longest = max(durations)
         if longest < HOLD_SHORT_FRACTION * prescription.hold_s[0]:
             short.append(f"longest hold {longest:.0f} s, prescribed {span_text(prescription.hold_s)} s")
-    if prescription.sets is not None and row.sets and len(row.sets) < prescription.sets[0]:
-        short.append(f"{len(row.sets)} set(s), prescribed {span_text(prescription.sets)}")
-    if prescription.reps is not None and row.sets:
+    if prescription.sets is not None and reps_per_set and len(reps_per_set) < prescription.sets[0]:
+        short.append(f"{len(reps_per_set)} set(s), prescribed {span_text(prescription.sets)}")
+    if prescription.reps is not None and reps_per_set:
         directions = len(tracked_motions(exercise))
-        reps = max(row.sets) / max(directions, 1)
+        reps = max(reps_per_set) / max(directions, 1)
         if reps < prescription.reps[0]:
             short.append(f"{reps:.0f} reps in the best set, prescribed {span_text(prescription.reps)}")
     if item is not None and item.target_deg is not None:
-        best = max((sign * (row.peaks.get(key) or 0.0) for m, key, sign in tracked_motions(exercise) if m == motion),
-                   default=0.0)
+        best = max((d.sign * result.peaks.of(d) for d in tracked_motions(exercise)
+                    if d.motion == motion and result.peaks is not None), default=0.0)
         if best < item.target_deg:
             short.append(f"best {best:.0f}°, target {item.target_deg:.0f}°")
     if not short:
@@ -289,7 +280,7 @@ def _asymmetry(items: Sequence[ProgressItem], mdc: float) -> list[Alert]:
 
 
 # -- pain -------------------------------------------------------------------------------------------------
-def _pain(rows: Sequence[ResultRow], pain: Sequence[PainEntry], params: ProgressParams) -> PainTrend | None:
+def _pain(rows: Sequence[AnalysedSession], pain: Sequence[PainEntry], params: ProgressParams) -> PainTrend | None:
     """One score per session: its session rating, else the mean of its set ratings."""
     started = {row.session_id: row.started_at for row in rows}
     per_session: dict[int, list[int]] = defaultdict(list)
@@ -307,7 +298,7 @@ def _pain(rows: Sequence[ResultRow], pain: Sequence[PainEntry], params: Progress
     return pain_trend(_days([started[s] for s in order]), np.array([scores[s] for s in order]), params.pain)
 
 
-def _pain_alerts(trend: PainTrend, rows: Sequence[ResultRow], params: ProgressParams) -> list[Alert]:
+def _pain_alerts(trend: PainTrend, rows: Sequence[AnalysedSession], params: ProgressParams) -> list[Alert]:
     alerts = []
     if trend.increasing:
         alerts.append(Alert("pain_increasing", f"Pain has been trending up for {params.pain.rising_weeks:g}+ weeks "
@@ -320,7 +311,7 @@ def _pain_alerts(trend: PainTrend, rows: Sequence[ResultRow], params: ProgressPa
     return alerts
 
 
-def _regular(rows: Sequence[ResultRow], params: ProgressParams) -> bool:
+def _regular(rows: Sequence[AnalysedSession], params: ProgressParams) -> bool:
     days = sorted({row.started_at.astimezone().date() for row in rows})
     if len(days) < 2:
         return False
@@ -329,7 +320,7 @@ def _regular(rows: Sequence[ResultRow], params: ProgressParams) -> bool:
 
 
 # -- adherence ----------------------------------------------------------------------------------------------
-def adherence(rows: Iterable[ResultRow], plan: Sequence[PlanItem], now: datetime) -> Adherence:
+def adherence(rows: Iterable[AnalysedSession], plan: Sequence[PlanItem], now: datetime) -> Adherence:
     """Session days per week against each plan item's minimum sessions per week."""
     rows = list(rows)
     days: dict[date, int] = defaultdict(int)

@@ -11,12 +11,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from analysis.results import SessionResult
 from sensors import profiles
 from sensors.notification_log import LogFormatError
 from sensors.notification_source import NotificationSource, replay_log
 from sensors.source import ArraySource, SampleBlock, SampleSource, StreamGap, StreamSpec
 from tracker import __version__, catalog
-from tracker.domain import Placement, SessionSummary, Side, Source
+from tracker.domain import Placement, SessionSummary, Side, Source, StreamInfo, thigh_of
 from tracker.errors import BadInputError, ImportFormatError
 from tracker.imu_csv import read_imu_csv, write_imu_csv
 from tracker.recorder import Recorder, RecordingProgress
@@ -63,42 +64,35 @@ async def record(services: Services, source: SampleSource, exercise_id: str, sid
     return session_id
 
 
-def analyze_session(services: Services, session_id: int) -> dict[str, object]:
-    """(Re-)analyse a stored session from its raw samples and store the result; returns SPEC §5 JSON."""
+def analyze_session(services: Services, session_id: int) -> SessionResult:
+    """(Re-)analyse a stored session from its raw samples and store the result."""
     summary = services.store.get_session(session_id)
-    thigh = next((s for s in summary.streams if s.placement == summary.side.thigh), None)
-    if thigh is None or thigh.samples < 2:
-        document = _not_analysable(summary, "no samples from the thigh sensor")
-        services.store.store_result(session_id, document, None, None)
-        return document
+    thigh, other = analysis_streams(summary)
+    if thigh is None:
+        result = SessionResult.not_analysable(summary.side, summary.exercise, summary.duration_s,
+                                              "no samples from the thigh sensor")
+    else:
+        from tracker.assessment import assess  # the analysis stack loads when first needed, not with the dashboard
+
+        result = assess(services.store.load_samples(thigh.id), summary.exercise, summary.side,
+                        services.store.load_samples(other.id) if other is not None else None).session_result()
+    services.store.store_result(session_id, result)
+    return result
+
+
+def analysis_streams(summary: SessionSummary) -> tuple[StreamInfo | None, StreamInfo | None]:
+    """The session's thigh stream and the other thigh's, each only if it has samples to analyse."""
+    thigh_placement = thigh_of(summary.side)
+    thigh = next((s for s in summary.streams if s.placement == thigh_placement and s.samples > 1), None)
     other = next((s for s in summary.streams if s.placement in (Placement.LEFT_THIGH, Placement.RIGHT_THIGH)
-                  and s.placement != summary.side.thigh and s.samples > 1), None)
-    from tracker.assessment import assess  # the analysis stack loads when first needed, not with the dashboard
-
-    assessment = assess(services.store.load_samples(thigh.id), summary.exercise, summary.side,
-                        services.store.load_samples(other.id) if other is not None else None)
-    document = assessment.to_json()
-    calibration = assessment.result.calibration
-    services.store.store_result(session_id, document,
-                                None if calibration is None else calibration.q_sensor_to_thigh_wxyz.tolist(),
-                                None if calibration is None else calibration.planarity)
-    return document
+                  and s.placement != thigh_placement and s.samples > 1), None)
+    return thigh, other
 
 
-def session_result(services: Services, session_id: int) -> dict[str, object] | None:
-    """The stored SPEC §5 document of a session (None if never analysed), with its identity keys."""
-    summary = services.store.get_session(session_id)
-    stored = services.store.load_result(session_id)
-    if stored is None:
-        return None
-    return {"session_id": summary.id, "side": summary.side.value, "exercise": summary.exercise,
-            "duration_s": round(summary.duration_s, 3)} | stored
-
-
-def _not_analysable(summary: SessionSummary, problem: str) -> dict[str, object]:
-    return {"side": summary.side.value, "exercise": summary.exercise, "duration_s": summary.duration_s,
-            "calibration": {"ok": False, "problem": problem}, "peaks": None, "holds": [], "reps": [], "sets": [],
-            "ride": None}
+def session_result(services: Services, session_id: int) -> SessionResult | None:
+    """The stored result of a session (None if never analysed)."""
+    services.store.get_session(session_id)          # an unknown id is an error, not "not analysed"
+    return services.store.load_result(session_id)
 
 
 async def record_simulated(services: Services, exercise_id: str, side: Side, seed: int,
@@ -144,9 +138,9 @@ async def import_csv(services: Services, path: Path, exercise_id: str, side: Sid
     samples = read_imu_csv(path)
     if started_at is None:
         started_at = datetime.fromtimestamp(path.stat().st_mtime, UTC)
-    spec = StreamSpec(placement=side.thigh, rate_hz=samples.rate_hz, device_address=f"imported:{side.thigh}",
+    spec = StreamSpec(placement=thigh_of(side), rate_hz=samples.rate_hz, device_address=f"imported:{thigh_of(side)}",
                       device_name="Imported CSV", profile="csv", has_mag=samples.has_mag)
-    source = ArraySource((spec,), {side.thigh: samples}, block_s=IMPORT_BLOCK_S)
+    source = ArraySource((spec,), {thigh_of(side): samples}, block_s=IMPORT_BLOCK_S)
     return await record(services, source, exercise_id, side, Source.IMPORTED, started_at, f"imported from {path.name}")
 
 

@@ -14,9 +14,11 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numpy.typing import NDArray
 
+from analysis.results import SessionResult
+from analysis.vocabulary import AXIS_NAMES, Motion
 from tracker import catalog
-from tracker.domain import PainEntry, Placement, SessionSummary
-from tracker.services import Services, session_result
+from tracker.domain import PainEntry, SessionSummary
+from tracker.services import Services, analysis_streams, session_result
 
 if TYPE_CHECKING:
     from analysis.ride import Revolutions
@@ -27,7 +29,7 @@ FloatArray = NDArray[np.float64]
 MAX_TRACE_POINTS = 2000
 """Enough for a 300-column chart at braille resolution (2 dots a cell), small enough to redraw at once."""
 
-ANGLE_NAMES = ("flexion", "abduction", "internal rotation")
+ANGLE_NAMES = AXIS_NAMES
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,11 +68,11 @@ class StrokeSeries:
 @dataclass(frozen=True, slots=True)
 class SessionView:
     summary: SessionSummary
-    primary_motion: str
+    primary_motion: Motion
     primary_column: int
     """Which column of the traces the exercise is about (0 flexion, 1 abduction, 2 rotation)."""
-    document: dict[str, object] | None
-    """SPEC §5 document of this analysis (None when the thigh stream has no samples)."""
+    result: SessionResult | None
+    """The analysis of this session (the stored one when the thigh stream has no samples to re-run)."""
     traces: AngleTraces | None
     events: tuple[MarkedEvent, ...]
     strokes: StrokeSeries | None
@@ -83,26 +85,24 @@ def load_session_view(services: Services, session_id: int, max_points: int = MAX
     """Load a session's samples, re-run its assessment and shape what a detail view draws."""
     summary = services.store.get_session(session_id)
     exercise = catalog.get(summary.exercise)
-    from analysis.pipeline import PRIMARY  # the analysis stack loads in the worker that needs it,
-    from tracker.assessment import assess  # not when the dashboard starts
+    from tracker.assessment import assess  # the analysis stack loads in the worker that needs it, not at start-up
 
-    column = PRIMARY[exercise.primary_motion][0]
+    motion = exercise.primary_motion
+    column = int(motion.facts.axis)
     pain = tuple(services.store.list_pain(session_id))
-    thigh = next((s for s in summary.streams if s.placement == summary.side.thigh and s.samples > 1), None)
+    thigh, other = analysis_streams(summary)
     if thigh is None:                    # e.g. results kept from elsewhere: show them, with nothing to draw
-        return SessionView(summary, exercise.primary_motion, column, session_result(services, session_id), None, (),
-                           None, pain, "no samples from the thigh sensor")
-    other = next((s for s in summary.streams if s.placement in (Placement.LEFT_THIGH, Placement.RIGHT_THIGH)
-                  and s.placement != summary.side.thigh and s.samples > 1), None)
+        return SessionView(summary, motion, column, session_result(services, session_id), None, (), None, pain,
+                           "no samples from the thigh sensor")
     assessment = assess(services.store.load_samples(thigh.id), summary.exercise, summary.side,
                         services.store.load_samples(other.id) if other is not None else None)
     result = assessment.result
     if result.angles is None:
-        return SessionView(summary, exercise.primary_motion, column, assessment.to_json(), None, (), None, pain,
+        return SessionView(summary, motion, column, assessment.session_result(), None, (), None, pain,
                            f"no calibration found: {result.calibration_problem}")
     time_s, angles_deg = result.angles.time_s, result.angles.angles_deg
     keep = envelope_indices(angles_deg[:, column], max_points)
-    return SessionView(summary, exercise.primary_motion, column, assessment.to_json(),
+    return SessionView(summary, motion, column, assessment.session_result(),
                        AngleTraces(time_s[keep], angles_deg[keep]), _events(assessment, column), _strokes(
                            result.ride.revolutions if result.ride is not None else None, max_points // 2), pain, None)
 

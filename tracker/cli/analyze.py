@@ -15,6 +15,7 @@ from tracker.domain import Side
 from tracker.errors import BadInputError
 from tracker.imu_csv import read_imu_csv, write_angles_csv
 from tracker.report import render_assessment, render_exercise
+from tracker.result_json import result_json
 
 
 @app.command()
@@ -35,10 +36,10 @@ def analyze(
         catalog.get(exercise)
         other = read_imu_csv(other_thigh) if other_thigh is not None else None
         assessment = assess(read_imu_csv(file), exercise, side, other)
-        document = assessment.to_json()
+        result = assessment.session_result()
         if angles is not None:
             write_angles_csv(angles, angles_table(assessment))
-        typer.echo(json.dumps(document, indent=2) if json_output else render_assessment(document))
+        typer.echo(json.dumps(result_json(result), indent=2) if json_output else render_assessment(result))
         if not assessment.calibrated:
             raise BadInputError(f"{file}: no usable calibration: {assessment.result.calibration_problem}")
 

@@ -12,7 +12,7 @@ import typer
 
 from tracker import catalog
 from tracker.cli.common import DbOption, app, services_module, user_errors
-from tracker.domain import Placement, Side, Source
+from tracker.domain import Placement, Side, Source, thigh_of
 from tracker.errors import BadInputError
 from tracker.report import render_assessment
 
@@ -121,7 +121,7 @@ def _check_choice(sensor: str | None, simulate: bool, replay: Path | None, pelvi
 
 def _placements(side: Side, sensor: str, pelvis: str | None, other_thigh: str | None) -> dict[Placement, str]:
     other = Placement.RIGHT_THIGH if side is Side.LEFT else Placement.LEFT_THIGH
-    wanted = {side.thigh: sensor, Placement.PELVIS: pelvis, other: other_thigh}
+    wanted = {thigh_of(side): sensor, Placement.PELVIS: pelvis, other: other_thigh}
     return {placement: query for placement, query in wanted.items() if query is not None}
 
 
@@ -139,8 +139,8 @@ def _announce(exercise: str, side: Side, svc: Any) -> None:
 
 
 def _report(svc_module: ModuleType, svc: Any, session_id: int) -> None:
-    document = svc_module.session_result(svc, session_id)
-    typer.echo(f"Session {session_id}: " + render_assessment(document) if document else "")
+    result = svc_module.session_result(svc, session_id)
+    typer.echo(f"Session {session_id}: " + render_assessment(result) if result else "")
 
 
 def _report_links(links: dict[Placement, Any]) -> None:

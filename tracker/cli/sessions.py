@@ -9,6 +9,7 @@ from typing import Annotated
 
 import typer
 
+from analysis.results import SessionResult
 from tracker import catalog
 from tracker.cli.common import (
     MAX_ID,
@@ -26,6 +27,7 @@ from tracker.cli.common import (
 from tracker.domain import Side
 from tracker.errors import BadInputError
 from tracker.report import render_assessment
+from tracker.result_json import result_json
 
 DEMO_PROGRAM: tuple[tuple[str, Side, int], ...] = (
     ("seated_hip_internal_rotation", Side.LEFT, 11),
@@ -72,8 +74,8 @@ def demo(db: DbOption = None, no_tui: NoTuiOption = False) -> None:
         if no_tui:
             typer.echo(sessions_table(recorded))
             for session_id in ids:
-                document = services_module().session_result(svc, session_id)
-                typer.echo(f"\nSession {session_id}: " + render_assessment(document) if document else "")
+                result = services_module().session_result(svc, session_id)
+                typer.echo(f"\nSession {session_id}: " + render_assessment(result) if result else "")
             typer.echo("Open the dashboard with: hiptrack dashboard" + (f" --db {db}" if db else ""))
         else:
             from tui.app import HiptrackApp
@@ -143,11 +145,11 @@ def show(
     """Show a stored session's results (range, holds, reps, sets)."""
     with user_errors():
         svc = services_module().build_services(db)
-        document = services_module().session_result(svc, session_id)
+        result = services_module().session_result(svc, session_id)
         svc.close()
-        if document is None:
+        if result is None:
             raise BadInputError(f"session {session_id} has not been analysed; run: hiptrack reanalyze {session_id}")
-        typer.echo(json.dumps(document, indent=2) if json_output else render_assessment(document))
+        typer.echo(json.dumps(result_json(result, session_id), indent=2) if json_output else render_assessment(result))
 
 
 @app.command()
@@ -164,14 +166,14 @@ def reanalyze(
         svc = services_module().build_services(db)
         ids = svc.store.session_ids() if all_sessions else [session_id]
         for one in ids:
-            document = services_module().analyze_session(svc, one)  # type: ignore[arg-type]
-            typer.echo(f"session {one}: {_one_line(document)}")
+            result = services_module().analyze_session(svc, one)  # type: ignore[arg-type]
+            typer.echo(f"session {one}: {_one_line(result)}")
         svc.close()
 
 
-def _one_line(document: dict) -> str:
-    if not document["calibration"]["ok"]:
-        return f"not analysed: {document['calibration']['problem']}"
-    return f"{len(document['reps'])} reps, {len(document['holds'])} holds, {len(document['sets'])} sets"
+def _one_line(result: SessionResult) -> str:
+    if not result.calibrated:
+        return f"not analysed: {result.calibration.problem}"
+    return f"{len(result.reps)} reps, {len(result.holds)} holds, {len(result.sets)} sets"
 
 

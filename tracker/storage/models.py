@@ -159,7 +159,7 @@ class Calibration(Base):
     q_sensor_to_segment_y: Mapped[float]
     q_sensor_to_segment_z: Mapped[float]
     quality: Mapped[float | None]
-    """Residual of the fit in degrees; lower is better."""
+    """Planarity of the calibration swings (1 = one clean plane; lower is a less certain fit)."""
 
 
 class AnalysisResult(Base):
@@ -180,6 +180,9 @@ class AnalysisResult(Base):
     adduction_max_deg: Mapped[float | None]
     internal_rotation_max_deg: Mapped[float | None]
     external_rotation_max_deg: Mapped[float | None]
+    duration_s: Mapped[float | None]
+    """Length of the analysed stream (None: analysed before 0003; the session's duration stands in)."""
+    warnings: Mapped[list[str] | None] = mapped_column(sa.JSON)
 
     holds: Mapped[list[HoldRow]] = relationship(cascade="all, delete-orphan", passive_deletes=True)
     reps: Mapped[list[RepRow]] = relationship(cascade="all, delete-orphan", passive_deletes=True)
@@ -195,6 +198,7 @@ class HoldRow(Base):
     start_s: Mapped[float]
     end_s: Mapped[float]
     angle_deg: Mapped[float]
+    stability_deg: Mapped[float | None]
 
 
 class RepRow(Base):

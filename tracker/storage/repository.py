@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
@@ -17,13 +16,27 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.orm import selectinload, sessionmaker
 
+from analysis.results import SessionResult
 from sensors.samples import ImuSamples
 from sensors.source import StreamSpec
 from tracker.catalog import Prescription
-from tracker.domain import Gap, PainEntry, SessionStatus, SessionSummary, Side, Source, StreamInfo
+from tracker.domain import (
+    AnalysedSession,
+    Gap,
+    PainEntry,
+    SessionStatus,
+    SessionSummary,
+    Side,
+    Source,
+    StreamInfo,
+    thigh_of,
+)
 from tracker.errors import BadInputError, SessionNotFoundError
 from tracker.plans import PlanItem
 from tracker.storage import models as m
+from tracker.storage.result_rows import calibrations as _calibrations
+from tracker.storage.result_rows import result_children as _result_children
+from tracker.storage.result_rows import result_from_rows, result_row
 from tracker.storage.sample_codec import CODEC_VERSION, decode_chunk, encode_chunk
 
 STALE_AFTER_S = 6.0
@@ -46,24 +59,6 @@ class PendingChunk:
     stream_id: int
     seq: int
     samples: ImuSamples
-
-
-@dataclass(frozen=True, slots=True)
-class ResultRow:
-    """What progress analytics needs of one analysed session."""
-
-    session_id: int
-    exercise: str
-    side: Side
-    started_at: datetime
-    calibrated: bool
-    peaks: dict[str, float | None]
-    reps: tuple[tuple[str, float], ...]
-    """(motion, signed peak angle)"""
-    holds: tuple[tuple[str, float, float], ...]
-    """(motion, duration s, signed angle)"""
-    sets: tuple[int, ...]
-    """reps per set"""
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,31 +185,50 @@ class SessionStore:
             if chunks else ImuSamples.empty(bool(has_mag))
 
     # -- analysis results ---------------------------------------------------------------------------
-    def store_result(self, session_id: int, document: dict[str, Any], calibration_wxyz: list[float] | None,
-                     calibration_quality: float | None) -> None:
-        """Replace the session's results with a SPEC §5 document (one transaction)."""
+    def store_result(self, session_id: int, result: SessionResult) -> None:
+        """Replace the session's results (and its strap calibration) with `result`, in one transaction."""
         with self._session_factory.begin() as orm:
             session = orm.get(m.Session, session_id)
             if session is None:
                 raise SessionNotFoundError(session_id)
             orm.execute(sa.delete(m.AnalysisResult).where(m.AnalysisResult.session_id == session_id))
-            orm.add(_result_row(session_id, document))
-            if calibration_wxyz is not None:
-                thigh = next((s for s in session.streams if s.placement == session.side.thigh), None)
-                orm.execute(sa.delete(m.Calibration).where(m.Calibration.session_id == session_id))
-                w, x, y, z = calibration_wxyz
-                orm.add(m.Calibration(device_id=thigh.device_id if thigh else None, placement=session.side.thigh,
+            orm.execute(sa.delete(m.Calibration).where(m.Calibration.session_id == session_id))
+            orm.add(result_row(session_id, result))
+            calibration = result.calibration
+            if calibration.q_sensor_to_thigh_wxyz is not None:
+                placement = thigh_of(session.side)
+                thigh = next((s for s in session.streams if s.placement == placement), None)
+                w, x, y, z = calibration.q_sensor_to_thigh_wxyz
+                orm.add(m.Calibration(device_id=thigh.device_id if thigh else None, placement=placement,
                                       session_id=session_id, q_sensor_to_segment_w=w, q_sensor_to_segment_x=x,
                                       q_sensor_to_segment_y=y, q_sensor_to_segment_z=z,
-                                      quality=calibration_quality))
+                                      quality=calibration.planarity))
 
-    def load_result(self, session_id: int) -> dict[str, Any] | None:
-        """The stored SPEC §5 document of a session, or None if it was never analysed."""
+    def load_result(self, session_id: int) -> SessionResult | None:
+        """The stored result of a session, or None if it was never analysed."""
         with self._session_factory() as orm:
-            row = orm.scalar(sa.select(m.AnalysisResult).where(m.AnalysisResult.session_id == session_id).options(
-                selectinload(m.AnalysisResult.holds), selectinload(m.AnalysisResult.reps),
-                selectinload(m.AnalysisResult.sets), selectinload(m.AnalysisResult.ride)))
-            return None if row is None else _result_document(row)
+            found = self._analysed(orm, m.Session.id == session_id)
+        return found[0].result if found else None
+
+    def analysed_sessions(self) -> list[AnalysedSession]:
+        """Every analysed session with its result, oldest first, in a handful of queries (no raw samples).
+
+        Why bulk: the dashboard's trends must open in well under a second on years of sessions.
+        """
+        with self._session_factory() as orm:
+            return self._analysed(orm, sa.true())
+
+    @staticmethod
+    def _analysed(orm: OrmSession, where: sa.ColumnElement[bool]) -> list[AnalysedSession]:
+        rows = orm.execute(sa.select(m.Session, m.AnalysisResult).join(
+            m.AnalysisResult, m.AnalysisResult.session_id == m.Session.id).where(where).order_by(
+            m.Session.started_at, m.Session.id)).all()
+        ids = [result.id for _, result in rows]
+        children = _result_children(orm, ids, len(rows) == 1)
+        calibrations = _calibrations(orm, [session.id for session, _ in rows])
+        return [AnalysedSession(session.id, session.exercise_id, session.side, session.started_at,
+                                result_from_rows(session, result, children, calibrations.get(session.id)))
+                for session, result in rows]
 
     def load_gaps(self, stream_id: int) -> list[Gap]:
         """The stream's gaps in time order."""
@@ -274,35 +288,6 @@ class SessionStore:
                 raise BadInputError(f"no plan item {item_id} (see: hiptrack plan)")
             row.active = False
 
-    # -- progress --------------------------------------------------------------------------------------
-    def result_rows(self) -> list[ResultRow]:
-        """Every analysed session's headline numbers and events, in a handful of queries (no raw samples).
-
-        Why bulk: the dashboard's trends must open in well under a second on years of sessions.
-        """
-        peak_columns = [getattr(m.AnalysisResult, column) for column in _PEAK_COLUMNS.values()]
-        with self._session_factory() as orm:
-            rows = orm.execute(sa.select(m.Session.id, m.Session.exercise_id, m.Session.side, m.Session.started_at,
-                                         m.AnalysisResult.id, m.AnalysisResult.calibration_ok, *peak_columns)
-                               .join(m.AnalysisResult, m.AnalysisResult.session_id == m.Session.id)
-                               .order_by(m.Session.started_at, m.Session.id)).all()
-            reps: dict[int, list[tuple[str, float]]] = {}
-            for result_id, motion, peak in orm.execute(sa.select(m.RepRow.result_id, m.RepRow.motion,
-                                                                 m.RepRow.peak_deg)):
-                reps.setdefault(result_id, []).append((motion, peak))
-            holds: dict[int, list[tuple[str, float, float]]] = {}
-            for result_id, motion, start, end, angle in orm.execute(sa.select(
-                    m.HoldRow.result_id, m.HoldRow.motion, m.HoldRow.start_s, m.HoldRow.end_s, m.HoldRow.angle_deg)):
-                holds.setdefault(result_id, []).append((motion, end - start, angle))
-            sets: dict[int, list[int]] = {}
-            for result_id, n in orm.execute(sa.select(m.SetRow.result_id, m.SetRow.reps).order_by(m.SetRow.start_s)):
-                sets.setdefault(result_id, []).append(n)
-        keys = tuple(_PEAK_COLUMNS)
-        return [ResultRow(session_id, exercise, side, started_at, calibrated, dict(zip(keys, peaks, strict=True)),
-                          tuple(reps.get(result_id, ())), tuple(holds.get(result_id, ())),
-                          tuple(sets.get(result_id, ())))
-                for session_id, exercise, side, started_at, result_id, calibrated, *peaks in rows]
-
     def session_ids(self) -> list[int]:
         with self._session_factory() as orm:
             return list(orm.scalars(sa.select(m.Session.id).order_by(m.Session.id)))
@@ -313,55 +298,6 @@ class SessionStore:
             if row is None:
                 raise SessionNotFoundError(session_id)
             orm.delete(row)
-
-
-_PEAK_COLUMNS = {"flexion_deg": "flexion_max_deg", "extension_deg": "extension_max_deg",
-                 "abduction_deg": "abduction_max_deg", "adduction_deg": "adduction_max_deg",
-                 "internal_rotation_deg": "internal_rotation_max_deg",
-                 "external_rotation_deg": "external_rotation_max_deg"}
-
-
-def _result_row(session_id: int, document: dict[str, Any]) -> m.AnalysisResult:
-    calibration = document["calibration"]
-    peaks = document.get("peaks") or {}
-    row = m.AnalysisResult(
-        session_id=session_id, algorithm_version=str(document.get("algorithm_version", "?")),
-        calibration_ok=bool(calibration["ok"]), calibration_start_s=calibration.get("start_s"),
-        calibration_end_s=calibration.get("end_s"), calibration_problem=calibration.get("problem"),
-        **{column: peaks.get(key) for key, column in _PEAK_COLUMNS.items()})
-    row.holds = [m.HoldRow(motion=h["motion"], start_s=h["start_s"], end_s=h["end_s"], angle_deg=h["angle_deg"])
-                 for h in document["holds"]]
-    row.reps = [m.RepRow(motion=r["motion"], start_s=r["start_s"], end_s=r["end_s"], peak_deg=r["peak_deg"])
-                for r in document["reps"]]
-    row.sets = [m.SetRow(start_s=s["start_s"], end_s=s["end_s"], reps=s["reps"]) for s in document["sets"]]
-    ride = document.get("ride")
-    if ride and ride.get("revolutions"):          # a ride with no pedalling has nothing to store
-        known = {c.key for c in m.RideRow.__table__.columns} - {"id", "result_id", "details"}
-        row.ride = m.RideRow(**{k: ride[k] for k in known}, details={k: v for k, v in ride.items() if k not in known})
-    return row
-
-
-def _result_document(row: m.AnalysisResult) -> dict[str, Any]:
-    calibration: dict[str, Any] = {"ok": row.calibration_ok}
-    if row.calibration_ok:
-        calibration |= {"start_s": row.calibration_start_s, "end_s": row.calibration_end_s}
-    else:
-        calibration["problem"] = row.calibration_problem
-    peaks = {key: getattr(row, column) for key, column in _PEAK_COLUMNS.items()} if row.calibration_ok else None
-    ride = None
-    if row.ride is not None:
-        ride = {c.key: getattr(row.ride, c.key) for c in m.RideRow.__table__.columns
-                if c.key not in ("id", "result_id", "details")} | (row.ride.details or {})
-    return {
-        "calibration": calibration, "peaks": peaks,
-        "holds": [{"start_s": h.start_s, "end_s": h.end_s, "duration_s": round(h.end_s - h.start_s, 3),
-                   "angle_deg": h.angle_deg, "motion": h.motion} for h in sorted(row.holds, key=lambda h: h.start_s)],
-        "reps": [{"start_s": r.start_s, "end_s": r.end_s, "peak_deg": r.peak_deg, "motion": r.motion}
-                 for r in sorted(row.reps, key=lambda r: r.start_s)],
-        "sets": [{"start_s": s.start_s, "end_s": s.end_s, "reps": s.reps}
-                 for s in sorted(row.sets, key=lambda s: s.start_s)],
-        "ride": ride, "algorithm_version": row.algorithm_version,
-    }
 
 
 def _span_columns(name: str, span: tuple[float, float] | None) -> dict[str, float | None]:
@@ -402,7 +338,7 @@ def _device(orm: OrmSession, spec: StreamSpec) -> m.Device:
 def _summary(row: m.Session) -> SessionSummary:
     streams = tuple(StreamInfo(s.id, s.placement, s.rate_hz, s.sample_count, s.has_mag,
                                s.device.name if s.device else None) for s in row.streams)
-    thigh = next((s for s in streams if s.placement == row.side.thigh), streams[0] if streams else None)
+    thigh = next((s for s in streams if s.placement == thigh_of(row.side)), streams[0] if streams else None)
     return SessionSummary(
         id=row.id, exercise=row.exercise_id, side=row.side, source=row.source, status=row.status,
         started_at=row.started_at, duration_s=row.duration_s, samples=sum(s.samples for s in streams),

@@ -10,7 +10,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Select
 
 from tracker import catalog
-from tracker.domain import Placement, Side
+from tracker.domain import Placement, Side, thigh_of
 from tui.context import DashboardContext
 from tui.recording import BLUETOOTH, SENSOR_CHOICES, RecordingChoice
 
@@ -52,7 +52,7 @@ class RecordFormScreen(ModalScreen[RecordingChoice | None]):
         sensor = self.query_one("#sensor", Select).value
         seed = int(self._dashboard.clock().timestamp()) % 100_000     # a new simulated session each time
         sensors = tuple((placement, address) for address, placement in self._dashboard.placements.items())
-        if sensor == BLUETOOTH and Side(str(side)).thigh not in {placement for placement, _ in sensors}:
+        if sensor == BLUETOOTH and thigh_of(Side(str(side))) not in {placement for placement, _ in sensors}:
             self.notify(f"No sensor is assigned to the {side} thigh: assign one on Devices (d), or pick the other "
                         "side.", severity="warning")
             return

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
-
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -12,6 +9,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
 from tracker import catalog
+from tracker.domain import SessionResult
 from tracker.errors import HiptrackError
 from tracker.report import motion_words
 from tracker.session_view import SessionView, load_session_view
@@ -21,8 +19,6 @@ from tui.widgets.fixed_columns import add_fixed_columns
 from tui.widgets.section_bar import SectionBar
 from tui.widgets.session_chart import SessionChart
 
-_RANGES = (("flexion", "extension_deg", "flexion_deg"), ("abduction", "adduction_deg", "abduction_deg"),
-           ("rotation", "external_rotation_deg", "internal_rotation_deg"))
 EVENT_COLUMNS = (("event", 5), ("motion", 18), ("start s", 7), ("end s", 7), ("time s", 6), ("angle °", 7))
 
 
@@ -80,37 +76,35 @@ def describe(view: SessionView) -> str:
     name = catalog.display_name(s.exercise)
     lines = [f"{name} · {s.side.value} · {s.started_at.astimezone():%a %d %b %Y %H:%M} · "
              f"{duration_words(s.duration_s)} · {s.status.value} · {s.source.value}"]
-    document: Mapping[str, Any] = view.document or {}
-    peaks = document.get("peaks")
-    if peaks:
-        lines.append("Range: " + ", ".join(f"{label} {peaks[low]:+.0f}…{peaks[high]:+.0f}°"
-                                           for label, low, high in _RANGES))
+    result = view.result
+    peaks = result.peaks if result is not None else None
+    if peaks is not None:
+        lines.append("Range: " + ", ".join(f"{label} {low:+.0f}…{high:+.0f}°" for label, low, high in peaks.ranges()))
     elif view.problem:
         lines.append(f"Not analysed: {view.problem}.")
-    ride = document.get("ride")
-    if ride and ride.get("revolutions"):
-        lines.append(f"Ride: {ride['revolutions']} strokes at {ride['cadence_rpm_mean']:.0f} rpm, "
-                     f"{duration_words(ride['pedaling_time_s'])} pedalling · thigh {ride['flexion_min_deg']:+.0f}…"
-                     f"{ride['flexion_max_deg']:+.0f}° (range {ride['flexion_range_deg']:.0f}°) · knee tracking "
-                     f"{ride['abduction_mean_deg']:+.1f}° · {len(ride.get('coasting', []))} coasting, "
-                     f"{len(ride.get('stops', []))} stops")
-    elif peaks:
-        lines.append(_work_line(document))
+    ride = result.ride if result is not None else None
+    if ride is not None and ride.revolutions:
+        lines.append(f"Ride: {ride.revolutions} strokes at {ride.cadence_rpm_mean:.0f} rpm, "
+                     f"{duration_words(ride.pedaling_time_s)} pedalling · thigh {ride.flexion_min_deg:+.0f}…"
+                     f"{ride.flexion_max_deg:+.0f}° (range {ride.flexion_range_deg:.0f}°) · knee tracking "
+                     f"{ride.abduction_mean_deg:+.1f}° · {len(ride.coasting)} coasting, {len(ride.stops)} stops")
+    elif peaks is not None and result is not None:
+        lines.append(_work_line(result))
     extras = [_pain_words(view)] + ([f"notes: {s.notes}"] if s.notes else [])
     lines.append(" · ".join(e for e in extras if e))
     return "\n".join(line for line in lines if line)
 
 
-def _work_line(document: Mapping[str, Any]) -> str:
-    reps, sets, holds = document.get("reps", []), document.get("sets", []), document.get("holds", [])
+def _work_line(result: SessionResult) -> str:
+    reps, sets, holds = result.reps, result.sets, result.holds
     parts = []
     if sets:
-        parts.append(f"{len(reps)} reps in {len(sets)} set(s): " + ", ".join(str(x["reps"]) for x in sets))
+        parts.append(f"{len(reps)} reps in {len(sets)} set(s): " + ", ".join(str(x.reps) for x in sets))
     elif reps:
         parts.append(f"{len(reps)} reps")
     if holds:
-        longest = max(holds, key=lambda h: h["duration_s"])
-        parts.append(f"{len(holds)} holds, longest {longest['duration_s']:.1f} s at {longest['angle_deg']:+.0f}°")
+        longest = max(holds, key=lambda h: h.duration_s)
+        parts.append(f"{len(holds)} holds, longest {longest.duration_s:.1f} s at {longest.angle_deg:+.0f}°")
     return " · ".join(parts) or "No reps or holds found."
 
 

@@ -12,11 +12,10 @@ from textual.widgets import DataTable, Footer, Input, Select, Static
 from textual.widgets.data_table import ColumnKey
 
 from tracker import catalog
-from tracker.domain import SessionSummary, Side
+from tracker.domain import AnalysedSession, SessionSummary, Side
 from tracker.errors import HiptrackError
 from tracker.progress import tracked_motions
 from tracker.services import Services
-from tracker.storage.repository import ResultRow
 from tui.context import DashboardContext
 from tui.filters import SessionFilter, parse_days
 from tui.labels import clock_time, short_motion
@@ -88,7 +87,7 @@ class SessionsScreen(DataScreen):
     def load(self) -> None:
         store = self._dashboard.services.store
         try:
-            results = {row.session_id: row for row in store.result_rows()}
+            results = {row.session_id: row for row in store.analysed_sessions()}
             rows = [SessionRow(s, best_label(results.get(s.id))) for s in reversed(store.list_sessions())]
         except HiptrackError as err:
             self.app.call_from_thread(self.query_one("#status", Static).update, str(err))
@@ -147,15 +146,15 @@ class SessionsScreen(DataScreen):
         self.query_one(DataTable).focus()
 
 
-def best_label(row: ResultRow | None) -> str:
+def best_label(row: AnalysedSession | None) -> str:
     """'IR 34°': the session's extreme in its exercise's first tracked motion, positive = more range."""
     if row is None or not row.calibrated:
         return "" if row is None else "no calib."
-    for motion, key, sign in tracked_motions(row.exercise):
-        peak = row.peaks.get(key)
-        if peak is not None:
-            return f"{short_motion(motion)} {sign * peak:.0f}°"
-    return ""
+    peaks = row.result.peaks
+    direction = next(iter(tracked_motions(row.exercise)), None)
+    if peaks is None or direction is None:
+        return ""
+    return f"{short_motion(direction.motion)} {direction.sign * peaks.of(direction):.0f}°"
 
 
 def _status_line(shown: int, total: int, where: str) -> str:

@@ -1,0 +1,158 @@
+"""What an analysed session is, once the arrays are gone: the typed result that storage keeps,
+reports print, the dashboard draws and the JSON edges (SPEC §5) serialise.
+
+Why one shape end to end: a result that travels as a dict of strings is parsed again by every
+reader and quietly loses what one of them forgot (hold stability once vanished on its way into
+the database). Every field here is stored and read back, so a stored session says exactly what
+the analysis said.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from typing import TYPE_CHECKING
+
+from analysis.peaks import Peaks
+from analysis.vocabulary import Side
+
+if TYPE_CHECKING:
+    from analysis.ride import RideMetrics
+
+ALGORITHM_VERSION = "1"
+"""Bumped when a change to the analysis changes results, so stored sessions can be told apart."""
+
+Span = tuple[float, float]
+"""(start_s, end_s) of a stretch of time."""
+
+
+@dataclass(frozen=True, slots=True)
+class HoldEvent:
+    motion: str
+    start_s: float
+    end_s: float
+    angle_deg: float
+    """Mean signed angle during the hold (SPEC §2 signs)."""
+    stability_deg: float
+    """Standard deviation of the angle during the hold."""
+
+    @property
+    def duration_s(self) -> float:
+        return self.end_s - self.start_s
+
+
+@dataclass(frozen=True, slots=True)
+class RepEvent:
+    motion: str
+    start_s: float
+    end_s: float
+    peak_deg: float
+
+
+@dataclass(frozen=True, slots=True)
+class SetEvent:
+    start_s: float
+    end_s: float
+    reps: int
+
+
+@dataclass(frozen=True, slots=True)
+class CalibrationOutcome:
+    """Where the calibration was found and the strap alignment it gave, or why none was found."""
+
+    start_s: float | None = None
+    end_s: float | None = None
+    q_sensor_to_thigh_wxyz: tuple[float, float, float, float] | None = None
+    planarity: float | None = None
+    """How planar the calibration swings were (1 = a clean forward swing)."""
+    problem: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.problem is None
+
+
+@dataclass(frozen=True, slots=True)
+class SideDifference:
+    left: float
+    right: float
+
+    @property
+    def difference(self) -> float:
+        return self.right - self.left
+
+
+@dataclass(frozen=True, slots=True)
+class RideResult:
+    """A ride's numbers (SPEC §5 `ride`): cadence, per-stroke thigh range, knee tracking, their spread
+    and drift, and where pedalling paused. Per-stroke means leave standing strokes out."""
+
+    revolutions: int
+    cadence_rpm_mean: float
+    pedaling_time_s: float
+    flexion_max_deg: float
+    flexion_min_deg: float
+    flexion_range_deg: float
+    abduction_mean_deg: float
+    rotation_mean_deg: float
+    standing_time_s: float = float("nan")
+    standing_revolutions: float = float("nan")
+    cadence_rpm_p10: float = float("nan")
+    cadence_rpm_p90: float = float("nan")
+    flexion_range_deg_p10: float = float("nan")
+    flexion_range_deg_p90: float = float("nan")
+    flexion_range_drift_deg: float = float("nan")
+    abduction_drift_deg: float = float("nan")
+    cadence_drift_rpm: float = float("nan")
+    pedalling: tuple[Span, ...] = ()
+    coasting: tuple[Span, ...] = ()
+    standing: tuple[Span, ...] = ()
+    stops: tuple[Span, ...] = ()
+    asymmetry: Mapping[str, SideDifference] | None = None
+    """Per-stroke metric → left and right, when both thighs were instrumented."""
+
+    @classmethod
+    def from_metrics(cls, metrics: RideMetrics, asymmetry: Mapping[str, SideDifference] | None = None) -> RideResult:
+        known = {f.name for f in fields(cls)}
+        return cls(revolutions=len(metrics.revolutions), **{k: v for k, v in metrics.summary.items() if k in known},
+                   pedalling=metrics.pedalling_s, coasting=metrics.coasting_s, standing=metrics.standing_s,
+                   stops=metrics.stops_s, asymmetry=asymmetry)
+
+    def metric(self, name: str) -> float:
+        """A scalar metric by its SPEC §5 key (for tables that pick metrics by name)."""
+        value = getattr(self, name)
+        if not isinstance(value, (int, float)):
+            raise KeyError(name)
+        return float(value)
+
+
+RIDE_SCALARS: tuple[str, ...] = tuple(f.name for f in fields(RideResult)
+                                      if f.type in ("int", "float") and f.name != "revolutions")
+"""The ride's scalar metrics, SPEC §5 keys first."""
+
+
+@dataclass(frozen=True, slots=True)
+class SessionResult:
+    """One analysed recording (SPEC §5): everything the analysis says, nothing that needs the samples."""
+
+    side: Side
+    exercise: str
+    duration_s: float
+    calibration: CalibrationOutcome
+    peaks: Peaks | None = None
+    holds: tuple[HoldEvent, ...] = ()
+    reps: tuple[RepEvent, ...] = ()
+    sets: tuple[SetEvent, ...] = ()
+    ride: RideResult | None = None
+    algorithm_version: str = ALGORITHM_VERSION
+    warnings: tuple[str, ...] = field(default=())
+    """Things a reader should know before trusting the numbers."""
+
+    @property
+    def calibrated(self) -> bool:
+        return self.calibration.ok
+
+    @classmethod
+    def not_analysable(cls, side: Side, exercise: str, duration_s: float, problem: str) -> SessionResult:
+        """A session with nothing to analyse (e.g. no samples from the thigh), and why."""
+        return cls(side, exercise, duration_s, CalibrationOutcome(problem=problem))

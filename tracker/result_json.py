@@ -1,0 +1,76 @@
+"""SPEC §5's JSON document of a result: the one place a `SessionResult` becomes plain data.
+
+Used by `analyze --json`, `show --json` and exports alike, so a stored session and a fresh
+analysis of the same samples print the same document.
+"""
+
+from __future__ import annotations
+
+import math
+
+from analysis.events import HoldEvent, RepEvent, SetEvent
+from analysis.results import RIDE_SCALARS, CalibrationOutcome, RideResult, SessionResult, Span
+
+
+def result_json(result: SessionResult, session_id: int | None = None) -> dict[str, object]:
+    """The SPEC §5 document (keys at least as specified); `session_id` first for stored sessions."""
+    identity: dict[str, object] = {} if session_id is None else {"session_id": session_id}
+    return identity | {
+        "side": result.side.value,
+        "exercise": result.exercise,
+        "duration_s": _round(result.duration_s),
+        "calibration": _calibration(result.calibration),
+        "peaks": None if result.peaks is None else {k: _round(v) for k, v in result.peaks.as_dict().items()},
+        "holds": [_hold(h) for h in result.holds],
+        "reps": [_rep(r) for r in result.reps],
+        "sets": [_set(s) for s in result.sets],
+        "ride": None if result.ride is None else _ride(result.ride),
+        "warnings": list(result.warnings),
+        "algorithm_version": result.algorithm_version,
+    }
+
+
+def _calibration(c: CalibrationOutcome) -> dict[str, object]:
+    if not c.ok:
+        return {"ok": False, "problem": c.problem}
+    document: dict[str, object] = {"ok": True, "start_s": _round(c.start_s), "end_s": _round(c.end_s)}
+    if c.q_sensor_to_thigh_wxyz is not None:
+        document["q_sensor_to_thigh_wxyz"] = [round(v, 6) for v in c.q_sensor_to_thigh_wxyz]
+    if c.planarity is not None:
+        document["planarity"] = _round(c.planarity)
+    return document
+
+
+def _hold(h: HoldEvent) -> dict[str, object]:
+    return {"start_s": _round(h.start_s), "end_s": _round(h.end_s), "duration_s": _round(h.duration_s),
+            "angle_deg": _round(h.angle_deg), "stability_deg": _round(h.stability_deg), "motion": str(h.motion)}
+
+
+def _rep(r: RepEvent) -> dict[str, object]:
+    return {"start_s": _round(r.start_s), "end_s": _round(r.end_s), "peak_deg": _round(r.peak_deg),
+            "motion": str(r.motion)}
+
+
+def _set(s: SetEvent) -> dict[str, object]:
+    return {"start_s": _round(s.start_s), "end_s": _round(s.end_s), "reps": s.reps}
+
+
+def _ride(ride: RideResult) -> dict[str, object]:
+    document: dict[str, object] = {name: _round(ride.metric(name)) for name in RIDE_SCALARS}
+    document |= {"revolutions": ride.revolutions, "coasting": _spans(ride.coasting),
+                 "pedalling": _spans(ride.pedalling), "standing": _spans(ride.standing), "stops": _spans(ride.stops)}
+    if ride.asymmetry is not None:
+        document["asymmetry"] = {k: {"left": _round(v.left), "right": _round(v.right),
+                                     "difference": _round(v.difference)} for k, v in ride.asymmetry.items()}
+    return document
+
+
+def _spans(spans: tuple[Span, ...]) -> list[dict[str, float | None]]:
+    return [{"start_s": _round(a), "end_s": _round(b)} for a, b in spans]
+
+
+def _round(value: float | None) -> float | None:
+    """Three decimals (ms, thousandths of a degree); NaN and missing values are JSON null."""
+    if value is None or not math.isfinite(value):
+        return None
+    return round(float(value), 3)

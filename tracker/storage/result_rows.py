@@ -1,0 +1,149 @@
+"""A `SessionResult` as rows and back: summary columns for what the dashboard queries, child rows for
+holds, reps and sets, a ride row with its distributions and spans as JSON.
+
+Why its own module: every field of the typed result must make the round trip (a test checks that
+`show --json` equals `analyze --json`), and that mapping is easier to keep whole in one place.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, fields
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session as OrmSession
+
+from analysis.peaks import Peaks
+from analysis.results import (
+    RIDE_SCALARS,
+    CalibrationOutcome,
+    HoldEvent,
+    RepEvent,
+    RideResult,
+    SessionResult,
+    SetEvent,
+    SideDifference,
+    Span,
+)
+from analysis.vocabulary import DIRECTIONS
+from tracker.storage import models as m
+
+PEAK_COLUMNS = {d.peak_key: f"{d.motion.value}_max_deg" for d in DIRECTIONS}
+"""SPEC §5 peak key → its column in analysis_results (the column names predate the key names)."""
+
+_RIDE_COLUMNS = tuple(c.key for c in m.RideRow.__table__.columns if c.key not in ("id", "result_id", "details"))
+_SPANS = ("pedalling", "coasting", "standing", "stops")
+CalibrationRow = tuple[tuple[float, float, float, float], float | None]
+
+
+@dataclass(frozen=True, slots=True)
+class ResultChildren:
+    """Holds, reps, sets and ride rows of some results, by result id."""
+
+    holds: Mapping[int, list[m.HoldRow]] = field(default_factory=dict)
+    reps: Mapping[int, list[m.RepRow]] = field(default_factory=dict)
+    sets: Mapping[int, list[m.SetRow]] = field(default_factory=dict)
+    rides: Mapping[int, m.RideRow] = field(default_factory=dict)
+
+
+def result_row(session_id: int, result: SessionResult) -> m.AnalysisResult:
+    c = result.calibration
+    peaks = result.peaks.as_dict() if result.peaks is not None else {}
+    row = m.AnalysisResult(
+        session_id=session_id, algorithm_version=result.algorithm_version, calibration_ok=c.ok,
+        calibration_start_s=c.start_s, calibration_end_s=c.end_s, calibration_problem=c.problem,
+        duration_s=result.duration_s, warnings=list(result.warnings) or None,
+        **{column: peaks.get(key) for key, column in PEAK_COLUMNS.items()})
+    row.holds = [m.HoldRow(motion=str(h.motion), start_s=h.start_s, end_s=h.end_s, angle_deg=h.angle_deg,
+                           stability_deg=h.stability_deg) for h in result.holds]
+    row.reps = [m.RepRow(motion=str(r.motion), start_s=r.start_s, end_s=r.end_s, peak_deg=r.peak_deg)
+                for r in result.reps]
+    row.sets = [m.SetRow(start_s=s.start_s, end_s=s.end_s, reps=s.reps) for s in result.sets]
+    if result.ride is not None and result.ride.revolutions:    # a ride with no pedalling has nothing to store
+        row.ride = _ride_row(result.ride)
+    return row
+
+
+def result_children(orm: OrmSession, result_ids: Sequence[int], only_these: bool) -> ResultChildren:
+    """Child rows of the given results; `only_these` filters by id (one session), else reads all (bulk)."""
+    def rows(model: Any) -> Sequence[Any]:
+        query = sa.select(model)
+        if only_these:
+            query = query.where(model.result_id.in_(result_ids))
+        return orm.scalars(query.order_by(model.result_id, model.start_s if hasattr(model, "start_s") else model.id)
+                           ).all()
+
+    holds: defaultdict[int, list[m.HoldRow]] = defaultdict(list)
+    reps: defaultdict[int, list[m.RepRow]] = defaultdict(list)
+    sets: defaultdict[int, list[m.SetRow]] = defaultdict(list)
+    for grouped, model in ((holds, m.HoldRow), (reps, m.RepRow), (sets, m.SetRow)):
+        for row in rows(model):
+            grouped[row.result_id].append(row)
+    return ResultChildren(holds, reps, sets, {row.result_id: row for row in rows(m.RideRow)})
+
+
+def calibrations(orm: OrmSession, session_ids: Sequence[int]) -> dict[int, CalibrationRow]:
+    """The stored strap calibration of each session (the newest, if several)."""
+    if not session_ids:
+        return {}
+    query = sa.select(m.Calibration).where(m.Calibration.session_id.in_(session_ids)).order_by(m.Calibration.id)
+    return {row.session_id: ((row.q_sensor_to_segment_w, row.q_sensor_to_segment_x, row.q_sensor_to_segment_y,
+                              row.q_sensor_to_segment_z), row.quality)
+            for row in orm.scalars(query) if row.session_id is not None}
+
+
+def result_from_rows(session: m.Session, row: m.AnalysisResult, children: ResultChildren,
+                     calibration: CalibrationRow | None) -> SessionResult:
+    wxyz, planarity = calibration if calibration is not None else (None, None)
+    outcome = CalibrationOutcome(row.calibration_start_s, row.calibration_end_s, wxyz, planarity) \
+        if row.calibration_ok else CalibrationOutcome(problem=row.calibration_problem or "no calibration found")
+    peaks = Peaks(**{key: getattr(row, column) for key, column in PEAK_COLUMNS.items()}) \
+        if row.calibration_ok and row.flexion_max_deg is not None else None
+    ride = children.rides.get(row.id)
+    return SessionResult(
+        side=session.side, exercise=session.exercise_id,
+        duration_s=row.duration_s if row.duration_s is not None else session.duration_s,
+        calibration=outcome, peaks=peaks,
+        holds=tuple(HoldEvent(h.motion, h.start_s, h.end_s, h.angle_deg,
+                              h.stability_deg if h.stability_deg is not None else float("nan"))
+                    for h in children.holds.get(row.id, ())),
+        reps=tuple(RepEvent(r.motion, r.start_s, r.end_s, r.peak_deg) for r in children.reps.get(row.id, ())),
+        sets=tuple(SetEvent(s.start_s, s.end_s, s.reps) for s in children.sets.get(row.id, ())),
+        ride=None if ride is None else _ride_result(ride), algorithm_version=row.algorithm_version,
+        warnings=tuple(row.warnings or ()))
+
+
+def _ride_row(ride: RideResult) -> m.RideRow:
+    details: dict[str, object] = {name: _json_number(ride.metric(name)) for name in RIDE_SCALARS
+                                  if name not in _RIDE_COLUMNS}
+    details |= {name: [{"start_s": a, "end_s": b} for a, b in getattr(ride, name)] for name in _SPANS}
+    if ride.asymmetry is not None:
+        details["asymmetry"] = {k: {"left": v.left, "right": v.right} for k, v in ride.asymmetry.items()}
+    return m.RideRow(**{name: _column_value(ride, name) for name in _RIDE_COLUMNS}, details=details)
+
+
+def _ride_result(row: m.RideRow) -> RideResult:
+    details: dict[str, Any] = dict(row.details or {})
+    known = {f.name for f in fields(RideResult)}
+    values: dict[str, Any] = {name: getattr(row, name) for name in _RIDE_COLUMNS if name in known}
+    values |= {k: float("nan") if v is None else v for k, v in details.items() if k in RIDE_SCALARS}
+    values |= {name: _spans(details.get(name)) for name in _SPANS}
+    asymmetry = details.get("asymmetry")
+    values["asymmetry"] = None if not asymmetry else \
+        {k: SideDifference(v["left"], v["right"]) for k, v in asymmetry.items()}
+    return RideResult(**values)
+
+
+def _column_value(ride: RideResult, name: str) -> float | int:
+    return ride.revolutions if name == "revolutions" else ride.metric(name)
+
+
+def _spans(stored: list[dict[str, float]] | None) -> tuple[Span, ...]:
+    return tuple((s["start_s"], s["end_s"]) for s in stored or ())
+
+
+def _json_number(value: float) -> float | None:
+    """JSON has no NaN: undefined metrics (no seated strokes) are stored as null."""
+    return None if value != value else value
