@@ -26,7 +26,7 @@ from analysis.results import CalibrationOutcome, HoldEvent, RepEvent, SessionRes
 from tracker.domain import SessionStatus, Side, Source
 from tracker.plans import default_item
 from tracker.services import Services, build_services
-from tracker.storage.repository import NewSession
+from tracker.storage.session_repository import NewSession
 from tui.app import HiptrackApp
 from tui.screens.home import HomeScreen
 from tui.widgets.adherence_calendar import AdherenceCalendar
@@ -44,7 +44,7 @@ def build_history(services: Services, days: int, now: datetime = NOW, seed: int 
     store = services.store
     start = now - timedelta(days=days)
     for exercise in ("seated_hip_internal_rotation", "hamstring_strap_stretch"):
-        store.add_plan_item(default_item(exercise, "both", start))
+        store.plans.add(default_item(exercise, "both", start))
     count = 0
     for day in range(days):
         at = start + timedelta(days=day, hours=18)
@@ -57,13 +57,13 @@ def build_history(services: Services, days: int, now: datetime = NOW, seed: int 
             session_id = _stored_session(services, exercise, side, at, level + rng.normal(0.0, 1.5))
             at += timedelta(minutes=4)
             count += 1
-        store.add_pain(session_id, int(np.clip(round(5 - 3 * progress + rng.normal(0, 0.7)), 0, 10)), at)
+        store.pain.add(session_id, int(np.clip(round(5 - 3 * progress + rng.normal(0, 0.7)), 0, 10)), at)
     return count
 
 
 def _stored_session(services: Services, exercise: str, side: Side, at: datetime, best_deg: float) -> int:
     store = services.store
-    session_id = store.create_session(NewSession(exercise, side, Source.SIMULATED, at, "benchmark history"), (),
+    session_id = store.sessions.create(NewSession(exercise, side, Source.SIMULATED, at, "benchmark history"), (),
                                       at)["session"]
     rotation = exercise == "seated_hip_internal_rotation"
     motion = "internal_rotation" if rotation else "flexion"
@@ -73,9 +73,9 @@ def _stored_session(services: Services, exercise: str, side: Side, at: datetime,
                  for i in range(6 if rotation else 1))
     holds = tuple(HoldEvent(motion, r.start_s + 1, r.end_s - 1, r.peak_deg - 1, 0.4) for r in reps)
     sets = (SetEvent(20.0, 44.0, 3), SetEvent(44.0, 70.0, 3)) if rotation else (SetEvent(20.0, 90.0, 1),)
-    store.store_result(session_id, SessionResult(side, exercise, 90.0, CalibrationOutcome(0.0, 12.0), peaks, holds,
+    store.results.save(session_id, SessionResult(side, exercise, 90.0, CalibrationOutcome(0.0, 12.0), peaks, holds,
                                                  reps, sets, algorithm_version="benchmark"))
-    store.finish_session(session_id, SessionStatus.COMPLETE, 90.0)
+    store.sessions.finish(session_id, SessionStatus.COMPLETE, 90.0)
     return session_id
 
 
@@ -123,7 +123,7 @@ def main() -> None:
         services.close()
         print(f"built {count} sessions over {days} days in {time.perf_counter() - started:.0f} s: {args.db}")
     services = build_services(url)
-    print(f"{len(services.store.analysed_sessions())} analysed sessions in {args.db}")
+    print(f"{len(services.store.results.analysed())} analysed sessions in {args.db}")
     services.close()
     runs = [asyncio.run(time_to_home(url, (size[0], size[1]))) for _ in range(args.runs)]
     total = statistics.median(r[0] for r in runs)

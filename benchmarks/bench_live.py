@@ -39,7 +39,7 @@ from sensors.source import SampleBlock, StreamGap
 from tracker.domain import Side, Source
 from tracker.recorder import RecordingProgress
 from tracker.services import build_services
-from tracker.storage.repository import NewSession
+from tracker.storage.session_repository import NewSession
 
 RATE_HZ = 200.0
 HOST_START_S = 1_800_000_000.0

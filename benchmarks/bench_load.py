@@ -119,7 +119,7 @@ async def run(minutes: float, rate_hz: float, size: tuple[int, int], db: Path) -
         await pilot.press("q")
     LiveRecordingScreen.refresh_angle = original  # type: ignore[method-assign]
 
-    summary = services.store.get_session(session_id)
+    summary = services.store.sessions.get(session_id)
     stored = {str(s.placement): s.samples for s in summary.streams}
     print(f"notifications sent {counted.count:,}; malformed {sum(decoded.stats.malformed_by_device.values())}")
     for placement, count in sent.items():

@@ -75,7 +75,7 @@ async def test_recorded_sessions_store_their_results_and_can_be_reanalysed(any_s
     svc, db_url = any_svc, any_db_url
     options = SimOptions(dose=Dose(sets=1, reps=3))
     session_id = await record_simulated(svc, "seated_hip_internal_rotation", Side.RIGHT, 21, options=options)
-    stored = svc.store.load_result(session_id)
+    stored = svc.store.results.load(session_id)
     assert stored is not None and stored.calibrated
     assert len(stored.reps) == 3 and len(stored.holds) == 3
     fresh = analyze_session(svc, session_id)

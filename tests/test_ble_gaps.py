@@ -56,9 +56,9 @@ async def test_a_replayed_drop_is_one_gap_of_its_length_and_nothing_twice(svc: S
                                 notifications_from([link], queue))
     session_id = await record(svc, source, "seated_hip_internal_rotation", Side.LEFT, Source.BLE)
 
-    stream = svc.store.get_session(session_id).streams[0]
-    stored = svc.store.load_samples(stream.id)
-    (gap,) = svc.store.load_gaps(stream.id)
+    stream = svc.store.sessions.get(session_id).streams[0]
+    stored = svc.store.sessions.samples(stream.id)
+    (gap,) = svc.store.sessions.gaps(stream.id)
     assert gap.reason == "link lost, reconnected"
     assert gap.end_s - gap.start_s == pytest.approx(1.0 + 1 / rate_hz, abs=0.5 / rate_hz)
     assert gap.start_s == stored.time_s[stored.time_s <= gap.start_s][-1]      # from the last sample before it

@@ -102,17 +102,17 @@ def test_record_from_a_named_sensor_with_a_dropped_link_then_ctrl_c(tmp_path: Pa
     assert control == [start, start, stop]              # started, started again after the drop, stopped at Ctrl-C
 
     services = build_services(f"sqlite:///{tmp_path / 'r.db'}")
-    (summary,) = services.store.list_sessions()
+    (summary,) = services.store.sessions.summaries()
     assert (summary.source.value, summary.status.value) == ("ble", "complete")
     stream = summary.streams[0]
-    stored = services.store.load_samples(stream.id)
+    stored = services.store.sessions.samples(stream.id)
     assert n_samples - 63 <= len(stored) <= n_samples - 57      # the second the sensor was away (60 Hz), nothing else
     assert np.all(np.diff(stored.time_s) > 0)                   # nothing duplicated or reordered
-    (gap,) = services.store.load_gaps(stream.id)
+    (gap,) = services.store.sessions.gaps(stream.id)
     assert gap.reason == "link lost, reconnected"
     assert gap.end_s - gap.start_s == pytest.approx(1.0 + 1 / 60, abs=0.02)
     assert gap.start_s - stored.time_s[0] == pytest.approx(20.0, abs=0.1)
-    assert services.store.load_result(summary.id) is not None
+    assert services.store.results.load(summary.id) is not None
     services.close()
 
     # The raw log of the live session replays to the same samples; the gap is then found from the DOT's clock.
@@ -120,9 +120,9 @@ def test_record_from_a_named_sensor_with_a_dropped_link_then_ctrl_c(tmp_path: Pa
                                    "--replay", str(live_log), "--fast", "--db", f"sqlite:///{tmp_path / 'r.db'}"])
     assert replayed.exit_code == 0, replayed.stderr
     services = build_services(f"sqlite:///{tmp_path / 'r.db'}")
-    _, again = services.store.list_sessions()
-    np.testing.assert_array_equal(services.store.load_samples(again.streams[0].id).time_s, stored.time_s)
-    (same_gap,) = services.store.load_gaps(again.streams[0].id)
+    _, again = services.store.sessions.summaries()
+    np.testing.assert_array_equal(services.store.sessions.samples(again.streams[0].id).time_s, stored.time_s)
+    (same_gap,) = services.store.sessions.gaps(again.streams[0].id)
     assert (same_gap.start_s, same_gap.end_s, same_gap.reason) == (gap.start_s, gap.end_s, "samples missing")
     services.close()
 
@@ -137,15 +137,15 @@ def test_two_thighs_by_address_one_host_stamped(tmp_path: Path) -> None:
     assert code == 0, err
     assert [payload.hex() for _, payload in REPLAY_DEVICES[WIT].writes] == ["ffaa6988b5", "ffaa030900", "ffaa000000"]
     services = build_services(f"sqlite:///{tmp_path / 'r.db'}")
-    (summary,) = services.store.list_sessions()
+    (summary,) = services.store.sessions.summaries()
     streams = {s.placement: s for s in summary.streams}
     assert streams[Placement.LEFT_THIGH].samples == counts[WIT]
     assert streams[Placement.RIGHT_THIGH].samples == counts[DOT]
-    left = services.store.load_samples(streams[Placement.LEFT_THIGH].id)
-    right = services.store.load_samples(streams[Placement.RIGHT_THIGH].id)
+    left = services.store.sessions.samples(streams[Placement.LEFT_THIGH].id)
+    right = services.store.sessions.samples(streams[Placement.RIGHT_THIGH].id)
     assert abs(left.time_s[0] - right.time_s[0]) < 0.05          # one time base
     assert np.diff(left.time_s).max() < 0.02 and np.all(np.diff(left.time_s) > 0)
-    assert services.store.load_gaps(streams[Placement.LEFT_THIGH].id) == []
+    assert services.store.sessions.gaps(streams[Placement.LEFT_THIGH].id) == []
     services.close()
 
 
@@ -165,7 +165,7 @@ def test_bad_sensor_choices_exit_2_and_store_nothing(tmp_path: Path, args: list[
     assert result_code == code and problem in err, err
     if (tmp_path / "r.db").exists():
         services = build_services(f"sqlite:///{tmp_path / 'r.db'}")
-        assert services.store.list_sessions() == []
+        assert services.store.sessions.summaries() == []
         services.close()
 
 

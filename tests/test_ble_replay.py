@@ -53,9 +53,9 @@ async def test_every_notification_arrives_and_the_start_command_is_written(svc: 
     assert (link.report.connects, link.report.drops) == (1, 1)     # the one drop: the log's end
     start = [payload for uuid, payload in device.writes if uuid.startswith("15172001")]
     assert bytes.fromhex("01011a") in start                     # DOT: start custom mode 5
-    summary = svc.store.get_session(session_id)
+    summary = svc.store.sessions.get(session_id)
     assert summary.samples == n_samples
-    result = svc.store.load_result(session_id)
+    result = svc.store.results.load(session_id)
     assert result is not None and len(result.reps) == 3
 
 
@@ -63,8 +63,8 @@ async def test_a_dropped_link_reconnects_and_leaves_a_gap_not_duplicates(svc: Se
     _, n_samples = _device("movella-dot", drop_after_s=20.0, down_for_s=1.0)
     session_id, link = await _record(svc, "movella-dot")
     assert link.report.drops == 2 and link.report.connects == 2 and len(link.report.gaps_s) == 1
-    summary = svc.store.get_session(session_id)
-    stored = svc.store.load_samples(summary.streams[0].id)
+    summary = svc.store.sessions.get(session_id)
+    stored = svc.store.sessions.samples(summary.streams[0].id)
     steps = np.diff(stored.time_s)
     assert np.all(steps > 0)                                    # nothing duplicated, nothing reordered
     assert steps.max() == pytest.approx(1.0, abs=0.1)           # the second the sensor was away
@@ -75,7 +75,7 @@ async def test_a_sensor_that_never_returns_ends_the_session_with_its_data(svc: S
     _device("movella-dot", drop_after_s=15.0, down_for_s=1000.0)
     session_id, link = await _record(svc, "movella-dot", reconnect_for_s=1.0)
     assert link.report.gave_up
-    summary = svc.store.get_session(session_id)
+    summary = svc.store.sessions.get(session_id)
     assert summary.status.value == "complete"
     assert 14.0 <= summary.duration_s <= 15.5
 
@@ -101,18 +101,18 @@ async def test_three_sensors_two_minutes_one_session_with_a_gap(svc: Services) -
     source = NotificationSource(logged, notifications_from(links, queue))
     session_id = await record(svc, source, "ride", Side.LEFT, Source.BLE)
 
-    summary = svc.store.get_session(session_id)
+    summary = svc.store.sessions.get(session_id)
     by_placement = {s.placement: s for s in summary.streams}
     assert set(by_placement) == set(families)
     n = len(sim.thigh)
     assert by_placement[Placement.LEFT_THIGH].samples == n
     assert by_placement[Placement.PELVIS].samples >= n - 36      # Polar: at most one frame still unpaired
-    right = svc.store.load_samples(by_placement[Placement.RIGHT_THIGH].id)
+    right = svc.store.sessions.samples(by_placement[Placement.RIGHT_THIGH].id)
     assert n - 210 <= len(right) <= n - 190                       # the 2 s the right sensor was away
     assert np.diff(right.time_s).max() == pytest.approx(2.0, abs=0.1)
-    left = svc.store.load_samples(by_placement[Placement.LEFT_THIGH].id)
+    left = svc.store.sessions.samples(by_placement[Placement.LEFT_THIGH].id)
     assert abs(left.time_s[0] - right.time_s[0]) < 0.05            # one time base
-    result = svc.store.load_result(session_id)
+    result = svc.store.results.load(session_id)
     assert result is not None, "not analysed"
     assert result is not None and result.calibrated, result
     assert result.ride is not None and result.ride.revolutions > 50 and result.ride.asymmetry is not None

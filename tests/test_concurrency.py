@@ -30,8 +30,9 @@ from tracker.domain import SessionStatus, Side, Source
 from tracker.services import build_services
 from tracker.storage import models as m
 from tracker.storage.database import head_revision, open_database
-from tracker.storage.repository import NewSession, SessionStore
 from tracker.storage.sample_codec import decode_chunk
+from tracker.storage.session_repository import NewSession
+from tracker.storage.store import Store
 
 ROOT = Path(__file__).parents[1]
 ENV = os.environ | {"PYTHONPATH": str(ROOT)}
@@ -113,9 +114,9 @@ def test_dashboard_reads_while_hiptrack_record_writes(tmp_path: Path) -> None:
             if stop_at and time.monotonic() > stop_at:
                 writer.send_signal(signal.SIGINT)  # Ctrl-C: the recorder finishes, analyses, compacts
                 stop_at = 0.0
-            (summary,) = reader.store.list_sessions()
+            (summary,) = reader.store.sessions.summaries()
             for stream in summary.streams:
-                samples = reader.store.load_samples(stream.id)
+                samples = reader.store.sessions.samples(stream.id)
                 assert len(samples) >= stream.samples       # loaded later than listed: never fewer
                 assert np.all(np.diff(samples.time_s) > 0)
                 loads += 1
@@ -130,7 +131,7 @@ def test_dashboard_reads_while_hiptrack_record_writes(tmp_path: Path) -> None:
     assert seen_totals == sorted(seen_totals)
     assert loads >= 10
     final = _consistent_snapshot(reader.database.engine)
-    (summary,) = reader.store.list_sessions()
+    (summary,) = reader.store.sessions.summaries()
     assert summary.status == SessionStatus.COMPLETE and summary.samples == sum(final.values()) >= seen_totals[-1]
     reader.close()
 
@@ -169,7 +170,7 @@ def test_two_workstations_start_recording_at_once_on_a_new_database(
         assert result.returncode == 0, result.stderr
         assert "Traceback" not in result.stderr
     svc = build_services(url)
-    sessions = svc.store.list_sessions()
+    sessions = svc.store.sessions.summaries()
     assert len(sessions) == 2 and sessions[0].id != sessions[1].id
     assert all(s.status == SessionStatus.COMPLETE and s.samples > 0 for s in sessions)
     with svc.database.engine.connect() as connection:
@@ -199,13 +200,13 @@ def test_the_same_sensor_registered_by_two_workstations_at_once_is_one_device(an
     """
     spec = StreamSpec(Placement.LEFT_THIGH, 100.0, "C4:7C:8D:6A:11:22", "WT901BLE68", "witmotion")
     workstation_a, database_b, observer = (open_database(any_db_url) for _ in range(3))
-    workstation_b = SessionStore(database_b.sessions)
+    workstation_b = Store(database_b.sessions)
     outcome: list[object] = []
 
     def start_b() -> None:
         try:
             new = NewSession("couch_stretch", Side.LEFT, Source.BLE, datetime.now(UTC))
-            outcome.append(workstation_b.create_session(new, [spec], datetime.now(UTC)))
+            outcome.append(workstation_b.sessions.create(new, [spec], datetime.now(UTC)))
         except Exception as err:  # reported below, with its type
             outcome.append(err)
 

@@ -37,9 +37,9 @@ async def test_a_session_is_stored_analysed_and_previewed(svc: Services) -> None
     session = LiveSession(svc, _request(), on_event=events.append)
     session_id = await session.run()
 
-    summary = svc.store.get_session(session_id)
+    summary = svc.store.sessions.get(session_id)
     assert summary.status is SessionStatus.COMPLETE and summary.exercise == EXERCISE
-    stored = svc.store.load_result(session_id)
+    stored = svc.store.results.load(session_id)
     assert stored is not None and stored.calibrated
     counted = [e for e in events if isinstance(e, RepCounted)]
     assert len(counted) == len(stored.reps) == 4                     # the preview agrees with the analysis
@@ -69,10 +69,10 @@ async def test_stop_keeps_and_analyses_what_arrived(svc: Services, cut: str) -> 
     session.stop()
     session_id = await task
 
-    summary = svc.store.get_session(session_id)
+    summary = svc.store.sessions.get(session_id)
     assert summary.status is SessionStatus.COMPLETE
     assert until_s - 1.0 < summary.duration_s <= until_s + 0.1
-    stored = svc.store.load_result(session_id)
+    stored = svc.store.results.load(session_id)
     assert stored is not None and stored.calibrated          # analysed although cut short
     assert session.snapshot.state.time_s == pytest.approx(summary.duration_s, abs=0.1)
 
@@ -81,7 +81,7 @@ async def test_stopped_before_it_started_nothing_is_stored(svc: Services) -> Non
     session = LiveSession(svc, _request())
     session.stop()
     assert await session.run() is None
-    assert svc.store.list_sessions() == [] and not session.snapshot.running
+    assert svc.store.sessions.summaries() == [] and not session.snapshot.running
 
 
 async def test_context_has_the_personal_best_and_the_plan(svc: Services) -> None:
@@ -89,7 +89,7 @@ async def test_context_has_the_personal_best_and_the_plan(svc: Services) -> None
     await record_simulated(svc, EXERCISE, Side.RIGHT, 8204, options=SimOptions(dose=Dose(sets=1, reps=1)))
     session = LiveSession(svc, _request())
     context = await asyncio.to_thread(session.context)
-    earlier = svc.store.load_result(first)
+    earlier = svc.store.results.load(first)
     assert earlier is not None
     assert context.motion == "internal_rotation"
     assert context.best_deg == pytest.approx(max(r.peak_deg for r in earlier.reps), abs=0.01)
@@ -98,7 +98,7 @@ async def test_context_has_the_personal_best_and_the_plan(svc: Services) -> None
     from datetime import UTC, datetime
 
     from tracker.plans import default_item, edited
-    svc.store.add_plan_item(edited(default_item(EXERCISE, "left", datetime.now(UTC)), hold_s="6-8",
+    svc.store.plans.add(edited(default_item(EXERCISE, "left", datetime.now(UTC)), hold_s="6-8",
                                    target_deg=40.0))
     planned = await asyncio.to_thread(session.context)
     assert planned.prescription.hold_s == (6, 8) and planned.target_deg == 40.0
@@ -111,7 +111,7 @@ async def test_pain_is_logged_against_the_recorded_session(svc: Services) -> Non
     session_id = await session.run()
     await session.add_pain(4, 0, "tight")
     await session.add_pain(2)
-    entries = svc.store.list_pain(session_id)
+    entries = svc.store.pain.entries(session_id)
     assert [(e.score, e.set_index, e.note) for e in entries] == [(4, 0, "tight"), (2, None, None)]
 
 
@@ -121,7 +121,7 @@ def test_a_source_without_the_exercised_thigh_is_refused(svc: Services) -> None:
     request = LiveRequest(EXERCISE, Side.LEFT, lambda: source, Source.SIMULATED)
     with pytest.raises(BadInputError, match="no sensor on the left thigh"):
         asyncio.run(LiveSession(svc, request).run())
-    assert svc.store.list_sessions() == []
+    assert svc.store.sessions.summaries() == []
 
 
 def test_no_tui_prints_calibration_steps_events_and_the_summary(tmp_path: Path) -> None:

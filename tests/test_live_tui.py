@@ -62,7 +62,7 @@ async def test_a_simulated_recording_ends_in_the_database_with_pain_from_the_pro
         await _until(pilot, lambda: "saved as session" in _status(live), "the session saved and analysed")
         session_id = live.session.snapshot.session_id
         assert session_id is not None
-        await _until(pilot, lambda: len(svc.store.list_pain(session_id)) == 2, "both pain scores stored")
+        await _until(pilot, lambda: len(svc.store.pain.entries(session_id)) == 2, "both pain scores stored")
 
         log = "\n".join(str(line) for line in live.query_one(Log).lines)
         assert "calibrated (3 swings" in log and "rep 4 (set 2)" in log and "pain 5/10 logged for set 2: stiff" in log
@@ -71,11 +71,12 @@ async def test_a_simulated_recording_ends_in_the_database_with_pain_from_the_pro
         assert live.query_one(Digits).value != "--"
         await pilot.press("q")
     assert app.return_value == session_id
-    summary = svc.store.get_session(session_id)
+    summary = svc.store.sessions.get(session_id)
     assert summary.status is SessionStatus.COMPLETE
-    result = svc.store.load_result(session_id)
+    result = svc.store.results.load(session_id)
     assert result is not None and [s.reps for s in result.sets] == [2, 2]
-    assert [(p.score, p.set_index, p.note) for p in svc.store.list_pain(session_id)] == [(3, 0, None), (5, 1, "stiff")]
+    entries = svc.store.pain.entries(session_id)
+    assert [(p.score, p.set_index, p.note) for p in entries] == [(3, 0, None), (5, 1, "stiff")]
 
 
 async def test_stop_saves_and_analyses_what_was_recorded(svc: Services) -> None:
@@ -93,11 +94,11 @@ async def test_stop_saves_and_analyses_what_was_recorded(svc: Services) -> None:
         await pilot.press("q")
     session_id = app.return_value
     assert session_id is not None
-    summary = svc.store.get_session(session_id)
+    summary = svc.store.sessions.get(session_id)
     assert summary.status is SessionStatus.COMPLETE and 24.0 < summary.duration_s <= 25.1
-    result = svc.store.load_result(session_id)
+    result = svc.store.results.load(session_id)
     assert result is not None and result.calibrated
-    assert svc.store.list_pain(session_id) == []
+    assert svc.store.pain.entries(session_id) == []
 
 
 async def test_closing_while_recording_stops_first_and_returns_the_session(svc: Services) -> None:
@@ -110,7 +111,7 @@ async def test_closing_while_recording_stops_first_and_returns_the_session(svc: 
                      "the samples recorded")
         await pilot.press("q")
         await _until(pilot, lambda: app.return_value is not None, "the app closed with the session")
-    assert svc.store.get_session(app.return_value).status is SessionStatus.COMPLETE
+    assert svc.store.sessions.get(app.return_value).status is SessionStatus.COMPLETE
 
 
 def test_the_dashboard_choice_becomes_a_simulated_recording_request() -> None:
@@ -171,7 +172,7 @@ async def test_the_dashboards_bluetooth_choice_records_from_the_assigned_sensor(
         await pilot.press("q")
     session_id = app.return_value
     assert session_id is not None
-    summary = svc.store.get_session(session_id)
+    summary = svc.store.sessions.get(session_id)
     assert summary.source is Source.BLE and summary.status is SessionStatus.COMPLETE
     assert summary.samples == sent
     device = next(iter(REPLAY_DEVICES.values()))

@@ -30,15 +30,15 @@ def test_a_replayed_log_stores_the_same_samples_as_the_live_run(tmp_path: Path) 
     code, out, err = _record("--replay", str(log), "--fast", "--db", db)
     assert code == 0, err
     services = build_services(db)
-    live, replayed = services.store.list_sessions()
+    live, replayed = services.store.sessions.summaries()
     assert (live.source.value, replayed.source.value) == ("simulated", "replay")
-    a = services.store.load_samples(live.streams[0].id)
-    b = services.store.load_samples(replayed.streams[0].id)
+    a = services.store.sessions.samples(live.streams[0].id)
+    b = services.store.sessions.samples(replayed.streams[0].id)
     assert len(a) == len(b) > 5000
     # to the codec's 1 µs: chunks are cut at wall-clock commits, so their t0 (and float rounding) may differ
     np.testing.assert_allclose(a.time_s, b.time_s, rtol=0, atol=1e-6)
     np.testing.assert_array_equal(a.acc_mps2, b.acc_mps2)
-    live_result, replayed_result = services.store.load_result(live.id), services.store.load_result(replayed.id)
+    live_result, replayed_result = services.store.results.load(live.id), services.store.results.load(replayed.id)
     assert live_result is not None and replayed_result is not None
     assert result_json(live_result) == result_json(replayed_result)          # equal to the printed precision
     services.close()
@@ -59,7 +59,7 @@ def test_malformed_notifications_are_skipped_and_counted(tmp_path: Path) -> None
     assert code == 0, err
     assert "3 malformed notification(s) skipped" in err
     services = build_services(db)
-    first, second = services.store.list_sessions()
+    first, second = services.store.sessions.summaries()
     assert second.samples == first.samples - 3 * 5          # each notification carries 5 samples
     services.close()
 
@@ -107,10 +107,10 @@ def test_the_simulator_speaks_each_device_family(tmp_path: Path, profile: str) -
     assert f",{profile}," in log.read_text().splitlines()[3]
     assert _record("--replay", str(log), "--fast", "--db", db)[0] == 0
     services = build_services(db)
-    live, replayed = services.store.list_sessions()
+    live, replayed = services.store.sessions.summaries()
     assert live.samples == replayed.samples > 10_000
-    np.testing.assert_array_equal(services.store.load_samples(live.streams[0].id).gyr_radps,
-                                  services.store.load_samples(replayed.streams[0].id).gyr_radps)
+    np.testing.assert_array_equal(services.store.sessions.samples(live.streams[0].id).gyr_radps,
+                                  services.store.sessions.samples(replayed.streams[0].id).gyr_radps)
     services.close()
 
 

@@ -21,7 +21,7 @@ from sensors.source import SampleBlock, StreamGap, StreamSpec
 from tracker.domain import SessionStatus, Side, Source
 from tracker.recorder import Recorder, RecordingProgress
 from tracker.services import Services, build_services, export_session, record
-from tracker.storage.repository import NewSession
+from tracker.storage.session_repository import NewSession
 
 SHORT = SimOptions(dose=Dose(sets=1, reps=2, hold_s=5.0), with_pelvis=True, with_mag=True)
 
@@ -32,12 +32,12 @@ async def test_recorded_samples_equal_the_source(any_svc: Services) -> None:
     progress: list[RecordingProgress] = []
     session_id = await record(svc, simulated_source(sim), "seated_hip_internal_rotation", Side.RIGHT,
                               Source.SIMULATED, on_progress=progress.append)
-    summary = svc.store.get_session(session_id)
+    summary = svc.store.sessions.get(session_id)
     assert summary.status == SessionStatus.COMPLETE
     assert {s.placement for s in summary.streams} == set(sim.streams)
     assert summary.duration_s == pytest.approx(sim.thigh.time_s[-1] - sim.thigh.time_s[0])
     for stream in summary.streams:
-        stored, original = svc.store.load_samples(stream.id), sim.streams[stream.placement]
+        stored, original = svc.store.sessions.samples(stream.id), sim.streams[stream.placement]
         assert len(stored) == len(original) == stream.samples
         np.testing.assert_allclose(stored.time_s, original.time_s, atol=1e-6)
         np.testing.assert_allclose(stored.gyr_radps, original.gyr_radps, atol=1e-6)
@@ -67,11 +67,11 @@ async def test_gaps_are_stored_as_gaps_and_not_filled(any_svc: Services) -> None
     seen: list[object] = []
     new = NewSession("seated_hip_internal_rotation", Side.LEFT, Source.SIMULATED, datetime.now(UTC))
     session_id = await any_svc.recorder.record(_GappySource(sim.thigh, (10.0, 11.0)), new, on_block=seen.append)
-    stream = any_svc.store.get_session(session_id).streams[0]
-    gaps = any_svc.store.load_gaps(stream.id)
+    stream = any_svc.store.sessions.get(session_id).streams[0]
+    gaps = any_svc.store.sessions.gaps(stream.id)
     assert [g.reason for g in gaps] == ["link lost"]
     assert gaps[0].duration_s == pytest.approx(1.01, abs=0.011)
-    stored = any_svc.store.load_samples(stream.id)
+    stored = any_svc.store.sessions.samples(stream.id)
     assert len(stored) == len(sim.thigh) - 100          # nothing invented for the missing second
     assert np.max(np.diff(stored.time_s)) == pytest.approx(gaps[0].duration_s)
     assert [type(b).__name__ for b in seen] == ["SampleBlock", "StreamGap", "SampleBlock"]
@@ -80,7 +80,7 @@ async def test_gaps_are_stored_as_gaps_and_not_filled(any_svc: Services) -> None
 async def test_chunks_never_exceed_the_limit(any_svc: Services) -> None:
     svc = any_svc
     sim = simulate_session("ride", "left", seed=1, options=SimOptions(dose=Dose(ride_s=30)))
-    recorder = Recorder(svc.store, max_chunk_samples=256)
+    recorder = Recorder(svc.store.sessions, max_chunk_samples=256)
     new = NewSession("ride", Side.LEFT, Source.SIMULATED, datetime.now(UTC))
     session_id = await recorder.record(simulated_source(sim, block_s=1.0), new)
     import sqlalchemy as sa
@@ -89,19 +89,19 @@ async def test_chunks_never_exceed_the_limit(any_svc: Services) -> None:
     with svc.database.engine.connect() as connection:
         sizes = connection.execute(sa.select(m.SampleChunk.n_samples)).scalars().all()
     assert max(sizes) <= 256 and sum(sizes) == len(sim.thigh)
-    assert svc.store.get_session(session_id).samples == len(sim.thigh)
+    assert svc.store.sessions.get(session_id).samples == len(sim.thigh)
 
 
 async def test_stopping_early_keeps_what_was_recorded(svc: Services) -> None:
     sim = simulate_session("couch_stretch", "left", seed=3, options=SimOptions(dose=Dose(hold_s=10)))
-    recorder = Recorder(svc.store, flush_interval_s=0.2)
+    recorder = Recorder(svc.store.sessions, flush_interval_s=0.2)
     new = NewSession("couch_stretch", Side.LEFT, Source.SIMULATED, datetime.now(UTC))
     task = asyncio.create_task(recorder.record(simulated_source(sim, realtime=True), new))
     await asyncio.sleep(1.5)
     task.cancel()                                   # what Ctrl-C does
     with pytest.raises(asyncio.CancelledError):
         await task
-    (summary,) = svc.store.list_sessions()
+    (summary,) = svc.store.sessions.summaries()
     assert summary.status == SessionStatus.COMPLETE
     assert 100 <= summary.samples <= 170            # ~1.5 s at 100 Hz, nothing lost, nothing invented
 
@@ -123,15 +123,15 @@ def test_a_killed_recording_loses_at_most_the_last_second(tmp_path: Path) -> Non
     assert child.returncode == -signal.SIGKILL
 
     services = build_services(db_url, recover=False)
-    (summary,) = services.store.list_sessions()
+    (summary,) = services.store.sessions.summaries()
     assert summary.status == SessionStatus.RECORDING            # nobody has noticed yet
-    stored = services.store.load_samples(summary.streams[0].id)
+    stored = services.store.sessions.samples(summary.streams[0].id)
     assert stored.time_s[-1] >= newest_s - 1.0, f"lost {newest_s - stored.time_s[-1]:.2f} s"
     assert np.all(np.diff(stored.time_s) > 0)
 
     later = datetime.now(UTC) + timedelta(minutes=1)
-    assert services.store.mark_stale_recordings_interrupted(later) == [summary.id]
-    assert services.store.get_session(summary.id).status == SessionStatus.INTERRUPTED
+    assert services.store.sessions.mark_stale_interrupted(later) == [summary.id]
+    assert services.store.sessions.get(summary.id).status == SessionStatus.INTERRUPTED
     files = export_session(services, summary.id, tmp_path / "out")   # still exportable
     assert files[0].read_text().count("\n") == len(stored) + 1
     services.close()
@@ -153,11 +153,11 @@ def test_killing_hiptrack_record_keeps_all_but_the_last_second(tmp_path: Path) -
                 break
     child.wait(timeout=30)
     services = build_services(db, recover=False)
-    (summary,) = services.store.list_sessions()
+    (summary,) = services.store.sessions.summaries()
     assert summary.status == SessionStatus.RECORDING
     assert summary.duration_s >= reported_s - 0.01      # what it reported as recorded had been committed
     later = datetime.now(UTC) + timedelta(seconds=30)
-    assert services.store.mark_stale_recordings_interrupted(later) == [summary.id]
+    assert services.store.sessions.mark_stale_interrupted(later) == [summary.id]
     services.close()
     from typer.testing import CliRunner
 

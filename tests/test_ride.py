@@ -77,7 +77,7 @@ async def test_recorded_rides_keep_their_metrics(svc: Services) -> None:
     from tracker.services import record_simulated
 
     session_id = await record_simulated(svc, "ride", Side.RIGHT, 6106, options=SimOptions(dose=Dose(ride_s=40.0)))
-    stored = svc.store.load_result(session_id)
+    stored = svc.store.results.load(session_id)
     assert stored is not None and stored.ride is not None
     assert set(result_json(stored)["ride"]) >= RIDE_KEYS and stored.ride.coasting
     assert stored.ride.revolutions > 30
@@ -135,8 +135,8 @@ async def test_a_two_sensor_ride_is_stored_with_its_asymmetry(svc: Services) -> 
 
     options = SimOptions(dose=Dose(ride_s=40.0), with_other_thigh=True, other_thigh_offset_deg=(0.0, 4.0, 0.0))
     session_id = await record_simulated(svc, "ride", Side.RIGHT, 6109, options=options)
-    assert len(svc.store.get_session(session_id).streams) == 2
-    stored = svc.store.load_result(session_id)
+    assert len(svc.store.sessions.get(session_id).streams) == 2
+    stored = svc.store.results.load(session_id)
     assert stored is not None and stored.ride is not None and stored.ride.asymmetry is not None
     assert stored.ride.asymmetry["abduction_mean_deg"].difference < 0     # left knee further out
 

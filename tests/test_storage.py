@@ -19,7 +19,8 @@ from tracker.domain import SessionStatus, Side, Source
 from tracker.errors import BadInputError, SessionNotFoundError
 from tracker.storage import models as m
 from tracker.storage.database import open_database, redact, upgrade
-from tracker.storage.repository import NewSession, PendingChunk, SessionStore
+from tracker.storage.session_repository import NewSession, PendingChunk
+from tracker.storage.store import Store
 
 T0 = datetime(2026, 3, 1, 18, 30, tzinfo=UTC)
 SPEC = StreamSpec(Placement.LEFT_THIGH, 100.0, "AA:BB:CC:DD:EE:FF", "WT901", "witmotion")
@@ -76,83 +77,101 @@ def test_bad_urls_are_bad_input_and_passwords_never_shown() -> None:
 
 
 def test_a_session_keeps_its_samples_chunk_by_chunk(any_db_url: str) -> None:
-    store = SessionStore(open_database(any_db_url).sessions)
-    ids = store.create_session(NewSession("seated_hip_internal_rotation", Side.LEFT, Source.BLE, T0, "felt good"),
+    store = Store(open_database(any_db_url).sessions)
+    ids = store.sessions.create(NewSession("seated_hip_internal_rotation", Side.LEFT, Source.BLE, T0, "felt good"),
                                [SPEC], T0)
     stream_id = ids["left_thigh"]
     blocks = [_samples(0.0, 100), _samples(1.0, 100), _samples(2.0, 37)]
     for seq, block in enumerate(blocks):
-        store.append_chunks(ids["session"], [PendingChunk(stream_id, seq, block)], float(block.time_s[-1]), T0)
-    store.finish_session(ids["session"], SessionStatus.COMPLETE)
+        store.sessions.append(ids["session"], [PendingChunk(stream_id, seq, block)], float(block.time_s[-1]), T0)
+    store.sessions.finish(ids["session"], SessionStatus.COMPLETE)
 
-    summary = store.get_session(ids["session"])
+    summary = store.sessions.get(ids["session"])
     assert (summary.samples, summary.status, summary.started_at) == (237, SessionStatus.COMPLETE, T0)
     assert summary.started_at.tzinfo is not None
     assert summary.notes == "felt good" and summary.streams[0].device_name == "WT901"
-    loaded = store.load_samples(stream_id)
+    loaded = store.sessions.samples(stream_id)
     expected = ImuSamples.concat(blocks)
     np.testing.assert_allclose(loaded.time_s, expected.time_s, atol=1e-6)
     np.testing.assert_allclose(loaded.acc_mps2, expected.acc_mps2, atol=1e-5)
-    assert [s.id for s in store.list_sessions()] == [ids["session"]]
+    assert [s.id for s in store.sessions.summaries()] == [ids["session"]]
 
 
 def test_a_chunk_cannot_be_stored_twice(any_db_url: str) -> None:
-    store = SessionStore(open_database(any_db_url).sessions)
-    ids = store.create_session(NewSession("ride", Side.RIGHT, Source.BLE, T0), [SPEC], T0)
+    store = Store(open_database(any_db_url).sessions)
+    ids = store.sessions.create(NewSession("ride", Side.RIGHT, Source.BLE, T0), [SPEC], T0)
     chunk = PendingChunk(ids["left_thigh"], 0, _samples(0.0, 10))
-    store.append_chunks(ids["session"], [chunk], 0.1, T0)
+    store.sessions.append(ids["session"], [chunk], 0.1, T0)
     with pytest.raises(sa.exc.IntegrityError):
-        store.append_chunks(ids["session"], [chunk], 0.1, T0)
-    assert store.get_session(ids["session"]).samples == 10      # the failed transaction left nothing behind
+        store.sessions.append(ids["session"], [chunk], 0.1, T0)
+    assert store.sessions.get(ids["session"]).samples == 10      # the failed transaction left nothing behind
 
 
 def test_stale_recordings_become_interrupted_and_keep_their_samples(any_db_url: str) -> None:
-    store = SessionStore(open_database(any_db_url).sessions)
-    dead = store.create_session(NewSession("ride", Side.RIGHT, Source.BLE, T0), [SPEC], T0)
-    store.append_chunks(dead["session"], [PendingChunk(dead["left_thigh"], 0, _samples(0, 50))], 0.5, T0)
-    alive = store.create_session(NewSession("ride", Side.LEFT, Source.BLE, T0), [SPEC], T0 + timedelta(seconds=60))
-    assert store.mark_stale_recordings_interrupted(T0 + timedelta(seconds=65), stale_after_s=15) == [dead["session"]]
-    assert store.get_session(dead["session"]).status == SessionStatus.INTERRUPTED
-    assert store.get_session(dead["session"]).samples == 50
-    assert store.get_session(alive["session"]).status == SessionStatus.RECORDING
+    store = Store(open_database(any_db_url).sessions)
+    dead = store.sessions.create(NewSession("ride", Side.RIGHT, Source.BLE, T0), [SPEC], T0)
+    store.sessions.append(dead["session"], [PendingChunk(dead["left_thigh"], 0, _samples(0, 50))], 0.5, T0)
+    alive = store.sessions.create(NewSession("ride", Side.LEFT, Source.BLE, T0), [SPEC], T0 + timedelta(seconds=60))
+    assert store.sessions.mark_stale_interrupted(T0 + timedelta(seconds=65), stale_after_s=15) == [dead["session"]]
+    assert store.sessions.get(dead["session"]).status == SessionStatus.INTERRUPTED
+    assert store.sessions.get(dead["session"]).samples == 50
+    assert store.sessions.get(alive["session"]).status == SessionStatus.RECORDING
 
 
 def test_deleting_a_session_deletes_its_samples(any_db_url: str) -> None:
     database = open_database(any_db_url)
-    store = SessionStore(database.sessions)
-    ids = store.create_session(NewSession("ride", Side.RIGHT, Source.BLE, T0), [SPEC], T0)
-    store.append_chunks(ids["session"], [PendingChunk(ids["left_thigh"], 0, _samples(0, 10))], 0.1, T0)
-    store.delete_session(ids["session"])
+    store = Store(database.sessions)
+    ids = store.sessions.create(NewSession("ride", Side.RIGHT, Source.BLE, T0), [SPEC], T0)
+    store.sessions.append(ids["session"], [PendingChunk(ids["left_thigh"], 0, _samples(0, 10))], 0.1, T0)
+    store.sessions.delete(ids["session"])
     with database.engine.connect() as connection:
         assert connection.scalar(sa.select(sa.func.count()).select_from(m.SampleChunk)) == 0
         assert connection.scalar(sa.select(sa.func.count()).select_from(m.Device)) == 1   # devices outlive sessions
     with pytest.raises(SessionNotFoundError):
-        store.get_session(ids["session"])
+        store.sessions.get(ids["session"])
 
 
 def test_naive_datetimes_are_refused(any_db_url: str) -> None:
-    store = SessionStore(open_database(any_db_url).sessions)
+    store = Store(open_database(any_db_url).sessions)
     with pytest.raises(sa.exc.StatementError, match="naive datetime"):
-        store.create_session(NewSession("ride", Side.RIGHT, Source.BLE, datetime(2026, 1, 1)), [SPEC], T0)
+        store.sessions.create(NewSession("ride", Side.RIGHT, Source.BLE, datetime(2026, 1, 1)), [SPEC], T0)
 
 
 def test_pain_scores_outside_0_to_10_are_refused(any_db_url: str) -> None:
     database = open_database(any_db_url)
-    store = SessionStore(database.sessions)
-    ids = store.create_session(NewSession("ride", Side.RIGHT, Source.BLE, T0), [SPEC], T0)
+    store = Store(database.sessions)
+    ids = store.sessions.create(NewSession("ride", Side.RIGHT, Source.BLE, T0), [SPEC], T0)
     with pytest.raises(sa.exc.IntegrityError), database.sessions.begin() as orm:
         orm.add(m.PainRating(session_id=ids["session"], score=11))
 
 
 def test_compaction_merges_small_chunks_without_changing_a_sample(any_db_url: str) -> None:
-    store = SessionStore(open_database(any_db_url).sessions)
-    ids = store.create_session(NewSession("ride", Side.RIGHT, Source.BLE, T0), [SPEC], T0)
+    store = Store(open_database(any_db_url).sessions)
+    ids = store.sessions.create(NewSession("ride", Side.RIGHT, Source.BLE, T0), [SPEC], T0)
     blocks = [_samples(k * 0.5, 50) for k in range(25)]          # 25 live-sized chunks, 1250 samples
-    store.append_chunks(ids["session"], [PendingChunk(ids["left_thigh"], k, b) for k, b in enumerate(blocks)],
+    store.sessions.append(ids["session"], [PendingChunk(ids["left_thigh"], k, b) for k, b in enumerate(blocks)],
                         12.5, T0)
-    before = store.load_samples(ids["left_thigh"])
-    assert store.compact_stream(ids["left_thigh"], target_samples=400) == 4      # 8 + 8 + 8 + 1 chunks
-    after = store.load_samples(ids["left_thigh"])
+    before = store.sessions.samples(ids["left_thigh"])
+    assert store.sessions.compact_stream(ids["left_thigh"], target_samples=400) == 4      # 8 + 8 + 8 + 1 chunks
+    after = store.sessions.samples(ids["left_thigh"])
     np.testing.assert_allclose(after.time_s, before.time_s, rtol=0, atol=1e-9)      # same µs grid
     np.testing.assert_allclose(after.acc_mps2, before.acc_mps2, rtol=0, atol=1e-12)
-    assert store.get_session(ids["session"]).samples == 1250
+    assert store.sessions.get(ids["session"]).samples == 1250
+
+
+def test_a_unit_of_work_commits_whole_or_not_at_all(any_db_url: str) -> None:
+    """A use case spanning aggregates (a session and its pain score) is one transaction."""
+    store = Store(open_database(any_db_url).sessions)
+    with pytest.raises(RuntimeError), store.write() as work:
+        session_id = work.sessions.create(NewSession("couch_stretch", Side.LEFT, Source.IMPORTED, T0), [SPEC],
+                                          T0)["session"]
+        work.pain.add(session_id, 3, T0)
+        raise RuntimeError("killed half-way")
+    assert store.sessions.summaries() == [] and store.pain.entries() == []
+    with store.write() as work:
+        session_id = work.sessions.create(NewSession("couch_stretch", Side.LEFT, Source.IMPORTED, T0), [SPEC],
+                                          T0)["session"]
+        work.pain.add(session_id, 3, T0)
+    with store.read() as snapshot:
+        assert [s.id for s in snapshot.sessions.summaries()] == [session_id]
+        assert [p.score for p in snapshot.pain.entries(session_id)] == [3]

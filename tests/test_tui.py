@@ -127,7 +127,7 @@ async def test_sessions_filter_by_exercise_side_and_date(history: Services) -> N
 
 
 async def test_enter_opens_a_session_with_its_trace_holds_and_reps(history: Services) -> None:
-    first = next(s for s in history.store.list_sessions() if s.side is Side.LEFT)
+    first = next(s for s in history.store.sessions.summaries() if s.side is Side.LEFT)
     app = make_app(history, section="sessions")
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
@@ -154,7 +154,7 @@ async def test_enter_opens_a_session_with_its_trace_holds_and_reps(history: Serv
 
 
 async def test_a_ride_shows_cadence_and_stroke_range(history: Services) -> None:
-    ride = next(s for s in history.store.list_sessions() if s.exercise == "ride")
+    ride = next(s for s in history.store.sessions.summaries() if s.exercise == "ride")
     app = make_app(history)
     async with app.run_test(size=(100, 30)) as pilot:
         app.push_screen(SessionDetailScreen(app.context, ride.id))
@@ -181,7 +181,7 @@ async def test_adding_and_removing_plan_items(history: Services) -> None:
         app.screen.query_one("#target", Input).focus()
         await pilot.press("2", "0", "enter")
         await settle(pilot)
-        items = history.store.list_plan_items()
+        items = history.store.plans.items()
         added = next(i for i in items if i.exercise_id == "couch_stretch")
         assert (added.side, added.target_deg, added.started_on) == ("left", 20.0, NOW)
         plan = app.screen.query_one("#plan", DataTable)
@@ -197,7 +197,7 @@ async def test_adding_and_removing_plan_items(history: Services) -> None:
         plan.move_cursor(row=1)
         await pilot.press("x")
         await settle(pilot)
-        assert [i.exercise_id for i in history.store.list_plan_items()] == ["seated_hip_internal_rotation"]
+        assert [i.exercise_id for i in history.store.plans.items()] == ["seated_hip_internal_rotation"]
         assert plan.row_count == 1
 
 
@@ -311,8 +311,8 @@ async def test_the_live_screen_gets_the_choice_and_home_reloads_after_it(
         screen = app.screen
         assert isinstance(screen, FakeLiveScreen) and screen.services is history
         assert (screen.request.exercise_id, screen.request.side) == ("ninety_ninety_ir_stretch", Side.RIGHT)
-        last = history.store.list_sessions()[-1]
-        history.store.add_pain(last.id, 9, NOW)                          # what the recording wrote
+        last = history.store.sessions.summaries()[-1]
+        history.store.pain.add(last.id, 9, NOW)                          # what the recording wrote
         screen.dismiss(None)
         await settle(pilot)
         assert isinstance(app.screen, HomeScreen)
@@ -320,8 +320,8 @@ async def test_the_live_screen_gets_the_choice_and_home_reloads_after_it(
 
 
 async def test_a_session_deleted_meanwhile_is_reported_not_a_crash(history: Services) -> None:
-    gone = history.store.list_sessions()[0].id
-    history.store.delete_session(gone)
+    gone = history.store.sessions.summaries()[0].id
+    history.store.sessions.delete(gone)
     app = make_app(history)
     async with app.run_test(size=(100, 30)) as pilot:
         app.push_screen(SessionDetailScreen(app.context, gone))

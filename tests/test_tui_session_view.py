@@ -11,7 +11,7 @@ from tracker.assessment import angles_table, assess
 from tracker.domain import SessionStatus, Side, Source
 from tracker.services import Services, record_simulated
 from tracker.session_view import envelope_indices, load_session_view
-from tracker.storage.repository import NewSession
+from tracker.storage.session_repository import NewSession
 
 AT = datetime(2026, 3, 1, 18, 0, tzinfo=UTC)
 
@@ -28,12 +28,12 @@ def test_envelope_keeps_every_bucket_extreme_in_time_order() -> None:
 async def test_view_of_an_exercise_matches_its_analysis(svc: Services) -> None:
     session_id = await record_simulated(svc, "seated_hip_internal_rotation", Side.LEFT, 5, started_at=AT,
                                         options=SimOptions(dose=Dose(sets=2, reps=3, hold_s=4.0)))
-    svc.store.add_pain(session_id, 3, AT)
+    svc.store.pain.add(session_id, 3, AT)
     view = load_session_view(svc, session_id, max_points=300)
     assert view.problem is None and view.traces is not None and view.result is not None
     assert view.primary_motion == "internal_rotation" and view.primary_column == 2
-    summary = svc.store.get_session(session_id)
-    full = angles_table(assess(svc.store.load_samples(summary.streams[0].id), summary.exercise, summary.side))
+    summary = svc.store.sessions.get(session_id)
+    full = angles_table(assess(svc.store.sessions.samples(summary.streams[0].id), summary.exercise, summary.side))
     assert len(view.traces.time_s) <= 300 < len(full)
     assert view.traces.angles_deg[:, 2].max() == full[:, 3].max()     # the peak survives decimation
     reps = [e for e in view.events if e.kind == "rep"]
@@ -59,7 +59,7 @@ async def test_view_of_a_ride_has_strokes_over_time(svc: Services) -> None:
 
 def test_a_session_without_samples_shows_its_stored_results_and_says_why_there_is_no_trace(svc: Services) -> None:
     new = NewSession("couch_stretch", Side.LEFT, Source.IMPORTED, AT)
-    session_id = svc.store.create_session(new, (), AT)["session"]
-    svc.store.finish_session(session_id, SessionStatus.COMPLETE, 60.0)
+    session_id = svc.store.sessions.create(new, (), AT)["session"]
+    svc.store.sessions.finish(session_id, SessionStatus.COMPLETE, 60.0)
     view = load_session_view(svc, session_id)
     assert view.traces is None and view.problem == "no samples from the thigh sensor" and view.result is None

@@ -95,7 +95,7 @@ def test_sessions_filtered(snap_compare: Snap, history: Services) -> None:
 
 
 def test_session_detail(snap_compare: Snap, history: Services) -> None:
-    first = history.store.list_sessions()[0]
+    first = history.store.sessions.summaries()[0]
 
     async def open_first(pilot: Pilot[Any]) -> None:
         app = pilot.app
@@ -106,7 +106,7 @@ def test_session_detail(snap_compare: Snap, history: Services) -> None:
 
 
 def test_ride_detail(snap_compare: Snap, history: Services) -> None:
-    ride = next(s for s in history.store.list_sessions() if s.exercise == "ride")
+    ride = next(s for s in history.store.sessions.summaries() if s.exercise == "ride")
 
     async def open_ride(pilot: Pilot[Any]) -> None:
         app = pilot.app

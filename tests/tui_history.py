@@ -43,12 +43,12 @@ async def record_history(services: Services) -> None:
             session_id = await record_simulated(services, "seated_hip_internal_rotation", side, 100 + week + minutes,
                                                 started_at=day + timedelta(minutes=minutes), options=options)
             if side is Side.LEFT:
-                services.store.add_pain(session_id, pain, day + timedelta(minutes=4))
+                services.store.pain.add(session_id, pain, day + timedelta(minutes=4))
     await record_simulated(services, "hamstring_strap_stretch", Side.LEFT, 7, started_at=FIRST_DAY + timedelta(days=30),
                            options=SimOptions(dose=Dose(sets=1, reps=1, hold_s=15.0)))
     await record_simulated(services, "ride", Side.RIGHT, 3, started_at=FIRST_DAY + timedelta(days=31),
                            options=SimOptions(dose=Dose(ride_s=40.0)))
-    services.store.add_plan_item(edited(default_item("seated_hip_internal_rotation", "both", FIRST_DAY),
+    services.store.plans.add(edited(default_item("seated_hip_internal_rotation", "both", FIRST_DAY),
                                         target_deg=40.0))
 
 

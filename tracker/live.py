@@ -213,12 +213,12 @@ class LiveSession:
         the furthest rep peak (or, without reps, session peak) of earlier analysed sessions.
         """
         side = self.request.side.value
-        plan = next((item for item in self.services.store.list_plan_items()
+        plan = next((item for item in self.services.store.plans.items()
                      if item.exercise_id == self.request.exercise_id and item.covers(side)), None)
         direction = self.exercise.primary_motion.facts.tracked[0]
         motion, sign = direction.motion, direction.sign
         best: float | None = None
-        for row in self.services.store.analysed_sessions():
+        for row in self.services.store.results.analysed():
             if row.exercise != self.request.exercise_id or row.side != self.request.side or not row.calibrated \
                     or row.session_id == self._run.session_id:
                 continue
@@ -237,7 +237,7 @@ class LiveSession:
         session_id = self._run.session_id
         if session_id is None:
             raise BadInputError("nothing is recorded yet: pain is logged against a session")
-        return await asyncio.to_thread(self.services.store.add_pain, session_id, score, datetime.now(UTC),
+        return await asyncio.to_thread(self.services.store.pain.add, session_id, score, datetime.now(UTC),
                                        set_index, note or None)
 
     def _ended(self) -> None:

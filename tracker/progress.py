@@ -21,7 +21,7 @@ from tracker.catalog import Prescription
 from tracker.domain import AnalysedSession, PainEntry
 from tracker.plans import PlanItem
 from tracker.report import motion_words, span_text
-from tracker.storage.repository import SessionStore
+from tracker.storage.store import Store
 
 ALERT_KINDS = ("range_decreasing", "plateau", "pain_increasing", "pain_not_improving", "asymmetry",
                "below_prescription")
@@ -149,9 +149,9 @@ class ProgressParams:
     """'Regular work' (for the pain-not-improving rule): at least this many session days a week."""
 
 
-def load_report(store: SessionStore, now: datetime, params: ProgressParams | None = None) -> ProgressReport:
+def load_report(store: Store, now: datetime, params: ProgressParams | None = None) -> ProgressReport:
     """Everything the progress view needs, read in a few bulk queries."""
-    return build_report(store.analysed_sessions(), store.list_pain(), store.list_plan_items(include_inactive=True), now,
+    return build_report(store.results.analysed(), store.pain.entries(), store.plans.items(include_inactive=True), now,
                         params)
 
 

@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from sensors.samples import ImuSamples
 from sensors.source import SampleBlock, SampleSource, StreamGap
 from tracker.domain import SessionStatus
-from tracker.storage.repository import NewSession, PendingChunk, PendingGap, SessionStore
+from tracker.storage.session_repository import NewSession, PendingChunk, PendingGap, SessionRepository
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,8 +52,9 @@ class _StreamBuffer:
 
 
 class Recorder:
-    def __init__(self, store: SessionStore, *, flush_interval_s: float = 0.5, max_chunk_samples: int = 4096) -> None:
-        self._store = store
+    def __init__(self, sessions: SessionRepository, *, flush_interval_s: float = 0.5,
+                 max_chunk_samples: int = 4096) -> None:
+        self._sessions = sessions
         self._flush_interval_s = flush_interval_s
         self._max_chunk_samples = max_chunk_samples
 
@@ -63,10 +64,10 @@ class Recorder:
         """Record until the source ends (complete) or the task is cancelled (complete, cut short).
 
         Returns the session id. If the process dies instead, the session stays 'recording' with a
-        stale heartbeat until :meth:`SessionStore.mark_stale_recordings_interrupted` runs.
+        stale heartbeat until :meth:`Store.mark_stale_recordings_interrupted` runs.
         `on_block` sees every block and gap as it arrives (live displays); it must be quick.
         """
-        ids = await asyncio.to_thread(self._store.create_session, new, source.streams, _now())
+        ids = await asyncio.to_thread(self._sessions.create, new, source.streams, _now())
         run = _Run(ids["session"], {spec.placement: _StreamBuffer(ids[str(spec.placement)])
                                     for spec in source.streams}, on_progress)
         beat = asyncio.create_task(self._beat(run))
@@ -99,7 +100,7 @@ class Recorder:
         async with run.lock:
             chunks = [c for b in run.buffers.values() for c in b.take(self._max_chunk_samples)]
             gaps, run.gaps = run.gaps, []
-            await asyncio.to_thread(self._store.append_chunks, run.session_id, chunks, run.duration_s, _now(), gaps)
+            await asyncio.to_thread(self._sessions.append, run.session_id, chunks, run.duration_s, _now(), gaps)
             for chunk in chunks:
                 run.committed[chunk.stream_id] = run.committed.get(chunk.stream_id, 0) + len(chunk.samples)
         if run.on_progress is not None:
@@ -108,9 +109,9 @@ class Recorder:
 
     async def _finish(self, run: _Run) -> None:
         await self._flush(run)
-        await asyncio.to_thread(self._store.finish_session, run.session_id, SessionStatus.COMPLETE, run.duration_s)
+        await asyncio.to_thread(self._sessions.finish, run.session_id, SessionStatus.COMPLETE, run.duration_s)
         for buffer in run.buffers.values():
-            await asyncio.to_thread(self._store.compact_stream, buffer.stream_id, self._max_chunk_samples)
+            await asyncio.to_thread(self._sessions.compact_stream, buffer.stream_id, self._max_chunk_samples)
 
 
 @dataclass

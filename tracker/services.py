@@ -22,7 +22,8 @@ from tracker.errors import BadInputError, ImportFormatError
 from tracker.imu_csv import read_imu_csv, write_imu_csv
 from tracker.recorder import Recorder, RecordingProgress
 from tracker.storage.database import Database, open_database
-from tracker.storage.repository import NewSession, SessionStore
+from tracker.storage.session_repository import NewSession
+from tracker.storage.store import Store
 
 if TYPE_CHECKING:
     from sensors.simulator import SimOptions
@@ -37,7 +38,7 @@ IMPORT_BLOCK_S = 30.0
 @dataclass(frozen=True, slots=True)
 class Services:
     database: Database
-    store: SessionStore
+    store: Store
     recorder: Recorder
 
     def close(self) -> None:
@@ -47,10 +48,10 @@ class Services:
 def build_services(db_url: str | None = None, *, recover: bool = True) -> Services:
     """Open (and migrate) the database; sessions whose recorder died are marked interrupted."""
     database = open_database(db_url)
-    store = SessionStore(database.sessions)
+    store = Store(database.sessions)
     if recover:
-        store.mark_stale_recordings_interrupted(datetime.now(UTC))
-    return Services(database, store, Recorder(store))
+        store.sessions.mark_stale_interrupted(datetime.now(UTC))
+    return Services(database, store, Recorder(store.sessions))
 
 
 async def record(services: Services, source: SampleSource, exercise_id: str, side: Side, origin: Source,
@@ -65,18 +66,24 @@ async def record(services: Services, source: SampleSource, exercise_id: str, sid
 
 
 def analyze_session(services: Services, session_id: int) -> SessionResult:
-    """(Re-)analyse a stored session from its raw samples and store the result."""
-    summary = services.store.get_session(session_id)
-    thigh, other = analysis_streams(summary)
-    if thigh is None:
+    """(Re-)analyse a stored session from its raw samples and store the result.
+
+    One consistent read of the session and its samples, the maths outside any transaction (it can
+    take seconds on a long ride, and a write lock would stall a recorder), then one write.
+    """
+    with services.store.read() as stored:
+        summary = stored.sessions.get(session_id)
+        thigh, other = analysis_streams(summary)
+        samples = stored.sessions.samples(thigh.id) if thigh is not None else None
+        other_samples = stored.sessions.samples(other.id) if other is not None else None
+    if samples is None:
         result = SessionResult.not_analysable(summary.side, summary.exercise, summary.duration_s,
                                               "no samples from the thigh sensor")
     else:
         from tracker.assessment import assess  # the analysis stack loads when first needed, not with the dashboard
 
-        result = assess(services.store.load_samples(thigh.id), summary.exercise, summary.side,
-                        services.store.load_samples(other.id) if other is not None else None).session_result()
-    services.store.store_result(session_id, result)
+        result = assess(samples, summary.exercise, summary.side, other_samples).session_result()
+    services.store.results.save(session_id, result)
     return result
 
 
@@ -91,8 +98,9 @@ def analysis_streams(summary: SessionSummary) -> tuple[StreamInfo | None, Stream
 
 def session_result(services: Services, session_id: int) -> SessionResult | None:
     """The stored result of a session (None if never analysed)."""
-    services.store.get_session(session_id)          # an unknown id is an error, not "not analysed"
-    return services.store.load_result(session_id)
+    with services.store.read() as stored:
+        stored.sessions.get(session_id)          # an unknown id is an error, not "not analysed"
+        return stored.results.load(session_id)
 
 
 async def record_simulated(services: Services, exercise_id: str, side: Side, seed: int,
@@ -146,13 +154,13 @@ async def import_csv(services: Services, path: Path, exercise_id: str, side: Sid
 
 def export_session(services: Services, session_id: int, out_dir: Path) -> list[Path]:
     """One SPEC §4 CSV per stream plus a JSON sidecar with the metadata; all files private (0600)."""
-    summary = services.store.get_session(session_id)
+    summary = services.store.sessions.get(session_id)
     out_dir.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
     files: dict[str, str] = {}
     for stream in summary.streams:
         path = out_dir / f"session-{session_id}-{stream.placement}.csv"
-        write_imu_csv(path, services.store.load_samples(stream.id))
+        write_imu_csv(path, services.store.sessions.samples(stream.id))
         files[str(stream.placement)] = path.name
         written.append(path)
     sidecar = out_dir / f"session-{session_id}.json"

@@ -83,19 +83,21 @@ class SessionView:
 
 def load_session_view(services: Services, session_id: int, max_points: int = MAX_TRACE_POINTS) -> SessionView:
     """Load a session's samples, re-run its assessment and shape what a detail view draws."""
-    summary = services.store.get_session(session_id)
+    with services.store.read() as stored:             # one snapshot: the summary, pain and samples agree
+        summary = stored.sessions.get(session_id)
+        pain = tuple(stored.pain.entries(session_id))
+        thigh, other = analysis_streams(summary)
+        samples = stored.sessions.samples(thigh.id) if thigh is not None else None
+        other_samples = stored.sessions.samples(other.id) if other is not None else None
     exercise = catalog.get(summary.exercise)
     from tracker.assessment import assess  # the analysis stack loads in the worker that needs it, not at start-up
 
     motion = exercise.primary_motion
     column = int(motion.facts.axis)
-    pain = tuple(services.store.list_pain(session_id))
-    thigh, other = analysis_streams(summary)
-    if thigh is None:                    # e.g. results kept from elsewhere: show them, with nothing to draw
+    if samples is None:                    # e.g. results kept from elsewhere: show them, with nothing to draw
         return SessionView(summary, motion, column, session_result(services, session_id), None, (), None, pain,
                            "no samples from the thigh sensor")
-    assessment = assess(services.store.load_samples(thigh.id), summary.exercise, summary.side,
-                        services.store.load_samples(other.id) if other is not None else None)
+    assessment = assess(samples, summary.exercise, summary.side, other_samples)
     result = assessment.result
     if result.angles is None:
         return SessionView(summary, motion, column, assessment.session_result(), None, (), None, pain,

@@ -55,7 +55,7 @@ def pain(
         if set_number is not None and set_number < 1:
             raise BadInputError(f"--set {set_number}: sets are numbered from 1")
         svc = services_module().build_services(db)
-        entry = svc.store.add_pain(session_id, score, datetime.now(UTC),
+        entry = svc.store.pain.add(session_id, score, datetime.now(UTC),
                                    None if set_number is None else set_number - 1, note)
         svc.close()
         where = f"set {set_number} of session {session_id}" if set_number else f"session {session_id}"
@@ -75,7 +75,7 @@ def plan_show(ctx: typer.Context, json_output: JsonOption = False, db: DbOption 
         return
     with user_errors():
         svc = services_module().build_services(db)
-        items = svc.store.list_plan_items()
+        items = svc.store.plans.items()
         svc.close()
         if json_output:
             typer.echo(json.dumps([item.to_json() for item in items], indent=2))
@@ -111,7 +111,7 @@ def plan_add(
         item = edited(default_item(exercise, side, started), sets=sets, reps=reps, hold_s=hold,
                       per_week=per_week, target_deg=target)
         svc = services_module().build_services(db)
-        stored = svc.store.add_plan_item(item)
+        stored = svc.store.plans.add(item)
         svc.close()
         typer.echo("Added: " + render_plan_item(stored))
 
@@ -124,6 +124,6 @@ def plan_remove(
     """Take an exercise off the plan (past weeks keep counting it)."""
     with user_errors():
         svc = services_module().build_services(db)
-        svc.store.deactivate_plan_item(item_id)
+        svc.store.plans.deactivate(item_id)
         svc.close()
         typer.echo(f"Plan item {item_id} removed.")

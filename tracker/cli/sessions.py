@@ -70,7 +70,7 @@ def demo(db: DbOption = None, no_tui: NoTuiOption = False) -> None:
         typer.echo(f"Recording {len(DEMO_PROGRAM)} simulated sessions into {svc.database.display_url} ...")
         ids = [asyncio.run(services_module().record_simulated(svc, exercise, side, seed))
                for exercise, side, seed in DEMO_PROGRAM]
-        recorded = [svc.store.get_session(i) for i in ids]
+        recorded = [svc.store.sessions.get(i) for i in ids]
         if no_tui:
             typer.echo(sessions_table(recorded))
             for session_id in ids:
@@ -89,7 +89,7 @@ def list_sessions(db: DbOption = None, json_output: JsonOption = False) -> None:
     """List recorded sessions."""
     with user_errors():
         svc = services_module().build_services(db)
-        rows = svc.store.list_sessions()
+        rows = svc.store.sessions.summaries()
         svc.close()
         if json_output:
             typer.echo(json.dumps([row.to_json() for row in rows], indent=2))
@@ -115,7 +115,7 @@ def import_file(
             raise BadInputError(f"{file}: no such file")
         svc = services_module().build_services(db)
         session_id = asyncio.run(services_module().import_csv(svc, file, exercise, side, started_at))
-        summary = svc.store.get_session(session_id)
+        summary = svc.store.sessions.get(session_id)
         svc.close()
         typer.echo(f"Imported {file} as session {session_id}: {summary.samples} samples, "
                    f"{summary.duration_s:.1f} s at {summary.rate_hz:.1f} Hz.")
@@ -164,7 +164,7 @@ def reanalyze(
         if (session_id is None) == (not all_sessions):
             raise BadInputError("give a SESSION_ID or --all (not both)")
         svc = services_module().build_services(db)
-        ids = svc.store.session_ids() if all_sessions else [session_id]
+        ids = svc.store.sessions.ids() if all_sessions else [session_id]
         for one in ids:
             result = services_module().analyze_session(svc, one)  # type: ignore[arg-type]
             typer.echo(f"session {one}: {_one_line(result)}")

@@ -56,7 +56,7 @@ class ExercisesScreen(DataScreen):
     @work(thread=True, exclusive=True, group="plan")
     def load(self) -> None:
         try:
-            items = self._dashboard.services.store.list_plan_items()
+            items = self._dashboard.services.store.plans.items()
         except HiptrackError as err:
             self.app.call_from_thread(self.notify, str(err), title="Cannot load the plan", severity="error")
             return
@@ -99,7 +99,7 @@ class ExercisesScreen(DataScreen):
         try:
             item = edited(default_item(choice.exercise_id, choice.side, self._dashboard.clock()),
                           target_deg=choice.target_deg)
-            stored = self._dashboard.services.store.add_plan_item(item)
+            stored = self._dashboard.services.store.plans.add(item)
         except HiptrackError as err:
             self.app.call_from_thread(self.notify, str(err), severity="error")
             return
@@ -117,7 +117,7 @@ class ExercisesScreen(DataScreen):
     @work(thread=True, group="plan-write")
     def _retire(self, item_id: int, name: str) -> None:
         try:
-            self._dashboard.services.store.deactivate_plan_item(item_id)
+            self._dashboard.services.store.plans.deactivate(item_id)
         except HiptrackError as err:
             self.app.call_from_thread(self.notify, str(err), severity="error")
             return

@@ -70,7 +70,7 @@ class HomeScreen(DataScreen):
         """Progress needs every analysed session's summary row: a few bulk queries, off the UI thread."""
         store = self._dashboard.services.store
         try:
-            data = HomeData(load_report(store, self._dashboard.clock()), pain_per_session(store.list_pain()))
+            data = HomeData(load_report(store, self._dashboard.clock()), pain_per_session(store.pain.entries()))
         except HiptrackError as err:
             self.app.call_from_thread(self.notify, str(err), title="Cannot load progress", severity="error")
             return

@@ -87,8 +87,8 @@ class SessionsScreen(DataScreen):
     def load(self) -> None:
         store = self._dashboard.services.store
         try:
-            results = {row.session_id: row for row in store.analysed_sessions()}
-            rows = [SessionRow(s, best_label(results.get(s.id))) for s in reversed(store.list_sessions())]
+            results = {row.session_id: row for row in store.results.analysed()}
+            rows = [SessionRow(s, best_label(results.get(s.id))) for s in reversed(store.sessions.summaries())]
         except HiptrackError as err:
             self.app.call_from_thread(self.query_one("#status", Static).update, str(err))
             return

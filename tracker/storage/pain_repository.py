@@ -1,0 +1,36 @@
+"""Pain ratings, 0–10, for a whole session or one of its sets."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+
+from tracker.domain import PainEntry
+from tracker.errors import BadInputError, SessionNotFoundError
+from tracker.storage import models as m
+from tracker.storage.repository_base import Repository
+
+
+class PainRepository(Repository):
+    def add(self, session_id: int, score: int, now: datetime, set_index: int | None = None,
+                 note: str | None = None) -> PainEntry:
+        """Log pain for a session or one of its sets; scores outside 0–10 are refused, not clipped."""
+        if not 0 <= score <= 10:
+            raise BadInputError(f"pain score {score} is outside 0–10")
+        if set_index is not None and set_index < 0:
+            raise BadInputError(f"set number must be 1 or more, got {set_index + 1}")
+        with self._write() as orm:
+            if orm.get(m.Session, session_id) is None:
+                raise SessionNotFoundError(session_id)
+            orm.add(m.PainRating(session_id=session_id, score=score, set_index=set_index, note=note,
+                                 recorded_at=now))
+        return PainEntry(session_id, score, set_index, note, now)
+
+    def entries(self, session_id: int | None = None) -> list[PainEntry]:
+        """Pain entries of one session, or of all sessions, oldest first."""
+        with self._read() as orm:
+            query = sa.select(m.PainRating).order_by(m.PainRating.recorded_at, m.PainRating.id)
+            if session_id is not None:
+                query = query.where(m.PainRating.session_id == session_id)
+            return [PainEntry(r.session_id, r.score, r.set_index, r.note, r.recorded_at) for r in orm.scalars(query)]

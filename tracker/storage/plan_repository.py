@@ -1,0 +1,57 @@
+"""Plan items: the exercises a person means to do, with their dose (retired, never deleted)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import sqlalchemy as sa
+
+from tracker.catalog import Prescription
+from tracker.errors import BadInputError
+from tracker.plans import PlanItem
+from tracker.storage import models as m
+from tracker.storage.repository_base import Repository
+
+
+class PlanRepository(Repository):
+    def add(self, item: PlanItem) -> PlanItem:
+        p = item.prescription
+        with self._write() as orm:
+            row = m.PlanItem(exercise_id=item.exercise_id, side=item.side, started_on=item.started_on,
+                             target_deg=item.target_deg, active=item.active,
+                             **_span_columns("sets", p.sets), **_span_columns("reps", p.reps),
+                             **_span_columns("hold_s", p.hold_s),
+                             **_span_columns("sessions_per_week", item.sessions_per_week))
+            orm.add(row)
+            orm.flush()
+            return replace(item, id=row.id)
+
+    def items(self, include_inactive: bool = False) -> list[PlanItem]:
+        with self._read() as orm:
+            query = sa.select(m.PlanItem).order_by(m.PlanItem.id)
+            if not include_inactive:
+                query = query.where(m.PlanItem.active.is_(True))
+            return [_plan_item(row) for row in orm.scalars(query)]
+
+    def deactivate(self, item_id: int) -> None:
+        """Plan items are retired, not deleted: past weeks' adherence still counts them."""
+        with self._write() as orm:
+            row = orm.get(m.PlanItem, item_id)
+            if row is None:
+                raise BadInputError(f"no plan item {item_id} (see: hiptrack plan)")
+            row.active = False
+
+
+def _span_columns(name: str, span: tuple[float, float] | None) -> dict[str, float | None]:
+    return {f"{name}_min": None if span is None else span[0], f"{name}_max": None if span is None else span[1]}
+
+
+def _span(low: float | None, high: float | None) -> tuple[float, float] | None:
+    return None if low is None or high is None else (low, high)
+
+
+def _plan_item(row: m.PlanItem) -> PlanItem:
+    prescription = Prescription(sets=_span(row.sets_min, row.sets_max), reps=_span(row.reps_min, row.reps_max),
+                                hold_s=_span(row.hold_s_min, row.hold_s_max),
+                                sessions_per_week=(row.sessions_per_week_min, row.sessions_per_week_max))
+    return PlanItem(row.exercise_id, row.side, prescription, row.started_on, row.target_deg, row.id, row.active)

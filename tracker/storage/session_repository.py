@@ -1,0 +1,213 @@
+"""The session aggregate: a recording, its streams, their raw sample chunks and gaps.
+
+A recorder writes through it while recording (chunks and heartbeat, all or nothing per commit),
+readers list and load sessions; results, pain and plans have repositories of their own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session as OrmSession
+from sqlalchemy.orm import selectinload
+
+from sensors.samples import ImuSamples
+from sensors.source import StreamSpec
+from tracker.domain import Gap, SessionStatus, SessionSummary, Side, Source, StreamInfo, thigh_of
+from tracker.errors import SessionNotFoundError
+from tracker.storage import models as m
+from tracker.storage.repository_base import Repository
+from tracker.storage.sample_codec import CODEC_VERSION, decode_chunk, encode_chunk
+
+STALE_AFTER_S = 6.0
+"""A recorder commits (and beats) every 0.5 s; twelve missed beats mean it is gone, not slow."""
+
+
+@dataclass(frozen=True, slots=True)
+class NewSession:
+    exercise_id: str
+    side: Side
+    source: Source
+    started_at: datetime
+    notes: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PendingChunk:
+    """Samples of one stream waiting to be committed, with their place in the stream."""
+
+    stream_id: int
+    seq: int
+    samples: ImuSamples
+
+
+@dataclass(frozen=True, slots=True)
+class PendingGap:
+    stream_id: int
+    start_s: float
+    end_s: float
+    reason: str
+
+
+class SessionRepository(Repository):
+    def create(self, new: NewSession, streams: Sequence[StreamSpec], now: datetime) -> dict[str, int]:
+        """Insert the session (status recording) and its streams; returns stream ids by placement."""
+        with self._write() as orm:
+            row = m.Session(exercise_id=new.exercise_id, side=new.side, source=new.source,
+                            status=SessionStatus.RECORDING, started_at=new.started_at, notes=new.notes,
+                            heartbeat_at=now)
+            for spec in streams:
+                row.streams.append(m.Stream(placement=spec.placement, rate_hz=spec.rate_hz, has_mag=spec.has_mag,
+                                            device=_device(orm, spec)))
+            orm.add(row)
+            orm.flush()
+            ids = {str(s.placement): s.id for s in row.streams}
+            ids["session"] = row.id
+            return ids
+
+    def append(self, session_id: int, chunks: Iterable[PendingChunk], duration_s: float,
+                      now: datetime, gaps: Iterable[PendingGap] = ()) -> None:
+        """Commit chunks, gaps, stream counters and the heartbeat together: all or nothing."""
+        with self._write() as orm:
+            for gap in gaps:
+                orm.add(m.GapRow(stream_id=gap.stream_id, start_s=gap.start_s, end_s=gap.end_s,
+                                 reason=gap.reason[:64]))
+            for chunk in chunks:
+                samples = chunk.samples
+                t0 = float(samples.time_s[0])
+                orm.add(m.SampleChunk(stream_id=chunk.stream_id, seq=chunk.seq, t0_s=t0, n_samples=len(samples),
+                                      codec=CODEC_VERSION, data=encode_chunk(samples, t0)))
+                orm.execute(sa.update(m.Stream).where(m.Stream.id == chunk.stream_id).values(
+                    sample_count=m.Stream.sample_count + len(samples),
+                    first_time_s=sa.func.coalesce(m.Stream.first_time_s, t0),
+                    last_time_s=float(samples.time_s[-1])))
+            orm.execute(sa.update(m.Session).where(m.Session.id == session_id).values(
+                duration_s=duration_s, heartbeat_at=now))
+
+    def compact_stream(self, stream_id: int, target_samples: int = 4096) -> int:
+        """Merge the small chunks a live recording commits into big ones; returns the new chunk count.
+
+        Why: 0.5 s chunks keep a crash cheap while recording but deflate worse (see
+        benchmarks/bench_storage.py). One transaction, so a crash here changes nothing; one group
+        of chunks in memory at a time, so a long ride does not need its whole recording in RAM.
+        """
+        with self._write() as orm:
+            has_mag = bool(orm.scalar(sa.select(m.Stream.has_mag).where(m.Stream.id == stream_id)))
+            index = orm.execute(sa.select(m.SampleChunk.id, m.SampleChunk.seq, m.SampleChunk.n_samples).where(
+                m.SampleChunk.stream_id == stream_id).order_by(m.SampleChunk.seq)).all()
+            groups: list[list[tuple[int, int, int]]] = []
+            for chunk_id, seq, n in index:
+                if groups and sum(r[2] for r in groups[-1]) + n <= target_samples:
+                    groups[-1].append((chunk_id, seq, n))
+                else:
+                    groups.append([(chunk_id, seq, n)])
+            for group in groups:
+                if len(group) > 1:
+                    self._merge(orm, stream_id, [r[0] for r in group], group[0][1], has_mag)
+            return len(groups)
+
+    @staticmethod
+    def _merge(orm: OrmSession, stream_id: int, chunk_ids: list[int], seq: int, has_mag: bool) -> None:
+        rows = orm.execute(sa.select(m.SampleChunk.t0_s, m.SampleChunk.n_samples, m.SampleChunk.data).where(
+            m.SampleChunk.id.in_(chunk_ids)).order_by(m.SampleChunk.seq)).all()
+        merged = ImuSamples.concat([decode_chunk(data, t0, n, has_mag) for t0, n, data in rows])
+        orm.execute(sa.delete(m.SampleChunk).where(m.SampleChunk.id.in_(chunk_ids)))
+        t0 = float(merged.time_s[0])
+        orm.add(m.SampleChunk(stream_id=stream_id, seq=seq, t0_s=t0, n_samples=len(merged), codec=CODEC_VERSION,
+                              data=encode_chunk(merged, t0)))
+        orm.flush()
+
+    def finish(self, session_id: int, status: SessionStatus, duration_s: float | None = None) -> None:
+        with self._write() as orm:
+            values: dict[str, object] = {"status": status}
+            if duration_s is not None:
+                values["duration_s"] = duration_s
+            orm.execute(sa.update(m.Session).where(m.Session.id == session_id).values(**values))
+
+    def mark_stale_interrupted(self, now: datetime, stale_after_s: float = STALE_AFTER_S) -> list[int]:
+        """Sessions still 'recording' whose recorder stopped beating were interrupted (killed, crashed)."""
+        cutoff = now - timedelta(seconds=stale_after_s)
+        with self._write() as orm:
+            stale = orm.scalars(sa.select(m.Session.id).where(
+                m.Session.status == SessionStatus.RECORDING, m.Session.heartbeat_at < cutoff)).all()
+            if stale:
+                orm.execute(sa.update(m.Session).where(m.Session.id.in_(stale)).values(
+                    status=SessionStatus.INTERRUPTED))
+            return list(stale)
+
+    def summaries(self) -> list[SessionSummary]:
+        with self._read() as orm:
+            rows = orm.scalars(sa.select(m.Session).options(
+                selectinload(m.Session.streams).selectinload(m.Stream.device)).order_by(
+                m.Session.started_at, m.Session.id)).all()
+            return [_summary(row) for row in rows]
+
+    def get(self, session_id: int) -> SessionSummary:
+        with self._read() as orm:
+            row = orm.get(m.Session, session_id, options=[
+                selectinload(m.Session.streams).selectinload(m.Stream.device)])
+            if row is None:
+                raise SessionNotFoundError(session_id)
+            return _summary(row)
+
+    def samples(self, stream_id: int) -> ImuSamples:
+        """All committed samples of a stream, in order."""
+        with self._read() as orm:
+            has_mag = orm.scalar(sa.select(m.Stream.has_mag).where(m.Stream.id == stream_id))
+            chunks = orm.execute(sa.select(m.SampleChunk.t0_s, m.SampleChunk.n_samples, m.SampleChunk.data).where(
+                m.SampleChunk.stream_id == stream_id).order_by(m.SampleChunk.seq)).all()
+        return ImuSamples.concat([decode_chunk(data, t0, n, bool(has_mag)) for t0, n, data in chunks]) \
+            if chunks else ImuSamples.empty(bool(has_mag))
+
+    def gaps(self, stream_id: int) -> list[Gap]:
+        """The stream's gaps in time order."""
+        with self._read() as orm:
+            rows = orm.execute(sa.select(m.GapRow.start_s, m.GapRow.end_s, m.GapRow.reason).where(
+                m.GapRow.stream_id == stream_id).order_by(m.GapRow.start_s)).all()
+        return [Gap(start, end, reason) for start, end, reason in rows]
+
+    def ids(self) -> list[int]:
+        with self._read() as orm:
+            return list(orm.scalars(sa.select(m.Session.id).order_by(m.Session.id)))
+
+    def delete(self, session_id: int) -> None:
+        with self._write() as orm:
+            row = orm.get(m.Session, session_id)
+            if row is None:
+                raise SessionNotFoundError(session_id)
+            orm.delete(row)
+
+
+def _device(orm: OrmSession, spec: StreamSpec) -> m.Device:
+    """The device row for the stream's address, created if new.
+
+    Why an upsert and not select-then-insert: two workstations (or processes) starting with the
+    same sensor both see no row and both insert; the second insert then breaks the unique address
+    and loses its recording. "Insert unless present" waits for the other transaction instead.
+    """
+    dialect = orm.get_bind().dialect.name
+    if dialect in ("postgresql", "sqlite"):
+        insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+        orm.execute(insert(m.Device).values(address=spec.device_address, name=spec.device_name,
+                                            profile=spec.profile, created_at=m.utc_now())
+                    .on_conflict_do_nothing(index_elements=["address"]))
+    device = orm.scalar(sa.select(m.Device).where(m.Device.address == spec.device_address))
+    if device is None:
+        device = m.Device(address=spec.device_address, name=spec.device_name, profile=spec.profile)
+        orm.add(device)
+    return device
+
+
+def _summary(row: m.Session) -> SessionSummary:
+    streams = tuple(StreamInfo(s.id, s.placement, s.rate_hz, s.sample_count, s.has_mag,
+                               s.device.name if s.device else None) for s in row.streams)
+    thigh = next((s for s in streams if s.placement == thigh_of(row.side)), streams[0] if streams else None)
+    return SessionSummary(
+        id=row.id, exercise=row.exercise_id, side=row.side, source=row.source, status=row.status,
+        started_at=row.started_at, duration_s=row.duration_s, samples=sum(s.samples for s in streams),
+        rate_hz=thigh.rate_hz if thigh else 0.0, notes=row.notes, streams=streams)
