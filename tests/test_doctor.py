@@ -25,22 +25,19 @@ from ordinary_user import NOBODY, as_ordinary_user
 from typer.testing import CliRunner
 
 from tracker.cli import app
-from tracker.doctor import (
+from tracker.doctor import Status
+from tracker.doctor.bluetooth import (
     Adapter,
     BluezState,
-    Status,
     adapter_check,
     bluetooth_checks,
     bluez_service_check,
-    database_checks,
-    disk_space_check,
     kernel_adapters,
     permission_check,
     query_bluez,
     rfkill_check,
-    sqlite_file_check,
-    url_secret_check,
 )
+from tracker.doctor.database import database_checks, disk_space_check, sqlite_file_check, url_secret_check
 from tracker.storage.database import open_database
 
 runner = CliRunner()
