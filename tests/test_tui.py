@@ -328,3 +328,25 @@ async def test_a_session_deleted_meanwhile_is_reported_not_a_crash(history: Serv
         await settle(pilot)
         assert f"no session with id {gone}" in str(app.screen.query_one("#info", Static).render())
         assert app.is_running
+
+
+async def test_user_text_is_shown_as_text_never_as_markup(svc: Services, tmp_path: Path) -> None:
+    """A file name like b[link="http:]x.csv is kept in the notes; it must not crash the screen or become an action."""
+    from sensors.simulator import simulate_session
+    from tracker.imu_csv import write_imu_csv
+    from tracker.services import import_csv
+
+    name = 'b[link="http:]x[@click=app.quit]y.csv'
+    path = tmp_path / name
+    write_imu_csv(path, simulate_session("couch_stretch", "left", 3).thigh)
+    session_id = await import_csv(svc, path, "couch_stretch", Side.LEFT)
+    app = make_app(svc, section="sessions")
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        app.push_screen(SessionDetailScreen(app.context, session_id))
+        await settle(pilot)
+        assert app.is_running
+        info = str(app.screen.query_one("#info", Static).render())
+        assert f"notes: imported from {name}" in info
+        await pilot.click("#info")
+        assert app.is_running

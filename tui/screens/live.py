@@ -125,7 +125,7 @@ class LiveRecordingScreen(ModalScreen[int | None]):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static(id="live-status")
+        yield Static(id="live-status", markup=False)      # messages carry device and file names
         with Horizontal(id="live-main"):
             with Vertical(id="live-angle"):
                 yield AngleReadout()
@@ -162,11 +162,11 @@ class LiveRecordingScreen(ModalScreen[int | None]):
         if self._session_id is None:
             self._finish("■ stopped before anything was stored")
             return
-        document = await asyncio.to_thread(self._session.result)
+        result = await asyncio.to_thread(self._session.result)
         log = self.query_one(Log)
         log.write_line(f"Saved as session {self._session_id}.")
-        if document:
-            log.write_lines(render_assessment(document).splitlines())
+        if result:
+            log.write_lines(render_assessment(result).splitlines())
         self._finish(f"✓ saved as session {self._session_id} · q closes")
 
     def _finish(self, status: str) -> None:

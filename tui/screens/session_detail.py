@@ -5,6 +5,7 @@ from __future__ import annotations
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
@@ -51,12 +52,12 @@ class SessionDetailScreen(Screen[None]):
         try:
             view = load_session_view(self._dashboard.services, self.session_id)
         except HiptrackError as err:                 # e.g. deleted meanwhile, or the database went away
-            self.app.call_from_thread(self.query_one("#info", Static).update, str(err))
+            self.app.call_from_thread(self.query_one("#info", Static).update, Content(str(err)))
             return
         self.app.call_from_thread(self._show, view)
 
     def _show(self, view: SessionView) -> None:
-        self.query_one("#info", Static).update(describe(view))
+        self.query_one("#info", Static).update(Content(describe(view)))   # notes and file names are text, not markup
         self.query_one(SessionChart).show(view)
         table = self.query_one(DataTable)
         table.clear()

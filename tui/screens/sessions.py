@@ -8,6 +8,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
+from textual.content import Content
 from textual.widgets import DataTable, Footer, Input, Select, Static
 from textual.widgets.data_table import ColumnKey
 
@@ -113,7 +114,7 @@ class SessionsScreen(DataScreen):
         try:
             wanted = self.current_filter()
         except ValueError as err:
-            status.update(str(err))
+            status.update(Content(str(err)))
             return
         shown = [row for row in self._rows if wanted.matches(row.summary)]
         table = self.query_one(DataTable)
