@@ -97,6 +97,32 @@ def test_import_then_export_is_lossless(tmp_path: Path, db_url: str, with_mag: b
         assert stat.S_IMODE(os.stat(written).st_mode) == 0o600
 
 
+def test_export_never_writes_through_a_link_and_keeps_its_folders_private(tmp_path: Path, db_url: str) -> None:
+    path, _ = _recording(tmp_path)
+    code, _, err = _invoke("import", str(path), "--side", "left", "--exercise", "hamstring_strap_stretch",
+                           "--db", db_url)
+    assert code == 0, err
+    (session,) = _sessions(db_url)
+    victim = tmp_path / "victim.txt"
+    victim.write_text("someone else's file\n")
+    os.chmod(victim, 0o644)
+    out_dir = tmp_path / "new" / "export"
+    out_dir.mkdir(parents=True)
+    (out_dir / f"session-{session['id']}-left_thigh.csv").symlink_to(victim)
+    code, _, err = _invoke("export", str(session["id"]), "--out", str(out_dir), "--db", db_url)
+    assert code == 0, err
+    assert victim.read_text() == "someone else's file\n" and stat.S_IMODE(os.stat(victim).st_mode) == 0o644
+    written = out_dir / f"session-{session['id']}-left_thigh.csv"
+    assert not written.is_symlink() and len(read_imu_csv(written)) > 100
+    assert not list(out_dir.glob(".*.part"))                          # no temporary left behind
+
+    fresh = tmp_path / "a" / "b"
+    assert _invoke("export", str(session["id"]), "--out", str(fresh), "--db", db_url)[0] == 0
+    assert {stat.S_IMODE(os.stat(p).st_mode) for p in (fresh, fresh.parent)} == {0o700}
+    code, _, err = _invoke("export", str(session["id"]), "--out", "", "--db", db_url)
+    assert code == 2 and "--out" in err
+
+
 def test_import_defaults_to_the_file_time(tmp_path: Path, db_url: str) -> None:
     path, _ = _recording(tmp_path)
     os.utime(path, (1_700_000_000, 1_700_000_000))

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import io
 import math
-import os
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -25,6 +24,7 @@ import numpy as np
 
 from sensors.samples import FloatArray, ImuSamples
 from tracker.errors import ImportFormatError
+from tracker.private_files import private_text_file
 
 TIME = "time"
 ACC = ("acc_x", "acc_y", "acc_z")
@@ -355,23 +355,11 @@ def write_imu_csv(path: Path, samples: ImuSamples) -> None:
         parts.append(samples.mag_ut)
     table = np.hstack(parts)
     row_format = "%r," + ",".join(["%.10g"] * (len(names) - 1)) + "\n"
-    with _open_private(path) as out:
+    with private_text_file(path, encoding="ascii") as out:
         out.write(",".join(names) + "\n")
         for start in range(0, table.shape[0], _WRITE_CHUNK_ROWS):
             rows = table[start : start + _WRITE_CHUNK_ROWS].tolist()
             out.write("".join([row_format % tuple(row) for row in rows]))
-
-
-def _open_private(path: Path) -> io.TextIOWrapper:
-    """Open for writing with mode 0600 (health data, SPEC §9), also tightening an existing file."""
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    try:
-        if hasattr(os, "fchmod"):
-            os.fchmod(fd, 0o600)
-        return open(fd, "w", encoding="ascii", newline="\n")
-    except BaseException:
-        os.close(fd)
-        raise
 
 
 ANGLES_HEADER = "time,flexion_deg,abduction_deg,rotation_deg"
@@ -379,6 +367,6 @@ ANGLES_HEADER = "time,flexion_deg,abduction_deg,rotation_deg"
 
 def write_angles_csv(path: Path, table: FloatArray) -> None:
     """Per-sample hip angles (SPEC §5 `--angles`): (N, 4) time, flexion, abduction, rotation."""
-    with _open_private(path) as handle:
+    with private_text_file(path, encoding="ascii") as handle:
         handle.write(ANGLES_HEADER + "\n")
         np.savetxt(handle, table, fmt=("%.6f", "%.4f", "%.4f", "%.4f"), delimiter=",")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -20,6 +19,7 @@ from tracker import __version__, catalog
 from tracker.domain import Placement, SessionSummary, Side, Source, StreamInfo, thigh_of
 from tracker.errors import BadInputError, ImportFormatError
 from tracker.imu_csv import read_imu_csv, write_imu_csv
+from tracker.private_files import private_folder, private_text_file
 from tracker.recorder import Recorder, RecordingProgress
 from tracker.storage.database import Database, open_database
 from tracker.storage.session_repository import NewSession
@@ -155,7 +155,7 @@ async def import_csv(services: Services, path: Path, exercise_id: str, side: Sid
 def export_session(services: Services, session_id: int, out_dir: Path) -> list[Path]:
     """One SPEC §4 CSV per stream plus a JSON sidecar with the metadata; all files private (0600)."""
     summary = services.store.sessions.get(session_id)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    private_folder(out_dir)
     written: list[Path] = []
     files: dict[str, str] = {}
     for stream in summary.streams:
@@ -164,7 +164,8 @@ def export_session(services: Services, session_id: int, out_dir: Path) -> list[P
         files[str(stream.placement)] = path.name
         written.append(path)
     sidecar = out_dir / f"session-{session_id}.json"
-    _write_private(sidecar, json.dumps(_sidecar(summary, files), indent=2) + "\n")
+    with private_text_file(sidecar) as handle:
+        handle.write(json.dumps(_sidecar(summary, files), indent=2) + "\n")
     written.append(sidecar)
     return written
 
@@ -175,10 +176,3 @@ def _sidecar(summary: SessionSummary, files: dict[str, str]) -> dict[str, object
     document["format"] = "hiptrack plain IMU CSV (time s, acc m/s², gyr rad/s, mag µT)"
     document["hiptrack_version"] = __version__
     return document
-
-
-def _write_private(path: Path, text: str) -> None:
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    os.fchmod(fd, 0o600)                     # an older export may have been created more open
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(text)

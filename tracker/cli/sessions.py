@@ -124,13 +124,16 @@ def import_file(
 @app.command("export")
 def export(
     session_id: SessionIdArgument,
-    out: Annotated[Path, typer.Option("--out", help="Folder to write into.", show_default=False)],
+    out: Annotated[str, typer.Option("--out", metavar="FOLDER", help="Folder to write into (created private).",
+                                     show_default=False)],
     db: DbOption = None,
 ) -> None:
     """Write a session's raw samples as plain IMU CSV (one file per sensor) plus a JSON sidecar."""
     with user_errors():
+        if not out.strip():                # an empty --out would otherwise mean the current folder
+            raise BadInputError("--out needs a folder name")
         svc = services_module().build_services(db)
-        paths = services_module().export_session(svc, session_id, out)
+        paths = services_module().export_session(svc, session_id, Path(out))
         svc.close()
         for path in paths:
             typer.echo(str(path))
