@@ -9,6 +9,7 @@ import shutil
 import socket
 import sqlite3
 import tempfile
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -174,15 +175,36 @@ def test_another_programs_sqlite_database_gets_no_hiptrack_tables(tmp_path: Path
     assert _tree(tmp_path) == before                   # not a byte changed: no tables, no WAL switch
 
 
+@pytest.mark.parametrize("schema", [
+    ["CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL)",
+     "INSERT INTO alembic_version VALUES ('abc123')", "CREATE TABLE users (id INTEGER PRIMARY KEY)"],
+    ["CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL)", "CREATE TABLE users (id INTEGER)"],
+    ["CREATE VIEW answer AS SELECT 42"],
+    ["PRAGMA user_version = 42"],
+    ["CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL)"],
+], ids=["alembic-app", "empty-alembic-version", "only-a-view", "user-version", "no-revision"])
+def test_a_file_that_does_not_look_exactly_like_hiptracks_is_not_touched(tmp_path: Path, schema: list[str]) -> None:
+    other = tmp_path / "other.db"
+    with closing(sqlite3.connect(other)) as connection:
+        for statement in schema:
+            connection.execute(statement)
+        connection.commit()
+    before = _tree(tmp_path)
+    code, _, err = _invoke("sessions", "--db", f"sqlite:///{other}")
+    _assert_one_clear_line(code, err, 2, "another program's database")
+    assert _tree(tmp_path) == before                   # not a byte changed: no tables, no WAL switch
+
+
 def test_a_database_from_a_newer_hiptrack_is_refused_not_downgraded(tmp_path: Path) -> None:
     path = tmp_path / "h.db"
     open_database(f"sqlite:///{path}").dispose()
     with sqlite3.connect(path) as connection:
         connection.execute("UPDATE alembic_version SET version_num = '9999_from_the_future'")
     connection.close()
+    before = _tree(tmp_path)
     code, _, err = _invoke("sessions", "--db", f"sqlite:///{path}")
     _assert_one_clear_line(code, err, 1, "9999_from_the_future")
-    assert "newer hiptrack" in err
+    assert "newer hiptrack" in err and (tmp_path / "h.db").read_bytes() == before["h.db"]   # not migrated
 
 
 def test_tilde_in_an_sqlite_url_means_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -38,7 +38,10 @@ def private_text_file(path: Path, encoding: str = "utf-8") -> Iterator[TextIO]:
     """Write `path` as a new 0600 file that replaces whatever was at that name when the block ends."""
     if path.is_dir():
         raise BadInputError(f"{path}: is a folder, not a file name")
-    fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    try:
+        fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    except OSError as err:                        # say which file could not be written, not the temporary
+        raise OSError(err.errno, err.strerror, str(path)) from err
     try:
         os.fchmod(fd, PRIVATE_FILE_MODE)
         with open(fd, "w", encoding=encoding, newline="\n") as handle:

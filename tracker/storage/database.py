@@ -23,6 +23,7 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 from sqlalchemy.orm import Session, sessionmaker
 
 from tracker.errors import BadInputError, DatabaseError, HiptrackError
+from tracker.storage import models as m
 
 ENV_VAR = "HIPTRACK_DB"
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
@@ -155,17 +156,38 @@ def _refuse_foreign_sqlite_file(path: Path) -> None:
     """Leave a file that is not hiptrack's alone: not even WAL mode (a header write) for a mistyped --db.
 
     Read-only, with the standard library, before the engine's connect hook would switch the journal.
+    A file is hiptrack's when it is empty, or when it holds one known schema revision and only
+    hiptrack's tables; anything else (another program's tables, views, triggers, a user_version, an
+    empty or doubled alembic_version) is another program's, and a revision this hiptrack does not
+    know on hiptrack's tables comes from a newer hiptrack.
     """
     try:
         with closing(sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)) as connection:
-            tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+            objects = connection.execute(
+                "SELECT type, name FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'").fetchall()
+            user_version = connection.execute("PRAGMA user_version").fetchone()[0]
+            tables = {name for kind, name in objects if kind == "table"}
+            revisions = [row[0] for row in connection.execute("SELECT version_num FROM alembic_version")] \
+                if "alembic_version" in tables else []
     except sqlite3.DatabaseError as err:
         if getattr(err, "sqlite_errorname", None) == "SQLITE_NOTADB":
             raise BadInputError(f"{path} is not an SQLite database (a different file?)") from err
         return                                    # unreadable here: opening it will say why
-    if tables and "alembic_version" not in tables:
-        raise BadInputError(f"{path} is another program's database (tables: {', '.join(sorted(tables)[:5])}); "
-                            "hiptrack will not write into it")
+    if not objects and user_version == 0:
+        return                                    # an empty file: a new database
+    strangers = sorted(tables - set(m.Base.metadata.tables) - {"alembic_version"}) + \
+        sorted(f"{kind} {name}" for kind, name in objects if kind not in ("table", "index"))
+    if strangers or user_version or len(revisions) != 1:
+        found = ", ".join(strangers[:5]) or (f"user_version {user_version}" if user_version else
+                                             f"{len(revisions)} schema revisions")
+        raise BadInputError(f"{path} is another program's database ({found}); hiptrack will not write into it")
+    if revisions[0] not in _known_revisions():
+        raise DatabaseError(f"database {path} has schema revision {revisions[0]!r} that this hiptrack does not know: "
+                            "it was made by a newer hiptrack (upgrade hiptrack) or another program")
+
+
+def _known_revisions() -> set[str]:
+    return {script.revision for script in ScriptDirectory.from_config(_alembic_config()).walk_revisions()}
 
 
 def _revision_in(err: CommandError) -> str:
