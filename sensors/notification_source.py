@@ -14,8 +14,6 @@ told us (a `LinkLost` marker in the stream), else "samples missing". One jump, o
 
 from __future__ import annotations
 
-import asyncio
-import time
 from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,6 +22,7 @@ import numpy as np
 
 from sensors import profiles
 from sensors.notification_log import LoggedDevice, LoggedNotification, LogWriter, read_log
+from sensors.pacing import Pacer
 from sensors.profiles.base import Decoder, ImuBatch, MalformedPacketError
 from sensors.samples import ImuSamples, Placement
 from sensors.source import SampleBlock, StreamGap, StreamSpec
@@ -216,13 +215,10 @@ def replay_log(path: Path,
     notes = list(lazy)
 
     async def stream() -> AsyncIterator[LoggedNotification]:
-        wall_start, log_start = time.monotonic(), None
+        pacer, log_start_s = Pacer(realtime), None
         for note in notes:
-            if realtime:
-                log_start = note.host_time_s if log_start is None else log_start
-                await asyncio.sleep(max(0.0, note.host_time_s - log_start - (time.monotonic() - wall_start)))
-            else:
-                await asyncio.sleep(0)
+            log_start_s = note.host_time_s if log_start_s is None else log_start_s
+            await pacer.wait_until(note.host_time_s - log_start_s)
             yield note
 
     return devices, stream()

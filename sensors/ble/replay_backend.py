@@ -32,6 +32,7 @@ from bleak.exc import BleakError
 from sensors import profiles
 from sensors.ble.advertising import is_ble_address, sig_uuid, usual_name
 from sensors.notification_log import LoggedNotification, read_log
+from sensors.pacing import Pacer
 from sensors.profiles import witmotion
 from sensors.profiles.movella_dot import dot_uuid
 
@@ -220,14 +221,11 @@ class ReplayBackend(BaseBleakClient):
         device = self._device()
         notes = device.notifications
         start_host = notes[device.position].host_time_s if device.position < len(notes) else 0.0
-        start_wall = time.monotonic()
+        pacer = Pacer(device.realtime)
         while device.position < len(notes):
             note = notes[device.position]
             elapsed = note.host_time_s - start_host
-            if device.realtime:
-                await asyncio.sleep(max(0.0, elapsed - (time.monotonic() - start_wall)))
-            else:
-                await asyncio.sleep(0)
+            await pacer.wait_until(elapsed)
             if device.drop_after_s is not None and not device.dropped and \
                     note.host_time_s - notes[0].host_time_s >= device.drop_after_s:
                 self._lose_link(device, note.host_time_s)
