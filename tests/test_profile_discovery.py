@@ -6,6 +6,8 @@ the simulator's encoders, the CLI's and the dashboard's choices, and the live ra
 
 from __future__ import annotations
 
+import json
+import subprocess
 import sys
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -142,3 +144,14 @@ async def test_the_simulator_speaks_the_new_family_and_its_decoder_reads_it_back
     gyr_radps = np.concatenate([b.samples.gyr_radps for b in blocks])
     np.testing.assert_allclose(acc_mps2, samples.acc_mps2, atol=0.005 + 1e-12)
     np.testing.assert_allclose(gyr_radps, samples.gyr_radps, atol=0.0005 + 1e-12)
+
+
+def test_listing_families_for_help_texts_does_not_load_the_simulator() -> None:
+    """The CLI's help lists the simulator's families at import: that must not pull in the simulator (and SciPy)."""
+    code = ("import json, sys, tracker.sensor_families as f; "
+            "print(json.dumps([f.simulator_profile_names(), sorted(sys.modules)]))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                            cwd=Path(__file__).parents[1])
+    names, modules = json.loads(result.stdout)
+    assert names[0] == "simulated" and "witmotion" in names
+    assert "sensors.simulator" not in modules and "scipy.integrate" not in modules

@@ -1,13 +1,13 @@
 """The sensor families as the CLI and the dashboard offer them, derived from the discovered profiles.
 
 Why here: help texts and choice lists must not name families, or every new family would mean editing them; and the
-TUI reaches sensors only through the tracker layer.
+TUI reaches sensors only through the tracker layer. Only `sensors.profiles` is imported (not the simulator, which
+pulls in SciPy), so that `hiptrack --help` stays fast.
 """
 
 from __future__ import annotations
 
 from sensors import profiles
-from sensors.simulator.encode import encoder_names
 
 SIMULATOR_OWN_PROFILE = "simulated"
 """The simulator's own byte format, offered first."""
@@ -20,7 +20,8 @@ def family_names() -> list[str]:
 
 def simulator_profile_names() -> list[str]:
     """Families whose bytes the simulator can speak, its own format first."""
-    return sorted(encoder_names(), key=lambda name: (name != SIMULATOR_OWN_PROFILE, name))
+    names = [profile.name for profile in profiles.all_profiles() if profile.encoder is not None]
+    return sorted(names, key=lambda name: (name != SIMULATOR_OWN_PROFILE, name))
 
 
 def simulator_choices() -> list[tuple[str, str]]:
