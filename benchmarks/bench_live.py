@@ -33,6 +33,7 @@ from vqf import VQF
 from sensors import Placement, profiles
 from sensors.notification_log import LoggedDevice, LoggedNotification
 from sensors.notification_source import NotificationSource
+from sensors.pacing import Pacer
 from sensors.simulator import Dose, SimOptions, simulate_session
 from sensors.simulator.encode import encode_notifications
 from sensors.source import SampleBlock, StreamGap
@@ -111,15 +112,11 @@ def _settle(waiting: deque[tuple[float, int]], done_upto: int, latencies_s: list
 async def notification_stream(notes: list[LoggedNotification], realtime: bool, probe: Probe,
                               devices: dict[str, LoggedDevice]) -> AsyncIterator[LoggedNotification]:
     """The notifications as a radio delivers them: at their pace (stamped on arrival) or as fast as consumed."""
-    start_wall, start_host = time.perf_counter(), notes[0].host_time_s
+    pacer, start_host = Pacer(realtime, time.perf_counter), notes[0].host_time_s
     for note in notes:
+        await pacer.wait_until(note.host_time_s - start_host)
         if realtime:
-            due = note.host_time_s - start_host - (time.perf_counter() - start_wall)
-            if due > 0:
-                await asyncio.sleep(due)
             note = LoggedNotification(time.time(), note.device, note.profile, note.characteristic, note.payload)
-        else:
-            await asyncio.sleep(0)
         probe.arrived(devices[note.device].placement, 1)          # every sensor here sends one sample a notification
         yield note
 

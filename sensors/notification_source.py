@@ -14,8 +14,6 @@ told us (a `LinkLost` marker in the stream), else "samples missing". One jump, o
 
 from __future__ import annotations
 
-import asyncio
-import time
 from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,7 +22,8 @@ import numpy as np
 
 from sensors import profiles
 from sensors.notification_log import LoggedDevice, LoggedNotification, LogWriter, read_log
-from sensors.profiles.base import Decoder, ImuBatch, MalformedPacketError
+from sensors.pacing import Pacer
+from sensors.profiles.base import Clock, Decoder, ImuBatch, MalformedPacketError
 from sensors.samples import ImuSamples, Placement
 from sensors.source import SampleBlock, StreamGap, StreamSpec
 from sensors.timing import ArrivalClock
@@ -51,6 +50,8 @@ class _Device:
     decoder: Decoder
     arrival_clock: ArrivalClock
     """Times samples of sensors without a clock of their own."""
+    clock: Clock = Clock.DEVICE
+    """The family's (`SensorProfile.clock`): whether samples are timed by the device or by arrival."""
     clock_offset_s: float | None = None
     last_time_s: float = float("-inf")
     link_lost: bool = False
@@ -149,13 +150,14 @@ class NotificationSource:
 
 def _new_device(logged: LoggedDevice) -> _Device:
     spec = _spec(logged)
-    return _Device(spec, logged.profile, profiles.get(logged.profile).decoder(),
-                   ArrivalClock(spec.rate_hz if spec.rate_hz > 0 else 100.0))
+    profile = profiles.get(logged.profile)
+    return _Device(spec, logged.profile, profile.decoder(), ArrivalClock(spec.rate_hz if spec.rate_hz > 0 else 100.0),
+                   clock=profile.clock)
 
 
 def _times(device: _Device, batch: ImuBatch, host_time_s: float) -> np.ndarray:
     """Sample times on the host clock: the device clock where there is one, else smoothed arrival times."""
-    if batch.device_time_s is None:
+    if device.clock is Clock.ARRIVAL or batch.device_time_s is None:
         return device.arrival_clock.sample_times(host_time_s, len(batch))
     device_s = np.asarray(batch.device_time_s, dtype=float)
     if device.clock_offset_s is None or (device.realign_clock and device_s[0] + device.clock_offset_s
@@ -216,13 +218,10 @@ def replay_log(path: Path,
     notes = list(lazy)
 
     async def stream() -> AsyncIterator[LoggedNotification]:
-        wall_start, log_start = time.monotonic(), None
+        pacer, log_start_s = Pacer(realtime), None
         for note in notes:
-            if realtime:
-                log_start = note.host_time_s if log_start is None else log_start
-                await asyncio.sleep(max(0.0, note.host_time_s - log_start - (time.monotonic() - wall_start)))
-            else:
-                await asyncio.sleep(0)
+            log_start_s = note.host_time_s if log_start_s is None else log_start_s
+            await pacer.wait_until(note.host_time_s - log_start_s)
             yield note
 
     return devices, stream()

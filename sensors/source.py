@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
-import time
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
 from typing import Protocol
 
 import numpy as np
 
+from sensors.pacing import Pacer
 from sensors.samples import ImuSamples, Placement
 
 
@@ -79,19 +78,16 @@ class ArraySource:
         t_first = min(float(s.time_s[0]) for s in self._samples.values() if len(s))
         t_last = max(float(s.time_s[-1]) for s in self._samples.values() if len(s))
         starts = {p: 0 for p in self._samples}
-        wall_start = time.monotonic()
+        pacer = Pacer(self._realtime)       # as fast as possible, it lets the recorder's writer and the UI breathe
         edges = np.arange(t_first + self._block_s, t_last + self._block_s, self._block_s)
         for edge in edges:
-            if self._realtime:
-                await asyncio.sleep(max(0.0, (edge - t_first) - (time.monotonic() - wall_start)))
+            await pacer.wait_until(edge - t_first)
             for spec in self._streams:
                 samples = self._samples[spec.placement]
                 stop = int(np.searchsorted(samples.time_s, edge, side="right"))
                 if stop > starts[spec.placement]:
                     yield SampleBlock(spec.placement, samples.slice(starts[spec.placement], stop))
                     starts[spec.placement] = stop
-            if not self._realtime:
-                await asyncio.sleep(0)          # let the recorder's writer and the UI breathe
         for spec in self._streams:              # whatever float rounding left past the last edge
             samples = self._samples[spec.placement]
             if starts[spec.placement] < len(samples):

@@ -26,16 +26,11 @@ from numpy.typing import NDArray
 
 from sensors import profiles
 from sensors.profiles import ImuBatch, UnknownProfileError
+from sensors.profiles._encoding import delta_bit_width, pack_lsb_first
+from sensors.profiles.polar_verity import ENCODE_TIME_ZERO_NS as POLAR_TIME_ZERO_NS
 from sensors.samples import ImuSamples
 from sensors.simulator import SimOptions, SimulatedSession, simulate_session
-from sensors.simulator.encode import (
-    POLAR_TIME_ZERO_NS,
-    Notification,
-    decoder_options,
-    delta_bit_width,
-    encode_notifications,
-    pack_lsb_first,
-)
+from sensors.simulator.encode import Notification, decoder_options, encode_notifications, encoder_names
 
 FloatArray = NDArray[np.float64]
 G0 = 9.80665
@@ -283,7 +278,7 @@ def test_polar_saturates_at_int16() -> None:
 
 @pytest.mark.parametrize("name", DEVICE_PROFILES)
 def test_every_device_profile_has_an_encoder_and_empty_samples_encode_to_nothing(name: str) -> None:
-    assert name in profiles.names()
+    assert name in profiles.names() and name in encoder_names()
     assert encode_notifications(name, ImuSamples.empty()) == []
 
 

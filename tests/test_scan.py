@@ -13,11 +13,12 @@ from bleak.backends.scanner import AdvertisementDataCallback, BaseBleakScanner
 from bleak.exc import BleakError
 from typer.testing import CliRunner
 
-from sensors.ble.advertising import THINGY_CONFIGURATION_SERVICE_UUID, match_profile, sig_uuid
+from sensors.ble.advertising import match_profile, sig_uuid
 from sensors.ble.backends import BleBackends
 from sensors.ble.replay_backend import REPLAY_DEVICES, ReplayBackend, ReplayDevice, replay_clock
 from sensors.ble.replay_scanner import ReplayScanner
 from sensors.ble.scan import FoundSensor, SensorChoiceError, resolve, scan
+from sensors.profiles.thingy52 import CONFIGURATION_SERVICE_UUID
 from tracker import ble_recording
 from tracker.cli import app
 
@@ -55,7 +56,7 @@ async def test_every_family_is_heard_matched_and_its_battery_read() -> None:
 async def test_filters_by_name_and_by_advertised_service() -> None:
     by_name = await scan(0.25, name_contains="polar", read_battery=False, backends=REPLAY)
     assert [f.address for f in by_name] == ["A0:9E:1A:00:00:02"]
-    by_service = await scan(0.25, service_uuids=[THINGY_CONFIGURATION_SERVICE_UUID], read_battery=False,
+    by_service = await scan(0.25, service_uuids=[CONFIGURATION_SERVICE_UUID], read_battery=False,
                             backends=REPLAY)
     assert [f.address for f in by_service] == ["E1:00:00:00:00:04"]
     assert all(d.connects == 0 for d in REPLAY_DEVICES.values())   # read_battery=False connects to nothing
@@ -72,7 +73,7 @@ async def test_a_connected_sensor_does_not_advertise_and_a_bad_battery_is_none()
 @pytest.mark.parametrize(("name", "uuids", "expected"), [
     ("Xsens DOT", [], "movella-dot"),
     ("WT9011DCL-BT50", [], "witmotion"),
-    (None, [THINGY_CONFIGURATION_SERVICE_UUID], "thingy52"),          # renamed Thingy, still its service
+    (None, [CONFIGURATION_SERVICE_UUID], "thingy52"),          # renamed Thingy, still its service
     ("Polar Sense B5A22A2F", [sig_uuid(0x180D), sig_uuid(0xFEEE)], "polar-verity"),
     ("Polar H10 8C4A1B2C", [sig_uuid(0x180D), sig_uuid(0xFEEE)], None),   # same services, not a Verity Sense
     ("JBL Flip 5", [sig_uuid(0x110B)], None),

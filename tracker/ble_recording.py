@@ -9,7 +9,6 @@ stored, and the session ends complete and analysed (tracker.live.LiveSession run
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import os
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -19,7 +18,6 @@ from sensors.ble.scan import BluetoothUnavailableError, FoundSensor, SensorChoic
 from sensors.ble.session import LINK_ERRORS, LinkItem, SensorLink, notifications_from
 from sensors.notification_log import LogFormatError, LoggedDevice
 from sensors.notification_source import NotificationSource
-from sensors.profiles import witmotion
 from sensors.profiles.base import SensorProfile
 from sensors.samples import Placement
 from sensors.source import SampleSource
@@ -27,9 +25,6 @@ from tracker import catalog
 from tracker.domain import Side, Source, thigh_of
 from tracker.errors import BadInputError, HiptrackError, ImportFormatError
 from tracker.live import LiveRequest
-
-WITMOTION_LIVE_RATE_HZ = 100.0
-"""WitMotion units stream at 10 Hz out of the box; hip angles and reps need more (protocols.md §2 rate codes)."""
 
 BLUETOOTH_ADVICE = ("Linux: is bluetoothd running and the adapter on (`bluetoothctl power on`), and are you in the "
                     "`bluetooth` group? macOS: allow Bluetooth for your terminal app (System Settings → Privacy & "
@@ -56,11 +51,9 @@ def choose_backends(ble_replay: Path | None, drop: str | None, realtime: bool) -
 
 
 def live_profile(profile: SensorProfile) -> tuple[SensorProfile, float]:
-    """The profile as a live recording uses it, and the pause its start commands need between them."""
-    if profile.name == witmotion.PROFILE_NAME:
-        return dataclasses.replace(profile, start_commands=witmotion.rate_commands(WITMOTION_LIVE_RATE_HZ),
-                                   default_rate_hz=WITMOTION_LIVE_RATE_HZ), witmotion.COMMAND_GAP_S
-    return profile, 0.0
+    """The profile as a live recording uses it (at the family's live rate, e.g. WitMotion's 100 Hz instead of its
+    10 Hz default), and the pause its start commands need between them."""
+    return profile.for_live_recording(), profile.command_gap_s
 
 
 async def scan_sensors(timeout_s: float, *, name_contains: str | None = None, include_unsupported: bool = False,

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from textual.app import App
 
 from tracker.domain import Placement, Side
+from tracker.sensor_families import simulator_choices
 from tui.context import DashboardContext
 from tui.screens.base import DataScreen
 
@@ -21,10 +22,9 @@ LIVE_MODULE = "tui.screens.live"
 BLUETOOTH = "bluetooth"
 """The record form's choice for the real sensors assigned on the Devices screen."""
 
-SENSOR_CHOICES = (("simulated", "Simulated sensor"), ("witmotion", "Simulated WitMotion bytes"),
-                  ("movella-dot", "Simulated Movella DOT bytes"), ("thingy52", "Simulated Thingy:52 bytes"),
-                  ("polar-verity", "Simulated Polar Verity bytes"))
-"""Sensor profiles the simulator can speak (real Bluetooth sensors are chosen on the Devices screen)."""
+SENSOR_CHOICES = tuple(simulator_choices())
+"""Sensor profiles the simulator can speak, from the discovered families (real Bluetooth sensors are chosen on the
+Devices screen)."""
 
 
 @dataclass(frozen=True, slots=True)

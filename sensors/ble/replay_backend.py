@@ -30,10 +30,9 @@ from bleak.backends.service import BleakGATTService, BleakGATTServiceCollection
 from bleak.exc import BleakError
 
 from sensors import profiles
-from sensors.ble.advertising import is_ble_address, sig_uuid, usual_name
+from sensors.ble.advertising import is_ble_address, usual_name
 from sensors.notification_log import LoggedNotification, read_log
-from sensors.profiles import witmotion
-from sensors.profiles.movella_dot import dot_uuid
+from sensors.pacing import Pacer
 
 
 @dataclass
@@ -177,11 +176,11 @@ class ReplayBackend(BaseBleakClient):
 
     async def read_gatt_char(self, characteristic: BleakGATTCharacteristic, **kwargs: Any) -> bytearray:
         device = self._device()
-        if characteristic.uuid.lower() != (profiles.get(device.profile).battery_uuid or "").lower() \
+        battery = profiles.get(device.profile).battery
+        if battery is None or characteristic.uuid.lower() != battery.characteristic_uuid.lower() \
                 or device.battery_percent is None:
             raise BleakError(f"{self.address}: reading {characteristic.uuid} is not permitted")
-        charging = [0] if device.profile == "movella-dot" else []      # DOT: [level %, charging 0/1]
-        return bytearray([device.battery_percent, *charging])
+        return bytearray(bytes([device.battery_percent]) + battery.value_suffix)
 
     async def read_gatt_descriptor(self, descriptor: BleakGATTDescriptor, **kwargs: Any) -> bytearray:
         return bytearray()
@@ -220,14 +219,11 @@ class ReplayBackend(BaseBleakClient):
         device = self._device()
         notes = device.notifications
         start_host = notes[device.position].host_time_s if device.position < len(notes) else 0.0
-        start_wall = time.monotonic()
+        pacer = Pacer(device.realtime)
         while device.position < len(notes):
             note = notes[device.position]
             elapsed = note.host_time_s - start_host
-            if device.realtime:
-                await asyncio.sleep(max(0.0, elapsed - (time.monotonic() - start_wall)))
-            else:
-                await asyncio.sleep(0)
+            await pacer.wait_until(elapsed)
             if device.drop_after_s is not None and not device.dropped and \
                     note.host_time_s - notes[0].host_time_s >= device.drop_after_s:
                 self._lose_link(device, note.host_time_s)
@@ -266,28 +262,22 @@ class ReplayBackend(BaseBleakClient):
             self._disconnected_callback()
 
 
-_BATTERY_SERVICES = {sig_uuid(0x2A19): sig_uuid(0x180F), dot_uuid(0x3001): dot_uuid(0x3000)}
-_COMMAND_CHARACTERISTICS = {"witmotion": (witmotion.WRITE_UUID,)}
-"""Characteristics a family has for optional commands its profile does not send by default."""
-
-
 def _services(profile: profiles.SensorProfile) -> BleakGATTServiceCollection:
-    """A GATT table with the profile's service (notify and command characteristics) and its battery service."""
+    """A GATT table with the profile's service (notify and command characteristics, those of its optional rate
+    commands too) and its battery service."""
     collection = BleakGATTServiceCollection()
     service = BleakGATTService(None, 1, profile.service_uuid.lower())
     collection.add_service(service)
-    uuids = list(dict.fromkeys(u.lower() for u in (
-        *profile.notify_uuids, *(c.characteristic_uuid for c in (*profile.start_commands, *profile.stop_commands)),
-        *_COMMAND_CHARACTERISTICS.get(profile.name, ()))))
+    uuids = list(dict.fromkeys((*(u.lower() for u in profile.notify_uuids), *profile.command_uuids)))
     handle = 2
     for uuid in uuids:
         collection.add_characteristic(BleakGATTCharacteristic(None, handle, uuid, ["read", "write", "notify"],
                                                               lambda: 244, service))
         handle += 1
-    if profile.battery_uuid:
-        battery_service = BleakGATTService(None, handle, _BATTERY_SERVICES.get(profile.battery_uuid.lower(),
-                                                                               sig_uuid(0x180F)))
+    if profile.battery is not None:
+        battery_service = BleakGATTService(None, handle, profile.battery.service_uuid.lower())
         collection.add_service(battery_service)
-        collection.add_characteristic(BleakGATTCharacteristic(None, handle + 1, profile.battery_uuid.lower(),
+        collection.add_characteristic(BleakGATTCharacteristic(None, handle + 1,
+                                                              profile.battery.characteristic_uuid.lower(),
                                                               ["read", "notify"], lambda: 244, battery_service))
     return collection

@@ -2,7 +2,7 @@
 
 Every device in `REPLAY_DEVICES` that is reachable and not connected (real peripherals stop advertising once
 connected) advertises every `ADVERTISING_INTERVAL_S` what units of its family really advertise
-(`sensors.ble.advertising.ADVERTISEMENTS`), under its own name and RSSI. bleak's own `BleakScanner` front end, its
+(each profile's `advertisement`), under its own name and RSSI. bleak's own `BleakScanner` front end, its
 service-UUID filter and its `seen_devices` bookkeeping all run for real.
 """
 
@@ -15,7 +15,7 @@ from typing import Any
 
 from bleak.backends.scanner import AdvertisementData, AdvertisementDataCallback, BaseBleakScanner
 
-from sensors.ble.advertising import ADVERTISEMENTS, FamilyAdvertisement
+from sensors.ble import advertising
 from sensors.ble.replay_backend import REPLAY_DEVICES, ReplayDevice
 
 ADVERTISING_INTERVAL_S = 0.1
@@ -53,7 +53,7 @@ class ReplayScanner(BaseBleakScanner):
 
 
 def advertisement_of(device: ReplayDevice) -> AdvertisementData:
-    family = ADVERTISEMENTS.get(device.profile, FamilyAdvertisement(device.name))
+    family = advertising.advertisement_of(device.profile)
     return AdvertisementData(local_name=device.name, manufacturer_data=dict(family.manufacturer_data),
                              service_data={}, service_uuids=list(family.service_uuids), tx_power=family.tx_power,
                              rssi=device.rssi_dbm, platform_data=())

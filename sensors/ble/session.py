@@ -28,14 +28,11 @@ from bleak.backends.service import BleakGATTServiceCollection
 from bleak.exc import BleakError
 from bleak_retry_connector import BleakClientWithServiceCache, establish_connection
 
-from sensors.ble.advertising import sig_uuid
 from sensors.notification_log import LoggedNotification
 from sensors.notification_source import LinkLost
-from sensors.profiles.base import SensorProfile
+from sensors.profiles.base import BATTERY_LEVEL_UUID, SensorProfile
 
 _LOGGER = logging.getLogger(__name__)
-BATTERY_LEVEL_UUID = sig_uuid(0x2A19)
-"""The standard GATT Battery Level characteristic (one byte, percent)."""
 
 LinkItem = LoggedNotification | LinkLost | None
 """What links put on their shared queue; None marks the end of one link's stream."""

@@ -13,17 +13,33 @@ Sources (read for facts, no code copied):
 * /work/shared/protocols.md §3 (the product's digest of the above).
 
 A DOT sends one sample per notification, on the payload characteristic that matches the payload mode chosen at start.
+It advertises as "Movella DOT" (firmware 2.x; "Xsens DOT" before), which is what ``xsens_dot_server`` matches on.
+The simulator's encoder (``encode_movella_dot``) writes its own field layouts from protocols.md §3, not the decoder's,
+so that the round-trip test compares two readings of the document.
 """
 
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
-from sensors.profiles import register
-from sensors.profiles.base import Command, FloatArray, ImuBatch, MalformedPacketError, SensorProfile
+from sensors.profiles._encoding import split
+from sensors.profiles.base import (
+    Advertisement,
+    Battery,
+    Command,
+    Encoder,
+    FloatArray,
+    ImuBatch,
+    MalformedPacketError,
+    Notification,
+    SensorProfile,
+)
+from sensors.samples import ImuSamples
 
 PROFILE_NAME = "movella-dot"
 
@@ -39,6 +55,7 @@ LONG_PAYLOAD_UUID = dot_uuid(0x2002)
 MEDIUM_PAYLOAD_UUID = dot_uuid(0x2003)
 SHORT_PAYLOAD_UUID = dot_uuid(0x2004)
 DEVICE_CONTROL_UUID = dot_uuid(0x1002)
+BATTERY_SERVICE_UUID = dot_uuid(0x3000)
 BATTERY_UUID = dot_uuid(0x3001)
 
 _PAYLOAD_CAPACITY_BYTES = {LONG_PAYLOAD_UUID: 63, MEDIUM_PAYLOAD_UUID: 40, SHORT_PAYLOAD_UUID: 20}
@@ -243,7 +260,63 @@ def profile_for_payload_mode(payload_mode: int, rate_hz: int = DEFAULT_RATE_HZ) 
         options={"payload_mode": payload_mode})
 
 
-PROFILE = register(SensorProfile(
+def _rate_commands(rate_hz: float) -> tuple[Command, ...]:
+    if rate_hz != int(rate_hz):
+        raise ValueError(f"{PROFILE_NAME}: output rate {rate_hz!r} Hz is not a whole number of Hz")
+    return rate_command(int(rate_hz)), start_command(DEFAULT_PAYLOAD_MODE)
+
+
+DOT_PAYLOAD_MODES = (21, 26)
+"""Modes the simulator encodes: 21 Rate quantities (medium payload, 40 bytes); 26 Custom mode 5 (long, 63 bytes)."""
+_ENCODE_FORMATS: dict[int, tuple[str, np.dtype[Any]]] = {
+    21: (MEDIUM_PAYLOAD_UUID, np.dtype({"names": ["timestamp", "acc", "gyr"],
+                                        "formats": ["<u4", ("<f4", (3,)), ("<f4", (3,))],
+                                        "offsets": [0, 4, 16], "itemsize": 40})),
+    26: (LONG_PAYLOAD_UUID, np.dtype({"names": ["timestamp", "quat", "acc", "gyr"],
+                                      "formats": ["<u4", ("<f4", (4,)), ("<f4", (3,)), ("<f4", (3,))],
+                                      "offsets": [0, 4, 20, 32], "itemsize": 63})),
+}
+
+
+def encode_movella_dot(samples: ImuSamples, *, payload_mode: int = 26, start_us: int | None = None,
+                       quat_wxyz: FloatArray | None = None) -> list[Notification]:
+    """One sample per notification in payload mode 21 (rate quantities) or 26 (custom mode 5), zero-padded.
+
+    Timestamp: u32 µs tick ``(start_us + round((t − t₀)·1e6)) mod 2³²``; `start_us` defaults to the first sample's
+    time in µs (mod 2³²), so an unwrapping decoder recovers `time_s`. Acceleration float32 m/s², angular velocity
+    float32 °/s; mode 26's quaternion is `quat_wxyz` ((N, 4), w first) or identity.
+    """
+    if payload_mode not in _ENCODE_FORMATS:
+        raise ValueError(f"movella-dot payload mode {payload_mode!r} cannot be encoded; supported: "
+                         f"{', '.join(map(str, DOT_PAYLOAD_MODES))}")
+    uuid, record = _ENCODE_FORMATS[payload_mode]
+    time_s = samples.time_s
+    first_us = round(float(time_s[0]) * 1e6) % _TICK_MODULUS if start_us is None else start_us
+    if not 0 <= first_us < _TICK_MODULUS:
+        raise ValueError(f"start_us must be a u32 tick (0 ≤ start_us < 2³²), got {first_us}")
+    elapsed_us = np.rint((time_s - time_s[0]) * 1e6).astype(np.int64)
+    payloads = np.zeros(len(samples), dtype=record)
+    payloads["timestamp"] = (first_us + elapsed_us) % _TICK_MODULUS
+    payloads["acc"] = samples.acc_mps2
+    payloads["gyr"] = np.rad2deg(samples.gyr_radps)
+    if payload_mode == 26:
+        if quat_wxyz is None:
+            payloads["quat"] = (1.0, 0.0, 0.0, 0.0)
+        elif np.shape(quat_wxyz) != (len(samples), 4):
+            raise ValueError(f"quat_wxyz must have shape ({len(samples)}, 4), got {np.shape(quat_wxyz)}")
+        else:
+            payloads["quat"] = quat_wxyz
+    elif quat_wxyz is not None:
+        raise ValueError("quat_wxyz is only carried by payload mode 26")
+    return split(payloads.tobytes(), record.itemsize, time_s, 1, uuid)
+
+
+def _encoded_decoder_options(samples: ImuSamples, options: Mapping[str, Any]) -> dict[str, Any]:
+    """The decoder must know the payload mode the encoder used."""
+    return {"payload_mode": int(options.get("payload_mode", DEFAULT_PAYLOAD_MODE))}
+
+
+PROFILE = SensorProfile(
     name=PROFILE_NAME,
     service_uuid=MEASUREMENT_SERVICE_UUID,
     notify_uuids=(LONG_PAYLOAD_UUID, MEDIUM_PAYLOAD_UUID, SHORT_PAYLOAD_UUID),
@@ -252,8 +325,12 @@ PROFILE = register(SensorProfile(
     stop_commands=(stop_command(DEFAULT_PAYLOAD_MODE),),
     name_patterns=("Movella DOT", "Xsens DOT"),
     default_rate_hz=float(DEFAULT_RATE_HZ),
-    battery_uuid=BATTERY_UUID,
+    battery=Battery(BATTERY_UUID, BATTERY_SERVICE_UUID, value_suffix=b"\x00"),   # [level %, charging 0/1]
+    display_name="Movella DOT",
+    advertisement=Advertisement("Movella DOT"),
+    encoder=Encoder(encode_movella_dot, _encoded_decoder_options),
+    rate_commands=_rate_commands,
     notes="Default payload mode 26 (custom mode 5: quaternion, acceleration, angular velocity) at 60 Hz; "
           "decoder(payload_mode=N) for others. Magnetic field is in arbitrary units, not µT.",
     options={"payload_mode": DEFAULT_PAYLOAD_MODE},
-))
+)

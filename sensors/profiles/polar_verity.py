@@ -16,33 +16,47 @@ Sources (read for facts, no code copied), all from ``polarofficial/polar-ble-sdk
 * ``model/PmdTimeStampUtils.kt``: the frame timestamp (ns since 2000-01-01) belongs to the last sample; earlier samples
   are spaced (T − T_prev)/n after a previous frame, else 1e9/fs.
 * /work/shared/protocols.md §6 (the product's digest; Verity start settings 52 Hz, 16 bit, ±8 G / ±2000 deg/s).
+* Polar BLE SDK ``BleAdvertisementContent`` and its tests: "Polar Sense <device id>" with 16-bit services 0x180D and
+  0xFEEE and manufacturer data under company id 0x006B. Both services are shared by every Polar heart-rate product,
+  so only the name identifies a Verity Sense.
+
+The simulator's encoder (``encode_polar_verity``) uses the FACTORs of the SDK tests and its own reading of the frame
+layout, so that the round-trip test compares two readings of the document.
 """
 
 from __future__ import annotations
 
 import math
 import struct
+from collections.abc import Mapping
 from enum import IntEnum
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
-from sensors.profiles import register
+from sensors.profiles._encoding import delta_bit_width, int16_counts, pack_lsb_first
 from sensors.profiles.base import (
+    GATT_BATTERY,
     STANDARD_GRAVITY_MPS2,
+    Advertisement,
     Command,
+    Encoder,
     FloatArray,
     ImuBatch,
     MalformedPacketError,
+    Notification,
     SensorProfile,
+    sig_uuid,
 )
+from sensors.samples import ImuSamples
 
 PROFILE_NAME = "polar-verity"
 
 PMD_SERVICE_UUID = "fb005c80-02e7-f387-1cad-8acd2d8df0c8"
 PMD_CONTROL_POINT_UUID = "fb005c81-02e7-f387-1cad-8acd2d8df0c8"
 PMD_DATA_UUID = "fb005c82-02e7-f387-1cad-8acd2d8df0c8"
-BATTERY_LEVEL_UUID = "00002a19-0000-1000-8000-00805f9b34fb"
+POLAR_COMPANY_ID = 0x006B
 
 DEFAULT_SAMPLE_RATE_HZ = 52.0
 UT_PER_GAUSS = 100.0
@@ -315,7 +329,76 @@ class PolarVerityDecoder:
         return MeasurementType(type_id), int.from_bytes(payload[1:9], "little")
 
 
-PROFILE = register(SensorProfile(
+ENCODE_ACC_FACTOR_G = 2.44e-4
+"""G per count, as in the Polar SDK tests (start response ``f0 02 02 00 00 05 01 40da7f39``)."""
+ENCODE_GYRO_FACTOR_DPS = 0.07
+"""°/s per count, as in the Polar SDK tests."""
+ENCODE_SAMPLES_PER_FRAME = 36
+ENCODE_TIME_ZERO_NS = 757_382_400 * 10**9
+"""Device clock (ns since 2000-01-01T00:00:00Z) at sample time 0: 2024-01-01T00:00:00Z."""
+_MAX_BLOCK_COUNT = 255
+
+
+def encode_polar_verity(samples: ImuSamples, *, samples_per_frame: int = ENCODE_SAMPLES_PER_FRAME,
+                        deltas_per_block: int = _MAX_BLOCK_COUNT, acc_factor: float = ENCODE_ACC_FACTOR_G,
+                        gyro_factor: float = ENCODE_GYRO_FACTOR_DPS,
+                        time_zero_ns: int = ENCODE_TIME_ZERO_NS) -> list[Notification]:
+    """PMD: the ACC and GYRO start responses (with FACTOR), then compressed type-0 data frames (0x80).
+
+    Each frame holds `samples_per_frame` samples (the last frame may hold fewer): the u64 timestamp
+    ``time_zero_ns + round(t_last·1e9)`` (ns since 2000-01-01) of its last sample, a 3 × int16 reference sample,
+    then the deltas in blocks of up to `deltas_per_block`, each block packed LSB-first at the smallest two's
+    complement bit width that holds all its deltas (at least 1). Counts are value / FACTOR, using FACTOR's float32
+    value as the decoder will, rounded and saturated to int16. ACC and GYRO frames alternate, ACC first; the start
+    responses arrive at the first sample's time, before any data.
+    """
+    if samples_per_frame < 1:
+        raise ValueError(f"samples_per_frame must be ≥ 1, got {samples_per_frame}")
+    if not 1 <= deltas_per_block <= _MAX_BLOCK_COUNT:
+        raise ValueError(f"deltas_per_block must be 1..{_MAX_BLOCK_COUNT} (a u8 count), got {deltas_per_block}")
+    if not 0 <= time_zero_ns < 2**64:
+        raise ValueError(f"time_zero_ns must fit a u64, got {time_zero_ns}")
+    acc_factor32, gyro_factor32 = float(np.float32(acc_factor)), float(np.float32(gyro_factor))
+    streams = ((MeasurementType.ACC, int16_counts(samples.acc_mps2 / STANDARD_GRAVITY_MPS2, acc_factor32)),
+               (MeasurementType.GYRO, int16_counts(np.rad2deg(samples.gyr_radps), gyro_factor32)))
+    first_s = float(samples.time_s[0])
+    notes = [Notification(first_s, PMD_CONTROL_POINT_UUID, _start_response(MeasurementType.ACC, acc_factor)),
+             Notification(first_s, PMD_CONTROL_POINT_UUID, _start_response(MeasurementType.GYRO, gyro_factor))]
+    for start in range(0, len(samples), samples_per_frame):
+        stop = min(len(samples), start + samples_per_frame)
+        last_s = float(samples.time_s[stop - 1])
+        frame_ns = time_zero_ns + round(last_s * 1e9)
+        if not 0 <= frame_ns < 2**64:
+            raise ValueError(f"frame timestamp {frame_ns} ns does not fit a u64")
+        for measurement, counts in streams:
+            payload = _encode_frame(measurement, frame_ns, counts[start:stop].astype(np.int64), deltas_per_block)
+            notes.append(Notification(last_s, PMD_DATA_UUID, payload))
+    return notes
+
+
+def _start_response(measurement: MeasurementType, factor: float) -> bytes:
+    """``F0 02 <type> 00 00`` (start succeeded, no more) then the setting FACTOR (type 5, count 1, float32)."""
+    return bytes([0xF0, 0x02, measurement, 0x00, 0x00, 0x05, 0x01]) + struct.pack("<f", factor)
+
+
+def _encode_frame(measurement: MeasurementType, time_ns: int, counts: NDArray[np.int64],
+                  deltas_per_block: int) -> bytes:
+    frame = bytearray([measurement]) + time_ns.to_bytes(8, "little") + bytes([0x80])
+    frame += counts[0].astype("<i2").tobytes()
+    deltas = np.diff(counts, axis=0)
+    for start in range(0, deltas.shape[0], deltas_per_block):
+        block = deltas[start:start + deltas_per_block]
+        width = delta_bit_width(block)
+        frame += bytes([width, block.shape[0]]) + pack_lsb_first(block, width)
+    return bytes(frame)
+
+
+def _encoded_decoder_options(samples: ImuSamples, options: Mapping[str, Any]) -> dict[str, Any]:
+    """The start response carries only FACTOR: the first frame's sample spacing is 1 / the requested rate."""
+    return {"sample_rate_hz": samples.rate_hz} if samples.rate_hz > 0 else {}
+
+
+PROFILE = SensorProfile(
     name=PROFILE_NAME,
     service_uuid=PMD_SERVICE_UUID,
     notify_uuids=(PMD_CONTROL_POINT_UUID, PMD_DATA_UUID),
@@ -324,8 +407,13 @@ PROFILE = register(SensorProfile(
     stop_commands=(STOP_ACC, STOP_GYRO),
     name_patterns=("Polar Sense",),
     default_rate_hz=DEFAULT_SAMPLE_RATE_HZ,
-    battery_uuid=BATTERY_LEVEL_UUID,
+    battery=GATT_BATTERY,
+    display_name="Polar Verity Sense",
+    advertisement=Advertisement("Polar Sense 1A2B3C4D", (sig_uuid(0x180D), sig_uuid(0xFEEE)),
+                                # the "GPB only" manufacturer data of the SDK's advertisement tests
+                                {POLAR_COMPANY_ID: bytes.fromhex("720897c9c30000000000")}),
+    encoder=Encoder(encode_polar_verity, _encoded_decoder_options),
     notes="ACC ±8 G and GYRO ±2000 deg/s at 52 Hz (the only settings outside SDK mode). Subscribe to the control "
           "point and data before writing start: the start responses carry FACTOR, which the decoder needs.",
     options={"sample_rate_hz": DEFAULT_SAMPLE_RATE_HZ},
-))
+)

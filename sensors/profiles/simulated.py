@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from sensors.profiles import register
-from sensors.profiles.base import ImuBatch, MalformedPacketError, SensorProfile
+from sensors.profiles.base import Advertisement, Encoder, ImuBatch, MalformedPacketError, Notification, SensorProfile
+from sensors.samples import ImuSamples
 
 SERVICE_UUID = "6869700a-0000-4000-8000-00000000a000"
 DATA_UUID = "6869700a-0000-4000-8000-00000000a001"
@@ -24,6 +24,16 @@ def encode(time_s: np.ndarray, acc_mps2: np.ndarray, gyr_radps: np.ndarray) -> b
     frames = np.zeros(len(time_s), dtype=_FRAME)
     frames["time_s"], frames["acc"], frames["gyr"] = time_s, acc_mps2, gyr_radps
     return frames.tobytes()
+
+
+def encode_simulated(samples: ImuSamples, *, samples_per_notification: int = 5) -> list[Notification]:
+    """The simulator's own format (float64 time, float32 acc and gyro), a few samples a notification."""
+    notes = []
+    for start in range(0, len(samples), samples_per_notification):
+        block = samples.slice(start, start + samples_per_notification)
+        notes.append(Notification(float(block.time_s[-1]), DATA_UUID, encode(block.time_s, block.acc_mps2,
+                                                                             block.gyr_radps)))
+    return notes
 
 
 class SimulatedDecoder:
@@ -40,7 +50,8 @@ class SimulatedDecoder:
                         device_time_s=frames["time_s"].astype(float))
 
 
-PROFILE = register(SensorProfile(
+PROFILE = SensorProfile(
     name="simulated", service_uuid=SERVICE_UUID, notify_uuids=(DATA_UUID,), decoder_factory=SimulatedDecoder,
-    name_patterns=("hiptrack-sim",), default_rate_hz=100.0,
-    notes="Physics-based simulator (sensors.simulator); float32 acc m/s², gyr rad/s with a float64 time."))
+    name_patterns=("hiptrack-sim",), default_rate_hz=100.0, display_name="Simulated sensor",
+    advertisement=Advertisement("hiptrack-sim"), encoder=Encoder(encode_simulated),
+    notes="Physics-based simulator (sensors.simulator); float32 acc m/s², gyr rad/s with a float64 time.")

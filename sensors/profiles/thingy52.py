@@ -15,6 +15,9 @@ Rates: the firmware accepts motion_freq_hz 1–200 (``ble_tms.h``, firmware_arch
 5–200 Hz as protocols.md §4 does. Each notification carries exactly one sample and no timestamp, so the session
 stamps arrival time (``device_time_s`` is None). Raw and quaternion notifications arrive as separate batches: a raw
 batch has acc, gyr and mag; a quaternion batch has only ``quat_wxyz``.
+
+Advertising: full name (default "Thingy") plus the Thingy Configuration Service UUID 0x0100 on the Thingy base
+(firmware ``m_ble.c`` ``advertising_init``); that service UUID identifies the family even for a renamed unit.
 """
 
 from __future__ import annotations
@@ -24,8 +27,20 @@ import struct
 
 import numpy as np
 
-from sensors.profiles import register
-from sensors.profiles.base import STANDARD_GRAVITY_MPS2, Command, ImuBatch, MalformedPacketError, SensorProfile
+from sensors.profiles._encoding import int16_counts, split
+from sensors.profiles.base import (
+    GATT_BATTERY,
+    STANDARD_GRAVITY_MPS2,
+    Advertisement,
+    Clock,
+    Command,
+    Encoder,
+    ImuBatch,
+    MalformedPacketError,
+    Notification,
+    SensorProfile,
+)
+from sensors.samples import ImuSamples
 
 PROFILE_NAME = "thingy52"
 
@@ -35,11 +50,11 @@ def thingy_uuid(short_uuid: int) -> str:
     return f"ef68{short_uuid:04x}-9b35-4933-9b10-52ffa9740042"
 
 
+CONFIGURATION_SERVICE_UUID = thingy_uuid(0x0100)
 MOTION_SERVICE_UUID = thingy_uuid(0x0400)
 CONFIG_UUID = thingy_uuid(0x0401)
 QUATERNION_UUID = thingy_uuid(0x0404)
 RAW_UUID = thingy_uuid(0x0406)
-BATTERY_LEVEL_UUID = "00002a19-0000-1000-8000-00805f9b34fb"   # standard Battery Service (m_batt_meas.c)
 
 ACC_MPS2_PER_LSB = STANDARD_GRAVITY_MPS2 / 1024.0      # Q6.10 g
 GYR_RADPS_PER_LSB = math.radians(1.0 / 32.0)            # Q11.5 °/s
@@ -103,7 +118,26 @@ class Thingy52Decoder:
         return decode(bytes(payload))
 
 
-PROFILE = register(SensorProfile(
+_ENCODE_ACC_G_PER_LSB = 1.0 / 1024.0        # protocols.md §4, read again for the encoder: Q6.10 g
+_ENCODE_GYR_DPS_PER_LSB = 1.0 / 32.0        # Q11.5 °/s
+_ENCODE_MAG_UT_PER_LSB = 1.0 / 16.0         # Q12.4 µT
+
+
+def encode_thingy52(samples: ImuSamples) -> list[Notification]:
+    """One 18-byte raw-data notification per sample: acc Q6.10 g, gyro Q11.5 °/s, compass Q12.4 µT (zeros if none)."""
+    raw = np.zeros(len(samples), dtype=_RAW)
+    raw["acc"] = int16_counts(samples.acc_mps2 / STANDARD_GRAVITY_MPS2, _ENCODE_ACC_G_PER_LSB)
+    raw["gyr"] = int16_counts(np.rad2deg(samples.gyr_radps), _ENCODE_GYR_DPS_PER_LSB)
+    if samples.mag_ut is not None:
+        raw["mag"] = int16_counts(samples.mag_ut, _ENCODE_MAG_UT_PER_LSB)
+    return split(raw.tobytes(), _RAW.itemsize, samples.time_s, 1, RAW_UUID)
+
+
+def _rate_commands(rate_hz: float) -> tuple[Command, ...]:
+    return (config_command(rate_hz),)
+
+
+PROFILE = SensorProfile(
     name=PROFILE_NAME,
     service_uuid=MOTION_SERVICE_UUID,
     notify_uuids=(RAW_UUID, QUATERNION_UUID),
@@ -111,8 +145,14 @@ PROFILE = register(SensorProfile(
     start_commands=(config_command(DEFAULT_RATE_HZ),),
     name_patterns=("Thingy",),
     default_rate_hz=float(DEFAULT_RATE_HZ),
-    battery_uuid=BATTERY_LEVEL_UUID,
+    battery=GATT_BATTERY,               # standard Battery Service (m_batt_meas.c)
+    display_name="Thingy:52",
+    advertisement=Advertisement("Thingy", (CONFIGURATION_SERVICE_UUID,),
+                                identifying_uuids=(CONFIGURATION_SERVICE_UUID,)),
+    encoder=Encoder(encode_thingy52),
+    rate_commands=_rate_commands,
+    clock=Clock.ARRIVAL,
     notes=("Enabling notifications starts each feature; the start command sets the motion rate (config_command "
            "for 5-200 Hz; stored in flash). Raw (acc/gyr/mag) and quaternion batches arrive separately. "
            "No device timestamps. Firmware repository is deprecated."),
-))
+)

@@ -26,6 +26,9 @@ travel on the error as ``err.batch``. A caller that only catches ``MalformedPack
 notification's samples, one that reads ``err.batch`` drops nothing. The stream stays in sync either way.
 
 There is no device timestamp (protocols.md §8): ``device_time_s`` is always None and the session stamps arrival time.
+
+The simulator's encoder (``encode_witmotion``) writes 0x61 frames with its own scale constants from protocols.md §2,
+not the decoder's, so that the round-trip test compares two readings of the document.
 """
 
 from __future__ import annotations
@@ -37,15 +40,20 @@ from typing import Literal
 import numpy as np
 from numpy.typing import NDArray
 
-from sensors.profiles import register
+from sensors.profiles._encoding import int16_counts, split
 from sensors.profiles.base import (
     STANDARD_GRAVITY_MPS2,
+    Advertisement,
+    Clock,
     Command,
+    Encoder,
     FloatArray,
     ImuBatch,
     MalformedPacketError,
+    Notification,
     SensorProfile,
 )
+from sensors.samples import ImuSamples
 
 PROFILE_NAME = "witmotion"
 
@@ -75,6 +83,8 @@ UNLOCK_KEY = 0xB588
 RATE_CODES: dict[float, int] = {10.0: 0x06, 50.0: 0x08, 100.0: 0x09, 200.0: 0x0B}
 COMMAND_GAP_S = 0.1
 """Pause between unlock, register write and save, as the official Python SDK does."""
+LIVE_RATE_HZ = 100.0
+"""Units stream at 10 Hz out of the box; hip angles and reps need more (protocols.md §2 rate codes)."""
 
 # Android SDK volts -> % interpolation tables (one cell up to 5.5 V, two cells above). Approximate by nature.
 _ONE_CELL_V = (3.4, 3.5, 3.68, 3.7, 3.73, 3.77, 3.79, 3.82, 3.87, 3.93, 3.96, 3.99)
@@ -312,6 +322,24 @@ class WitMotionDecoder:
         return ImuBatch(acc_mps2=frames["acc"] * ACC_MPS2_PER_LSB, gyr_radps=frames["gyr"] * GYR_RADPS_PER_LSB)
 
 
+_ENCODE_ACC_G_PER_LSB = 16.0 / 32768.0                  # protocols.md §2, read again for the encoder
+_ENCODE_GYR_DPS_PER_LSB = 2000.0 / 32768.0
+
+
+def encode_witmotion(samples: ImuSamples, *, frames_per_notification: int = 1) -> list[Notification]:
+    """20-byte ``55 61`` frames (acc g·32768/16, gyro °/s·32768/2000, angles 0), `frames_per_notification` each.
+
+    The device has no timestamp; the notify characteristic is the vendor-base ``0000ffe4`` UUID.
+    """
+    if frames_per_notification < 1:
+        raise ValueError(f"frames_per_notification must be ≥ 1, got {frames_per_notification}")
+    frames = np.zeros(len(samples), dtype=_DATA_FRAME)
+    frames["header"], frames["flag"] = HEADER, FLAG_DATA
+    frames["acc"] = int16_counts(samples.acc_mps2 / STANDARD_GRAVITY_MPS2, _ENCODE_ACC_G_PER_LSB)
+    frames["gyr"] = int16_counts(np.rad2deg(samples.gyr_radps), _ENCODE_GYR_DPS_PER_LSB)
+    return split(frames.tobytes(), FRAME_BYTES, samples.time_s, frames_per_notification, NOTIFY_UUID)
+
+
 @dataclass(frozen=True, slots=True)
 class WitMotionProfile(SensorProfile):
     """The WitMotion profile; matches the data characteristic on either UUID base (protocols.md §2 caveat)."""
@@ -324,15 +352,24 @@ class WitMotionProfile(SensorProfile):
         return _is_uuid(wanted, (wanted.lower()[:8],)) and _is_uuid(offered, (wanted.lower()[:8],))
 
 
-PROFILE = register(WitMotionProfile(
+PROFILE = WitMotionProfile(
     name=PROFILE_NAME,
     service_uuid=SERVICE_UUID,
     notify_uuids=(NOTIFY_UUID,),
     decoder_factory=WitMotionDecoder,
     name_patterns=("WT",),
     default_rate_hz=10.0,
+    display_name="WitMotion",
+    # The SDK sample finds units by a name containing "WT" (protocols.md §2); units advertise "WT901BLE" plus two hex
+    # digits (community bleak clients), WT9011DCL units "WT9011DCL…". No service UUID is relied on (base differs).
+    advertisement=Advertisement("WT901BLE68"),
+    encoder=Encoder(encode_witmotion),
+    rate_commands=rate_commands,
+    live_rate_hz=LIVE_RATE_HZ,
+    command_gap_s=COMMAND_GAP_S,
+    clock=Clock.ARRIVAL,
     notes=("Nothing to write to stream (default 10 Hz); rate_commands(rate_hz) sets 10/50/100/200 Hz. Commands go to "
            f"{WRITE_UUID} without response, about {COMMAND_GAP_S} s apart. Some units use the ...9b34fb base: "
            "resolve characteristics with is_witmotion_uuid(). No GATT battery: poll battery_read_command(); the "
            "decoder's battery_percent_approx is approximate. No device timestamps."),
-))
+)

@@ -6,11 +6,11 @@ exactly what such a sensor would send, so the real decoders and the whole record
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections.abc import AsyncIterator
 
 from sensors.notification_log import LoggedDevice, LoggedNotification
+from sensors.pacing import Pacer
 from sensors.simulator.encode import encode_notifications
 from sensors.simulator.session import SimulatedSession
 
@@ -25,14 +25,11 @@ async def simulated_notifications(session: SimulatedSession, realtime: bool = Tr
     """Notifications of every simulated stream in time order; in real time each arrives when a
     sensor would have sent it (its last sample's time)."""
     host_start = time.time() if host_start_s is None else host_start_s
-    wall_start = time.monotonic()
+    pacer = Pacer(realtime)
     first = min(float(s.time_s[0]) for s in session.streams.values())
     notes = sorted(((n.time_s, f"sim:{placement}", n.characteristic_uuid, n.payload)
                     for placement, samples in session.streams.items()
                     for n in encode_notifications(profile, samples)), key=lambda n: n[0])
     for sent_s, device, characteristic, payload in notes:
-        if realtime:
-            await asyncio.sleep(max(0.0, (sent_s - first) - (time.monotonic() - wall_start)))
-        else:
-            await asyncio.sleep(0)
+        await pacer.wait_until(sent_s - first)
         yield LoggedNotification(host_start + sent_s - first, device, profile, characteristic, payload)

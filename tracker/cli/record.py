@@ -15,6 +15,7 @@ from tracker.cli.common import DbOption, app, services_module, user_errors
 from tracker.domain import Placement, Side, Source, thigh_of
 from tracker.errors import BadInputError
 from tracker.report import render_assessment
+from tracker.sensor_families import SIMULATOR_OWN_PROFILE, simulator_profile_names
 
 SensorOption = Annotated[str | None, typer.Option(metavar="ADDR_OR_NAME", show_default=False, help=(
     "Record from this Bluetooth sensor on the --side thigh: its address, or part of its name (see `hiptrack scan`)."))]
@@ -39,7 +40,7 @@ def record(
     fast: Annotated[bool, typer.Option("--fast", help="Simulate or replay as fast as possible.")] = False,
     seed: Annotated[int, typer.Option(help="Simulator seed.", min=0)] = 1,
     profile: Annotated[str, typer.Option(help="With --simulate: speak this device family's bytes "
-                                         "(simulated, witmotion, movella-dot, thingy52, polar-verity).")] = "simulated",
+                                         f"({', '.join(simulator_profile_names())}).")] = SIMULATOR_OWN_PROFILE,
     ble_replay: Annotated[Path | None, typer.Option("--ble-replay", metavar="LOG", hidden=True,
                                                     envvar="HIPTRACK_BLE_REPLAY",
                                                     help="Replayed sensors instead of the radio.")] = None,
