@@ -53,7 +53,7 @@ def in_process(path: Path) -> tuple[float, int]:
 
 def command(path: Path) -> float:
     started = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "tracker.cli", "analyze", str(path), "--side", "left", "--exercise",
+    subprocess.run([sys.executable, "-m", "hiptrack.cli", "analyze", str(path), "--side", "left", "--exercise",
                     "seated_hip_internal_rotation", "--json"], check=True, capture_output=True)
     return time.perf_counter() - started
 

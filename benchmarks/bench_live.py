@@ -38,7 +38,7 @@ from sensors.simulator import Dose, SimOptions, simulate_session
 from sensors.simulator.encode import encode_notifications
 from sensors.source import SampleBlock, StreamGap
 from tracker.domain import Side, Source
-from tracker.recorder import RecordingProgress
+from tracker.recorder import RecordingStatus
 from tracker.services import build_services
 from tracker.storage.session_repository import NewSession
 
@@ -97,7 +97,7 @@ class Probe:
         self._shown[block.placement] += len(samples)
         _settle(self._waiting_display[block.placement], self._shown[block.placement], self.to_display_s)
 
-    def on_progress(self, progress: RecordingProgress) -> None:
+    def on_progress(self, progress: RecordingStatus) -> None:
         for placement, waiting in self._waiting_storage.items():
             _settle(waiting, progress.samples_by_placement[str(placement)], self.to_storage_s)
 

@@ -30,10 +30,10 @@ from sensors.simulator import Dose, SimOptions, simulate_session
 from sensors.simulator.notifications import simulated_devices, simulated_notifications
 from sensors.source import SampleBlock, StreamGap, StreamSpec
 from tracker.domain import Side, Source
-from tracker.live import LiveRequest
+from tracker.live_session import LiveRequest
 from tracker.services import build_services
 from tui.record_app import RecordApp
-from tui.screens.live import LiveRecordingScreen
+from tui.screens.live_recording import LiveRecordingScreen
 
 PROFILE = "movella-dot"
 

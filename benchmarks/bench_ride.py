@@ -61,7 +61,7 @@ def main() -> None:
         script = Path(folder) / "baseline.py"
         script.write_text(BASELINE)
         base, base_mb = timed([str(script), str(path)])
-        ours, ours_mb = timed(["tracker.cli", "analyze", str(path), "--side", "right", "--exercise", "ride", "--json"])
+        ours, ours_mb = timed(["hiptrack.cli", "analyze", str(path), "--side", "right", "--exercise", "ride", "--json"])
     print(f"ride: {samples} samples ({samples / 6000:.0f} min at 100 Hz)")
     print(f"baseline process (loadtxt + offlineVQF): {base:6.2f} s, peak {base_mb:5.0f} MB")
     print(f"hiptrack analyze --exercise ride:        {ours:6.2f} s, peak {ours_mb:5.0f} MB  ({ours / base:.2f}x)")

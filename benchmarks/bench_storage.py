@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 from sensors.simulator import Dose, SimOptions, simulate_session
-from sensors.simulator.live import simulated_source
+from sensors.simulator.source import simulated_source
 from tracker.domain import Side, Source
 from tracker.services import build_services, record
 from tracker.storage.sample_codec import encode_chunk

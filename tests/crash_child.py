@@ -11,7 +11,7 @@ import sys
 from collections.abc import AsyncIterator
 
 from sensors.simulator import simulate_session
-from sensors.simulator.live import simulated_source
+from sensors.simulator.source import simulated_source
 from sensors.source import ArraySource, SampleBlock
 from tracker.domain import Side, Source
 from tracker.services import build_services, record

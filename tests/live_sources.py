@@ -6,7 +6,7 @@ import asyncio
 from collections.abc import AsyncIterator
 
 from sensors.simulator import SimOptions, simulate_session
-from sensors.simulator.live import simulated_source
+from sensors.simulator.source import simulated_source
 from sensors.source import SampleBlock, SampleSource, StreamGap, StreamSpec
 
 

@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
+from hiptrack.cli import app
 from sensors.simulator import Dose, SimOptions, simulate_session
-from tracker.cli import app
 from tracker.domain import Side
 from tracker.imu_csv import write_imu_csv
 from tracker.services import Services, analyze_session, record_simulated

@@ -27,4 +27,4 @@ def test_sensors_pull_in_no_storage_or_ui() -> None:
 
 
 def test_printing_commands_do_not_load_textual() -> None:
-    assert "textual" not in _loaded_after_import("tracker.cli")
+    assert "textual" not in _loaded_after_import("hiptrack.cli")

@@ -17,7 +17,7 @@ from ordinary_user import NOBODY, as_ordinary_user
 from typer.testing import CliRunner
 
 import tracker.services  # noqa: F401  (loaded up front: some cases run as an unprivileged user)
-from tracker.cli import app
+from hiptrack.cli import app
 from tracker.storage.database import open_database
 
 runner = CliRunner()
@@ -235,7 +235,7 @@ def test_sqlite_path_in_a_folder_we_may_not_write_is_bad_input(tmp_path: Path) -
             shutil.rmtree(base)
 
 
-# -- known gaps in `hiptrack record` (tracker/cli/record.py is being reworked in parallel) ---------------------
+# -- known gaps in `hiptrack record` (hiptrack/cli/record.py is being reworked in parallel) ---------------------
 def test_record_with_an_unknown_exercise_creates_no_database(tmp_path: Path) -> None:
     code, _, err = _invoke("record", "--exercise", "yoga", "--side", "left", "--simulate", "--fast",
                            "--db", f"sqlite:///{tmp_path / 'h.db'}")

@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
+from hiptrack.cli import app
 from sensors import Placement, profiles
 from sensors.ble.backends import BleBackends
 from sensors.ble.replay_backend import REPLAY_DEVICES, ReplayBackend, ReplayDevice, replay_ble_device, replay_clock
@@ -21,7 +22,6 @@ from sensors.notification_log import LoggedDevice, LogWriter
 from sensors.simulator import Dose, SimOptions, simulate_session
 from sensors.simulator.encode import encode_notifications
 from tracker.ble_recording import BluetoothError, LiveSensors
-from tracker.cli import app
 from tracker.services import build_services
 
 runner = CliRunner()

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from hiptrack.cli import app
 from tracker import catalog
-from tracker.cli import app
 
 SEEDS = Path(__file__).parents[2] / "shared" / "seeds"
 REQUIRED_IDS = {"ninety_ninety_ir_stretch", "seated_hip_internal_rotation", "ninety_ninety_transitions",

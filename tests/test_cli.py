@@ -11,10 +11,10 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
+from hiptrack.cli import app
 from sensors.samples import ImuSamples
 from sensors.simulator import Dose, SimOptions, simulate_session
 from tracker import __version__
-from tracker.cli import app
 from tracker.imu_csv import read_imu_csv, write_imu_csv
 
 runner = CliRunner()

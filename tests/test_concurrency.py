@@ -40,7 +40,7 @@ ENV = os.environ | {"PYTHONPATH": str(ROOT)}
 SYNCED_HIPTRACK = """
 import sys
 import tracker.services                       # the heavy imports happen before the start line
-from tracker.cli import main
+from hiptrack.cli import main
 sys.argv = ["hiptrack", *sys.argv[1:]]
 print("ready", flush=True)
 sys.stdin.readline()
@@ -96,7 +96,7 @@ def test_dashboard_reads_while_hiptrack_record_writes(tmp_path: Path) -> None:
     """
     path = tmp_path / "shared.db"
     url = f"sqlite:///{path}"
-    writer = subprocess.Popen([sys.executable, "-m", "tracker.cli", "record", "--exercise", "couch_stretch",
+    writer = subprocess.Popen([sys.executable, "-m", "hiptrack.cli", "record", "--exercise", "couch_stretch",
                                "--side", "left", "--simulate", "--db", url],
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT, env=ENV)
     try:

@@ -24,7 +24,7 @@ from dbus_fast.service import ServiceInterface, dbus_property
 from ordinary_user import NOBODY, as_ordinary_user
 from typer.testing import CliRunner
 
-from tracker.cli import app
+from hiptrack.cli import app
 from tracker.doctor import Status
 from tracker.doctor.bluetooth import (
     Adapter,

@@ -14,13 +14,13 @@ from live_sources import StallingSource
 from typer.testing import CliRunner
 
 from analysis.live_events import Calibrated, LiveEvent, RepCounted, SetEnded
+from hiptrack.cli import app
 from sensors.notification_source import NotificationSource
 from sensors.simulator import Dose, SimOptions, simulate_session
-from sensors.simulator.live import simulated_source
-from tracker.cli import app
+from sensors.simulator.source import simulated_source
 from tracker.domain import Placement, SessionStatus, Side, Source
 from tracker.errors import BadInputError
-from tracker.live import LiveRequest, LiveSession
+from tracker.live_session import LiveRequest, LiveSession
 from tracker.services import Services, record_simulated, simulated_notification_source
 
 OPTIONS = SimOptions(dose=Dose(sets=2, reps=2))
@@ -152,7 +152,7 @@ def test_ctrl_c_stops_cleanly_and_analyses(tmp_path: Path) -> None:
     """Real time, a real process, a real SIGINT once the calibration is done."""
     db = f"sqlite:///{tmp_path / 'r.db'}"
     process = subprocess.Popen(
-        [sys.executable, "-m", "tracker.cli", "record", "--exercise", EXERCISE, "--side", "left", "--simulate",
+        [sys.executable, "-m", "hiptrack.cli", "record", "--exercise", EXERCISE, "--side", "left", "--simulate",
          "--seed", "8208", "--no-tui", "--db", db], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         env=os.environ | {"PYTHONUNBUFFERED": "1"})
     assert process.stdout is not None

@@ -12,11 +12,11 @@ from textual.widgets import Digits, Label, Log, Static
 
 from sensors.simulator import Dose, SimOptions
 from tracker.domain import Placement, SessionStatus, Side, Source
-from tracker.live import LiveRequest
+from tracker.live_session import LiveRequest
 from tracker.services import Services, build_services, simulated_notification_source
 from tui.record_app import RecordApp
 from tui.recording import RecordingChoice
-from tui.screens.live import LiveRecordingScreen, request_from_choice
+from tui.screens.live_recording import LiveRecordingScreen, request_from_choice
 from tui.screens.pain_prompt import PainPromptScreen
 from tui.widgets.rep_counter import RepCounter
 

@@ -17,7 +17,7 @@ import pytest
 from sqlalchemy.engine import make_url
 from typer.testing import CliRunner
 
-from tracker.cli import app
+from hiptrack.cli import app
 
 runner = CliRunner()
 CSV = Path(__file__).parent / "data" / "seated_ir_left.csv"

@@ -17,8 +17,8 @@ import pytest
 from typer.testing import CliRunner
 
 from analysis.trends import range_trend
+from hiptrack.cli import app
 from sensors.simulator import Dose, SimOptions, simulate_session
-from tracker.cli import app
 from tracker.imu_csv import write_imu_csv
 
 EXERCISE = "seated_hip_internal_rotation"

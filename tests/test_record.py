@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from tracker.cli import app
+from hiptrack.cli import app
 from tracker.result_json import result_json
 from tracker.services import build_services
 

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from tracker.cli import app
+from hiptrack.cli import app
 from tracker.imu_csv import read_imu_csv
 
 DATA = Path(__file__).parent / "data"

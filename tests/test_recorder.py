@@ -16,10 +16,10 @@ import pytest
 
 from sensors.samples import ImuSamples, Placement
 from sensors.simulator import Dose, SimOptions, simulate_session
-from sensors.simulator.live import simulated_source
+from sensors.simulator.source import simulated_source
 from sensors.source import SampleBlock, StreamGap, StreamSpec
 from tracker.domain import SessionStatus, Side, Source
-from tracker.recorder import Recorder, RecordingProgress
+from tracker.recorder import Recorder, RecordingStatus
 from tracker.services import Services, build_services, export_session, record
 from tracker.storage.session_repository import NewSession
 
@@ -29,7 +29,7 @@ SHORT = SimOptions(dose=Dose(sets=1, reps=2, hold_s=5.0), with_pelvis=True, with
 async def test_recorded_samples_equal_the_source(any_svc: Services) -> None:
     svc = any_svc
     sim = simulate_session("seated_hip_internal_rotation", "right", seed=7, options=SHORT)
-    progress: list[RecordingProgress] = []
+    progress: list[RecordingStatus] = []
     session_id = await record(svc, simulated_source(sim), "seated_hip_internal_rotation", Side.RIGHT,
                               Source.SIMULATED, on_progress=progress.append)
     summary = svc.store.sessions.get(session_id)
@@ -141,7 +141,7 @@ def test_a_killed_recording_loses_at_most_the_last_second(tmp_path: Path) -> Non
 def test_killing_hiptrack_record_keeps_all_but_the_last_second(tmp_path: Path) -> None:
     """The real command, the simulated sensor in real time, SIGKILL: then the next start notices."""
     db = f"sqlite:///{tmp_path / 'kill.db'}"
-    child = subprocess.Popen([sys.executable, "-m", "tracker.cli", "record", "--exercise", "couch_stretch",
+    child = subprocess.Popen([sys.executable, "-m", "hiptrack.cli", "record", "--exercise", "couch_stretch",
                               "--side", "left", "--simulate", "--db", db], stdout=subprocess.PIPE, text=True)
     assert child.stdout is not None
     reported_s = 0.0
@@ -161,7 +161,7 @@ def test_killing_hiptrack_record_keeps_all_but_the_last_second(tmp_path: Path) -
     services.close()
     from typer.testing import CliRunner
 
-    from tracker.cli import app
+    from hiptrack.cli import app
     runner = CliRunner()
     listed = runner.invoke(app, ["sessions", "--json", "--db", db])
     assert '"status": "interrupted"' in listed.stdout

@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
+from hiptrack.cli import app
 from sensors.simulator import Dose, ImuErrors, SimOptions, SimulatedSession, simulate_session
 from tracker.assessment import assess
-from tracker.cli import app
 from tracker.domain import Side
 from tracker.imu_csv import write_imu_csv
 from tracker.result_json import result_json

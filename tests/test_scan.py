@@ -13,6 +13,7 @@ from bleak.backends.scanner import AdvertisementDataCallback, BaseBleakScanner
 from bleak.exc import BleakError
 from typer.testing import CliRunner
 
+from hiptrack.cli import app
 from sensors.ble.advertising import match_profile, sig_uuid
 from sensors.ble.backends import BleBackends
 from sensors.ble.replay_backend import REPLAY_DEVICES, ReplayBackend, ReplayDevice, replay_clock
@@ -20,7 +21,6 @@ from sensors.ble.replay_scanner import ReplayScanner
 from sensors.ble.scan import FoundSensor, SensorChoiceError, resolve, scan
 from sensors.profiles.thingy52 import CONFIGURATION_SERVICE_UUID
 from tracker import ble_recording
-from tracker.cli import app
 
 REPLAY = BleBackends(ReplayScanner, ReplayBackend, replay_clock.now)
 SENSORS = {  # address: (profile, rssi)

@@ -287,7 +287,7 @@ async def test_without_the_live_screen_the_record_form_says_how_to_record(
 
 
 class FakeLiveScreen(Screen[None]):
-    """Stands in for tui.screens.live: takes the services and the request, as the real one does."""
+    """Stands in for tui.screens.live_recording: takes the services and the request, as the real one does."""
 
     def __init__(self, services: Services, request: RecordingChoice) -> None:
         super().__init__()

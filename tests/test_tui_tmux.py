@@ -57,7 +57,7 @@ def terminal(tmp_path_factory: pytest.TempPathFactory, tmp_path: Path) -> Iterat
     url = copy_of(template_db(tmp_path_factory), tmp_path)
     hiptrack = Path(sys.executable).with_name("hiptrack")
     command = shlex.join([str(hiptrack), "dashboard", "--db", url]) if hiptrack.exists() else \
-        shlex.join([sys.executable, "-m", "tracker.cli", "dashboard", "--db", url])
+        shlex.join([sys.executable, "-m", "hiptrack.cli", "dashboard", "--db", url])
     status = tmp_path / "exit-status"
     term = Terminal(f"hiptrack-test-{os.getpid()}", "dash")
     term.tmux("new-session", "-d", "-s", term.name, "-x", "100", "-y", "30",

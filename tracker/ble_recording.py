@@ -3,7 +3,7 @@ and recorder as `--simulate` and `--replay` (SensorLink → NotificationSource �
 
 Stopping (Ctrl-C, or Stop on the live screen) is graceful: `LiveSensors.stop` writes the stop commands and
 disconnects, the notification stream then ends by itself, so everything already received is still decoded and
-stored, and the session ends complete and analysed (tracker.live.LiveSession runs the recording).
+stored, and the session ends complete and analysed (tracker.live_session.LiveSession runs the recording).
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from sensors.source import SampleSource
 from tracker import catalog
 from tracker.domain import Side, Source, thigh_of
 from tracker.errors import BadInputError, HiptrackError, ImportFormatError
-from tracker.live import LiveRequest
+from tracker.live_session import LiveRequest
 
 BLUETOOTH_ADVICE = ("Linux: is bluetoothd running and the adapter on (`bluetoothctl power on`), and are you in the "
                     "`bluetooth` group? macOS: allow Bluetooth for your terminal app (System Settings → Privacy & "

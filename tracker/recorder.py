@@ -23,7 +23,7 @@ from tracker.storage.session_repository import NewSession, PendingChunk, Pending
 
 
 @dataclass(frozen=True, slots=True)
-class RecordingProgress:
+class RecordingStatus:
     """Posted after each commit; cheap enough for a once-a-second progress line."""
 
     session_id: int
@@ -59,7 +59,7 @@ class Recorder:
         self._max_chunk_samples = max_chunk_samples
 
     async def record(self, source: SampleSource, new: NewSession,
-                     on_progress: Callable[[RecordingProgress], None] | None = None,
+                     on_progress: Callable[[RecordingStatus], None] | None = None,
                      on_block: Callable[[SampleBlock | StreamGap], None] | None = None) -> int:
         """Record until the source ends (complete) or the task is cancelled (complete, cut short).
 
@@ -105,7 +105,7 @@ class Recorder:
                 run.committed[chunk.stream_id] = run.committed.get(chunk.stream_id, 0) + len(chunk.samples)
         if run.on_progress is not None:
             counts = {str(p): run.committed.get(b.stream_id, 0) for p, b in run.buffers.items()}
-            run.on_progress(RecordingProgress(run.session_id, run.duration_s, counts))
+            run.on_progress(RecordingStatus(run.session_id, run.duration_s, counts))
 
     async def _finish(self, run: _Run) -> None:
         await self._flush(run)
@@ -120,7 +120,7 @@ class _Run:
 
     session_id: int
     buffers: dict[object, _StreamBuffer]
-    on_progress: Callable[[RecordingProgress], None] | None
+    on_progress: Callable[[RecordingStatus], None] | None
     committed: dict[int, int] = field(default_factory=dict)
     gaps: list[PendingGap] = field(default_factory=list)
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)

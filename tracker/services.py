@@ -20,7 +20,7 @@ from tracker.domain import Placement, SessionSummary, Side, Source, StreamInfo, 
 from tracker.errors import BadInputError, ImportFormatError
 from tracker.imu_csv import read_imu_csv, write_imu_csv
 from tracker.private_files import private_folder, private_text_file
-from tracker.recorder import Recorder, RecordingProgress
+from tracker.recorder import Recorder, RecordingStatus
 from tracker.storage.database import Database, open_database
 from tracker.storage.session_repository import NewSession
 from tracker.storage.store import Store
@@ -28,7 +28,7 @@ from tracker.storage.store import Store
 if TYPE_CHECKING:
     from sensors.simulator import SimOptions
 
-ProgressCallback = Callable[[RecordingProgress], None]
+StatusCallback = Callable[[RecordingStatus], None]
 BlockCallback = Callable[[SampleBlock | StreamGap], None]
 
 IMPORT_BLOCK_S = 30.0
@@ -56,7 +56,7 @@ def build_services(db_url: str | None = None, *, recover: bool = True) -> Servic
 
 async def record(services: Services, source: SampleSource, exercise_id: str, side: Side, origin: Source,
                  started_at: datetime | None = None, notes: str | None = None,
-                 on_progress: ProgressCallback | None = None, on_block: BlockCallback | None = None) -> int:
+                 on_progress: StatusCallback | None = None, on_block: BlockCallback | None = None) -> int:
     """Record any source into a new session (the one recording path); on_block: live displays."""
     catalog.get(exercise_id)
     new = NewSession(exercise_id, side, origin, started_at or datetime.now(UTC), notes)
@@ -106,10 +106,10 @@ def session_result(services: Services, session_id: int) -> SessionResult | None:
 async def record_simulated(services: Services, exercise_id: str, side: Side, seed: int,
                            started_at: datetime | None = None, realtime: bool = False,
                            options: SimOptions | None = None,
-                           on_progress: ProgressCallback | None = None) -> int:
+                           on_progress: StatusCallback | None = None) -> int:
     catalog.get(exercise_id)
     from sensors.simulator import simulate_session  # the simulator (and SciPy's signal tools) on demand:
-    from sensors.simulator.live import simulated_source  # the dashboard opens faster without them
+    from sensors.simulator.source import simulated_source  # the dashboard opens faster without them
 
     session = simulate_session(exercise_id, side.value, seed, options)
     return await record(services, simulated_source(session, realtime=realtime), exercise_id, side,

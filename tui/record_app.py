@@ -7,9 +7,9 @@ from collections.abc import Callable
 
 from textual.app import App
 
-from tracker.live import LiveRequest
+from tracker.live_session import LiveRequest
 from tracker.services import Services
-from tui.screens.live import LiveRecordingScreen
+from tui.screens.live_recording import LiveRecordingScreen
 
 
 class RecordApp(App[int | None]):

@@ -1,7 +1,7 @@
 """From the record form to the live recording screen (which another module owns).
 
 Why a hook of its own: the dashboard only knows what the person chose; how a recording runs and is
-shown live belongs to `tui.screens.live`, whose `LiveRecordingScreen(services, request)` gets the
+shown live belongs to `tui.screens.live_recording`, whose `LiveRecordingScreen(services, request)` gets the
 choice as its request. Until that module is present, the hook says so instead of failing.
 """
 
@@ -17,7 +17,7 @@ from tracker.sensor_families import simulator_choices
 from tui.context import DashboardContext
 from tui.screens.base import DataScreen
 
-LIVE_MODULE = "tui.screens.live"
+LIVE_MODULE = "tui.screens.live_recording"
 
 BLUETOOTH = "bluetooth"
 """The record form's choice for the real sensors assigned on the Devices screen."""

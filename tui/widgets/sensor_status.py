@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rich.text import Text
 
-from tracker.live import SensorStatus
+from tracker.live_session import SensorStatus
 from tui.widgets.quiet_static import QuietStatic
 
 SILENT_AFTER_S = 2.0

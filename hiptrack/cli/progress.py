@@ -8,8 +8,8 @@ from typing import Annotated
 
 import typer
 
+from hiptrack.cli.common import DbOption, JsonOption, app, parse_datetime, services_module, user_errors
 from tracker import catalog
-from tracker.cli.common import DbOption, JsonOption, app, parse_datetime, services_module, user_errors
 from tracker.errors import BadInputError
 
 plan_app = typer.Typer(help="Your plan: which exercises, which side, what dose (defaults from the seeds).",

@@ -10,8 +10,8 @@ from typing import Annotated, Any
 
 import typer
 
+from hiptrack.cli.common import DbOption, app, services_module, user_errors
 from tracker import catalog
-from tracker.cli.common import DbOption, app, services_module, user_errors
 from tracker.domain import Placement, Side, Source, thigh_of
 from tracker.errors import BadInputError
 from tracker.report import render_assessment
@@ -75,7 +75,7 @@ def record(
 def _record_with_preview(exercise: str, side: Side, svc: Any, source: Any, origin: Source,
                          on_screen: bool) -> int | None:
     """Record with the live screen, or with printed progress lines; returns the session id."""
-    live = importlib.import_module("tracker.live")       # deferred: the analysis stack loads on first use
+    live = importlib.import_module("tracker.live_session")       # deferred: the analysis stack loads on first use
     live.thigh_stream(source, side)                     # a log without this thigh fails before the screen opens
     return _run_request(live.LiveRequest(exercise, side, lambda: source, origin), svc, on_screen)
 
@@ -86,7 +86,7 @@ def _run_request(request: Any, svc: Any, on_screen: bool) -> int | None:
 
         session_id: int | None = RecordApp(svc, request).run()
         return session_id
-    from tracker.cli.record_progress import record_printing
+    from hiptrack.cli.record_lines import record_printing
 
     _announce(request.exercise_id, request.side, svc)
     return record_printing(svc, request, typer.echo)

@@ -26,7 +26,7 @@ from tracker import catalog
 from tracker.catalog import Prescription
 from tracker.domain import PainEntry, Side, Source, thigh_of
 from tracker.errors import BadInputError
-from tracker.recorder import RecordingProgress
+from tracker.recorder import RecordingStatus
 from tracker.services import Services, analyze_session, record, session_result
 
 EventCallback = Callable[[LiveEvent], None]
@@ -133,7 +133,7 @@ class LiveSession:
     """Record a request into a new session with a live preview; `run()` once, `stop()` any time."""
 
     def __init__(self, services: Services, request: LiveRequest, *, on_event: EventCallback | None = None,
-                 on_progress: Callable[[RecordingProgress], None] | None = None,
+                 on_progress: Callable[[RecordingStatus], None] | None = None,
                  clock: Callable[[], float] = time.monotonic) -> None:
         self.services = services
         self.request = request
@@ -266,7 +266,7 @@ class LiveSession:
         if block.placement == thigh_of(self.request.side) and self._analyzer is not None:
             self._emit(self._analyzer.feed(samples.time_s, samples.acc_mps2, samples.gyr_radps))
 
-    def _progressed(self, progress: RecordingProgress) -> None:
+    def _progressed(self, progress: RecordingStatus) -> None:
         self._run.session_id = progress.session_id
         self._run.stored = sum(progress.samples_by_placement.values())
         if self._on_progress is not None:

@@ -28,8 +28,8 @@ from sensors.source import SampleSource
 from tracker import services as services_module
 from tracker.domain import Source
 from tracker.errors import HiptrackError
-from tracker.live import LiveContext, LiveRequest, LiveSession, LiveSnapshot
 from tracker.live_report import describe_event, phase_text
+from tracker.live_session import LiveContext, LiveRequest, LiveSession, LiveSnapshot
 from tracker.report import motion_words, render_assessment
 from tracker.services import Services
 from tui.recording import BLUETOOTH, RecordingChoice

@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from tracker.cli.common import JsonOption, app, user_errors
+from hiptrack.cli.common import JsonOption, app, user_errors
 
 
 @app.command()

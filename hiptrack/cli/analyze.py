@@ -8,9 +8,9 @@ from typing import Annotated
 
 import typer
 
+from hiptrack.cli.common import JsonOption, app, user_errors
 from tracker import catalog
 from tracker.assessment import angles_table, assess
-from tracker.cli.common import JsonOption, app, user_errors
 from tracker.domain import Side
 from tracker.errors import BadInputError
 from tracker.imu_csv import read_imu_csv, write_angles_csv

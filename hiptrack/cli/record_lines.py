@@ -14,9 +14,9 @@ import signal
 from collections.abc import Callable
 
 from analysis.live_events import LiveEvent
-from tracker.live import LiveRequest, LiveSession
 from tracker.live_report import angle_text, describe_event
-from tracker.recorder import RecordingProgress
+from tracker.live_session import LiveRequest, LiveSession
+from tracker.recorder import RecordingStatus
 from tracker.services import Services, analyze_session
 
 Echo = Callable[[str], None]
@@ -37,7 +37,7 @@ class ProgressLines:
     def event(self, event: LiveEvent) -> None:
         self._echo(f"  {event.time_s:6.1f} s  {describe_event(event)}")
 
-    def progress(self, progress: RecordingProgress) -> None:
+    def progress(self, progress: RecordingStatus) -> None:
         if progress.duration_s - self._last_s < 1.0:
             return
         self._last_s = progress.duration_s

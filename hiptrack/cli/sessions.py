@@ -10,8 +10,7 @@ from typing import Annotated
 import typer
 
 from analysis.results import SessionResult
-from tracker import catalog
-from tracker.cli.common import (
+from hiptrack.cli.common import (
     MAX_ID,
     DbOption,
     JsonOption,
@@ -24,6 +23,7 @@ from tracker.cli.common import (
     user_errors,
     version_callback,
 )
+from tracker import catalog
 from tracker.domain import Side
 from tracker.errors import BadInputError
 from tracker.report import render_assessment

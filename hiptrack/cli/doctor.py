@@ -6,7 +6,7 @@ import json
 
 import typer
 
-from tracker.cli.common import DbOption, JsonOption, app, user_errors
+from hiptrack.cli.common import DbOption, JsonOption, app, user_errors
 
 MARKS = {"ok": "ok  ", "warn": "WARN", "fail": "FAIL"}
 

@@ -3,8 +3,8 @@
 One module per group of commands, all registered on the one Typer app in `common`.
 """
 
-from tracker.cli import analyze, doctor, progress, record, scan, sessions  # noqa: F401  (importing registers the commands)
-from tracker.cli.common import app
+from hiptrack.cli import analyze, doctor, progress, record, scan, sessions  # noqa: F401  (importing registers the commands)
+from hiptrack.cli.common import app
 
 
 def main() -> None:

@@ -1,0 +1,5 @@
+"""`python -m hiptrack` is the `hiptrack` command."""
+
+from hiptrack.cli import main
+
+main()

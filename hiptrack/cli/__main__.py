@@ -1,0 +1,3 @@
+from hiptrack.cli import main
+
+main()
