@@ -153,6 +153,7 @@ def test_bad_files_exit_2_with_one_line_and_write_nothing(tmp_path: Path, db_url
     assert code == 2
     assert err.count("\n") == 1 and str(path) in err and expected in err, err
     assert "Traceback" not in err and out == ""
+    assert not (tmp_path / "hiptrack.db").exists()               # not even an empty database is created
     assert _sessions(db_url) == []
 
 

@@ -167,3 +167,82 @@ def test_killing_hiptrack_record_keeps_all_but_the_last_second(tmp_path: Path) -
     assert '"status": "interrupted"' in listed.stdout
     exported = runner.invoke(app, ["export", str(summary.id), "--out", str(tmp_path / "out"), "--db", db])
     assert exported.exit_code == 0
+
+
+async def test_an_import_is_invisible_until_it_is_analysed_and_a_failed_one_leaves_nothing(
+        svc: Services, db_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tracker import services as services_module
+
+    samples = simulate_session("couch_stretch", "left", 5).thigh
+    seen_by_others: list[list[int]] = []
+    real_analysis = services_module._analysis_of
+
+    def analysis_seen_from_another_workstation(services: Services, session_id: int) -> object:
+        other = build_services(db_url, recover=False)
+        seen_by_others.append([s.id for s in other.store.sessions.summaries()])
+        other.close()
+        return real_analysis(services, session_id)
+
+    monkeypatch.setattr(services_module, "_analysis_of", analysis_seen_from_another_workstation)
+    session_id = await services_module.import_samples(svc, samples, "in.csv", "couch_stretch", Side.LEFT,
+                                                      datetime.now(UTC))
+    assert seen_by_others == [[]]                                     # being analysed: not listed yet
+    (summary,) = svc.store.sessions.summaries()
+    assert summary.id == session_id and summary.status == SessionStatus.COMPLETE
+    assert svc.store.results.load(session_id) is not None            # published with its result
+
+    def broken_database(services: Services, session_id: int) -> object:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(services_module, "_analysis_of", broken_database)
+    with pytest.raises(OSError):
+        await services_module.import_samples(svc, samples, "again.csv", "couch_stretch", Side.LEFT,
+                                             datetime.now(UTC))
+    assert [s.id for s in svc.store.sessions.summaries()] == [session_id]      # the failed one left nothing
+    assert svc.store.sessions.ids() == [session_id]
+
+
+async def test_an_analysis_that_fails_is_stored_as_not_analysed_and_reanalysis_works(
+        svc: Services, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tracker import assessment
+    from tracker import services as services_module
+
+    real_assess = assessment.assess
+    monkeypatch.setattr(assessment, "assess", lambda *args: (_ for _ in ()).throw(FloatingPointError("overflow")))
+    samples = simulate_session("couch_stretch", "left", 6).thigh
+    session_id = await services_module.import_samples(svc, samples, "in.csv", "couch_stretch", Side.LEFT,
+                                                      datetime.now(UTC))
+    stored = svc.store.results.load(session_id)
+    assert stored is not None and not stored.calibrated
+    assert stored.calibration.problem == "analysis failed (FloatingPointError: overflow)"
+    monkeypatch.setattr(assessment, "assess", real_assess)
+    assert services_module.analyze_session(svc, session_id).calibrated
+
+
+@pytest.mark.slow
+def test_a_killed_import_never_shows_and_is_cleaned_up(tmp_path: Path) -> None:
+    """SIGKILL while the import is being written or analysed: no session appears, and its rows go."""
+    from tracker.imu_csv import write_imu_csv
+    from tracker.storage.models import Session
+
+    path = tmp_path / "long.csv"
+    write_imu_csv(path, simulate_session("ride", "left", 7, SimOptions(dose=Dose(ride_s=900.0))).thigh)
+    db = tmp_path / "kill.db"
+    build_services(f"sqlite:///{db}").close()
+    child = subprocess.Popen([sys.executable, "-m", "hiptrack.cli", "import", str(path), "--side", "left",
+                              "--exercise", "ride", "--db", f"sqlite:///{db}"], stdout=subprocess.DEVNULL)
+    services = build_services(f"sqlite:///{db}", recover=False)
+    try:
+        deadline = datetime.now(UTC) + timedelta(seconds=60)
+        while datetime.now(UTC) < deadline and child.poll() is None:
+            with services.database.sessions() as orm:
+                if orm.query(Session).count():              # the rows exist: kill it half-way
+                    child.send_signal(signal.SIGKILL)
+                    break
+        assert child.wait(timeout=30) == -signal.SIGKILL, "the import finished before it could be killed"
+        assert services.store.sessions.summaries() == []
+        services.store.sessions.mark_stale_interrupted(datetime.now(UTC) + timedelta(seconds=30))
+        with services.database.sessions() as orm:
+            assert orm.query(Session).count() == 0               # cleaned up, not 'interrupted'
+    finally:
+        services.close()

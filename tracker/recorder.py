@@ -60,12 +60,14 @@ class Recorder:
 
     async def record(self, source: SampleSource, new: NewSession,
                      on_progress: Callable[[RecordingStatus], None] | None = None,
-                     on_block: Callable[[SampleBlock | StreamGap], None] | None = None) -> int:
+                     on_block: Callable[[SampleBlock | StreamGap], None] | None = None,
+                     finish: bool = True) -> int:
         """Record until the source ends (complete) or the task is cancelled (complete, cut short).
 
         Returns the session id. If the process dies instead, the session stays 'recording' with a
-        stale heartbeat until :meth:`Store.mark_stale_recordings_interrupted` runs.
+        stale heartbeat until :meth:`SessionRepository.mark_stale_interrupted` runs.
         `on_block` sees every block and gap as it arrives (live displays); it must be quick.
+        finish=False leaves the session 'recording' for the caller to publish (imports: with its result).
         """
         ids = await asyncio.to_thread(self._sessions.create, new, source.streams, _now())
         run = _Run(ids["session"], {spec.placement: _StreamBuffer(ids[str(spec.placement)])
@@ -87,7 +89,7 @@ class Recorder:
                     await self._flush(run)
         finally:
             beat.cancel()
-            await asyncio.shield(self._finish(run))
+            await asyncio.shield(self._finish(run, finish))
         return run.session_id
 
     async def _beat(self, run: _Run) -> None:
@@ -107,9 +109,10 @@ class Recorder:
             counts = {str(p): run.committed.get(b.stream_id, 0) for p, b in run.buffers.items()}
             run.on_progress(RecordingStatus(run.session_id, run.duration_s, counts))
 
-    async def _finish(self, run: _Run) -> None:
+    async def _finish(self, run: _Run, finish: bool) -> None:
         await self._flush(run)
-        await asyncio.to_thread(self._sessions.finish, run.session_id, SessionStatus.COMPLETE, run.duration_s)
+        if finish:
+            await asyncio.to_thread(self._sessions.finish, run.session_id, SessionStatus.COMPLETE, run.duration_s)
         for buffer in run.buffers.values():
             await asyncio.to_thread(self._sessions.compact_stream, buffer.stream_id, self._max_chunk_samples)
 

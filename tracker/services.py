@@ -3,20 +3,22 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from analysis.results import SessionResult
 from sensors import profiles
 from sensors.notification_log import LogFormatError
 from sensors.notification_source import NotificationSource, replay_log
+from sensors.samples import ImuSamples
 from sensors.source import ArraySource, SampleBlock, SampleSource, StreamGap, StreamSpec
 from tracker import __version__, catalog
-from tracker.domain import Placement, SessionSummary, Side, Source, StreamInfo, thigh_of
+from tracker.domain import Placement, SessionStatus, SessionSummary, Side, Source, StreamInfo, thigh_of
 from tracker.errors import BadInputError, ImportFormatError
 from tracker.imu_csv import read_imu_csv, write_imu_csv
 from tracker.private_files import private_folder, private_text_file
@@ -30,6 +32,8 @@ if TYPE_CHECKING:
 
 StatusCallback = Callable[[RecordingStatus], None]
 BlockCallback = Callable[[SampleBlock | StreamGap], None]
+
+T = TypeVar("T")
 
 IMPORT_BLOCK_S = 30.0
 """Imports are not live: feed the recorder big blocks (it still cuts ≤ 4096-sample chunks)."""
@@ -66,10 +70,17 @@ async def record(services: Services, source: SampleSource, exercise_id: str, sid
 
 
 def analyze_session(services: Services, session_id: int) -> SessionResult:
-    """(Re-)analyse a stored session from its raw samples and store the result.
+    """(Re-)analyse a stored session from its raw samples and store the result."""
+    result = _analysis_of(services, session_id)
+    services.store.results.save(session_id, result)
+    return result
 
-    One consistent read of the session and its samples, the maths outside any transaction (it can
-    take seconds on a long ride, and a write lock would stall a recorder), then one write.
+
+def _analysis_of(services: Services, session_id: int) -> SessionResult:
+    """A stored session's analysis; a failure of the analysis itself is the result's problem, not a crash.
+
+    One consistent read of the session and its samples, then the maths outside any transaction (it
+    can take seconds on a long ride, and a write lock would stall a recorder).
     """
     with services.store.read() as stored:
         summary = stored.sessions.get(session_id)
@@ -82,8 +93,11 @@ def analyze_session(services: Services, session_id: int) -> SessionResult:
     else:
         from tracker.assessment import assess  # the analysis stack loads when first needed, not with the dashboard
 
-        result = assess(samples, summary.exercise, summary.side, other_samples).session_result()
-    services.store.results.save(session_id, result)
+        try:
+            result = assess(samples, summary.exercise, summary.side, other_samples).session_result()
+        except Exception as err:            # kept visible: 'not analysed: analysis failed …', and reanalyze
+            result = SessionResult.not_analysable(summary.side, summary.exercise, summary.duration_s,
+                                                  f"analysis failed ({type(err).__name__}: {err})")
     return result
 
 
@@ -141,15 +155,59 @@ def replay_source(path: Path, realtime: bool, log: Path | None = None) -> Notifi
 
 async def import_csv(services: Services, path: Path, exercise_id: str, side: Side,
                      started_at: datetime | None = None) -> int:
-    """Validate the whole file first (nothing is written for a bad file), then record it."""
+    """Validate the whole file first (nothing is written for a bad file), then import it."""
     catalog.get(exercise_id)
     samples = read_imu_csv(path)
-    if started_at is None:
-        started_at = datetime.fromtimestamp(path.stat().st_mtime, UTC)
+    started_at = started_at or datetime.fromtimestamp(path.stat().st_mtime, UTC)
+    return await import_samples(services, samples, path.name, exercise_id, side, started_at)
+
+
+async def import_samples(services: Services, samples: ImuSamples, name: str, exercise_id: str, side: Side,
+                         started_at: datetime) -> int:
+    """Store validated samples as a session that appears whole, analysed, or not at all.
+
+    Why publish at the end: a reader (the dashboard, another workstation) must never see half an
+    import, and a killed import must not leave a session that looks recorded. The rows are written
+    unpublished, analysed while the import keeps beating, then the result and the 'complete'
+    status commit together; any failure removes what was written.
+    """
+    catalog.get(exercise_id)
     spec = StreamSpec(placement=thigh_of(side), rate_hz=samples.rate_hz, device_address=f"imported:{thigh_of(side)}",
                       device_name="Imported CSV", profile="csv", has_mag=samples.has_mag)
     source = ArraySource((spec,), {thigh_of(side): samples}, block_s=IMPORT_BLOCK_S)
-    return await record(services, source, exercise_id, side, Source.IMPORTED, started_at, f"imported from {path.name}")
+    new = NewSession(exercise_id, side, Source.IMPORTED, started_at, f"imported from {name}")
+    session_id: int | None = None
+
+    def created(status: RecordingStatus) -> None:
+        nonlocal session_id
+        session_id = status.session_id
+
+    try:
+        session_id = await services.recorder.record(source, new, on_progress=created, finish=False)
+        result = await _while_beating(services, session_id, asyncio.to_thread(_analysis_of, services, session_id))
+        with services.store.write() as work:
+            work.results.save(session_id, result)
+            work.sessions.finish(session_id, SessionStatus.COMPLETE)
+    except BaseException:
+        if session_id is not None:
+            with contextlib.suppress(Exception):
+                services.store.sessions.delete(session_id)
+        raise
+    return session_id
+
+
+async def _while_beating(services: Services, session_id: int, work: Awaitable[T]) -> T:
+    """Await `work` while telling other processes every second that this session's writer is alive."""
+    async def beat() -> None:
+        while True:
+            await asyncio.to_thread(services.store.sessions.beat, session_id, datetime.now(UTC))
+            await asyncio.sleep(1.0)
+
+    beating = asyncio.create_task(beat())
+    try:
+        return await work
+    finally:
+        beating.cancel()
 
 
 def export_session(services: Services, session_id: int, out_dir: Path) -> list[Path]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -26,6 +27,7 @@ from hiptrack.cli.common import (
 from tracker import catalog
 from tracker.domain import Side
 from tracker.errors import BadInputError
+from tracker.imu_csv import read_imu_csv
 from tracker.report import render_assessment
 from tracker.result_json import result_json
 
@@ -113,8 +115,11 @@ def import_file(
         catalog.get(exercise)                       # a typo must not create or touch the database
         if not file.is_file():
             raise BadInputError(f"{file}: no such file")
+        samples = read_imu_csv(file)                # a bad file is refused before a database is created
+        started_at = started_at or datetime.fromtimestamp(file.stat().st_mtime, UTC)
         svc = services_module().build_services(db)
-        session_id = asyncio.run(services_module().import_csv(svc, file, exercise, side, started_at))
+        session_id = asyncio.run(services_module().import_samples(svc, samples, file.name, exercise, side,
+                                                                  started_at))
         summary = svc.store.sessions.get(session_id)
         svc.close()
         typer.echo(f"Imported {file} as session {session_id}: {summary.samples} samples, "

@@ -129,20 +129,33 @@ class SessionRepository(Repository):
                 values["duration_s"] = duration_s
             orm.execute(sa.update(m.Session).where(m.Session.id == session_id).values(**values))
 
+    def beat(self, session_id: int, now: datetime) -> None:
+        """The writer of an unfinished session is alive (it is busy, e.g. analysing an import)."""
+        with self._write() as orm:
+            orm.execute(sa.update(m.Session).where(m.Session.id == session_id).values(heartbeat_at=now))
+
     def mark_stale_interrupted(self, now: datetime, stale_after_s: float = STALE_AFTER_S) -> list[int]:
-        """Sessions still 'recording' whose recorder stopped beating were interrupted (killed, crashed)."""
+        """Sessions still 'recording' whose recorder stopped beating were interrupted (killed, crashed).
+
+        An import that stopped beating was never published: it is removed, not kept half-written.
+        """
         cutoff = now - timedelta(seconds=stale_after_s)
         with self._write() as orm:
-            stale = orm.scalars(sa.select(m.Session.id).where(
+            stale = orm.execute(sa.select(m.Session.id, m.Session.source).where(
                 m.Session.status == SessionStatus.RECORDING, m.Session.heartbeat_at < cutoff)).all()
-            if stale:
-                orm.execute(sa.update(m.Session).where(m.Session.id.in_(stale)).values(
+            imports = [i for i, source in stale if source is Source.IMPORTED]
+            interrupted = [i for i, source in stale if source is not Source.IMPORTED]
+            if interrupted:
+                orm.execute(sa.update(m.Session).where(m.Session.id.in_(interrupted)).values(
                     status=SessionStatus.INTERRUPTED))
-            return list(stale)
+            for session_id in imports:
+                _delete(orm, session_id)
+            return interrupted
 
     def summaries(self) -> list[SessionSummary]:
+        """Every published session, oldest first (an import in progress is not a session yet)."""
         with self._read() as orm:
-            rows = orm.scalars(sa.select(m.Session).options(
+            rows = orm.scalars(sa.select(m.Session).where(_published()).options(
                 selectinload(m.Session.streams).selectinload(m.Stream.device)).order_by(
                 m.Session.started_at, m.Session.id)).all()
             return [_summary(row) for row in rows]
@@ -172,15 +185,25 @@ class SessionRepository(Repository):
         return [Gap(start, end, reason) for start, end, reason in rows]
 
     def ids(self) -> list[int]:
+        """Ids of the published sessions."""
         with self._read() as orm:
-            return list(orm.scalars(sa.select(m.Session.id).order_by(m.Session.id)))
+            return list(orm.scalars(sa.select(m.Session.id).where(_published()).order_by(m.Session.id)))
 
     def delete(self, session_id: int) -> None:
         with self._write() as orm:
-            row = orm.get(m.Session, session_id)
-            if row is None:
-                raise SessionNotFoundError(session_id)
-            orm.delete(row)
+            _delete(orm, session_id)
+
+
+def _published() -> sa.ColumnElement[bool]:
+    """Not an import still being written (imports appear whole, analysed, or not at all)."""
+    return sa.not_(sa.and_(m.Session.source == Source.IMPORTED, m.Session.status == SessionStatus.RECORDING))
+
+
+def _delete(orm: OrmSession, session_id: int) -> None:
+    row = orm.get(m.Session, session_id)
+    if row is None:
+        raise SessionNotFoundError(session_id)
+    orm.delete(row)
 
 
 def _device(orm: OrmSession, spec: StreamSpec) -> m.Device:
