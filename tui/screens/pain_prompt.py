@@ -28,6 +28,8 @@ class PainAnswer:
 
 class PainPromptScreen(ModalScreen[PainAnswer | None]):
     BINDINGS = [Binding("escape", "skip", "Skip")]
+    AUTO_FOCUS = "#pain-score"
+    """Textual focuses it once the screen is composed (a query in on_mount could run before that under load)."""
     DEFAULT_CSS = """
     PainPromptScreen { align: center middle; }
     PainPromptScreen > #pain-form {
@@ -47,7 +49,9 @@ class PainPromptScreen(ModalScreen[PainAnswer | None]):
         """1-based set the score is for; None for the session as a whole."""
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="pain-form"):
+        with Vertical(id="pain-form") as form:
+            form.border_title = "How is the hip?"
+            form.border_subtitle = "enter save · tab next · esc skip"
             yield Label(f"Pain during set {self._set_number}, 0 (none) to 10 (worst)?" if self._set_number
                         else "Pain during this session, 0 (none) to 10 (worst)?")
             with Horizontal(classes="buttons"):
@@ -59,12 +63,6 @@ class PainPromptScreen(ModalScreen[PainAnswer | None]):
             with Horizontal(classes="buttons"):
                 yield Button("Save", variant="primary", id="save", compact=True)
                 yield Button("Skip", id="skip", compact=True)
-
-    def on_mount(self) -> None:
-        form = self.query_one("#pain-form")
-        form.border_title = "How is the hip?"
-        form.border_subtitle = "enter save · tab next · esc skip"
-        self.query_one("#pain-score", Input).focus()
 
     @on(Input.Submitted)
     @on(Button.Pressed, "#save")
