@@ -12,7 +12,8 @@ import numpy as np
 import pytest
 
 from analysis.live import LiveAnalyzer, LiveParams, LiveState
-from analysis.live_calibration import alignment_residual_deg, count_swings
+from analysis.calibration import count_peaks, swing_angle
+from analysis.live_calibration import alignment_residual_deg
 from analysis.live_events import (
     Calibrated,
     CalibrationFailed,
@@ -239,7 +240,12 @@ def test_swings_are_counted_with_hysteresis() -> None:
     gyr = np.zeros((len(t), 3))
     gyr[:, 2] = rate_radps                                         # swings about the sensor's z axis
     up = np.array([0.0, 1.0, 0.0])
-    assert count_swings(np.concatenate([[t[0] - 0.01], t]), gyr, up, 35.0) == 2   # the 30° plateau is no swing
+    swing = swing_angle(np.concatenate([[t[0] - 0.01], t]), gyr, up)
+    assert swing is not None and swing.axis == pytest.approx([0.0, 0.0, 1.0])
+    assert swing.planarity == pytest.approx(1.0)
+    assert count_peaks(swing.angle_deg, 35.0) == 2                 # the 30° plateau is no swing
+    assert count_peaks(-swing.angle_deg, 35.0) == 0                # extension is not a forward swing
+    assert swing_angle(np.concatenate([[t[0] - 0.01], t]), np.tile([0.0, 1.0, 0.0], (len(t), 1)), up) is None
 
 
 def test_alignment_residual_grows_as_the_swings_leave_their_plane(seated: Run) -> None:
