@@ -224,12 +224,19 @@ def detect_cycles(time_s: FloatArray, signal_deg: FloatArray, motion: str, rate_
 
 
 def group_sets(reps: tuple[RepEvent, ...], params: EventParams) -> tuple[SetEvent, ...]:
-    """Consecutive reps closer than set_gap_s belong to one set."""
-    if not reps:
-        return ()
-    starts = np.array([r.start_s for r in reps])
-    ends = np.array([r.end_s for r in reps])
-    new_set = np.concatenate([[True], starts[1:] - ends[:-1] > params.set_gap_s])
-    ids = np.cumsum(new_set) - 1
-    return tuple(SetEvent(float(starts[ids == k].min()), float(ends[ids == k].max()), int((ids == k).sum()))
-                 for k in range(ids[-1] + 1))
+    """Consecutive reps closer than set_gap_s belong to one set (extend_sets, rep after rep)."""
+    sets: tuple[SetEvent, ...] = ()
+    for rep in reps:                                 # one step per rep (a handful), not per sample
+        sets = extend_sets(sets, rep, params)
+    return sets
+
+
+def extend_sets(sets: tuple[SetEvent, ...], rep: RepEvent, params: EventParams, closed: int = 0
+                ) -> tuple[SetEvent, ...]:
+    """sets with the next rep added: it joins the last set if it starts within set_gap_s of that
+    set's end, else it opens a new set. The first `closed` sets are over (the live preview has
+    announced them): a rep never joins those. group_sets is this, one rep after another."""
+    if len(sets) > closed and rep.start_s - sets[-1].end_s <= params.set_gap_s:
+        last = sets[-1]
+        return (*sets[:-1], SetEvent(last.start_s, max(last.end_s, rep.end_s), last.reps + 1))
+    return (*sets, SetEvent(rep.start_s, rep.end_s, 1))
