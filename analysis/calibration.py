@@ -85,9 +85,7 @@ def find_calibration(time_s: FloatArray, gyr: FloatArray, acc: FloatArray, quat_
     if time_s[-1] - time_s[0] < params.min_stand_s + 4.0:
         raise CalibrationNotFoundError(f"recording is only {time_s[-1] - time_s[0]:.1f} s long; the calibration "
                                        "alone takes about 10 s (stand still 3 s, 3 leg swings, stand still 1 s)")
-    still = drop_short(runs(still_mask(gyr, acc, rate_hz, params)), int(params.min_settle_s * rate_hz))
-    search_end = np.searchsorted(time_s, time_s[0] + params.search_s)
-    stands = still[(still[:, 1] - still[:, 0] >= params.min_stand_s * rate_hz) & (still[:, 0] < search_end)]
+    still, stands = find_stands(time_s, runs(still_mask(gyr, acc, rate_hz, params)), rate_hz, params)
     if len(stands) == 0:
         raise CalibrationNotFoundError(f"no still standing of {params.min_stand_s:.0f}+ s in the first "
                                        f"{params.search_s:.0f} s: start by standing upright and still for 3 s")
@@ -117,22 +115,15 @@ def _calibrate(time_s: FloatArray, gyr: FloatArray, acc: FloatArray, quat_wxyz: 
     if returned_deg > params.max_return_deg:
         raise CalibrationNotFoundError(f"the leg did not come back to the standing position after the swings "
                                        f"({span}, {returned_deg:.0f}° off); stand still again for a second")
-    swing_gyr = gyr[stand[1]:settle[0]]
-    _, singular, axes = np.linalg.svd(swing_gyr, full_matrices=False)
-    planarity = float(singular[0] ** 2 / np.sum(singular**2))
-    axis = axes[0] - np.dot(axes[0], up) * up
-    axis /= np.linalg.norm(axis)
-    dt = np.diff(time_s[stand[1]:settle[0] + 1])
-    swing_deg = np.rad2deg(np.cumsum(swing_gyr @ axis * dt))
-    if swing_deg.max() < -swing_deg.min():           # flexion is the larger excursion
-        axis, swing_deg = -axis, -swing_deg
-    swings = _count_peaks(swing_deg, params.min_swing_deg)
+    swing = swing_angle(time_s[stand[1]:settle[0] + 1], gyr[stand[1]:settle[0]], up)
+    swings = 0 if swing is None else count_peaks(swing.angle_deg, params.min_swing_deg)
     if swings > params.max_swings:
         raise CalibrationNotFoundError(f"found {swings} swings in {span}: that is exercise, not the calibration")
-    if swings < params.min_swings:
+    if swing is None or swings < params.min_swings:
         raise CalibrationNotFoundError(
             f"found {swings} forward leg swing(s) of {params.min_swing_deg:.0f}°+ after standing still at "
             f"{time_s[stand[0]]:.1f}–{time_s[stand[1] - 1]:.1f} s; swing the leg forward 3 times, 45° or more")
+    axis, planarity = swing.axis, swing.planarity
     if planarity < params.min_planarity:
         raise CalibrationNotFoundError(f"the leg swings were not in one plane ({planarity:.0%} about one axis); "
                                        "swing straight forward and back")
@@ -147,7 +138,52 @@ def _calibrate(time_s: FloatArray, gyr: FloatArray, acc: FloatArray, quat_wxyz: 
                        float(time_s[settle[0]]))
 
 
-def _count_peaks(angle_deg: FloatArray, min_height_deg: float) -> int:
+@dataclass(frozen=True, slots=True)
+class Swing:
+    axis: FloatArray
+    """Unit (3,) sensor-frame flexion axis: the dominant gyro axis made horizontal, signed so that
+    the larger excursion about it is positive (flexion)."""
+    angle_deg: FloatArray
+    """(M,) angle swept about that axis since the swings began."""
+    planarity: float
+    """Share of the angular motion about the dominant axis (1: perfectly planar swings)."""
+
+
+def find_stands(time_s: FloatArray, still_runs: NDArray[np.intp], rate_hz: float,
+                params: CalibrationParams) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
+    """(still spells long enough to settle, stands long enough to calibrate from) among still_runs.
+
+    still_runs: (K, 2) index runs of still_mask. Stands must begin within search_s of the start.
+    The one stand search of the batch calibration and the live progress of its steps.
+    """
+    still = drop_short(still_runs, max(1, round(params.min_settle_s * rate_hz)))
+    search_end = np.searchsorted(time_s, time_s[0] + params.search_s)
+    stands = still[(still[:, 1] - still[:, 0] >= params.min_stand_s * rate_hz) & (still[:, 0] < search_end)]
+    return still, stands
+
+
+def swing_angle(time_s: FloatArray, gyr: FloatArray, up: FloatArray) -> Swing | None:
+    """The forward-swing angle from gyr (M, 3) rad/s; time_s (M + 1,) s, gyr[i] spans time_s[i:i + 2].
+
+    up: unit (3,) sensor-frame thigh axis while standing. None when there is too little motion to
+    have an axis (fewer than 3 samples, or rotation only about the thigh's own axis).
+    """
+    if len(gyr) < 3:
+        return None
+    _, singular, axes = np.linalg.svd(gyr, full_matrices=False)
+    total = float(np.sum(singular**2))
+    axis = axes[0] - np.dot(axes[0], up) * up
+    norm = float(np.linalg.norm(axis))
+    if norm < 1e-9 or total == 0.0:
+        return None
+    axis /= norm
+    angle_deg = np.rad2deg(np.cumsum(gyr @ axis * np.diff(time_s)))
+    if angle_deg.max() < -angle_deg.min():           # flexion is the larger excursion
+        axis, angle_deg = -axis, -angle_deg
+    return Swing(axis, angle_deg, float(singular[0] ** 2 / total))
+
+
+def count_peaks(angle_deg: FloatArray, min_height_deg: float) -> int:
     """Excursions that rise above min_height and fall back below half of it (hysteresis)."""
     high = angle_deg > min_height_deg
     low = angle_deg < min_height_deg / 2

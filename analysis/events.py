@@ -119,9 +119,8 @@ def detect_holds(time_s: FloatArray, signed_deg: FloatArray, reps: tuple[RepEven
     the end of an approach better than a band around the hold's level, which a slow approach
     enters long before it stops.
     """
-    smooth = _low_pass(signed_deg, params.smooth_hz, rate_hz)
-    speed = np.abs(np.gradient(smooth, time_s))
-    still = close_gaps(runs(speed < params.still_speed_dps), round(params.still_gap_s * rate_hz))
+    smooth = low_pass(signed_deg, params.smooth_hz, rate_hz)
+    still = still_pieces(time_s, smooth, rate_hz, params)
     holds: list[HoldEvent] = []
     for rep in reps:
         a0, b0 = np.searchsorted(time_s, [rep.start_s, rep.end_s + 1e-9])
@@ -135,46 +134,83 @@ def detect_holds(time_s: FloatArray, signed_deg: FloatArray, reps: tuple[RepEven
         centres = time_s[(pieces[:, 0] + pieces[:, 1] - 1) // 2]
         first, last = _chain(levels, centres, first, params)
         a, b = int(pieces[first, 0]), int(pieces[last, 1])
-        a, b = _extend_while_level(smooth, a, b, a0, b0, round(0.3 * rate_hz), params.arrival_deg)
+        a = extend_start(smooth, a, a0, rate_hz, params)
+        b = extend_end(smooth, a, b, b0, rate_hz, params)
         values = signed_deg[a:b]
         holds.append(HoldEvent(rep.motion, float(time_s[a]), float(time_s[b - 1]), float(values.mean()),
                                float(values.std())))
     return tuple(holds)
 
 
-def _chain(levels: FloatArray, centres: FloatArray, best: int, params: EventParams) -> tuple[int, int]:
-    """Tremor breaks a hold into still pieces: chain neighbours at nearly the same level, or
+def still_pieces(time_s: FloatArray, smooth_deg: FloatArray, rate_hz: float, params: EventParams) -> NDArray[np.intp]:
+    """(K, 2) runs where the low-passed angle moves slower than still_speed_dps, tremor gaps closed.
+
+    smooth_deg (N,) or (N, C): with several columns, still means every column is still.
+    """
+    speed = np.abs(np.gradient(smooth_deg, time_s, axis=0))
+    still = speed < params.still_speed_dps
+    return close_gaps(runs(still if still.ndim == 1 else np.all(still, axis=1)), round(params.still_gap_s * rate_hz))
+
+
+def same_hold(level_a_deg: float, level_b_deg: float, apart_s: float, params: EventParams) -> bool:
+    """Two still pieces apart_s apart (centre to centre) are one hold: nearly the same level, or
     drifting as slowly as easing into a stretch does (a slow approach also has still moments,
     but it moves on faster than that)."""
+    step = abs(level_a_deg - level_b_deg)
+    return bool(step < params.hold_chain_deg or step < params.max_ease_dps * abs(apart_s))
 
-    def same_hold(i: int, j: int) -> bool:
-        step = abs(levels[i] - levels[j])
-        return bool(step < params.hold_chain_deg or step < params.max_ease_dps * abs(centres[i] - centres[j]))
+
+def _chain(levels: FloatArray, centres: FloatArray, best: int, params: EventParams) -> tuple[int, int]:
+    """Tremor breaks a hold into still pieces: chain neighbours that are the same hold."""
+
+    def chained(i: int, j: int) -> bool:
+        return same_hold(float(levels[i]), float(levels[j]), float(centres[i] - centres[j]), params)
 
     first = last = best
-    while first > 0 and same_hold(first - 1, first):
+    while first > 0 and chained(first - 1, first):
         first -= 1
-    while last < len(levels) - 1 and same_hold(last + 1, last):
+    while last < len(levels) - 1 and chained(last + 1, last):
         last += 1
     return first, last
 
 
-def _extend_while_level(smooth: FloatArray, a: int, b: int, lo: int, hi: int, edge_n: int,
-                        arrival_deg: float) -> tuple[int, int]:
-    """Grow [a, b) outward while the angle stays within arrival_deg of the level at each edge."""
-    start_level = smooth[a:a + edge_n].mean()
-    before = np.abs(smooth[lo:a] - start_level) > arrival_deg
-    a = lo + (int(np.flatnonzero(before)[-1]) + 1 if before.any() else 0)
-    end_level = smooth[max(a, b - edge_n):b].mean()
-    after = np.abs(smooth[b:hi] - end_level) > arrival_deg
-    b = b + (int(np.flatnonzero(after)[0]) if after.any() else hi - b)
-    return a, b
+def extend_start(smooth_deg: FloatArray, a: int, lo: int, rate_hz: float, params: EventParams) -> int:
+    """A hold starting at a begins where the angle came within arrival_deg of its first level (≥ lo)."""
+    level = smooth_deg[a:a + edge_samples(rate_hz)].mean()
+    before = np.abs(smooth_deg[lo:a] - level) > params.arrival_deg
+    return lo + (int(np.flatnonzero(before)[-1]) + 1 if before.any() else 0)
 
 
-def _low_pass(values: FloatArray, cutoff_hz: float, rate_hz: float) -> FloatArray:
-    """Zero-phase Gaussian low-pass (−3 dB at cutoff_hz): smooths tremor without shifting edges."""
-    sigma_samples = 0.1325 / cutoff_hz * rate_hz
-    return gaussian_filter1d(np.asarray(values, dtype=float), sigma_samples, mode="nearest")
+def extend_end(smooth_deg: FloatArray, a: int, b: int, hi: int, rate_hz: float, params: EventParams) -> int:
+    """A hold [a, b) ends (exclusive) where the angle leaves arrival_deg of its last level (≤ hi).
+
+    Returns hi when the angle has not left yet: a causal caller then knows the end is still open.
+    """
+    level = smooth_deg[max(a, b - edge_samples(rate_hz)):b].mean()
+    after = np.abs(smooth_deg[b:hi] - level) > params.arrival_deg
+    return b + (int(np.flatnonzero(after)[0]) if after.any() else hi - b)
+
+
+def edge_samples(rate_hz: float) -> int:
+    """Samples at a hold's edge whose mean is its level there (0.3 s: tremor averages out)."""
+    return max(1, round(0.3 * rate_hz))
+
+
+def low_pass(values: FloatArray, cutoff_hz: float, rate_hz: float) -> FloatArray:
+    """Zero-phase Gaussian low-pass (−3 dB at cutoff_hz) along axis 0: smooths tremor without shifting edges.
+
+    A sample's value depends on low_pass_reach samples either side (a causal caller waits for them).
+    """
+    return gaussian_filter1d(np.asarray(values, dtype=float), _sigma(cutoff_hz, rate_hz), axis=0, mode="nearest")
+
+
+def low_pass_reach(cutoff_hz: float, rate_hz: float) -> int:
+    """How many samples either side low_pass looks at (scipy truncates the Gaussian at 4 sigma)."""
+    return int(4.0 * _sigma(cutoff_hz, rate_hz) + 0.5)
+
+
+def _sigma(cutoff_hz: float, rate_hz: float) -> float:
+    return 0.1325 / cutoff_hz * rate_hz
 
 
 def detect_cycles(time_s: FloatArray, signal_deg: FloatArray, motion: str, rate_hz: float,
@@ -195,12 +231,19 @@ def detect_cycles(time_s: FloatArray, signal_deg: FloatArray, motion: str, rate_
 
 
 def group_sets(reps: tuple[RepEvent, ...], params: EventParams) -> tuple[SetEvent, ...]:
-    """Consecutive reps closer than set_gap_s belong to one set."""
-    if not reps:
-        return ()
-    starts = np.array([r.start_s for r in reps])
-    ends = np.array([r.end_s for r in reps])
-    new_set = np.concatenate([[True], starts[1:] - ends[:-1] > params.set_gap_s])
-    ids = np.cumsum(new_set) - 1
-    return tuple(SetEvent(float(starts[ids == k].min()), float(ends[ids == k].max()), int((ids == k).sum()))
-                 for k in range(ids[-1] + 1))
+    """Consecutive reps closer than set_gap_s belong to one set (extend_sets, rep after rep)."""
+    sets: tuple[SetEvent, ...] = ()
+    for rep in reps:                                 # one step per rep (a handful), not per sample
+        sets = extend_sets(sets, rep, params)
+    return sets
+
+
+def extend_sets(sets: tuple[SetEvent, ...], rep: RepEvent, params: EventParams, closed: int = 0
+                ) -> tuple[SetEvent, ...]:
+    """sets with the next rep added: it joins the last set if it starts within set_gap_s of that
+    set's end, else it opens a new set. The first `closed` sets are over (the live preview has
+    announced them): a rep never joins those. group_sets is this, one rep after another."""
+    if len(sets) > closed and rep.start_s - sets[-1].end_s <= params.set_gap_s:
+        last = sets[-1]
+        return (*sets[:-1], SetEvent(last.start_s, max(last.end_s, rep.end_s), last.reps + 1))
+    return (*sets, SetEvent(rep.start_s, rep.end_s, 1))

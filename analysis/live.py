@@ -19,7 +19,7 @@ from numpy.typing import NDArray
 
 from analysis.angles import HipAngles, hip_angles, thigh_quaternions
 from analysis.calibration import Calibration, CalibrationNotFoundError, find_calibration
-from analysis.events import RepEvent, SetEvent
+from analysis.events import RepEvent, SetEvent, extend_sets
 from analysis.live_calibration import alignment_residual_deg, calibration_progress
 from analysis.live_events import (
     Calibrated,
@@ -116,7 +116,7 @@ class LiveAnalyzer:
         self._next_events_s = 0.0
         self._heading_correction_rad = 0.0
         self._reps: list[RepEvent] = []
-        self._sets: list[SetEvent] = []
+        self._sets: tuple[SetEvent, ...] = ()
         self._sets_done = 0
         self._stood = False
 
@@ -281,13 +281,8 @@ class LiveAnalyzer:
         return HipAngles(angles.time_s, angles.angles_deg, np.degrees(h.heading))
 
     def _add_rep(self, now: float, rep: RepEvent) -> RepCounted:
-        """Group as group_sets does: a rep starting within set_gap_s of the last one joins its set."""
-        gap_s = self._p.analysis.events.set_gap_s
-        if self._sets and len(self._sets) > self._sets_done and rep.start_s - self._sets[-1].end_s <= gap_s:
-            last = self._sets[-1]
-            self._sets[-1] = SetEvent(last.start_s, rep.end_s, last.reps + 1)
-        else:
-            self._sets.append(SetEvent(rep.start_s, rep.end_s, 1))
+        """Group as the batch does (extend_sets, which group_sets is made of); announced sets stay closed."""
+        self._sets = extend_sets(self._sets, rep, self._p.analysis.events, closed=self._sets_done)
         self._reps.append(rep)
         return RepCounted(now, rep, len(self._reps), len(self._sets))
 

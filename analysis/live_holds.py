@@ -1,11 +1,18 @@
-"""A causal hold timer: is the leg holding still away from where it rests, and since when?
+"""The causal variant of detect_holds: a hold timer that runs during the hold.
 
-The batch hold detector knows a hold only once its rep is over (it looks at the whole rep); a
-timer on screen has to run during the hold. This tracker follows the same definitions (still: the
-smoothed primary angle moves slower than still_speed_dps, tremor gaps shorter than still_gap_s
-closed; away: min_excursion_deg from the resting level, in a direction the exercise counts) on
-the last few seconds only, and remembers the resting level from the still spells that were not
-holds.
+Same definition as the batch detector (analysis.events): the angles are smoothed by the same
+zero-phase low-pass, still means slower than still_speed_dps with tremor gaps under still_gap_s
+closed, a hold lasts min_hold_s or more at least min_excursion_deg from the resting level, its
+still pieces chain by same_hold, and its edges go out to where the angle is within arrival_deg of
+the held level (extend_start, extend_end). What differs is only that it cannot see the future:
+
+- it works on samples whose smoothing is final (low_pass_reach samples behind the newest);
+- it confirms a hold once the still spell has lasted min_hold_s, and ends it once the angle has
+  left the held level by more than hold_band_deg or a still piece that does not chain begins;
+- the resting level is the last still spell that was not a hold (batch: the rest the rep returns
+  to), and of a rep's still pieces it keeps those it confirmed, where the batch keeps the one
+  nearest the rep's peak. Requiring min_hold_s (not a shorter timer of its own) is what keeps the
+  still moments of getting into a stretch from showing as holds.
 """
 
 from __future__ import annotations
@@ -15,65 +22,54 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import NDArray
 
-from analysis.events import EventParams, HoldEvent
-from analysis.segments import close_gaps, moving_average, runs
+from analysis.events import (
+    EventParams,
+    HoldEvent,
+    edge_samples,
+    extend_end,
+    extend_start,
+    low_pass,
+    low_pass_reach,
+    same_hold,
+    still_pieces,
+)
 
 FloatArray = NDArray[np.float64]
 
 
 @dataclass(frozen=True, slots=True)
 class HoldTrackerParams:
-    smooth_s: float = 0.3
-    """Causal-enough smoothing of the primary angle before its speed is taken (tremor out)."""
-    window_s: float = 3.0
-    """How much recent history each update looks at."""
-    confirm_s: float = 1.0
-    """A still spell away from rest is announced as a hold once it has lasted this long."""
+    window_s: float = 4.0
+    """How much recent history each update looks at: min_hold_s, the smoothing's reach and the
+    approach that extend_start looks back into."""
     min_rest_s: float = 1.0
     """A still spell near rest this long (re)defines the resting level."""
     level_s: float = 0.5
-    """Where the leg is now: the mean of the last level_s."""
-    trend_s: float = 2.0
-    """How fast the level moves: the change of level over this long (tremor averages out)."""
-    approach_dps: float = 0.6
-    """Slower than this the level eases (a stretch deepening, EventParams.max_ease_dps with a
-    margin for noise); faster, a still-looking spell is a slow approach to somewhere else."""
+    """Where the leg is now: the mean of the last level_s of settled samples."""
 
 
 @dataclass
 class _Spell:
-    """One still spell: when it began, when it was last seen still, and its running sums."""
+    """One still spell (all three angles still): when it began, its last still sample, running sums."""
 
-    column: int
     start_s: float
     last_s: float
     count: int = 0
     totals_deg: FloatArray = field(default_factory=lambda: np.zeros(3))
-    total_sq: float = 0.0
-    """Sum of the squared primary angle (for the hold's stability)."""
-    hold_motion: str | None = None
-    """Set once the spell is announced as a hold."""
     rest: bool = False
     """Still near the resting level (or the first rest in the posture) for min_rest_s."""
+    hold: bool = False
+    """The spell is (part of) the current hold."""
 
     def add(self, time_s: FloatArray, angles_deg: FloatArray) -> None:
         if len(time_s):
             self.last_s = float(time_s[-1])
             self.count += len(time_s)
             self.totals_deg += angles_deg.sum(axis=0)
-            self.total_sq += float(np.square(angles_deg[:, self.column]).sum())
 
     @property
     def means_deg(self) -> FloatArray:
         return self.totals_deg / max(self.count, 1)
-
-    @property
-    def mean_deg(self) -> float:
-        return float(self.means_deg[self.column])
-
-    @property
-    def std_deg(self) -> float:
-        return float(np.sqrt(max(self.total_sq / max(self.count, 1) - self.mean_deg**2, 0.0)))
 
     @property
     def duration_s(self) -> float:
@@ -81,14 +77,41 @@ class _Spell:
 
 
 @dataclass
-class HoldTracker:
-    """Feed it every new stretch of post-calibration angles; it reports holds as they start and end.
+class _Hold:
+    """A confirmed hold: its samples so far, and once its last still piece is over, where it ends."""
 
-    A still spell away from the resting level is a hold, except when it comes back part of the
-    way from a hold: that spell is where the leg rests now. (Still spells while getting into
-    position count as holds when they are away from the last rest in the exercise's direction:
-    a causal tracker cannot know yet that a deeper hold will follow. The session's analysis can.)
-    """
+    hold_motion: str
+    start_s: float
+    last_s: float
+    times_s: list[FloatArray] = field(default_factory=list)
+    values_deg: list[FloatArray] = field(default_factory=list)
+    """Primary angle from start_s on, unsmoothed (the hold's angle_deg is their mean, as in batch)."""
+    still_end_s: float | None = None
+    """Last still sample of the last still piece once that piece is over (None while still)."""
+    end_level_deg: float = 0.0
+    """Smoothed level over the last edge of that piece: the hold ends where the angle leaves it."""
+    end_s: float | None = None
+    """The hold's end edge, once the angle has left end_level_deg by arrival_deg."""
+
+    def add(self, time_s: FloatArray, primary_deg: FloatArray) -> None:
+        if len(time_s):
+            self.times_s.append(time_s.copy())
+            self.values_deg.append(primary_deg.copy())
+            self.last_s = max(self.last_s, float(time_s[-1])) if self.still_end_s is None else self.last_s
+
+    @property
+    def duration_s(self) -> float:
+        return self.last_s - self.start_s
+
+    def event(self, end_s: float) -> HoldEvent:
+        times, values = np.concatenate(self.times_s), np.concatenate(self.values_deg)
+        values = values[times <= end_s]
+        return HoldEvent(self.hold_motion, self.start_s, end_s, float(values.mean()), float(values.std()))
+
+
+@dataclass
+class HoldTracker:
+    """Feed it every new stretch of post-calibration angles; it reports holds as they start and end."""
 
     column: int
     """Which hip angle (0 flexion, 1 abduction, 2 rotation) the exercise is about."""
@@ -102,14 +125,20 @@ class HoldTracker:
     rest_deg: FloatArray | None = None
     """The three angles where the leg last rested (None until a rest in the posture has ended)."""
     _spell: _Spell | None = None
+    _hold: _Hold | None = None
     _last_hold_deg: float | None = None
     _level_deg: FloatArray = field(default_factory=lambda: np.zeros(3))
-    """The three smoothed angles over the last level_s: where the leg is now."""
+    """The three smoothed angles over the last level_s of settled samples: where the leg is now."""
+    _settled_s: float = -np.inf
+    """Time of the newest sample already taken in (its smoothing final)."""
+    _pieces: list[tuple[float, float, float]] = field(default_factory=list)
+    """(start_s, last_s, level_deg) of the last still spells that were not holds: a hold chains
+    back into the ones at its level, as detect_holds chains a hold's pieces both ways."""
 
     @property
-    def holding(self) -> _Spell | None:
-        """The current spell if it has been announced as a hold."""
-        return self._spell if self._spell is not None and self._spell.hold_motion else None
+    def holding(self) -> _Hold | None:
+        """The hold in progress (confirmed, not yet ended)."""
+        return self._hold
 
     @property
     def still_s(self) -> float:
@@ -123,67 +152,111 @@ class HoldTracker:
         return s.duration_s if s is not None and s.rest else 0.0
 
     def update(self, time_s: FloatArray, angles_deg: FloatArray, new: int) -> list[tuple[str, HoldEvent]]:
-        """time_s (N,), angles_deg (N, 3): the recent history, of which the last `new` samples are new.
+        """time_s (N,), angles_deg (N, 3): the recent history, ending with the newest samples.
 
         Returns ("started" | "ended", hold) pairs in time order; a started hold's end_s is its start.
         Still means all three angles are still: sitting down does not turn the thigh, yet it is
-        no hold, and it ends the rest that came before.
+        no hold, and it ends the rest that came before. `new` is kept for the caller's window.
         """
-        if len(time_s) < 3:
+        settled = len(time_s) - low_pass_reach(self.events.smooth_hz, self.rate_hz)
+        if settled < 3:
             return []
-        smooth = moving_average(angles_deg, round(self.params.smooth_s * self.rate_hz))
-        speed = np.abs(np.gradient(smooth, time_s, axis=0))
-        still = np.all(speed < self.events.still_speed_dps, axis=1)
-        gap = max(1, round(self.events.still_gap_s * self.rate_hz))
-        spells = close_gaps(runs(still), gap)
+        t = time_s[:settled]
+        fresh = int(np.searchsorted(t, self._settled_s, "right"))
+        if fresh >= settled:
+            return []
+        self._settled_s = float(t[-1])
+        smooth = low_pass(angles_deg, self.events.smooth_hz, self.rate_hz)[:settled]
+        primary = smooth[:, self.column]
+        self._level_deg = smooth[-max(1, round(self.params.level_s * self.rate_hz)):].mean(axis=0)
+        if self._hold is not None:
+            self._hold.add(t[fresh:], angles_deg[fresh:settled, self.column])
+        spells = still_pieces(t, smooth, self.rate_hz, self.events)
+        gap = round(self.events.still_gap_s * self.rate_hz)
+        ongoing = len(spells) > 0 and spells[-1, 1] >= settled - gap
         reports: list[tuple[str, HoldEvent]] = []
-        ongoing = len(spells) > 0 and spells[-1, 1] >= len(time_s) - gap
-        if self._spell is not None and (not ongoing or self._began_anew(time_s, spells[-1, 0])):
-            reports += self._close()
-        if not ongoing:
-            return reports
-        recent = max(1, round(self.params.level_s * self.rate_hz))
-        self._level_deg = smooth[-recent:].mean(axis=0)
-        if self._spell is not None and self._moved_on(time_s, smooth):
-            reports += self._close()                   # a slow approach is still, but it is not one level
-            first = len(time_s) - recent
-        else:
-            first = int(spells[-1, 0]) if self._spell is None else len(time_s) - min(new, len(time_s))
-        if self._spell is None:
-            self._spell = _Spell(self.column, float(time_s[first]), float(time_s[first]))
-        keep = np.flatnonzero(still[first:]) + first
-        self._spell.add(time_s[keep], angles_deg[keep])
-        return reports + self._classify()
+        if self._spell is not None and (not ongoing or self._began_anew(t, int(spells[-1, 0]))):
+            self._end_spell(t, primary)
+        if ongoing:
+            self._extend_spell(t, angles_deg[:settled], spells[-1])
+        if self._hold is not None and self._hold.still_end_s is not None:
+            reports += self._resolve(t, primary)
+        return reports + self._classify(t, primary, angles_deg[:settled, self.column])
 
     def finish(self) -> list[tuple[str, HoldEvent]]:
         """The recording ended: a hold in progress ends with it."""
-        return self._close()
+        hold, self._hold = self._hold, None
+        if hold is None:
+            return []
+        return [("ended", hold.event(hold.end_s if hold.end_s is not None else hold.last_s))]
 
-    def _moved_on(self, time_s: FloatArray, smooth: FloatArray) -> bool:
-        """The level left the spell's: by more than hold_band_deg, and faster than easing into a stretch."""
-        assert self._spell is not None
-        primary = smooth[:, self.column]
-        recent = max(1, round(self.params.level_s * self.rate_hz))
-        back = int(np.searchsorted(time_s, time_s[-1] - self.params.trend_s))
-        if len(primary) - back < 2 * recent:
-            return False
-        span_s = float(time_s[-1] - time_s[back]) - self.params.level_s
-        speed_dps = abs(primary[-recent:].mean() - primary[back:back + recent].mean()) / span_s
-        return bool(abs(self._level_deg[self.column] - self._spell.mean_deg) > self.events.hold_band_deg
-                    and speed_dps > self.params.approach_dps)
-
+    # -- spells ------------------------------------------------------------------------------------
     def _began_anew(self, time_s: FloatArray, start: int) -> bool:
         """The trailing spell is a new one (the previous ended between two updates)."""
         assert self._spell is not None
         return start > 0 and float(time_s[start]) > self._spell.last_s + self.events.still_gap_s
 
-    def _classify(self) -> list[tuple[str, HoldEvent]]:
-        """Hold or rest, from where the leg is now? Re-decided at every update until a hold is
-        announced: a spell that began on a slow approach shows its level once the approach is over."""
-        s = self._spell
+    def _extend_spell(self, time_s: FloatArray, angles_deg: FloatArray, run: NDArray[np.intp]) -> None:
+        """Take in the trailing still run's samples not taken in yet (a new spell begins at the run)."""
+        if self._spell is None:
+            self._spell = _Spell(float(time_s[run[0]]), float(time_s[run[0]]))
+            first = int(run[0])
+        else:
+            first = int(np.searchsorted(time_s, self._spell.last_s, "right"))
+        self._spell.add(time_s[first:run[1]], angles_deg[first:run[1]])
+
+    def _end_spell(self, time_s: FloatArray, primary: FloatArray) -> None:
+        """The spell is over: a rest becomes the resting level; a hold's last still piece is over."""
+        s, self._spell = self._spell, None
         assert s is not None
+        a, b = np.searchsorted(time_s, [s.start_s, s.last_s + 1e-9])
+        self._pieces = [] if s.hold else [*self._pieces[-3:], (s.start_s, s.last_s, float(primary[a:b].mean()))]
+        if s.rest:
+            self.rest_deg, self._last_hold_deg = s.means_deg, None
+        if s.hold and self._hold is not None:
+            b = int(np.searchsorted(time_s, s.last_s, "right"))
+            a = int(np.searchsorted(time_s, self._hold.start_s))
+            self._hold.still_end_s, self._hold.last_s = s.last_s, s.last_s
+            self._hold.end_level_deg = float(primary[max(a, b - edge_samples(self.rate_hz)):b].mean())
+
+    # -- holds -------------------------------------------------------------------------------------
+    def _resolve(self, time_s: FloatArray, primary: FloatArray) -> list[tuple[str, HoldEvent]]:
+        """The hold's still piece is over: does a chained piece follow, or has the angle left?"""
+        hold = self._hold
+        assert hold is not None and hold.still_end_s is not None
+        b = int(np.searchsorted(time_s, hold.still_end_s, "right"))
+        if hold.end_s is None and b < len(time_s):
+            a = int(np.searchsorted(time_s, hold.start_s))
+            end = extend_end(primary, a, b, len(time_s), self.rate_hz, self.events)
+            hold.end_s = float(time_s[end - 1]) if end < len(time_s) else None
+        s = self._spell
+        if s is not None:                                  # a new still piece began
+            level = float(np.mean(primary[int(np.searchsorted(time_s, s.start_s)):]))
+            if same_hold(level, hold.end_level_deg, s.start_s - hold.still_end_s, self.events):
+                hold.still_end_s = hold.end_s = None       # tremor broke the hold: it goes on
+                s.hold = True
+                return []
+            return self._close_hold()
+        if abs(float(primary[-1]) - hold.end_level_deg) > self.events.hold_band_deg:
+            return self._close_hold()
+        return []
+
+    def _close_hold(self) -> list[tuple[str, HoldEvent]]:
+        hold, self._hold = self._hold, None
+        assert hold is not None and hold.still_end_s is not None
+        event = hold.event(hold.end_s if hold.end_s is not None else hold.still_end_s)
+        self._last_hold_deg = event.angle_deg
+        return [("ended", event)]
+
+    def _classify(self, time_s: FloatArray, primary: FloatArray, raw_deg: FloatArray) -> list[tuple[str, HoldEvent]]:
+        """Hold or rest, from where the leg is now? Re-decided at every update until a hold is
+        confirmed: a spell that began on a slow approach shows its level once the approach is over.
+        primary: smoothed, raw_deg: as measured, both the exercise's angle (settled samples)."""
+        s = self._spell
+        if s is None or s.hold or self._hold is not None:
+            return []
         low, high = self.flexion_range_deg
-        if s.hold_motion is not None or not low <= self._level_deg[0] <= high:
+        if not low <= self._level_deg[0] <= high:
             return []
         s.rest = False
         if self.rest_deg is None or not self._is_exercise_move():
@@ -191,13 +264,29 @@ class HoldTracker:
             return []
         offset = self._level_deg[self.column] - self.rest_deg[self.column]
         motion = self.motions[0] if offset > 0 else self.motions[1]
-        if motion and s.duration_s >= self.params.confirm_s:
-            s.hold_motion = motion
-            return [("started", HoldEvent(motion, s.start_s, s.start_s, s.mean_deg, s.std_deg))]
-        return []
+        if not motion or s.duration_s < self.events.min_hold_s:
+            return []
+        a = extend_start(primary, int(np.searchsorted(time_s, self._chained_start_s(time_s, primary, s))), 0,
+                         self.rate_hz, self.events)
+        s.hold = True
+        self._hold = _Hold(motion, float(time_s[a]), s.last_s)
+        self._hold.add(time_s[a:], raw_deg[a:])
+        return [("started", HoldEvent(motion, self._hold.start_s, self._hold.start_s, float(raw_deg[a:].mean()),
+                                      float(raw_deg[a:].std())))]
+
+    def _chained_start_s(self, time_s: FloatArray, primary: FloatArray, s: _Spell) -> float:
+        """Where the hold's first still piece began: earlier pieces at its level are part of it."""
+        start_s, last_s = s.start_s, s.last_s
+        level = float(primary[int(np.searchsorted(time_s, s.start_s)):].mean())
+        for piece_start_s, piece_last_s, piece_deg in reversed(self._pieces):
+            apart_s = 0.5 * (start_s + last_s - piece_start_s - piece_last_s)
+            if piece_start_s < time_s[0] or not same_hold(piece_deg, level, apart_s, self.events):
+                break
+            start_s, last_s, level = piece_start_s, piece_last_s, piece_deg
+        return start_s
 
     def _is_exercise_move(self) -> bool:
-        """The level is away from rest in the exercise's angle, and not part of the way back from a hold."""
+        """Away from rest in the exercise's angle, and not part of the way back from a hold."""
         assert self.rest_deg is not None
         offset = self._level_deg[self.column] - self.rest_deg[self.column]
         if abs(offset) < self.events.min_excursion_deg:
@@ -207,13 +296,3 @@ class HoldTracker:
             hold_offset = back - self.rest_deg[self.column]
             return not (offset * hold_offset > 0 and abs(offset) < abs(hold_offset) - self.events.hold_band_deg)
         return True
-
-    def _close(self) -> list[tuple[str, HoldEvent]]:
-        """The spell is over: a rest becomes the resting level, a hold is reported."""
-        s, self._spell = self._spell, None
-        if s is not None and s.rest:
-            self.rest_deg, self._last_hold_deg = s.means_deg, None
-        if s is None or not s.hold_motion:
-            return []
-        self._last_hold_deg = s.mean_deg
-        return [("ended", HoldEvent(s.hold_motion, s.start_s, s.last_s, s.mean_deg, s.std_deg))]

@@ -10,6 +10,7 @@ from live_sources import StallingSource
 from textual.pilot import Pilot
 from textual.widgets import Digits, Label, Log, Static
 
+from analysis.events import EventParams
 from sensors.simulator import Dose, SimOptions
 from tracker.domain import Placement, SessionStatus, Side, Source
 from tracker.live_session import LiveRequest
@@ -126,7 +127,9 @@ def test_live_screen_snapshot(snap_compare: Any, tmp_path: Path) -> None:
     services = build_services(f"sqlite:///{tmp_path / 'hiptrack.db'}")
     probe = StallingSource(EXERCISE, "left", 8304, OPTIONS, until_s=0.0)
     hold = probe.session.truth.holds[1]
-    source = StallingSource(EXERCISE, "left", 8304, OPTIONS, until_s=hold.start_s + 2.0)
+    # a hold shows once it has lasted min_hold_s (the batch definition), plus the low-pass reach and
+    # where its still spell begins: 1.2 s leaves this 4.2 s hold mid-way
+    source = StallingSource(EXERCISE, "left", 8304, OPTIONS, until_s=hold.start_s + EventParams().min_hold_s + 1.2)
     app = RecordApp(services, LiveRequest(EXERCISE, Side.LEFT, lambda: source, Source.SIMULATED),
                     clock=lambda: 1000.0)
 
