@@ -26,8 +26,8 @@ def estimate_orientation(gyr: FloatArray, acc: FloatArray, rate_hz: float, mag: 
     gyr_c, acc_c = _as_samples(gyr, "gyr"), _as_samples(acc, "acc")
     if gyr_c.shape != acc_c.shape:
         raise ValueError(f"gyr and acc must have the same shape, got {gyr_c.shape} and {acc_c.shape}")
-    if not rate_hz > 0:
-        raise ValueError(f"rate_hz must be positive, got {rate_hz}")
+    if not (np.isfinite(rate_hz) and rate_hz > 0):          # VQF's C core aborts the process on these
+        raise ValueError(f"rate_hz must be positive and finite, got {rate_hz}")
     mag_c = None if mag is None else _as_samples(mag, "mag")
     ts = 1.0 / rate_hz
     if offline:

@@ -14,9 +14,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
+from sensors.limits import rate_problem
 from sensors.samples import Placement
 
 HEADER = "host_time_s,device,profile,characteristic,payload_hex"
+
+
+MAX_HOST_TIME_S = 1e10
+"""Unix seconds up to the year 2286: anything beyond (or negative) is a corrupt line, not a time."""
 
 
 class LogFormatError(ValueError):
@@ -90,10 +95,14 @@ def _device(path: Path, number: int, line: str) -> LoggedDevice:
     parts = line.split()
     fields = dict(p.split("=", 1) for p in parts[3:] if "=" in p)
     try:
-        return LoggedDevice(parts[2], fields["profile"], Placement(fields["placement"]),
-                            fields.get("name", parts[2]).replace("_", " "), float(fields.get("rate_hz", "0")))
+        device = LoggedDevice(parts[2], fields["profile"], Placement(fields["placement"]),
+                              fields.get("name", parts[2]).replace("_", " "), float(fields.get("rate_hz", "0")))
     except (IndexError, KeyError, ValueError) as err:
         raise LogFormatError(path, number, f"bad device line ({err})") from None
+    problem = rate_problem(device.rate_hz) if "rate_hz" in fields else None
+    if problem is not None:
+        raise LogFormatError(path, number, f"bad device line ({problem})")
+    return device
 
 
 def _notifications(path: Path, lines: list[str], body_start: int, known: set[str]) -> Iterator[LoggedNotification]:
@@ -108,6 +117,8 @@ def _notifications(path: Path, lines: list[str], body_start: int, known: set[str
             host_time_s, payload = float(cells[0]), bytes.fromhex(cells[4])
         except ValueError as err:
             raise LogFormatError(path, number, f"bad time or payload hex ({err})") from None
+        if not 0.0 <= host_time_s <= MAX_HOST_TIME_S:
+            raise LogFormatError(path, number, f"host time {host_time_s:g} is not a time of this era (Unix seconds)")
         if cells[1] not in known:
             raise LogFormatError(path, number, f"device {cells[1]} is not declared in the header")
         if host_time_s < previous:

@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from sensors import profiles
+from sensors.limits import range_problem
 from sensors.notification_log import LoggedDevice, LoggedNotification, LogWriter, read_log
 from sensors.pacing import Pacer
 from sensors.profiles.base import Clock, Decoder, ImuBatch, MalformedPacketError
@@ -128,6 +129,11 @@ class NotificationSource:
             return []
         if batch is None or len(batch) == 0 or (batch.acc_mps2 is None and batch.gyr_radps is None):
             return []
+        if _absurd(batch):                             # a packet that decodes but cannot be a measurement
+            device.malformed += 1
+            self.stats.malformed_by_device[note.device] = device.malformed
+            device.arrival_clock.restart()
+            return []
         # The host time exactly as a log stores it, so that a replay reproduces the live run bit for bit.
         time_s = _times(device, batch, float(f"{note.host_time_s:.6f}"))
         if batch.acc_mps2 is None or batch.gyr_radps is None:
@@ -225,3 +231,10 @@ def replay_log(path: Path,
             yield note
 
     return devices, stream()
+
+
+def _absurd(batch: ImuBatch) -> bool:
+    """Outside what an IMU measures (sensors.limits), or a device clock that is not a number."""
+    clock = batch.device_time_s
+    return range_problem(batch.acc_mps2, batch.gyr_radps, batch.mag_ut) is not None or \
+        (clock is not None and not bool(np.isfinite(clock).all()))

@@ -408,3 +408,17 @@ def test_any_content_gives_samples_or_import_error(tmp_path: Path, content: byte
         assert isinstance(samples, ImuSamples)
         assert len(samples) >= 2
         assert np.all(np.diff(samples.time_s) > 0)
+
+
+@pytest.mark.parametrize(("cell", "column"), [(2, "acc_y"), (5, "gyr_y")])
+def test_one_absurd_cell_is_bad_input_at_its_line(tmp_path: Path, cell: int, column: str) -> None:
+    """1e308 in one cell (a broken export) is refused where it is, before anything is stored."""
+    rows = [_good(0.01 * i) for i in range(200)]
+    cells = rows[120].split(",")
+    cells[cell] = "1e308"
+    rows[120] = ",".join(cells)
+    path = tmp_path / "imu.csv"
+    path.write_text(_lines(HEADER, *rows))
+    with pytest.raises(ImportFormatError) as caught:
+        read_imu_csv(path)
+    assert caught.value.line == 122 and f"{column} is 1e+308: outside what an IMU measures" in str(caught.value)

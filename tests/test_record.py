@@ -117,3 +117,91 @@ def test_the_simulator_speaks_each_device_family(tmp_path: Path, profile: str) -
 def test_an_unknown_profile_lists_the_known_ones(tmp_path: Path) -> None:
     code, _, err = _record("--simulate", "--fast", "--profile", "fitbit", "--db", f"sqlite:///{tmp_path / 'r.db'}")
     assert code == 2 and "witmotion" in err and "polar-verity" in err
+
+
+@pytest.fixture(scope="module")
+def dot_recording(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """A database holding one simulated DOT recording and its replay log (real payload mode 26 bytes: floats).
+
+    Recorded once for the module: the simulation is the slow part, each test replays a damaged copy.
+    """
+    folder = tmp_path_factory.mktemp("dot")
+    log, db = folder / "dot.log", folder / "r.db"
+    code, _, err = _record("--simulate", "--fast", "--profile", "movella-dot", "--log", str(log), "--db",
+                           f"sqlite:///{db}")
+    assert code == 0, err
+    return log, db
+
+
+def _dot_log(tmp_path: Path, dot_recording: tuple[Path, Path]) -> tuple[str, list[str], list[int]]:
+    """A fresh copy of the DOT database (its URL), the log's lines and the indices of its notification lines."""
+    log, db = dot_recording
+    copy = tmp_path / "r.db"
+    copy.write_bytes(db.read_bytes())
+    lines = log.read_text().splitlines()
+    return f"sqlite:///{copy}", lines, [i for i, line in enumerate(lines) if line[:1].isdigit()]
+
+
+def _with_acc_x(line: str, value: float) -> str:
+    """The same DOT notification with acc_x (float32 at byte 20 of the payload) set to `value`."""
+    cells = line.split(",")
+    payload = bytearray.fromhex(cells[4])
+    payload[20:24] = np.array([value], dtype="<f4").tobytes()
+    return ",".join([*cells[:4], payload.hex()])
+
+
+@pytest.mark.parametrize("value", [float("nan"), float("inf"), 1e30])
+def test_an_absurd_value_in_one_packet_is_skipped_counted_and_costs_nothing_else(
+        tmp_path: Path, dot_recording: tuple[Path, Path], value: float) -> None:
+    db, lines, body = _dot_log(tmp_path, dot_recording)
+    lines[body[2000]] = _with_acc_x(lines[body[2000]], value)
+    bad = tmp_path / "bad.log"
+    bad.write_text("\n".join(lines) + "\n")
+    code, _, err = _record("--replay", str(bad), "--fast", "--db", db)
+    assert code == 0 and "Traceback" not in err, err
+    assert "1 malformed notification(s) skipped" in err
+    services = build_services(db)
+    original, replayed = services.store.sessions.summaries()
+    assert replayed.status.value == "complete" and replayed.samples == original.samples - 1    # one sample lost
+    result = services.store.results.load(replayed.id)
+    assert result is not None and result.calibrated
+    services.close()
+
+
+@pytest.mark.parametrize(("field", "value"), [("rate_hz", "nan"), ("rate_hz", "inf"), ("rate_hz", "-5"),
+                                               ("host_time", "-1e308")])
+def test_a_log_with_an_impossible_rate_or_time_is_bad_input_not_a_crash(
+        tmp_path: Path, dot_recording: tuple[Path, Path], field: str, value: str) -> None:
+    db, lines, body = _dot_log(tmp_path, dot_recording)
+    if field == "rate_hz":
+        device = next(i for i, line in enumerate(lines) if line.startswith("# device"))
+        lines[device] = " ".join(f"rate_hz={value}" if p.startswith("rate_hz=") else p
+                                 for p in lines[device].split(" "))
+        expected = "sampling rate"
+    else:
+        cells = lines[body[0]].split(",")
+        lines[body[0]] = ",".join([value, *cells[1:]])
+        expected = "host time"
+    bad = tmp_path / "bad.log"
+    bad.write_text("\n".join(lines) + "\n")
+    code, _, err = _record("--replay", str(bad), "--fast", "--db", db)
+    assert code == 2 and err.count("\n") == 1 and "bad.log:" in err and expected in err, err
+
+
+def test_a_device_clock_that_jumps_hours_is_a_gap_not_a_storage_error(
+        tmp_path: Path, dot_recording: tuple[Path, Path]) -> None:
+    db, lines, body = _dot_log(tmp_path, dot_recording)
+    for i in body[3000:]:                                    # the DOT's µs clock jumps by 5000 s
+        cells = lines[i].split(",")
+        payload = bytearray.fromhex(cells[4])
+        stamp = int.from_bytes(payload[0:4], "little")
+        payload[0:4] = ((stamp + 5_000_000_000) % 2**32).to_bytes(4, "little")
+        lines[i] = ",".join([*cells[:4], payload.hex()])
+    jumped = tmp_path / "jump.log"
+    jumped.write_text("\n".join(lines) + "\n")
+    code, _, err = _record("--replay", str(jumped), "--fast", "--db", db)
+    assert code == 0 and "Traceback" not in err, err
+    services = build_services(db)
+    original, replayed = services.store.sessions.summaries()
+    assert replayed.status.value == "complete" and replayed.samples >= original.samples - 5
+    services.close()

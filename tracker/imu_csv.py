@@ -22,6 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
+from sensors.limits import GYR_LIMIT_RADPS, range_problem
 from sensors.samples import FloatArray, ImuSamples
 from tracker.errors import ImportFormatError
 from tracker.private_files import private_text_file
@@ -93,6 +94,7 @@ def read_imu_csv(path: Path) -> ImuSamples:
     _check_time(path, raw, samples.time_s)
     _check_gyr_unit(path, samples.gyr_radps)
     _check_acc_unit(path, samples.acc_mps2)
+    _check_range(path, raw, samples)
     return samples
 
 
@@ -307,10 +309,13 @@ def _check_time(path: Path, raw: bytes, time_s: FloatArray) -> None:
 
 
 def _check_gyr_unit(path: Path, gyr: FloatArray) -> None:
-    """More than a 2000 °/s full scale in rad/s is impossible for a body-worn IMU: it is deg/s."""
+    """More than a 2000 °/s full scale in rad/s is impossible for a body-worn IMU: it is deg/s.
+
+    Only up to a deg/s full scale, though: a single absurd value is a broken cell (see _check_range).
+    """
     peaks = np.max(np.abs(gyr), axis=0)
     axis = int(np.argmax(peaks))
-    if peaks[axis] > GYR_MAX_RADPS:
+    if GYR_MAX_RADPS < peaks[axis] <= math.degrees(GYR_LIMIT_RADPS):
         problem = f"{GYR[axis]} reaches {peaks[axis]:.4g}: looks like deg/s, convert to rad/s"
         raise ImportFormatError(path, None, problem)
 
@@ -324,6 +329,14 @@ def _check_acc_unit(path: Path, acc: FloatArray) -> None:
     if not PLAUSIBLE_ACC_NORM[0] <= norm <= PLAUSIBLE_ACC_NORM[1]:
         problem = f"median |acc| is {norm:.3g} m/s², far from gravity (9.81); acc must be m/s² with gravity"
         raise ImportFormatError(path, None, problem)
+
+
+def _check_range(path: Path, raw: bytes, samples: ImuSamples) -> None:
+    """The one range check every sample passes on its way in (sensors.limits): file and line of the first."""
+    found = range_problem(samples.acc_mps2, samples.gyr_radps, samples.mag_ut)
+    if found is not None:
+        row, problem = found
+        raise ImportFormatError(path, _row_line(raw, row), problem)
 
 
 def _to_samples(table: FloatArray, layout: _Layout) -> ImuSamples:

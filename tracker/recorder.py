@@ -16,6 +16,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+import numpy as np
+
 from sensors.samples import ImuSamples
 from sensors.source import SampleBlock, SampleSource, StreamGap
 from tracker.domain import SessionStatus
@@ -31,6 +33,10 @@ class RecordingStatus:
     samples_by_placement: dict[str, int]
 
 
+MAX_CHUNK_BREAK_S = 60.0
+"""A longer break in a stream's time starts a new chunk (a chunk's time offsets must stay small)."""
+
+
 @dataclass
 class _StreamBuffer:
     stream_id: int
@@ -39,14 +45,20 @@ class _StreamBuffer:
     pending_samples: int = 0
 
     def take(self, max_samples: int) -> list[PendingChunk]:
-        """Cut the pending samples into chunks of at most max_samples."""
+        """Cut the pending samples into chunks of at most max_samples, and at every long break in time.
+
+        Why cut at breaks: a chunk stores times relative to its first sample in a bounded format, so a
+        clock that jumps (a sensor's counter, a suspended laptop) must start a new chunk, not overflow one.
+        """
         if not self.pending:
             return []
         joined = ImuSamples.concat(self.pending)
         self.pending, self.pending_samples = [], 0
+        breaks = np.flatnonzero(np.diff(joined.time_s) > MAX_CHUNK_BREAK_S) + 1
+        edges = np.union1d(np.arange(0, len(joined), max_samples), breaks)
         chunks = []
-        for start in range(0, len(joined), max_samples):
-            chunks.append(PendingChunk(self.stream_id, self.next_seq, joined.slice(start, start + max_samples)))
+        for start, stop in zip(edges, [*edges[1:], len(joined)], strict=True):
+            chunks.append(PendingChunk(self.stream_id, self.next_seq, joined.slice(int(start), int(stop))))
             self.next_seq += 1
         return chunks
 
