@@ -107,7 +107,8 @@ def analyze_thigh(time_s: FloatArray, acc: FloatArray, gyr: FloatArray, side: st
     window = (int(rests[0, 0]), int(rests[-1, 1])) if len(rests) else \
         (int(np.searchsorted(time_s, calibration.end_s)), len(time_s))
     if counting == "ride":                 # the pedalling axis tells the heading (analysis/ride_heading.py)
-        heading = ride_heading(time_s, gyr, quat, thigh, calibration, params.ride_heading)
+        heading = ride_heading(time_s, gyr, acc, quat, thigh, still_mask(gyr, acc, rate_hz, params.calibration),
+                               calibration, params.ride_heading)
         angles = ride_hip_angles(time_s, thigh, calibration, side, posture, heading)
     else:
         angles = hip_angles(time_s, thigh, calibration, side, posture, rests)

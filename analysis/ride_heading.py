@@ -28,6 +28,7 @@ from analysis import quaternions as q
 from analysis.angles import HipAngles
 from analysis.calibration import Calibration
 from analysis.frames import hip_angles_deg, pelvis_reference
+from analysis.orientation import estimate_orientation
 from analysis.segments import drop_short, moving_average, runs
 
 FloatArray = NDArray[np.float64]
@@ -55,6 +56,10 @@ class RideHeadingParams:
     reference_s: float = 4.0
     prior_stride_s: float = 0.05
     """Sampling of the bias prior's least squares (it is fitted from the calibration to the first strokes)."""
+    prior_passes: int = 3
+    """Gauss–Newton passes of the bias prior (the first starts from the stand's median gyro)."""
+    prior_stand_s: float = 2.5
+    """The calibration stand is at least this long (CalibrationParams.min_stand_s)."""
     """The axis's offset from the pelvis heading is taken over the first this many seconds of pedalling."""
 
 
@@ -69,20 +74,20 @@ class RideHeading:
     """(3,) gyro bias fitted between the calibration and the first strokes (sensor frame; NaN if too short)."""
 
 
-def ride_heading(time_s: FloatArray, gyr: FloatArray, quat_wxyz: FloatArray, thigh_wxyz: FloatArray,
-                 calibration: Calibration, params: RideHeadingParams | None = None) -> RideHeading:
+def ride_heading(time_s: FloatArray, gyr: FloatArray, acc: FloatArray, quat_wxyz: FloatArray, thigh_wxyz: FloatArray,
+                 still: BoolArray, calibration: Calibration, params: RideHeadingParams | None = None) -> RideHeading:
     """Pelvis heading correction of a ride (see module doc).
 
-    time_s (N,) s uniform; gyr (N, 3) rad/s; quat_wxyz (N, 4) sensor → earth (6D); thigh_wxyz (N, 4)
-    femur → earth.
+    time_s (N,) s uniform; gyr (N, 3) rad/s; acc (N, 3) m/s²; quat_wxyz (N, 4) sensor → earth (6D); thigh_wxyz (N, 4)
+    femur → earth; still (N,) where the sensor is still (the bias prior's gravity is read there).
     """
     params = params or RideHeadingParams()
     n = len(time_s)
     dt = float(np.median(np.diff(time_s)))
     centres, axis_rad = _axis_headings(time_s, gyr, quat_wxyz, thigh_wxyz, calibration, dt, params)
-    first_s = float(centres[0]) - params.window_s if len(centres) else float(time_s[-1])
-    bias = _bias_prior(time_s, gyr, quat_wxyz, (time_s >= calibration.start_s) & (time_s < first_s),
-                       max(1, round(params.prior_stride_s / dt)))
+    first_s = float(centres[0]) if len(centres) else float(time_s[-1])    # rows are still samples only
+    bias = _bias_prior(time_s, gyr, acc, (time_s >= calibration.start_s) & (time_s < first_s), still,
+                       params.prior_stand_s, params.prior_passes, max(1, round(params.prior_stride_s / dt)))
     drift = _prior_drift(time_s, gyr, quat_wxyz, bias, calibration, dt)
     if len(centres) == 0:
         return RideHeading(drift, np.zeros(n, dtype=bool), bias)
@@ -172,35 +177,45 @@ def _axis_headings(time_s: FloatArray, gyr: FloatArray, quat_wxyz: FloatArray, t
     return time_s[centre[keep]], np.arctan2(axis[keep, 1], axis[keep, 0])
 
 
-def _bias_prior(time_s: FloatArray, gyr: FloatArray, quat_wxyz: FloatArray, span: BoolArray,
-                stride: int) -> FloatArray:
-    """Gyro bias (3,) that makes the gyro agree with the tilt the orientation shows over `span`.
+def _bias_prior(time_s: FloatArray, gyr: FloatArray, acc: FloatArray, span: BoolArray, still: BoolArray,
+                stand_s: float, passes: int, stride: int) -> FloatArray:
+    """Gyro bias (3,) that keeps the gyro's integrated tilt on the accelerometer's gravity over `span`.
 
     Why not the mean gyro of the still periods: a standing person sways, and that sway is real
-    rotation (0.1–0.3 °/s averaged over a few seconds), which a mean takes for bias. Tilt is seen by
-    the accelerometer, so the filter's tilt follows the sway while the gyro's integrated tilt drifts
-    with the bias. Integrated over the span, the filter's earth-frame rotation increments minus the
-    gyro's, horizontal part, are ≈ −∫ R(t) dt · bias (plus a bounded tilt error): linear least
-    squares. The thigh's attitude changes (standing, swinging, seated) make all three axes observable.
+    rotation (0.1–0.3 °/s averaged over a few seconds), which a mean takes for bias. Why not the
+    filter's own estimate: with its rest thresholds raised it learns that sway as bias too. Here the
+    gyro less the bias is integrated alone from the calibration stand (its first stand_s) to the
+    first strokes; wherever the sensor is still, gravity seen through that integration must match
+    the accelerometer's, and a residual bias d tilts it by −[g]× ∫R dt · d — linear least squares
+    (Gauss–Newton), all three axes observable as the thigh stands, swings and sits.
     """
     index = np.flatnonzero(span)
-    if len(index) < 3 * stride:
+    dt = float(np.median(np.diff(time_s)))
+    stand = max(1, round(stand_s / dt))
+    if len(index) < 2 * stand:
         return np.full(3, np.nan)
-    a, b = int(index[0]), int(index[-1])
-    quat, dt = quat_wxyz[a:b + 1], np.diff(time_s[a:b + 1])
-    step = q.multiply(quat[1:], q.conjugate(quat[:-1]))
-    step *= np.sign(step[:, :1])
-    filter_increment = 2.0 * step[:, 1:3]                               # small-angle rotation vector, x and y
-    rotation = _matrices(quat[:-1])
-    gyro_increment = np.einsum("nij,nj->ni", rotation, gyr[a:b]) * dt[:, None]
-    observed = np.cumsum(filter_increment - gyro_increment[:, :2], axis=0)[::stride]
-    sensitivity = -np.cumsum(rotation[:, :2, :] * dt[:, None, None], axis=0)[::stride]      # (M, 2, 3)
-    m = len(observed)
-    offsets = np.zeros((m, 2, 2))
-    offsets[:, 0, 0] = offsets[:, 1, 1] = 1.0
-    system = np.concatenate([sensitivity, offsets], axis=2).reshape(2 * m, 5)
-    solution, *_ = np.linalg.lstsq(system, observed.reshape(2 * m), rcond=None)
-    return np.asarray(solution[:3], dtype=float)
+    a, b = int(index[0]), int(index[-1]) + 1
+    gyr, acc = gyr[a:b], acc[a:b]
+    bias = np.median(gyr[:stand], axis=0)
+    rows = np.flatnonzero(still[a:b])[::stride]
+    if len(rows) < 10:
+        return np.asarray(bias, dtype=float)
+    down = acc / np.linalg.norm(acc, axis=1, keepdims=True)
+    for _ in range(passes):
+        rotation = _matrices(estimate_orientation(gyr - bias, acc, 1.0 / dt, offline=False, params=_GYRO_ONLY))
+        gravity = np.einsum("nij,nj->ni", rotation, down)
+        start = gravity[:stand].mean(axis=0)
+        start /= np.linalg.norm(start)
+        skew = np.array([[0.0, -start[2], start[1]], [start[2], 0.0, -start[0]], [-start[1], start[0], 0.0]])
+        jacobian = -np.einsum("ij,njk->nik", skew, np.cumsum(rotation * dt, axis=0)[rows])
+        system = np.concatenate([jacobian, np.broadcast_to(np.eye(3), jacobian.shape)], axis=2).reshape(-1, 6)
+        solution, *_ = np.linalg.lstsq(system, (gravity[rows] - start).reshape(-1), rcond=None)
+        bias = bias + solution[:3]
+    return np.asarray(bias, dtype=float)
+
+
+_GYRO_ONLY: dict[str, float] = {"tauAcc": 1e9, "motionBiasEstEnabled": 0.0, "restBiasEstEnabled": 0.0}
+"""VQF as a plain gyro integrator: no tilt correction, no bias learning."""
 
 
 def _matrices(quat_wxyz: FloatArray) -> FloatArray:
