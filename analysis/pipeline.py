@@ -26,6 +26,7 @@ from analysis.events import (
 from analysis.orientation import estimate_orientation
 from analysis.peaks import Peaks
 from analysis.ride import RideMetrics, RideParams, analyse_ride
+from analysis.ride_heading import RideHeadingParams, ride_heading, ride_hip_angles
 from analysis.segments import drop_short, rolling_range, runs
 from analysis.vocabulary import MOTIONS, POSTURES
 
@@ -45,6 +46,7 @@ class AnalysisParams:
     calibration: CalibrationParams = field(default_factory=CalibrationParams)
     events: EventParams = field(default_factory=EventParams)
     ride: RideParams = field(default_factory=RideParams)
+    ride_heading: RideHeadingParams = field(default_factory=RideHeadingParams)
     min_rest_s: float = 1.0
     rest_range_deg: float = 2.0
     """A rest: no hip angle moves more than this within min_rest_s (slow moves are not rests)."""
@@ -92,7 +94,12 @@ def analyze_thigh(time_s: FloatArray, acc: FloatArray, gyr: FloatArray, side: st
     rests = rests_in_posture(time_s, gyr, acc, rough, calibration, posture, rate_hz, params)
     window = (int(rests[0, 0]), int(rests[-1, 1])) if len(rests) else \
         (int(np.searchsorted(time_s, calibration.end_s)), len(time_s))
-    angles = hip_angles(time_s, thigh, calibration, side, posture, rests)
+    if counting == "ride":                 # the pedalling axis tells the heading (analysis/ride_heading.py)
+        heading = ride_heading(time_s, gyr, acc, quat, thigh, still_mask(gyr, acc, rate_hz, params.calibration),
+                               calibration, params.ride_heading)
+        angles = ride_hip_angles(time_s, thigh, calibration, side, posture, heading)
+    else:
+        angles = hip_angles(time_s, thigh, calibration, side, posture, rests)
 
     lo = window[0]                 # a rep may end after the last rest; getting up never comes back
     reps, holds, ride = events_after_calibration(counting, time_s[lo:], angles.angles_deg[lo:], column, motions,

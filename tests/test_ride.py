@@ -108,11 +108,11 @@ def test_standing_out_of_the_saddle_is_reported_and_left_out() -> None:
 
 
 def test_two_thighs_give_left_right_asymmetry(tmp_path: Path) -> None:
-    """Knee tracking depends on heading, which a 6D sensor only knows by integrating its gyro. Body
-    sway during the rests VQF learns its gyro bias from, and gyro scale errors during the swings and
-    the mount, leave each leg's heading a few degrees off, so two legs' knee tracking can differ by
-    up to ~5° that is not there (benchmarks/accuracy.py --exercises ride: abduction RMSE 1.3–4.7°).
-    This checks the asymmetry itself where heading is good: calibrated gyros, a rider sitting still."""
+    """Knee tracking depends on heading, which a 6D sensor only knows by integrating its gyro; each
+    leg's heading comes from its own pedalling axis (analysis/ride_heading.py), anchored to the
+    calibration through a bias prior that is about 1° good. This checks the asymmetry itself where
+    heading is easy: calibrated gyros, a rider sitting still (tests/test_ride_heading.py and
+    benchmarks/accuracy.py --rides hold the harsh conditions)."""
     errors = ImuErrors(gyr_bias_radps=np.radians(0.05), gyr_scale=0.001)
     options = SimOptions(dose=Dose(ride_s=60.0, cadence_rpm=90), with_other_thigh=True, errors=errors, sway_deg=0.1,
                          other_thigh_offset_deg=(0.0, 5.0, -4.0))      # right knee further out, femur turned out

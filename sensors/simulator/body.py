@@ -42,12 +42,12 @@ def hip_rotation(angles_deg: FloatArray, side: str) -> Rotation:
     return Rotation.from_euler("ZXY", zxy, degrees=True)
 
 
-def pelvis_rotation(heading_rad: float, pitch_deg: FloatArray, sway_deg: FloatArray) -> Rotation:
-    """Pelvis → earth: facing `heading_rad`, tipped back by `pitch_deg` (90 = supine), plus sway.
+def pelvis_rotation(heading_rad: FloatArray | float, pitch_deg: FloatArray, sway_deg: FloatArray) -> Rotation:
+    """Pelvis → earth: facing `heading_rad` (one, or per sample), tipped back by `pitch_deg` (90 = supine), plus sway.
 
     sway_deg: (N, 3) small extra turns about the pelvis Z, X, Y axes.
     """
-    heading = Rotation.from_euler("z", heading_rad)
+    heading = Rotation.from_euler("z", heading_rad if np.ndim(heading_rad) == 0 else np.asarray(heading_rad)[:, None])
     tilt = Rotation.from_euler("ZXY", np.column_stack([pitch_deg + sway_deg[:, 0], sway_deg[:, 1:]]),
                                degrees=True)
     return heading * _UPRIGHT * tilt

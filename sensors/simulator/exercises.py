@@ -29,6 +29,9 @@ class Dose:
     """Rides: how long to pedal standing out of the saddle, in the middle of the first stretch."""
     foot_down: bool = False
     """Rides: stop between the two stretches with a foot on the ground, instead of coasting."""
+    coast: bool = True
+    """Rides: pedal in two stretches with a pause between; False pedals all of ride_s without a break
+    (long real rides: nothing in them re-anchors the heading)."""
     range_gain: float = 1.0
     """Holds and reps reach this multiple of the exercise's usual excursion (synthetic progress)."""
 
@@ -209,7 +212,7 @@ def banded_hip_flexion_march(s: Script, d: Dose) -> None:
 
 
 def ride(s: Script, d: Dose) -> None:
-    """On the saddle: pedal, coast with the cranks still, pedal again, get off.
+    """On the saddle: pedal, coast with the cranks still, pedal again, get off (or pedal throughout).
 
     Thigh flexion swings about 40° around a 60° mean per crank revolution; the knee drifts a
     little outward (abduction) and the femur sits slightly externally rotated (seed 000). Starting
@@ -220,6 +223,12 @@ def ride(s: Script, d: Dose) -> None:
     stroke = {"osc_flex": s.jitter(21, 3), "osc_abd": 2.5, "osc_rot": 3.0}
     s.move(2.0, abd=s.jitter(3, 2), rot=s.jitter(-5, 3), **stroke).wait(1.0)      # feet on the pedals
     rate_hz = d.cadence_rpm / 60.0
+    if not d.coast:
+        s.oscillate("pedalling", d.ride_s, rate_hz, ramp_s=3.0, keep_amplitude=True, **stroke)
+        s.wait(1.0)
+        s.move(2.0, abd=0.0, rot=0.0, **dict.fromkeys(stroke, 0.0)).wait(1.0)
+        stand_up(s)
+        return
     if d.stand_s > 0:
         _pedal_with_standing(s, 0.6 * d.ride_s, rate_hz, d.stand_s, stroke)
     else:

@@ -38,6 +38,13 @@ class ImuErrors:
     mag_noise_ut: float = 0.3
     quantise: bool = True
     """Round to a 16-bit part's LSB (±16 g, ±2000 °/s), as every real sensor does."""
+    gyr_bias_bound: bool = False
+    """Draw each gyro axis's bias uniformly within ±gyr_bias_radps (worst cases at the bound) instead
+    of from a normal distribution of that σ: benchmarks of "bias up to ±x" use this."""
+    gyr_bias_drift_radps: float = 0.0
+    """Temperature drift: each axis's bias moves by up to ± this (uniform) as the part warms up,
+    approaching its new value exponentially with time constant gyr_bias_drift_tau_s."""
+    gyr_bias_drift_tau_s: float = 600.0
 
     @staticmethod
     def none() -> ImuErrors:
@@ -74,11 +81,15 @@ def measure(pose: Pose, time_s: FloatArray, errors: ImuErrors, rng: np.random.Ge
     gyr_true = _body_rate(pose, time_s)
     acc_true = rotation.inv().apply(_linear_acceleration(pose, time_s) + np.array([0.0, 0.0, GRAVITY_MPS2]))
     n = time_s.shape[0]
-    gyr_bias = rng.normal(0, errors.gyr_bias_radps, 3)
+    gyr_bias = rng.uniform(-errors.gyr_bias_radps, errors.gyr_bias_radps, 3) if errors.gyr_bias_bound \
+        else rng.normal(0, errors.gyr_bias_radps, 3)
     gyr = gyr_true * (1 + rng.normal(0, errors.gyr_scale, 3)) + gyr_bias + rng.normal(0, errors.gyr_noise_radps,
                                                                                      (n, 3))
     acc = acc_true * (1 + rng.normal(0, errors.acc_scale, 3)) + rng.normal(0, errors.acc_bias_mps2, 3) \
         + rng.normal(0, errors.acc_noise_mps2, (n, 3))
+    if errors.gyr_bias_drift_radps > 0:        # drawn after the rest: seeds without drift keep their samples
+        drift = np.random.default_rng(rng.integers(2**63)).uniform(-1, 1, 3) * errors.gyr_bias_drift_radps
+        gyr = gyr + drift[None] * -np.expm1(-(time_s - time_s[0]) / errors.gyr_bias_drift_tau_s)[:, None]
     if errors.quantise:
         gyr = _quantise(gyr, np.deg2rad(2000.0) / 32768)
         acc = _quantise(acc, 16 * GRAVITY_MPS2 / 32768)

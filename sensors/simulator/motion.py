@@ -40,6 +40,13 @@ class BodyMotion:
     2 s from offset_from_s: the calibration stance is zero by definition, so an asymmetry only
     shows in what the leg does afterwards."""
     offset_from_s: float = 0.0
+    turns: FloatArray | None = None
+    """(K, 3) road turns while riding: start (s), duration (s), heading change (rad); the whole body
+    turns with the bike along a minimum-jerk profile."""
+    stand_sway_deg: SmoothNoise | None = None
+    """(3,) extra postural sway of a person standing still (calibration stands), faded out over 2 s
+    from stand_sway_until_s: a standing body is never quite still, a seated one much more so."""
+    stand_sway_until_s: float = 0.0
 
     @staticmethod
     def from_script(script: Script, side: str, rng: np.random.Generator, sway_deg: float = 0.5,
@@ -94,10 +101,25 @@ class BodyMotion:
     def pelvis_pitch_deg(self, t: FloatArray) -> FloatArray:
         return self.keyframes.evaluate(t)[:, _C["pelvis_pitch"]]
 
+    def heading(self, t: FloatArray) -> FloatArray | float:
+        """Heading (rad) the body faces: constant, or changing through the road turns."""
+        if self.turns is None or len(self.turns) == 0:
+            return self.heading_rad
+        start, duration, turn = self.turns.T
+        tau = np.clip((np.asarray(t, dtype=float)[:, None] - start) / duration, 0.0, 1.0)
+        return self.heading_rad + (turn * tau**3 * (10 - 15 * tau + 6 * tau**2)).sum(axis=1)
+
+    def pelvis_sway_deg(self, t: FloatArray) -> FloatArray:
+        sway = self.sway_deg.evaluate(t)
+        if self.stand_sway_deg is None:
+            return sway
+        fade = np.clip((self.stand_sway_until_s + 2.0 - np.asarray(t, dtype=float)) / 2.0, 0.0, 1.0)
+        return sway + fade[:, None] * self.stand_sway_deg.evaluate(t)
+
     def pelvis_pose(self, t: FloatArray) -> tuple[Rotation, FloatArray]:
         """Pelvis → earth rotation and mid-pelvis position (N, 3)."""
         pose = self.keyframes.evaluate(t)
-        rotation = pelvis_rotation(self.heading_rad, pose[:, _C["pelvis_pitch"]], self.sway_deg.evaluate(t))
+        rotation = pelvis_rotation(self.heading(t), pose[:, _C["pelvis_pitch"]], self.pelvis_sway_deg(t))
         position = self.sway_m.evaluate(t)
         position[:, 2] += pose[:, _C["pelvis_height"]]
         return rotation, position

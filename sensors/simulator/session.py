@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from numpy.typing import NDArray
@@ -15,6 +15,7 @@ from sensors.simulator.exercises import Dose, build_script
 from sensors.simulator.imu_model import ImuErrors, ImuTruth, measure
 from sensors.simulator.motion import BodyMotion
 from sensors.simulator.script import MOTIONS, Script
+from sensors.simulator.trajectory import SmoothNoise
 
 FloatArray = NDArray[np.float64]
 
@@ -37,6 +38,14 @@ class SimOptions:
     calibration_still_s: float = 4.0
     calibration_swings: int = 3
     """Set to 0 to simulate someone who skipped that part of the calibration (SPEC §3)."""
+    stand_sway_deg: float = 0.0
+    """Harsh conditions: postural sway while standing for the calibration, this much at 0.2–1 Hz plus
+    twice as much slow body sway (0.03–0.15 Hz), on top of sway_deg. Sway that a filter takes for
+    rest corrupts its gyro-bias estimate."""
+    turns: int = 0
+    """Harsh conditions: this many road turns during a ride's pedalling (the rider's heading changes)."""
+    turn_deg: tuple[float, float] = (30.0, 90.0)
+    """Size of each turn, left or right at random."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,6 +140,7 @@ def simulate_session(exercise_id: str, side: str, seed: int, options: SimOptions
     rng = np.random.default_rng(seed)
     script = build_script(exercise_id, rng, options.dose, options.calibration_still_s, options.calibration_swings)
     motion = BodyMotion.from_script(script, side, rng, options.sway_deg, options.tremor_deg)
+    motion = _harsh(motion, script, options, np.random.default_rng([seed, 12]))
     time_s = np.arange(0.0, motion.duration_s, 1.0 / options.rate_hz)
 
     thigh_mount = thigh_placement(side, rng, options.strap)
@@ -164,6 +174,28 @@ def simulate_session(exercise_id: str, side: str, seed: int, options: SimOptions
         other_hip_angles_deg=other_angles,
     )
     return SimulatedSession(exercise_id, side, seed, options.rate_hz, streams, truth)
+
+
+def _harsh(motion: BodyMotion, script: Script, options: SimOptions, rng: np.random.Generator) -> BodyMotion:
+    """Standing sway and road turns, from their own generator so the default sessions stay as they were."""
+    if options.stand_sway_deg > 0:
+        quick = SmoothNoise.random(rng, 3, options.stand_sway_deg, (0.2, 1.0))
+        slow = SmoothNoise.random(rng, 3, 2 * options.stand_sway_deg, (0.03, 0.15))
+        sway = SmoothNoise(*(np.concatenate([getattr(quick, k), getattr(slow, k)])
+                             for k in ("amplitude", "freq_hz", "phase")))
+        motion = replace(motion, stand_sway_deg=sway, stand_sway_until_s=script.exercise_start_s)
+    if options.turns > 0 and script.cycles:
+        spans = [(w.start_s + 20.0, w.end_s - 10.0) for w in script.cycles if w.end_s - w.start_s > 40.0]
+        total = sum(max(0.0, b - a) for a, b in spans)
+        if total > 0:
+            slots = (np.arange(options.turns) + rng.uniform(0.1, 0.9, options.turns)) * total / options.turns
+            edges = np.cumsum([0.0] + [max(0.0, b - a) for a, b in spans])
+            k = np.searchsorted(edges, slots, side="right") - 1
+            starts = np.array([spans[i][0] for i in k]) + slots - edges[k]
+            duration = rng.uniform(3.0, 8.0, options.turns)
+            turn = np.radians(rng.uniform(*options.turn_deg, options.turns)) * rng.choice([-1.0, 1.0], options.turns)
+            motion = replace(motion, turns=np.column_stack([starts, duration, turn]))
+    return motion
 
 
 def _events(script: Script, motion: BodyMotion, time_s: FloatArray, angles: FloatArray) -> dict[str, tuple]:
