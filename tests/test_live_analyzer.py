@@ -13,7 +13,7 @@ import pytest
 
 from analysis.calibration import count_peaks, swing_angle
 from analysis.events import EventParams
-from analysis.live import LiveAnalyzer, LiveParams, LiveState
+from analysis.live_analyzer import LiveAnalyzer, LiveParams, LiveState
 from analysis.live_calibration import alignment_residual_deg
 from analysis.live_events import (
     Calibrated,

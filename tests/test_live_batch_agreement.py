@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import pytest
 
 from analysis.events import HoldEvent, RepEvent, SetEvent
-from analysis.live import LiveAnalyzer
+from analysis.live_analyzer import LiveAnalyzer
 from analysis.live_events import HoldEnded, HoldStarted, RepCounted, SetEnded
 from analysis.pipeline import ThighAnalysis, analyze_thigh
 from sensors.simulator import simulate_session

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from analysis.live import LiveState
+from analysis.live_analyzer import LiveState
 from analysis.live_events import (
     Calibrated,
     CalibrationFailed,

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Protocol, runtime_checkable
 
-from analysis.live import LiveAnalyzer, LiveState
+from analysis.live_analyzer import LiveAnalyzer, LiveState
 from analysis.live_events import LiveEvent
 from analysis.results import SessionResult
 from sensors.notification_source import DecodeStats

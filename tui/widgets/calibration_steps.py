@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rich.text import Text
 
-from analysis.live import LiveState
+from analysis.live_analyzer import LiveState
 from tracker.live_report import PROTOCOL_SWINGS
 from tui.widgets.quiet_static import QuietStatic
 
