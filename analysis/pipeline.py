@@ -13,6 +13,13 @@ from numpy.typing import NDArray
 
 from analysis.angles import HipAngles, hip_angles, thigh_quaternions
 from analysis.calibration import Calibration, CalibrationNotFoundError, CalibrationParams, find_calibration, still_mask
+from analysis.confidence import (
+    ConfidenceParams,
+    MotionConfidence,
+    heading_uncertainty_deg,
+    motion_confidence,
+    rest_mask,
+)
 from analysis.events import (
     EventParams,
     HoldEvent,
@@ -47,6 +54,7 @@ class AnalysisParams:
     events: EventParams = field(default_factory=EventParams)
     ride: RideParams = field(default_factory=RideParams)
     ride_heading: RideHeadingParams = field(default_factory=RideHeadingParams)
+    confidence: ConfidenceParams = field(default_factory=ConfidenceParams)
     min_rest_s: float = 1.0
     rest_range_deg: float = 2.0
     """A rest: no hip angle moves more than this within min_rest_s (slow moves are not rests)."""
@@ -70,6 +78,11 @@ class ThighAnalysis:
     reps: tuple[RepEvent, ...] = ()
     sets: tuple[SetEvent, ...] = ()
     ride: RideMetrics | None = None
+    confidence: dict[str, MotionConfidence] | None = None
+    """Per angle, how far the heading it needs went unobserved (analysis.confidence)."""
+    orientation_source: tuple[str, ...] = ()
+    """How the orientation was found: '6d' (gyro + accelerometer) and what fixed its heading
+    ('rests' in the exercise's pose, the 'pedalling_axis')."""
 
 
 def analyze_thigh(time_s: FloatArray, acc: FloatArray, gyr: FloatArray, side: str, primary_motion: str,
@@ -94,20 +107,25 @@ def analyze_thigh(time_s: FloatArray, acc: FloatArray, gyr: FloatArray, side: st
     rests = rests_in_posture(time_s, gyr, acc, rough, calibration, posture, rate_hz, params)
     window = (int(rests[0, 0]), int(rests[-1, 1])) if len(rests) else \
         (int(np.searchsorted(time_s, calibration.end_s)), len(time_s))
+    stand = (time_s >= calibration.start_s) & (time_s <= calibration.end_s)
     if counting == "ride":                 # the pedalling axis tells the heading (analysis/ride_heading.py)
         heading = ride_heading(time_s, gyr, acc, quat, thigh, still_mask(gyr, acc, rate_hz, params.calibration),
                                calibration, params.ride_heading)
         angles = ride_hip_angles(time_s, thigh, calibration, side, posture, heading)
+        observed, source = stand | heading.observed, ("6d", "pedalling_axis")
     else:
         angles = hip_angles(time_s, thigh, calibration, side, posture, rests)
+        observed, source = stand | rest_mask(len(time_s), rests), ("6d", "rests")
 
     lo = window[0]                 # a rep may end after the last rest; getting up never comes back
     reps, holds, ride = events_after_calibration(counting, time_s[lo:], angles.angles_deg[lo:], column, motions,
                                 np.clip(rests - lo, 0, len(time_s) - lo), rate_hz, params)
     end = max(window[1], int(np.searchsorted(time_s, max((r.end_s for r in reps), default=0.0), "right")))
+    uncertainty = heading_uncertainty_deg(time_s, observed, params.confidence)
     return ThighAnalysis(side, primary_motion, duration, calibration, None, angles,
                          (float(time_s[lo]), float(time_s[end - 1])), Peaks.over(angles.angles_deg[lo:end]),
-                         holds, reps, group_sets(reps, params.events), ride)
+                         holds, reps, group_sets(reps, params.events), ride,
+                         motion_confidence(uncertainty[lo:end], params.confidence), source)
 
 
 def events_after_calibration(counting: str, time_s: FloatArray, angles_deg: FloatArray, column: int,

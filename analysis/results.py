@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING
 
+from analysis.confidence import MotionConfidence
 from analysis.peaks import Peaks
 from analysis.vocabulary import Side
 
@@ -147,6 +148,10 @@ class SessionResult:
     algorithm_version: str = ALGORITHM_VERSION
     warnings: tuple[str, ...] = field(default=())
     """Things a reader should know before trusting the numbers."""
+    confidence: Mapping[str, MotionConfidence] | None = None
+    """Per angle ('flexion', 'abduction', 'rotation'): how well the heading it needs was observed."""
+    orientation_source: tuple[str, ...] = ()
+    """'6d' and what fixed the heading: 'rests', 'pedalling_axis' (SPEC §5)."""
 
     @property
     def calibrated(self) -> bool:

@@ -248,3 +248,26 @@ def test_a_session_of_an_exercise_no_longer_in_the_catalogue_does_not_break_prog
     report = build_report([retired, kept], [], [], NOW)
     assert [(i.exercise, i.motion) for i in report.items] == [(EXERCISE, "internal_rotation")]
     assert best_label(retired) == "" and best_label(kept) == "IR 30°"
+
+
+def test_a_trend_that_mixes_low_confidence_sessions_says_so() -> None:
+    from analysis.confidence import MotionConfidence
+    from analysis.peaks import Peaks
+    from analysis.results import CalibrationOutcome, SessionResult
+    from tracker.domain import AnalysedSession, Side
+    from tracker.progress import build_report
+    from tracker.report import render_progress
+
+    def session(i: int, level: str) -> AnalysedSession:
+        sure = MotionConfidence("high", 0.0)
+        result = SessionResult(Side.LEFT, EXERCISE, 60.0, CalibrationOutcome(0.0, 10.0),
+                               Peaks(80.0, 0.0, 2.0, -2.0, 30.0 + i, -5.0),
+                               confidence={"flexion": sure, "abduction": MotionConfidence(level, 7.0),
+                                           "rotation": MotionConfidence(level, 7.0)})
+        return AnalysedSession(i, EXERCISE, Side.LEFT, NOW - timedelta(days=7 * (5 - i)), result)
+
+    report = build_report([session(i, "low" if i in (1, 3) else "high") for i in range(5)], [], [], NOW)
+    (item,) = report.items
+    assert item.low_confidence_sessions == 2
+    assert item.to_json()["low_confidence_sessions"] == 2
+    assert "2 of 5 sessions have low confidence" in render_progress(report.to_json())

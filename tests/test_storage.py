@@ -163,13 +163,13 @@ def test_a_unit_of_work_commits_whole_or_not_at_all(any_db_url: str) -> None:
     """A use case spanning aggregates (a session and its pain score) is one transaction."""
     store = Store(open_database(any_db_url).sessions)
     with pytest.raises(RuntimeError), store.write() as work:
-        session_id = work.sessions.create(NewSession("couch_stretch", Side.LEFT, Source.IMPORTED, T0), [SPEC],
+        session_id = work.sessions.create(NewSession("couch_stretch", Side.LEFT, Source.BLE, T0), [SPEC],
                                           T0)["session"]
         work.pain.add(session_id, 3, T0)
         raise RuntimeError("killed half-way")
     assert store.sessions.summaries() == [] and store.pain.entries() == []
     with store.write() as work:
-        session_id = work.sessions.create(NewSession("couch_stretch", Side.LEFT, Source.IMPORTED, T0), [SPEC],
+        session_id = work.sessions.create(NewSession("couch_stretch", Side.LEFT, Source.BLE, T0), [SPEC],
                                           T0)["session"]
         work.pain.add(session_id, 3, T0)
     with store.read() as snapshot:

@@ -73,7 +73,8 @@ def summarize(analysis: ThighAnalysis, exercise: str, other: ThighAnalysis | Non
     if analysis.ride is not None:
         ride = RideResult.from_metrics(analysis.ride, _asymmetry(analysis, other, side))
     return SessionResult(side, exercise, analysis.duration_s, calibration, analysis.peaks, analysis.holds,
-                         analysis.reps, analysis.sets, ride)
+                         analysis.reps, analysis.sets, ride, confidence=analysis.confidence,
+                         orientation_source=analysis.orientation_source)
 
 
 def _asymmetry(analysis: ThighAnalysis, other: ThighAnalysis | None, side: Side) -> dict[str, SideDifference] | None:

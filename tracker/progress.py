@@ -55,6 +55,8 @@ class SessionPoint:
     best_set_reps: int
     longest_hold_s: float | None
     """What was achieved, to set against the prescription."""
+    confidence: str | None = None
+    """'high', 'medium' or 'low' for the angle this motion is measured on (None: not known)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +69,11 @@ class ProgressItem:
     alerts: tuple[Alert, ...]
     prescription: Prescription
     """The plan's dose for this exercise and side, else the seed's."""
+
+    @property
+    def low_confidence_sessions(self) -> int:
+        """Sessions whose heading went unobserved too long for this angle (the trend mixes them in)."""
+        return sum(1 for p in self.points if p.confidence == "low")
 
     def to_json(self) -> dict[str, object]:
         slope = self.trend.slope
@@ -83,8 +90,10 @@ class ProgressItem:
             "history": [{"session_id": p.session_id, "started_at": p.started_at.isoformat(),
                          "best_deg": _r(p.best_deg), "typical_deg": _r(p.typical_deg), "sets": p.sets,
                          "best_set_reps": p.best_set_reps,
-                         "longest_hold_s": None if p.longest_hold_s is None else _r(p.longest_hold_s)}
+                         "longest_hold_s": None if p.longest_hold_s is None else _r(p.longest_hold_s),
+                         "confidence": p.confidence}
                         for p in self.points],
+            "low_confidence_sessions": self.low_confidence_sessions,
             "alerts": [a.to_json() for a in self.alerts],
         }
 
@@ -198,9 +207,11 @@ def _points(rows: Sequence[AnalysedSession]) -> dict[Key, list[SessionPoint]]:
             best = sign * result.peaks.of(direction)
             typical = float(statistics.median(events)) if events else best
             holds = [h.duration_s for h in result.holds if h.motion == motion]
+            angle = (result.confidence or {}).get(direction.axis.name.lower())
             points[(row.exercise, motion.value, row.side.value)].append(
                 SessionPoint(row.session_id, row.started_at, best, typical, len(result.sets),
-                             max((s.reps for s in result.sets), default=0), max(holds) if holds else None))
+                             max((s.reps for s in result.sets), default=0), max(holds) if holds else None,
+                             angle.level if angle is not None else None))
     return points
 
 

@@ -20,6 +20,10 @@ def render_assessment(result: SessionResult) -> str:
     if result.peaks is not None:
         lines.append("  range: " + ", ".join(f"{label} {low:+.1f}° to {high:+.1f}°"
                                              for label, low, high in result.peaks.ranges()))
+    heading = (result.confidence or {}).get("rotation")
+    if heading is not None:
+        lines.append(f"  confidence: flexion high; abduction and rotation {heading.level} (heading within "
+                     f"±{heading.heading_uncertainty_deg:.1f}°, from {' + '.join(result.orientation_source)})")
     if result.sets:
         lines.append(f"  {len(result.reps)} reps in {len(result.sets)} set(s): "
                      + ", ".join(str(s.reps) for s in result.sets))
@@ -76,6 +80,9 @@ def render_progress(document: dict[str, Any]) -> str:
             f"{slope:+.1f}°/week ({item['trend']}{', plateau' if item['plateau'] else ''})"
         lines.append(f"{item['exercise']:30} {item['motion']:18} {item['side']:5}  {item['sessions']:3} sessions  "
                      f"best {item['best_deg']:5.1f}°  latest {item['latest_deg']:5.1f}°  {trend}")
+        if item["low_confidence_sessions"]:
+            lines.append(f"{'':30} {item['low_confidence_sessions']} of {item['sessions']} sessions have low "
+                         "confidence for this angle (heading unobserved too long): read the trend with care")
     adherence = document["adherence"]
     if adherence["weeks"]:
         week = adherence["this_week"]

@@ -25,6 +25,10 @@ def result_json(result: SessionResult, session_id: int | None = None) -> dict[st
         "reps": [_rep(r) for r in result.reps],
         "sets": [_set(s) for s in result.sets],
         "ride": None if result.ride is None else _ride(result.ride),
+        "confidence": None if result.confidence is None else {
+            angle: {"level": c.level, "heading_uncertainty_deg": _round(c.heading_uncertainty_deg)}
+            for angle, c in result.confidence.items()},
+        "orientation_source": list(result.orientation_source),
         "warnings": list(result.warnings),
         "algorithm_version": result.algorithm_version,
     }

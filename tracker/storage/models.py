@@ -183,6 +183,10 @@ class AnalysisResult(Base):
     duration_s: Mapped[float | None]
     """Length of the analysed stream (None: analysed before 0003; the session's duration stands in)."""
     warnings: Mapped[list[str] | None] = mapped_column(sa.JSON)
+    confidence: Mapped[dict[str, object] | None] = mapped_column(sa.JSON)
+    """Per angle: {"level", "heading_uncertainty_deg"} (None: analysed before 0004)."""
+    orientation_source: Mapped[str | None] = mapped_column(String(64))
+    """Comma-separated: '6d,rests', '6d,pedalling_axis'."""
 
     holds: Mapped[list[HoldRow]] = relationship(cascade="all, delete-orphan", passive_deletes=True)
     reps: Mapped[list[RepRow]] = relationship(cascade="all, delete-orphan", passive_deletes=True)

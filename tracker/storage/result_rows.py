@@ -15,6 +15,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session as OrmSession
 
+from analysis.confidence import MotionConfidence
 from analysis.peaks import Peaks
 from analysis.results import (
     RIDE_SCALARS,
@@ -55,6 +56,10 @@ def result_row(session_id: int, result: SessionResult) -> m.AnalysisResult:
         session_id=session_id, algorithm_version=result.algorithm_version, calibration_ok=c.ok,
         calibration_start_s=c.start_s, calibration_end_s=c.end_s, calibration_problem=c.problem,
         duration_s=result.duration_s, warnings=list(result.warnings) or None,
+        confidence=None if result.confidence is None else {
+            angle: {"level": c.level, "heading_uncertainty_deg": c.heading_uncertainty_deg}
+            for angle, c in result.confidence.items()},
+        orientation_source=",".join(result.orientation_source) or None,
         **{column: peaks.get(key) for key, column in PEAK_COLUMNS.items()})
     row.holds = [m.HoldRow(motion=str(h.motion), start_s=h.start_s, end_s=h.end_s, angle_deg=h.angle_deg,
                            stability_deg=h.stability_deg) for h in result.holds]
@@ -112,7 +117,11 @@ def result_from_rows(session: m.Session, row: m.AnalysisResult, children: Result
         reps=tuple(RepEvent(r.motion, r.start_s, r.end_s, r.peak_deg) for r in children.reps.get(row.id, ())),
         sets=tuple(SetEvent(s.start_s, s.end_s, s.reps) for s in children.sets.get(row.id, ())),
         ride=None if ride is None else _ride_result(ride), algorithm_version=row.algorithm_version,
-        warnings=tuple(row.warnings or ()))
+        warnings=tuple(row.warnings or ()),
+        confidence=None if row.confidence is None else {
+            angle: MotionConfidence(str(c["level"]), float(c["heading_uncertainty_deg"]))
+            for angle, c in row.confidence.items() if isinstance(c, dict)},
+        orientation_source=tuple(row.orientation_source.split(",")) if row.orientation_source else ())
 
 
 def _ride_row(ride: RideResult) -> m.RideRow:

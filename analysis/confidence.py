@@ -1,0 +1,90 @@
+"""How far each reported angle can be trusted: the pelvis heading's uncertainty between observations.
+
+Flexion is measured against gravity and does not drift. Abduction and rotation need the pelvis
+heading, which a 6D orientation only keeps by integrating the gyro; hiptrack observes it at the
+calibration stand, at rests in the exercise's pose and, on a bike, along the pedalling axis.
+Between observations the heading error is modelled as the same random walk the rest anchoring
+assumes (analysis.angles.heading_drift), bridged between two observations and growing after the
+last one, plus a residual gyro bias that nothing corrects once observations stop.
+
+Why a model and not a measurement: without ground truth the error cannot be measured, but how
+long the heading went unobserved can, and that is what separates a trustworthy knee-tracking
+figure from one that drifted by tens of degrees.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+FloatArray = NDArray[np.float64]
+BoolArray = NDArray[np.bool_]
+
+
+@dataclass(frozen=True, slots=True)
+class ConfidenceParams:
+    walk_deg_per_sqrt_s: float = 0.3
+    """Heading random walk of a consumer gyro after bias estimation (as in heading_drift)."""
+    residual_bias_dps: float = 0.1
+    """What remains of the vertical gyro bias once VQF has estimated it (0.1–0.4 °/s seen)."""
+    high_deg: float = 2.0
+    """Heading uncertainty (p95 over the exercise) up to which abduction and rotation are 'high'."""
+    medium_deg: float = 5.0
+
+
+@dataclass(frozen=True, slots=True)
+class MotionConfidence:
+    level: str
+    """'high', 'medium' or 'low'."""
+    heading_uncertainty_deg: float
+    """95th percentile, over the exercise, of the modelled pelvis heading error (0 for flexion)."""
+
+
+def heading_uncertainty_deg(time_s: FloatArray, observed: BoolArray,
+                            params: ConfidenceParams = ConfidenceParams()) -> FloatArray:
+    """(N,) modelled heading error at each sample, from where the heading was observed.
+
+    time_s: (N,) s, increasing; observed: (N,) True where the heading was observed. Between two
+    observations a Brownian bridge (w²·a·b/(a+b) for a s since the last and b s to the next); before
+    the first and after the last, the walk and the residual bias grow with the time since.
+    """
+    if not observed.any():
+        elapsed = time_s - time_s[0]
+        return params.walk_deg_per_sqrt_s * np.sqrt(elapsed) + params.residual_bias_dps * elapsed
+    seen = np.flatnonzero(observed)
+    after = np.searchsorted(seen, np.arange(len(time_s)))            # index into `seen` of the next observation
+    previous = seen[np.clip(after - 1, 0, len(seen) - 1)]
+    following = seen[np.clip(after, 0, len(seen) - 1)]
+    since = np.where(after > 0, time_s - time_s[previous], np.inf)
+    until = np.where(after < len(seen), time_s[following] - time_s, np.inf)
+    bridged = np.isfinite(since) & np.isfinite(until)
+    open_gap = np.where(np.isfinite(since), since, until)              # before the first or after the last
+    w2 = params.walk_deg_per_sqrt_s ** 2
+    with np.errstate(invalid="ignore", divide="ignore"):
+        bridge = np.sqrt(w2 * since * until / (since + until))
+    drifting = params.walk_deg_per_sqrt_s * np.sqrt(open_gap) + params.residual_bias_dps * open_gap
+    uncertainty = np.where(bridged, bridge, drifting)
+    uncertainty[observed] = 0.0
+    return np.nan_to_num(uncertainty)
+
+
+def motion_confidence(uncertainty_deg: FloatArray, params: ConfidenceParams = ConfidenceParams()
+                      ) -> dict[str, MotionConfidence]:
+    """Per angle ('flexion', 'abduction', 'rotation'), from the heading uncertainty over the exercise."""
+    worst = float(np.percentile(uncertainty_deg, 95)) if len(uncertainty_deg) else 0.0
+    level = "high" if worst <= params.high_deg else "medium" if worst <= params.medium_deg else "low"
+    heading_bound = MotionConfidence(level, round(worst, 2))
+    return {"flexion": MotionConfidence("high", 0.0), "abduction": heading_bound, "rotation": heading_bound}
+
+
+def rest_mask(n: int, rests: NDArray[np.intp]) -> BoolArray:
+    """(N,) True inside the (K, 2) index runs."""
+    mask = np.zeros(n, dtype=bool)
+    if len(rests):
+        edges = np.zeros(n + 1, dtype=np.int64)
+        np.add.at(edges, rests[:, 0], 1)
+        np.add.at(edges, rests[:, 1], -1)
+        mask = np.cumsum(edges[:-1]) > 0
+    return mask
