@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import os
-import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-
-sys.path.insert(0, str(Path(__file__).parent))
-from pg_cluster import find_binary, postgres_cluster
+from helpers.pg_cluster import find_binary, postgres_cluster
 
 from tracker.services import Services, build_services
 

@@ -23,6 +23,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import sqlalchemy as sa
+from helpers import ROOT
 
 from sensors.samples import Placement
 from sensors.source import StreamSpec
@@ -33,7 +34,6 @@ from tracker.storage.database import head_revision, open_database
 from tracker.storage.repository import NewSession, SessionStore
 from tracker.storage.sample_codec import decode_chunk
 
-ROOT = Path(__file__).parents[1]
 ENV = os.environ | {"PYTHONPATH": str(ROOT)}
 
 SYNCED_HIPTRACK = """

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from live_sources import StallingSource
+from helpers.live_sources import StallingSource
 from textual.pilot import Pilot
 from textual.widgets import Digits, Label, Log, Static
 

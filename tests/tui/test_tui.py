@@ -8,9 +8,9 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pytest
+from helpers.tui_history import NOW, copy_of, local_time_utc, settle, template_db
 from textual.screen import Screen
 from textual.widgets import DataTable, Input, OptionList, Select, Static
-from tui_history import NOW, copy_of, local_time_utc, settle, template_db
 
 from tracker.domain import Placement, Side
 from tracker.norms import typical_band

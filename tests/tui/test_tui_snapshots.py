@@ -12,9 +12,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers.tui_history import NOW, copy_of, local_time_utc, settle, template_db
 from textual.pilot import Pilot
 from textual.widgets import Input, Select
-from tui_history import NOW, copy_of, local_time_utc, settle, template_db
 
 from tracker.domain import Side
 from tracker.services import Services, build_services

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from tui_history import copy_of, template_db
+from helpers.tui_history import copy_of, template_db
 
 pytestmark = pytest.mark.slow
 
