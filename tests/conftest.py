@@ -1,4 +1,4 @@
-"""Shared fixtures: real databases (an SQLite file, and a throwaway PostgreSQL server), services."""
+"""Shared fixtures: real databases (an SQLite file, and a throwaway PostgreSQL server), services, replayed sensors."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import pytest
 import sqlalchemy as sa
 from helpers.pg_cluster import find_binary, postgres_cluster
 
+from sensors.ble.replay_backend import REPLAY_DEVICES, ReplayDevice
 from tracker.services import Services, build_services
 
 
@@ -38,21 +39,25 @@ def postgres_server() -> Iterator[str]:
         yield url
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def any_db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """The same test against SQLite and against a real PostgreSQL server (SPEC §9)."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'hiptrack.db'}"
-        return
-    server = request.getfixturevalue("postgres_server")
+@pytest.fixture
+def pg_url(postgres_server: str) -> Iterator[str]:
+    """An empty database of its own on the test server (no schema yet: a clinic's first start)."""
     name = f"t_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(server, isolation_level="AUTOCOMMIT")
+    admin = sa.create_engine(postgres_server, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
         connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    yield server.rsplit("/", 1)[0] + f"/{name}"
+    yield postgres_server.rsplit("/", 1)[0] + f"/{name}"
     with admin.connect() as connection:
         connection.exec_driver_sql(f'DROP DATABASE "{name}" WITH (FORCE)')
     admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def any_db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """The same test against SQLite and against a real PostgreSQL server (SPEC §9)."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'hiptrack.db'}"
+    return str(request.getfixturevalue("pg_url"))
 
 
 @pytest.fixture
@@ -60,3 +65,11 @@ def any_svc(any_db_url: str) -> Iterator[Services]:
     services = build_services(any_db_url)
     yield services
     services.close()
+
+
+@pytest.fixture
+def replay_devices() -> Iterator[dict[str, ReplayDevice]]:
+    """The replay backend's 'sensors in range' (a module-level registry), empty before and after the test."""
+    REPLAY_DEVICES.clear()
+    yield REPLAY_DEVICES
+    REPLAY_DEVICES.clear()

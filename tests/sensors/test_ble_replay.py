@@ -18,6 +18,8 @@ from sensors.simulator.encode import encode_notifications
 from tracker.domain import Side, Source
 from tracker.services import Services, record
 
+pytestmark = pytest.mark.usefixtures("replay_devices")   # a clean registry of sensors in range
+
 ADDRESS = "D4:22:CD:00:11:22"
 HOST_START_S = 1_800_000_000.0
 
@@ -40,11 +42,6 @@ async def _record(svc: Services, profile: str, reconnect_for_s: float = 2.0) -> 
                                 notifications_from([link], queue))
     session_id = await record(svc, source, "seated_hip_internal_rotation", Side.LEFT, Source.BLE)
     return session_id, link
-
-
-@pytest.fixture(autouse=True)
-def _forget_devices() -> None:
-    REPLAY_DEVICES.clear()
 
 
 async def test_every_notification_arrives_and_the_start_command_is_written(svc: Services) -> None:

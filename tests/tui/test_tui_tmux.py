@@ -12,7 +12,6 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from helpers.tui_history import copy_of, template_db
 
 pytestmark = pytest.mark.slow
 
@@ -55,13 +54,12 @@ class Terminal:
 
 
 @pytest.fixture
-def terminal(tmp_path_factory: pytest.TempPathFactory, tmp_path: Path) -> Iterator[tuple[Terminal, Path]]:
+def terminal(history_url: str, tmp_path: Path) -> Iterator[tuple[Terminal, Path]]:
     if TMUX is None:
         pytest.skip("tmux is not installed: this smoke test drives the dashboard in a real terminal through it")
-    url = copy_of(template_db(tmp_path_factory), tmp_path)
     hiptrack = Path(sys.executable).with_name("hiptrack")
-    command = shlex.join([str(hiptrack), "dashboard", "--db", url]) if hiptrack.exists() else \
-        shlex.join([sys.executable, "-m", "tracker.cli", "dashboard", "--db", url])
+    command = shlex.join([str(hiptrack), "dashboard", "--db", history_url]) if hiptrack.exists() else \
+        shlex.join([sys.executable, "-m", "tracker.cli", "dashboard", "--db", history_url])
     status = tmp_path / "exit-status"
     term = Terminal(f"hiptrack-test-{os.getpid()}", "dash")
     term.tmux("new-session", "-d", "-s", term.name, "-x", "100", "-y", "30",
