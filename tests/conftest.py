@@ -1,4 +1,7 @@
-"""Shared fixtures: real databases (an SQLite file, and a throwaway PostgreSQL server), services, replayed sensors."""
+"""Shared fixtures: real databases (an SQLite file, and a throwaway PostgreSQL server), services, replayed sensors.
+
+The tests marked `extended` run only with `pytest --extended` (CI runs `pytest`, then `pytest --extended -m extended`).
+"""
 
 from __future__ import annotations
 
@@ -13,6 +16,21 @@ from helpers.pg_cluster import find_binary, postgres_cluster
 
 from sensors.ble.replay_backend import REPLAY_DEVICES, ReplayDevice
 from tracker.services import Services, build_services
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--extended", action="store_true",
+                     help="also run the tests marked extended (long variants of covered cases; CI runs them)")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Leave the extended tests out of a plain `pytest` (a flag, not addopts' -m: `-m 'not slow'` must still work)."""
+    if config.getoption("--extended"):
+        return
+    extended = [item for item in items if item.get_closest_marker("extended")]
+    if extended:
+        config.hook.pytest_deselected(items=extended)
+        items[:] = [item for item in items if not item.get_closest_marker("extended")]
 
 
 @pytest.fixture
