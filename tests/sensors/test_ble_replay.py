@@ -77,6 +77,8 @@ async def test_a_sensor_that_never_returns_ends_the_session_with_its_data(svc: S
     assert 14.0 <= summary.duration_s <= 15.5
 
 
+@pytest.mark.extended     # ~25 s; a drop and reconnect: test_a_dropped_link_reconnects..., two sensors on one
+                          # time base: tests/tracker/test_ble_record.py::test_two_thighs_by_address_one_host_stamped
 async def test_three_sensors_two_minutes_one_session_with_a_gap(svc: Services) -> None:
     """Left thigh (WitMotion), right thigh (Movella DOT), pelvis (Polar): one session, one time base."""
     options = SimOptions(dose=Dose(ride_s=100.0), with_other_thigh=True, with_pelvis=True)

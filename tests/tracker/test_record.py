@@ -93,8 +93,10 @@ def test_a_log_without_the_chosen_side_is_refused(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("profile", [
-    "witmotion", "polar-verity",
-    # ~40 s each; every family's encoder and decoder is also checked sample by sample in tests/sensors/test_encode.py
+    "polar-verity",
+    # 25–45 s each. Every family's bytes are also checked sample by sample against its decoder in
+    # tests/sensors/test_encode.py, and WitMotion and DOT logs go through the real BLE session in test_ble_*.
+    pytest.param("witmotion", marks=pytest.mark.extended),
     pytest.param("movella-dot", marks=pytest.mark.extended),
     pytest.param("thingy52", marks=pytest.mark.extended),
 ])
