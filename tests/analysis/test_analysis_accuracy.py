@@ -6,15 +6,10 @@ bias, scale error and sway. The scoring is shared with benchmarks/accuracy.py.
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import numpy as np
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parents[1] / "benchmarks"))
-from accuracy import analyse, score
-
+from benchmarks.accuracy import analyse, score
 from sensors.simulator import SimOptions, simulate_session
 from tracker import catalog
 

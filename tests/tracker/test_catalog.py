@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 
 import pytest
+from helpers import ROOT
 from typer.testing import CliRunner
 
 from hiptrack.cli import app
 from tracker import catalog
 
-SEEDS = Path(__file__).parents[2] / "shared" / "seeds"
+SEEDS = ROOT.parent / "shared" / "seeds"
 REQUIRED_IDS = {"ninety_ninety_ir_stretch", "seated_hip_internal_rotation", "ninety_ninety_transitions",
                 "seated_hip_flexion_hold", "supine_hip_shift_ir", "hamstring_strap_stretch", "adductor_strap_stretch",
                 "abductor_strap_stretch", "single_leg_circles", "couch_stretch", "figure_four_stretch",

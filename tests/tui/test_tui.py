@@ -1,23 +1,23 @@
-"""The dashboard driven by Textual's pilot against a real database with a fixed history (tests/tui_history.py)."""
+"""The dashboard driven by Textual's pilot against a real database with a fixed history (helpers/tui_history.py)."""
 
 from __future__ import annotations
 
 import sys
 import types
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
+from helpers.tui_history import NOW, no_bluetooth, settle
 from textual.screen import Screen
 from textual.widgets import DataTable, Input, OptionList, Select, Static
-from tui_history import NOW, copy_of, local_time_utc, settle, template_db
 
 from tracker.domain import Placement, Side
 from tracker.norms import typical_band
 from tracker.progress import load_report
-from tracker.services import Services, build_services
+from tracker.services import Services
 from tui.app import HiptrackApp
-from tui.context import BluetoothUnavailableError, FoundSensor, Scanner
+from tui.context import FoundSensor, Scanner
 from tui.recording import RecordingChoice
 from tui.screens.devices import DevicesScreen
 from tui.screens.exercises import ExercisesScreen
@@ -33,23 +33,6 @@ from tui.widgets.trend_chart import TrendChart
 
 SENSORS = (FoundSensor("C0:11:22:33:44:55", "WT901BLE68", "witmotion", -48, 80),
            FoundSensor("D4:22:CD:00:00:01", "Movella DOT", "movella-dot", -61, None))
-
-
-@pytest.fixture(autouse=True)
-def _utc() -> Iterator[None]:
-    with local_time_utc():
-        yield
-
-
-@pytest.fixture
-def history(tmp_path_factory: pytest.TempPathFactory, tmp_path: Path) -> Iterator[Services]:
-    services = build_services(copy_of(template_db(tmp_path_factory), tmp_path))
-    yield services
-    services.close()
-
-
-async def no_bluetooth(timeout_s: float) -> Sequence[FoundSensor]:
-    raise BluetoothUnavailableError("no Bluetooth adapter found")
 
 
 async def two_sensors(timeout_s: float) -> Sequence[FoundSensor]:

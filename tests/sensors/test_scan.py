@@ -4,7 +4,6 @@ families send them), profile matching, battery reads over the replay client, cho
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -33,12 +32,9 @@ runner = CliRunner()
 
 
 @pytest.fixture(autouse=True)
-def _sensors_in_range() -> Iterator[None]:
-    REPLAY_DEVICES.clear()
+def _sensors_in_range(replay_devices: dict[str, ReplayDevice]) -> None:
     for address, (profile, rssi) in SENSORS.items():
-        REPLAY_DEVICES[address] = ReplayDevice(address, profile, [], rssi_dbm=rssi)
-    yield
-    REPLAY_DEVICES.clear()
+        replay_devices[address] = ReplayDevice(address, profile, [], rssi_dbm=rssi)
 
 
 async def test_every_family_is_heard_matched_and_its_battery_read() -> None:

@@ -9,7 +9,6 @@ import asyncio
 import json
 import os
 import shutil
-import socket
 import stat
 import subprocess
 import sys
@@ -21,7 +20,8 @@ import pytest
 from dbus_fast.aio import MessageBus
 from dbus_fast.constants import PropertyAccess
 from dbus_fast.service import ServiceInterface, dbus_property
-from ordinary_user import NOBODY, as_ordinary_user
+from helpers import ROOT, free_port
+from helpers.ordinary_user import NOBODY, as_ordinary_user
 from typer.testing import CliRunner
 
 from hiptrack.cli import app
@@ -122,7 +122,7 @@ def user_dir(tmp_path: Path) -> Iterator[Path]:
     folder = Path(tempfile.mkdtemp(prefix="hiptrack-doctor-"))
     os.chown(folder, NOBODY, NOBODY)
     with as_ordinary_user():
-        readable = os.access(Path(__file__).parents[1] / "tracker" / "storage" / "migrations", os.R_OK | os.X_OK)
+        readable = os.access(ROOT / "tracker" / "storage" / "migrations", os.R_OK | os.X_OK)
     if not readable:
         shutil.rmtree(folder)
         pytest.skip("the source tree is not readable by user nobody")
@@ -149,14 +149,8 @@ def test_a_read_only_database_fails_and_says_how_to_fix(user_dir: Path, locked: 
     assert f"chmod u+rw{'x' if locked == 'folder' else ''} {target}" in (checks["database file"].fix or "")
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def test_unreachable_server_fails_without_showing_the_password() -> None:
-    url = f"postgresql+psycopg://clinic:s3cr3t-pw@127.0.0.1:{_free_port()}/hiptrack"
+    url = f"postgresql+psycopg://clinic:s3cr3t-pw@127.0.0.1:{free_port()}/hiptrack"
     code, report, output = _doctor("--db", url)
     assert code == 1 and report["status"] == "fail"
     database = _by_name(report)["database"]

@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from live_sources import StallingSource
+from helpers.live_sources import StallingSource
 from typer.testing import CliRunner
 
 from analysis.live_events import Calibrated, LiveEvent, RepCounted, SetEnded

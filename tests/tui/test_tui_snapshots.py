@@ -7,42 +7,22 @@ and look at the SVGs.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterator, Sequence
-from pathlib import Path
+from collections.abc import Awaitable, Callable
 from typing import Any
 
-import pytest
+from helpers.tui_history import NOW, no_bluetooth, settle
 from textual.pilot import Pilot
 from textual.widgets import Input, Select
-from tui_history import NOW, copy_of, local_time_utc, settle, template_db
 
 from tracker.domain import Side
-from tracker.services import Services, build_services
+from tracker.services import Services
 from tui.app import HiptrackApp
-from tui.context import BluetoothUnavailableError, FoundSensor
 from tui.screens.session_detail import SessionDetailScreen
 
 NARROW = (80, 24)
 WIDE = (140, 40)
 
 Snap = Callable[..., bool]
-
-
-@pytest.fixture(autouse=True)
-def _utc() -> Iterator[None]:
-    with local_time_utc():
-        yield
-
-
-@pytest.fixture
-def history(tmp_path_factory: pytest.TempPathFactory, tmp_path: Path) -> Iterator[Services]:
-    services = build_services(copy_of(template_db(tmp_path_factory), tmp_path))
-    yield services
-    services.close()
-
-
-async def no_bluetooth(timeout_s: float) -> Sequence[FoundSensor]:
-    raise BluetoothUnavailableError("no Bluetooth adapter found. Linux: is bluetoothd running?")
 
 
 def app_for(services: Services, section: str = "home") -> HiptrackApp:

@@ -14,13 +14,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers import DATA
 from sqlalchemy.engine import make_url
 from typer.testing import CliRunner
 
 from hiptrack.cli import app
 
 runner = CliRunner()
-CSV = Path(__file__).parent / "data" / "seated_ir_left.csv"
+CSV = DATA / "seated_ir_left.csv"
 
 
 class Network:

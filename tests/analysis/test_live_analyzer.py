@@ -216,7 +216,8 @@ def test_a_recording_without_the_swings_says_so_and_shows_no_angles() -> None:
 def test_a_long_session_keeps_counting_past_the_history_window() -> None:
     """Holds longer than the window the rep detectors see (cost bound) still count."""
     params = LiveParams(events_window_s=120.0)
-    run = _run("ninety_ninety_ir_stretch", "left", 8110, SimOptions(dose=Dose(sets=3, hold_s=100.0)), params=params)
+    run = _run("ninety_ninety_ir_stretch", "left", 8110, SimOptions(dose=Dose(sets=3, hold_s=100.0)), block=25,
+               params=params)                           # 0.25 s blocks: a third less time than 0.05 s ones
     assert run.final.reps == len(run.sim.truth.reps) == 3
 
 

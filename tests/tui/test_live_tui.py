@@ -6,11 +6,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from live_sources import StallingSource
+import pytest
+from helpers.live_sources import StallingSource
 from textual.pilot import Pilot
 from textual.widgets import Digits, Label, Log, Static
 
 from analysis.events import EventParams
+from sensors.ble.replay_backend import ReplayDevice
 from sensors.simulator import Dose, SimOptions
 from tracker.domain import Placement, SessionStatus, Side, Source
 from tracker.live_session import LiveRequest
@@ -146,10 +148,10 @@ def test_live_screen_snapshot(snap_compare: Any, tmp_path: Path) -> None:
     services.close()
 
 
+@pytest.mark.extended       # ~45 s; the default run covers the dashboard's (simulated) and the CLI's BLE recording
 async def test_the_dashboards_bluetooth_choice_records_from_the_assigned_sensor(
-        svc: Services, tmp_path: Path, monkeypatch: Any) -> None:
+        svc: Services, tmp_path: Path, monkeypatch: Any, replay_devices: dict[str, ReplayDevice]) -> None:
     """Record form → Bluetooth sensors assigned on Devices → live screen, over a replayed Movella DOT."""
-    from sensors.ble.replay_backend import REPLAY_DEVICES
     from tracker import ble_recording
 
     log = tmp_path / "dot.log"
@@ -178,6 +180,5 @@ async def test_the_dashboards_bluetooth_choice_records_from_the_assigned_sensor(
     summary = svc.store.sessions.get(session_id)
     assert summary.source is Source.BLE and summary.status is SessionStatus.COMPLETE
     assert summary.samples == sent
-    device = next(iter(REPLAY_DEVICES.values()))
+    device = next(iter(replay_devices.values()))
     assert device.writes and device.writes[-1][1] == bytes.fromhex("01001a")     # the DOT's stop command
-    REPLAY_DEVICES.clear()

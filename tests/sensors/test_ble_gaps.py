@@ -4,7 +4,7 @@ link's own report or from the sample times (device clock, or smoothed arrival fo
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterator, Sequence
+from collections.abc import AsyncIterator, Sequence
 
 import numpy as np
 import pytest
@@ -21,15 +21,10 @@ from sensors.source import StreamGap
 from tracker.domain import Side, Source
 from tracker.services import Services, record
 
+pytestmark = pytest.mark.usefixtures("replay_devices")   # a clean registry of sensors in range
+
 HOST_START_S = 1_800_000_000.0
 ADDRESS = "C0:00:00:00:00:01"
-
-
-@pytest.fixture(autouse=True)
-def _forget_devices() -> Iterator[None]:
-    REPLAY_DEVICES.clear()
-    yield
-    REPLAY_DEVICES.clear()
 
 
 def _samples(rate_hz: float = 100.0) -> ImuSamples:

@@ -15,14 +15,13 @@ import subprocess
 import sys
 import threading
 import time
-import uuid
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
 import pytest
 import sqlalchemy as sa
+from helpers import ROOT
 
 from sensors.samples import Placement
 from sensors.source import StreamSpec
@@ -34,7 +33,6 @@ from tracker.storage.sample_codec import decode_chunk
 from tracker.storage.session_repository import NewSession
 from tracker.storage.store import Store
 
-ROOT = Path(__file__).parents[1]
 ENV = os.environ | {"PYTHONPATH": str(ROOT)}
 
 SYNCED_HIPTRACK = """
@@ -47,19 +45,6 @@ sys.stdin.readline()
 main()
 """
 """Run the real command, but start its work when told, so that two processes really overlap."""
-
-
-@pytest.fixture
-def fresh_pg_url(postgres_server: str) -> Iterator[str]:
-    """An empty database on the test server (no schema yet: a clinic's first start)."""
-    name = f"c_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(postgres_server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    yield postgres_server.rsplit("/", 1)[0] + f"/{name}"
-    with admin.connect() as connection:
-        connection.exec_driver_sql(f'DROP DATABASE "{name}" WITH (FORCE)')
-    admin.dispose()
 
 
 def _consistent_snapshot(engine: sa.Engine) -> dict[int, int]:
@@ -164,7 +149,7 @@ def test_two_workstations_start_recording_at_once_on_a_new_database(
     Both first starts migrate (one waits for the other's lock), both sessions complete with their
     own ids, and the sensors are one device row each, shared by both sessions.
     """
-    url = f"sqlite:///{tmp_path / 'clinic.db'}" if backend == "sqlite" else request.getfixturevalue("fresh_pg_url")
+    url = f"sqlite:///{tmp_path / 'clinic.db'}" if backend == "sqlite" else request.getfixturevalue("pg_url")
     results = _synced_record(url, seeds=(1, 2))
     for result in results:
         assert result.returncode == 0, result.stderr

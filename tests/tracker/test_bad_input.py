@@ -6,14 +6,14 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
 import sqlite3
 import tempfile
 from contextlib import closing
 from pathlib import Path
 
 import pytest
-from ordinary_user import NOBODY, as_ordinary_user
+from helpers import DATA, free_port
+from helpers.ordinary_user import NOBODY, as_ordinary_user
 from typer.testing import CliRunner
 
 import tracker.services  # noqa: F401  (loaded up front: some cases run as an unprivileged user)
@@ -21,7 +21,7 @@ from hiptrack.cli import app
 from tracker.storage.database import open_database
 
 runner = CliRunner()
-CSV = Path(__file__).parent / "data" / "seated_ir_left.csv"
+CSV = DATA / "seated_ir_left.csv"
 
 
 def _invoke(*args: str, env: dict[str, str] | None = None) -> tuple[int, str, str]:
@@ -38,12 +38,6 @@ def _assert_one_clear_line(code: int, err: str, expected_code: int, expected: st
 
 def _tree(folder: Path) -> dict[str, bytes]:
     return {str(p.relative_to(folder)): p.read_bytes() if p.is_file() else b"<dir>" for p in sorted(folder.rglob("*"))}
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 # -- arguments: refused before the database is even created -----------------------------------------------
@@ -126,7 +120,7 @@ BAD_URLS = {
 @pytest.mark.parametrize("case", sorted(BAD_URLS))
 def test_bad_database_urls_never_show_the_password(tmp_path: Path, case: str) -> None:
     url, status, expected = BAD_URLS[case]
-    url = url.format(port=_free_port())
+    url = url.format(port=free_port())
     for args in (["sessions", "--db", url], ["sessions"]):                # the option, and the variable
         code, out, err = _invoke(*args, env={"HIPTRACK_DB": url})
         _assert_one_clear_line(code, err, status, expected)
@@ -137,7 +131,7 @@ def test_bad_database_urls_never_show_the_password(tmp_path: Path, case: str) ->
 
 
 def test_plain_postgresql_url_unreachable_is_clear_whatever_the_default_driver() -> None:
-    code, _, err = _invoke("sessions", "--db", f"postgresql://clinic:secret@127.0.0.1:{_free_port()}/h")
+    code, _, err = _invoke("sessions", "--db", f"postgresql://clinic:secret@127.0.0.1:{free_port()}/h")
     assert code in (1, 2) and err.startswith("hiptrack: error: ") and err.count("\n") == 1
     assert "secret" not in err and "Traceback" not in err
 

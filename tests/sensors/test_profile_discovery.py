@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from helpers import ROOT
 
 from sensors import profiles
 from sensors.ble.advertising import match_profile
@@ -151,7 +152,7 @@ def test_listing_families_for_help_texts_does_not_load_the_simulator() -> None:
     code = ("import json, sys, tracker.sensor_families as f; "
             "print(json.dumps([f.simulator_profile_names(), sorted(sys.modules)]))")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                            cwd=Path(__file__).parents[1])
+                            cwd=ROOT)
     names, modules = json.loads(result.stdout)
     assert names[0] == "simulated" and "witmotion" in names
     assert "sensors.simulator" not in modules and "scipy.integrate" not in modules

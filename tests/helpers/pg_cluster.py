@@ -9,12 +9,13 @@ from __future__ import annotations
 import glob
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+from helpers import free_port
 
 
 def find_binary(name: str) -> str | None:
@@ -23,12 +24,6 @@ def find_binary(name: str) -> str | None:
         return found
     candidates = sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"))
     return candidates[-1] if candidates else None
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _as_server_user(command: list[str]) -> list[str]:
@@ -42,7 +37,7 @@ def postgres_cluster() -> Iterator[str]:
     if initdb is None or pg_ctl is None:
         raise RuntimeError("PostgreSQL server binaries not found (Debian package: postgresql)")
     folder = Path(tempfile.mkdtemp(prefix="hiptrack-pg-"))
-    data, port = folder / "data", _free_port()
+    data, port = folder / "data", free_port()
     if os.geteuid() == 0:
         shutil.chown(folder, "postgres", "postgres")
     run = lambda *cmd: subprocess.run(_as_server_user(list(cmd)), check=True, capture_output=True)  # noqa: E731

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from helpers import ROOT
 
 from sensors.samples import ImuSamples, Placement
 from sensors.simulator import Dose, SimOptions, simulate_session
@@ -109,9 +110,9 @@ async def test_stopping_early_keeps_what_was_recorded(svc: Services) -> None:
 @pytest.mark.slow
 def test_a_killed_recording_loses_at_most_the_last_second(tmp_path: Path) -> None:
     db_url = f"sqlite:///{tmp_path / 'crash.db'}"
-    child = subprocess.Popen([sys.executable, str(Path(__file__).with_name("crash_child.py")), db_url],
-                             stdout=subprocess.PIPE, text=True, cwd=Path(__file__).parents[1],
-                             env=os.environ | {"PYTHONPATH": str(Path(__file__).parents[1])})
+    child = subprocess.Popen([sys.executable, str(ROOT / "tests" / "helpers" / "crash_child.py"), db_url],
+                             stdout=subprocess.PIPE, text=True, cwd=ROOT,
+                             env=os.environ | {"PYTHONPATH": str(ROOT)})
     newest_s = 0.0
     assert child.stdout is not None
     for line in child.stdout:

@@ -95,7 +95,14 @@ def test_a_log_without_the_chosen_side_is_refused(tmp_path: Path) -> None:
     assert result.exit_code == 2 and "no sensor on the right thigh" in result.stderr
 
 
-@pytest.mark.parametrize("profile", ["witmotion", "movella-dot", "thingy52", "polar-verity"])
+@pytest.mark.parametrize("profile", [
+    "polar-verity",
+    # 25–45 s each. Every family's bytes are also checked sample by sample against its decoder in
+    # tests/sensors/test_encode.py, and WitMotion and DOT logs go through the real BLE session in test_ble_*.
+    pytest.param("witmotion", marks=pytest.mark.extended),
+    pytest.param("movella-dot", marks=pytest.mark.extended),
+    pytest.param("thingy52", marks=pytest.mark.extended),
+])
 def test_the_simulator_speaks_each_device_family(tmp_path: Path, profile: str) -> None:
     """Bytes in the family's format → its real decoder → recorder → analysis, and the log replays."""
     db = f"sqlite:///{tmp_path / 'r.db'}"

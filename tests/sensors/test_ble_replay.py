@@ -18,6 +18,8 @@ from sensors.simulator.encode import encode_notifications
 from tracker.domain import Side, Source
 from tracker.services import Services, record
 
+pytestmark = pytest.mark.usefixtures("replay_devices")   # a clean registry of sensors in range
+
 ADDRESS = "D4:22:CD:00:11:22"
 HOST_START_S = 1_800_000_000.0
 
@@ -40,11 +42,6 @@ async def _record(svc: Services, profile: str, reconnect_for_s: float = 2.0) -> 
                                 notifications_from([link], queue))
     session_id = await record(svc, source, "seated_hip_internal_rotation", Side.LEFT, Source.BLE)
     return session_id, link
-
-
-@pytest.fixture(autouse=True)
-def _forget_devices() -> None:
-    REPLAY_DEVICES.clear()
 
 
 async def test_every_notification_arrives_and_the_start_command_is_written(svc: Services) -> None:
@@ -80,6 +77,8 @@ async def test_a_sensor_that_never_returns_ends_the_session_with_its_data(svc: S
     assert 14.0 <= summary.duration_s <= 15.5
 
 
+@pytest.mark.extended     # ~25 s; a drop and reconnect: test_a_dropped_link_reconnects..., two sensors on one
+                          # time base: tests/tracker/test_ble_record.py::test_two_thighs_by_address_one_host_stamped
 async def test_three_sensors_two_minutes_one_session_with_a_gap(svc: Services) -> None:
     """Left thigh (WitMotion), right thigh (Movella DOT), pelvis (Polar): one session, one time base."""
     options = SimOptions(dose=Dose(ride_s=100.0), with_other_thigh=True, with_pelvis=True)

@@ -3,19 +3,15 @@
 from __future__ import annotations
 
 import json
-import sys
-from pathlib import Path
 
 import numpy as np
 import pytest
+from data.make_recordings import RECORDINGS, make
+from helpers import DATA
 from typer.testing import CliRunner
 
 from hiptrack.cli import app
 from tracker.imu_csv import read_imu_csv
-
-DATA = Path(__file__).parent / "data"
-sys.path.insert(0, str(DATA))
-from make_recordings import RECORDINGS, make  # noqa: E402
 
 
 @pytest.mark.parametrize("name", sorted(RECORDINGS))

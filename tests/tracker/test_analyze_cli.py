@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from helpers import DATA
 from typer.testing import CliRunner
 
 from hiptrack.cli import app
@@ -15,7 +16,6 @@ from tracker.domain import Side
 from tracker.imu_csv import write_imu_csv
 from tracker.services import Services, analyze_session, record_simulated
 
-DATA = Path(__file__).parent / "data"
 runner = CliRunner()
 SPEC_KEYS = {"side", "exercise", "duration_s", "calibration", "peaks", "holds", "reps", "sets", "ride"}
 PEAK_KEYS = {"flexion_deg", "extension_deg", "abduction_deg", "internal_rotation_deg", "external_rotation_deg"}

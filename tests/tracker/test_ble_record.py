@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import signal
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -24,17 +23,12 @@ from sensors.simulator.encode import encode_notifications
 from tracker.ble_recording import BluetoothError, LiveSensors
 from tracker.services import build_services
 
+pytestmark = pytest.mark.usefixtures("replay_devices")   # a clean registry of sensors in range
+
 runner = CliRunner()
 HOST_START_S = 1_800_000_000.0
 DOT = "D4:22:CD:00:11:22"
 WIT = "C0:00:00:00:00:03"
-
-
-@pytest.fixture(autouse=True)
-def _forget_devices() -> Iterator[None]:
-    REPLAY_DEVICES.clear()
-    yield
-    REPLAY_DEVICES.clear()
 
 
 def _log(path: Path, sensors: dict[str, tuple[str, str, Placement, float]], seed: int = 31) -> dict[str, int]:

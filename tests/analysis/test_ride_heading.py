@@ -7,15 +7,10 @@ scoring is shared with benchmarks/accuracy.py (--rides), which reports the full 
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import numpy as np
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parents[1] / "benchmarks"))
-from accuracy import RideCondition, analyse, score_ride
-
+from benchmarks.accuracy import RideCondition, analyse, score_ride
 from sensors.simulator import Dose, ImuErrors, SimOptions, simulate_session
 
 

@@ -1,6 +1,6 @@
 """A small, fixed history for the dashboard's tests: simulated sessions with fixed seeds and start times.
 
-Built once per test run (about 4 s) and copied for each test, so every test starts from the same
+Built once per test run (about 4 s, tests/tui/conftest.py) and copied for each test, so every test starts from the same
 database and snapshots only change when the UI does.
 """
 
@@ -10,19 +10,19 @@ import asyncio
 import os
 import shutil
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import pytest
 from textual.pilot import Pilot
 
 from sensors.simulator import Dose, SimOptions
 from tracker.domain import Side
 from tracker.plans import default_item, edited
 from tracker.services import Services, build_services, record_simulated
+from tui.context import BluetoothUnavailableError, FoundSensor
 
 NOW = datetime(2026, 2, 5, 20, 0, tzinfo=UTC)
 """'Now' for every dashboard test: the Thursday evening of the history's last week."""
@@ -66,17 +66,6 @@ def copy_of(template: Path, folder: Path) -> str:
     return f"sqlite:///{target}"
 
 
-_template: Path | None = None
-
-
-def template_db(factory: pytest.TempPathFactory) -> Path:
-    """The history, built on first use in this test run."""
-    global _template
-    if _template is None:
-        _template = build_template(factory.mktemp("tui-history") / "template.db")
-    return _template
-
-
 @contextmanager
 def local_time_utc() -> Iterator[None]:
     """Calendar days and shown times are local: pin the zone so results do not depend on the machine."""
@@ -99,3 +88,8 @@ async def settle(pilot: Pilot[Any]) -> None:
         await pilot.pause()
         await pilot.app.workers.wait_for_complete()
     await pilot.pause()
+
+
+async def no_bluetooth(timeout_s: float) -> Sequence[FoundSensor]:
+    """The dashboard's scanner on a machine without Bluetooth."""
+    raise BluetoothUnavailableError("no Bluetooth adapter found. Linux: is bluetoothd running?")
