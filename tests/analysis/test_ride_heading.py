@@ -43,6 +43,7 @@ def test_a_12_minute_ride_with_turns_keeps_knee_tracking() -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.extended       # ~55 s; the 12-minute ride with turns covers the default run
 def test_an_hour_long_ride_with_turns_keeps_knee_tracking() -> None:
     _assert_within_targets(RideCondition("60 min, 30 turns", 60.0, turns=30), 7105, "right")
 

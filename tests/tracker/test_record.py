@@ -157,7 +157,8 @@ def _with_acc_x(line: str, value: float) -> str:
     return ",".join([*cells[:4], payload.hex()])
 
 
-@pytest.mark.parametrize("value", [float("nan"), float("inf"), 1e30])
+@pytest.mark.parametrize("value", [float("nan"), pytest.param(float("inf"), marks=pytest.mark.extended),
+                                   pytest.param(1e30, marks=pytest.mark.extended)])   # ~30 s each
 def test_an_absurd_value_in_one_packet_is_skipped_counted_and_costs_nothing_else(
         tmp_path: Path, dot_recording: tuple[Path, Path], value: float) -> None:
     db, lines, body = _dot_log(tmp_path, dot_recording)
