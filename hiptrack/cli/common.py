@@ -19,7 +19,7 @@ from typing import Annotated, Any
 import typer
 from typer.core import TyperGroup
 
-from tracker import __version__
+from tracker import __version__, catalog
 from tracker.domain import SessionSummary
 from tracker.errors import BadInputError, HiptrackError
 
@@ -71,9 +71,24 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
+def inherit_db(ctx: typer.Context, value: str | None) -> str | None:
+    """A command's --db, else the nearest one given before it (`hiptrack --db x.db sessions`).
+
+    Why: the top-level --db is advertised in `hiptrack --help`; ignoring it would list, import into
+    or delete from the default database without a word. When both are given the command's wins.
+    """
+    parent = ctx.parent
+    while value is None and parent is not None:
+        inherited = parent.params.get("db")
+        value = inherited if isinstance(inherited, str) else None
+        parent = parent.parent
+    return value
+
+
 DbOption = Annotated[str | None, typer.Option(
-    "--db", metavar="URL", show_default=False,
-    help="SQLAlchemy database URL (default: $HIPTRACK_DB, else an SQLite file in your user data folder).")]
+    "--db", metavar="URL|FILE", show_default=False, callback=inherit_db,
+    help="Database: an SQLite file path or a database URL such as postgresql://host/hiptrack "
+         "(default: $HIPTRACK_DB, else hiptrack.db in your user data folder).")]
 NoTuiOption = Annotated[bool, typer.Option("--no-tui", help="Print a text summary instead of opening the dashboard.")]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
 SessionIdArgument = Annotated[int, typer.Argument(min=1, max=MAX_ID, show_default=False,
@@ -145,6 +160,18 @@ def parse_datetime(text: str, option: str = "--at") -> datetime:
         return (value if value.tzinfo else value.astimezone()).astimezone(UTC)
     except (ValueError, OverflowError):     # year 1 or 9999 pushed past the calendar by the time zone
         raise BadInputError(f"{option} {text!r} is out of range") from None
+
+
+def local_time(moment: datetime) -> str:
+    """A stored (UTC) time as the person reads it: local time with the zone, like the dashboard."""
+    return f"{moment.astimezone():%Y-%m-%d %H:%M %Z}"
+
+
+def session_line(summary: SessionSummary) -> str:
+    """'session 3: Seated hip internal rotation, left, 2026-03-01 18:30 CET, 2:05'."""
+    minutes, seconds = divmod(round(summary.duration_s), 60)
+    return (f"session {summary.id}: {catalog.display_name(summary.exercise)}, {summary.side.value}, "
+            f"{local_time(summary.started_at)}, {minutes}:{seconds:02d}")
 
 
 def sessions_table(rows: list[SessionSummary]) -> str:

@@ -20,12 +20,13 @@ from hiptrack.cli.common import (
     app,
     parse_datetime,
     services_module,
+    session_line,
     sessions_table,
     user_errors,
     version_callback,
 )
 from tracker import catalog
-from tracker.domain import Side
+from tracker.domain import SessionStatus, Side
 from tracker.errors import BadInputError
 from tracker.imu_csv import read_imu_csv
 from tracker.report import render_assessment
@@ -97,6 +98,36 @@ def list_sessions(db: DbOption = None, json_output: JsonOption = False) -> None:
             typer.echo(json.dumps([row.to_json() for row in rows], indent=2))
         else:
             typer.echo(sessions_table(rows) if rows else "No sessions yet. Try: hiptrack demo")
+
+
+@app.command()
+def delete(
+    session_ids: Annotated[list[int], typer.Argument(metavar="SESSION...", min=1, max=MAX_ID, show_default=False,
+                                                     help="Ids of the sessions to delete (see `hiptrack sessions`).")],
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Delete without asking.")] = False,
+    db: DbOption = None,
+) -> None:
+    """Delete sessions: their raw samples, results and pain ratings. Asks first unless --yes."""
+    with user_errors():
+        svc = services_module().build_services(db)
+        try:
+            doomed = [svc.store.sessions.get(session_id) for session_id in dict.fromkeys(session_ids)]
+            live = [s.id for s in doomed if s.status is SessionStatus.RECORDING]
+            if live:
+                raise BadInputError(f"session {live[0]} is still being recorded; stop the recording first")
+            if not yes:
+                typer.echo("\n".join(session_line(s) for s in doomed))
+                if not typer.confirm(f"Delete {_sessions_word(len(doomed))} for good?", default=False):
+                    typer.echo("Nothing deleted.")
+                    return
+            for summary in services_module().delete_sessions(svc, [s.id for s in doomed]):
+                typer.echo(f"Deleted {session_line(summary)}")
+        finally:
+            svc.close()
+
+
+def _sessions_word(count: int) -> str:
+    return "this session" if count == 1 else f"these {count} sessions"
 
 
 @app.command("import")

@@ -1,0 +1,99 @@
+"""What a new user meets in the first hour (issue 18): --db, deleting sessions, names, trends, help, times.
+
+Through the real `hiptrack` command (typer's CliRunner) against real SQLite files.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from tui_history import copy_of, template_db
+from typer.testing import CliRunner
+
+from hiptrack.cli import app
+
+runner = CliRunner()
+
+
+def _invoke(*args: str, stdin: str | None = None, env: dict[str, str] | None = None) -> tuple[int, str, str]:
+    result = runner.invoke(app, list(args), input=stdin, env=env)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def _ids(db: str) -> list[int]:
+    code, out, err = _invoke("sessions", "--json", "--db", db)
+    assert code == 0, err
+    return [row["id"] for row in json.loads(out)]
+
+
+@pytest.fixture
+def history(tmp_path_factory: pytest.TempPathFactory, tmp_path: Path) -> str:
+    """A copy of the dashboard tests' fixed history (12 sessions over five weeks), as an SQLite URL."""
+    return copy_of(template_db(tmp_path_factory), tmp_path)
+
+
+# -- the top-level --db ------------------------------------------------------------------------------------------
+def test_the_top_level_db_is_the_one_a_command_uses(history: str, tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HIPTRACK_DB", f"sqlite:///{tmp_path / 'elsewhere.db'}")
+    code, out, err = _invoke("--db", history, "sessions", "--json")
+    assert code == 0, err
+    assert len(json.loads(out)) == 12
+    code, out, _ = _invoke("--db", history, "plan", "--json")                   # a group of commands too
+    assert code == 0 and "seated_hip_internal_rotation" in out
+    code, out, _ = _invoke("--db", history, "plan", "remove", "1")               # and a command of the group
+    assert code == 0 and "emoved" in out
+    fresh = f"sqlite:///{tmp_path / 'fresh.db'}"
+    code, out, _ = _invoke("--db", history, "sessions", "--db", fresh)          # the command's own wins
+    assert code == 0 and "No sessions yet" in out
+
+
+# -- --db as a plain path ----------------------------------------------------------------------------------------
+def test_db_takes_a_plain_file_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    code, out, err = _invoke("sessions", "--db", "mydb.db")
+    assert code == 0, err
+    assert "No sessions yet" in out and (tmp_path / "mydb.db").is_file()
+
+
+def test_db_in_a_missing_folder_is_refused_and_nothing_created(tmp_path: Path) -> None:
+    code, _, err = _invoke("sessions", "--db", f"sqlite:///{tmp_path / 'nodir' / 'x.db'}")
+    assert code == 2 and "does not exist" in err and "nodir" in err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_bad_url_shows_what_was_typed_without_the_password() -> None:
+    code, _, err = _invoke("sessions", "--db", "postgresql://me:s3cret@db.example:port/h")
+    assert code == 2
+    assert "postgresql://me:***@db.example:port/h" in err and "s3cret" not in err
+
+
+# -- delete ------------------------------------------------------------------------------------------------------
+def test_delete_asks_first_and_a_no_deletes_nothing(history: str) -> None:
+    before = _ids(history)
+    code, out, _ = _invoke("delete", str(before[0]), "--db", history, stdin="n\n")
+    assert code == 0
+    assert f"session {before[0]}: Seated hip internal rotation, left" in out and "Nothing deleted" in out
+    assert _ids(history) == before
+
+
+def test_delete_says_what_it_deleted(history: str) -> None:
+    before = _ids(history)
+    code, out, err = _invoke("delete", str(before[0]), str(before[1]), "--db", history, stdin="y\n")
+    assert code == 0, err
+    assert f"Deleted session {before[0]}:" in out and f"Deleted session {before[1]}:" in out
+    assert _ids(history) == before[2:]
+    code, out, _ = _invoke("show", str(before[0]), "--db", history)
+    assert code == 2
+
+
+def test_delete_with_yes_does_not_ask_and_an_unknown_id_deletes_nothing(history: str) -> None:
+    before = _ids(history)
+    code, _, err = _invoke("delete", str(before[0]), "999", "--yes", "--db", history)
+    assert code == 2 and "no session with id 999" in err
+    assert _ids(history) == before
+    code, out, _ = _invoke("delete", "-y", str(before[-1]), "--db", history)
+    assert code == 0 and "Delete these" not in out and f"Deleted session {before[-1]}" in out
+    assert _ids(history) == before[:-1]
