@@ -6,15 +6,27 @@ Through the real `hiptrack` command (typer's CliRunner) against real SQLite file
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from tui_history import copy_of, template_db
+from textual.widgets import DataTable, Static
+from tui_history import NOW, copy_of, local_time_utc, settle, template_db
 from typer.testing import CliRunner
 
 from hiptrack.cli import app
+from tracker.services import Services, build_services
+from tui.app import HiptrackApp
+from tui.screens.confirm import ConfirmScreen
+from tui.screens.home import HomeScreen
 
 runner = CliRunner()
+
+
+@pytest.fixture(autouse=True)
+def _utc() -> Iterator[None]:
+    with local_time_utc():
+        yield
 
 
 def _invoke(*args: str, stdin: str | None = None, env: dict[str, str] | None = None) -> tuple[int, str, str]:
@@ -97,3 +109,54 @@ def test_delete_with_yes_does_not_ask_and_an_unknown_id_deletes_nothing(history:
     code, out, _ = _invoke("delete", "-y", str(before[-1]), "--db", history)
     assert code == 0 and "Delete these" not in out and f"Deleted session {before[-1]}" in out
     assert _ids(history) == before[:-1]
+
+
+# -- delete on the dashboard -------------------------------------------------------------------------------------
+@pytest.fixture
+def dashboard_svc(history: str) -> Iterator[Services]:
+    services = build_services(history)
+    yield services
+    services.close()
+
+
+def _table_ids(app: HiptrackApp) -> list[int]:
+    table = app.screen.query_one("#sessions", DataTable)
+    return [int(str(table.get_row_at(i)[0])) for i in range(table.row_count)]
+
+
+async def test_dashboard_delete_asks_hides_the_row_and_u_brings_it_back(dashboard_svc: Services) -> None:
+    app = HiptrackApp(dashboard_svc, clock=lambda: NOW, section="sessions")
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        newest = _table_ids(app)[0]
+        await pilot.press("delete")
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("n")                                  # no: nothing changes
+        await settle(pilot)
+        assert _table_ids(app)[0] == newest
+        await pilot.press("delete", "y")
+        await settle(pilot)
+        assert newest not in _table_ids(app)
+        assert f"Deleted session {newest}" in str(app.screen.query_one("#status", Static).render())
+        assert newest in dashboard_svc.store.sessions.ids()        # pending: not yet in the database
+        await pilot.press("u")
+        await settle(pilot)
+        assert _table_ids(app)[0] == newest
+        assert newest in dashboard_svc.store.sessions.ids()
+        await pilot.press("delete", "y", "h")                     # leaving the screen commits it
+        await settle(pilot)
+        assert isinstance(app.screen, HomeScreen)
+        assert newest not in dashboard_svc.store.sessions.ids()
+
+
+async def test_dashboard_delete_is_committed_when_the_app_quits(dashboard_svc: Services) -> None:
+    app = HiptrackApp(dashboard_svc, clock=lambda: NOW, section="sessions")
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        newest = _table_ids(app)[0]
+        await pilot.press("x", "y")
+        await settle(pilot)
+        assert newest in dashboard_svc.store.sessions.ids()
+        await pilot.press("q")
+        await pilot.pause()
+    assert newest not in dashboard_svc.store.sessions.ids()
