@@ -160,3 +160,41 @@ async def test_dashboard_delete_is_committed_when_the_app_quits(dashboard_svc: S
         await pilot.press("q")
         await pilot.pause()
     assert newest not in dashboard_svc.store.sessions.ids()
+
+
+# -- exercise names and sides as people type them ----------------------------------------------------------------
+
+
+def test_a_misspelled_exercise_says_what_was_meant(tmp_path: Path) -> None:
+    code, out, err = _invoke("import", str(tmp_path / "x.csv"), "--side", "left",
+                             "--exercise", "seated_hip_internal_rotaton", "--db", f"sqlite:///{tmp_path / 'h.db'}")
+    assert code == 2 and out == ""
+    assert "did you mean seated_hip_internal_rotation?" in err and "couch_stretch" not in err
+    code, _, err = _invoke("plan", "add", "hamstrng", "--db", f"sqlite:///{tmp_path / 'h.db'}")
+    assert code == 2 and "did you mean hamstring_strap_stretch?" in err
+    assert list(tmp_path.iterdir()) == []                     # a typo creates no database
+
+
+def test_display_names_and_capitalised_sides_are_accepted(tmp_path: Path, db_url: str) -> None:
+    csv = tmp_path / "thigh.csv"
+    _simulated_csv(csv)
+    code, out, err = _invoke("import", str(csv), "--side", "Left", "--exercise", "Seated hip internal rotation",
+                             "--db", db_url)
+    assert code == 0, err
+    (row,) = json.loads(_invoke("sessions", "--json", "--db", db_url)[1])
+    assert (row["exercise"], row["side"]) == ("seated_hip_internal_rotation", "left")
+    code, out, err = _invoke("analyze", str(csv), "--side", "LEFT", "--exercise", "seated hip internal rotation",
+                             "--json")
+    assert code == 0, err
+    assert json.loads(out)["exercise"] == "seated_hip_internal_rotation"
+    code, out, err = _invoke("plan", "add", "Couch stretch", "--side", "Both", "--db", db_url)
+    assert code == 0 and "couch_stretch (both)" in out, err
+
+
+def _simulated_csv(path: Path) -> None:
+    from sensors.simulator import Dose, SimOptions, simulate_session
+    from tracker.imu_csv import write_imu_csv
+
+    sim = simulate_session("seated_hip_internal_rotation", "left", seed=6,
+                           options=SimOptions(dose=Dose(sets=1, reps=2, hold_s=3.0)))
+    write_imu_csv(path, sim.thigh)

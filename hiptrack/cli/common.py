@@ -20,7 +20,7 @@ import typer
 from typer.core import TyperGroup
 
 from tracker import __version__, catalog
-from tracker.domain import SessionSummary
+from tracker.domain import SessionSummary, Side
 from tracker.errors import BadInputError, HiptrackError
 
 MAX_ID = 2**31 - 1
@@ -89,6 +89,22 @@ DbOption = Annotated[str | None, typer.Option(
     "--db", metavar="URL|FILE", show_default=False, callback=inherit_db,
     help="Database: an SQLite file path or a database URL such as postgresql://host/hiptrack "
          "(default: $HIPTRACK_DB, else hiptrack.db in your user data folder).")]
+def exercise_id(value: str | None) -> str | None:
+    """The id of the exercise typed as its id or its name, any case; a typo is told what was meant."""
+    if value is None:
+        return None
+    try:
+        return catalog.resolve(value).id
+    except BadInputError as err:
+        raise typer.BadParameter(str(err)) from None
+
+
+ExerciseOption = Annotated[str, typer.Option(
+    metavar="EXERCISE", show_default=False, callback=exercise_id,
+    help="Exercise id or name, e.g. seated_hip_internal_rotation or \"Seated hip internal rotation\" "
+         "(see `hiptrack exercises`).")]
+SideOption = Annotated[Side, typer.Option(case_sensitive=False, show_default=False, metavar="left|right",
+                                          help="Which thigh the sensor was on.")]
 NoTuiOption = Annotated[bool, typer.Option("--no-tui", help="Print a text summary instead of opening the dashboard.")]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
 SessionIdArgument = Annotated[int, typer.Argument(min=1, max=MAX_ID, show_default=False,

@@ -8,7 +8,15 @@ from typing import Annotated
 
 import typer
 
-from hiptrack.cli.common import DbOption, JsonOption, app, parse_datetime, services_module, user_errors
+from hiptrack.cli.common import (
+    DbOption,
+    JsonOption,
+    app,
+    exercise_id,
+    parse_datetime,
+    services_module,
+    user_errors,
+)
 from tracker import catalog
 from tracker.errors import BadInputError
 
@@ -89,8 +97,9 @@ def plan_show(ctx: typer.Context, json_output: JsonOption = False, db: DbOption 
 
 @plan_app.command("add")
 def plan_add(
-    exercise: Annotated[str, typer.Argument(help="Exercise id (see `hiptrack exercises`).", show_default=False)],
-    side: Annotated[str, typer.Option(help="left, right or both.")] = "both",
+    exercise: Annotated[str, typer.Argument(metavar="EXERCISE", callback=exercise_id, show_default=False,
+                                            help="Exercise id or name (see `hiptrack exercises`).")],
+    side: Annotated[str, typer.Option(metavar="left|right|both", help="Which side.")] = "both",
     sets: SpanOption = None,
     reps: SpanOption = None,
     hold: Annotated[str | None, typer.Option(metavar="SECONDS|MIN-MAX", show_default=False,
@@ -108,7 +117,7 @@ def plan_add(
 
     with user_errors():
         started = parse_datetime(since, "--since") if since else datetime.now(UTC)
-        item = edited(default_item(exercise, side, started), sets=sets, reps=reps, hold_s=hold,
+        item = edited(default_item(exercise, side.lower(), started), sets=sets, reps=reps, hold_s=hold,
                       per_week=per_week, target_deg=target)
         svc = services_module().build_services(db)
         stored = svc.store.plans.add(item)

@@ -14,9 +14,11 @@ from analysis.results import SessionResult
 from hiptrack.cli.common import (
     MAX_ID,
     DbOption,
+    ExerciseOption,
     JsonOption,
     NoTuiOption,
     SessionIdArgument,
+    SideOption,
     app,
     parse_datetime,
     services_module,
@@ -134,8 +136,8 @@ def _sessions_word(count: int) -> str:
 def import_file(
     file: Annotated[Path, typer.Argument(help="Plain IMU CSV: time,acc_x..z,gyr_x..z[,mag_x..z] (SI units).",
                                          show_default=False)],
-    side: Annotated[Side, typer.Option(help="Which thigh the sensor was on.", show_default=False)],
-    exercise: Annotated[str, typer.Option(help="Exercise id (see SPEC §7).", show_default=False)],
+    side: SideOption,
+    exercise: ExerciseOption,
     at: Annotated[str | None, typer.Option(
         metavar="ISO-DATETIME", help="When the session started (default: the file's modification time).")] = None,
     db: DbOption = None,
