@@ -5,8 +5,10 @@ Through the real `hiptrack` command (typer's CliRunner) against real SQLite file
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -19,6 +21,7 @@ from tracker.services import Services, build_services
 from tui.app import HiptrackApp
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.home import HomeScreen
+from tui.widgets.trend_chart import TrendChart
 
 runner = CliRunner()
 
@@ -198,3 +201,39 @@ def _simulated_csv(path: Path) -> None:
     sim = simulate_session("seated_hip_internal_rotation", "left", seed=6,
                            options=SimOptions(dose=Dose(sets=1, reps=2, hold_s=3.0)))
     write_imu_csv(path, sim.thigh)
+
+
+# -- no trend before there can be one ----------------------------------------------------------------------------
+async def _trend_legend(db: str) -> str:
+    services = build_services(db)
+    try:
+        app = HiptrackApp(services, clock=lambda: datetime(2026, 3, 7, 12, tzinfo=UTC))
+        async with app.run_test(size=(120, 36)) as pilot:
+            await settle(pilot)
+            return str(app.screen.query_one(TrendChart).border_subtitle)
+    finally:
+        services.close()
+
+
+def _import_at(csv: Path, db: str, *moments: str) -> None:
+    for moment in moments:
+        code, _, err = _invoke("import", str(csv), "--side", "left", "--exercise", "seated_hip_internal_rotation",
+                               "--at", moment, "--db", db)
+        assert code == 0, err
+
+
+def test_sessions_minutes_apart_are_too_early_for_a_trend(tmp_path: Path, db_url: str) -> None:
+    csv = tmp_path / "thigh.csv"
+    _simulated_csv(csv)
+    _import_at(csv, db_url, "2026-03-02T18:00+00:00", "2026-03-02T18:10+00:00", "2026-03-02T18:20+00:00",
+               "2026-03-06T18:00+00:00")
+    code, out, _ = _invoke("progress", "--db", db_url)
+    assert code == 0 and "too early for a trend" in out and "/week" not in out
+    (item,) = [i for i in json.loads(_invoke("progress", "--json", "--db", db_url)[1])["items"] if i["side"] == "left"]
+    assert item["trend"] == "too_early" and item["slope_deg_per_week"] is None and item["sessions"] == 4
+
+    assert "too early for a trend" in asyncio.run(_trend_legend(db_url))      # the dashboard says so too
+
+    _import_at(csv, db_url, "2026-03-10T18:00+00:00")                # a week after the first: a trend
+    code, out, _ = _invoke("progress", "--db", db_url)
+    assert code == 0 and "too early" not in out and "°/week" in out
