@@ -237,3 +237,18 @@ def test_sessions_minutes_apart_are_too_early_for_a_trend(tmp_path: Path, db_url
     _import_at(csv, db_url, "2026-03-10T18:00+00:00")                # a week after the first: a trend
     code, out, _ = _invoke("progress", "--db", db_url)
     assert code == 0 and "too early" not in out and "°/week" in out
+
+
+# -- the demo has a database of its own --------------------------------------------------------------------------
+def test_demo_never_writes_into_your_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("HIPTRACK_DB", raising=False)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))                  # the user data folder, on Linux
+    mine, demo_db = tmp_path / "hiptrack" / "hiptrack.db", tmp_path / "hiptrack" / "hiptrack-demo.db"
+    for _ in range(2):                                                  # the second demo starts afresh
+        code, out, err = _invoke("demo", "--no-tui")
+        assert code == 0, err
+        assert f"into the demo database {demo_db}" in out and f"hiptrack dashboard --db {demo_db}" in out
+    assert len(_ids(str(demo_db))) == 4
+    assert not mine.exists()
+    code, out, _ = _invoke("sessions")
+    assert code == 0 and "No sessions yet" in out

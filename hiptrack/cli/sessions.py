@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import shlex
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
@@ -69,24 +70,37 @@ def dashboard(db: DbOption = None) -> None:
 
 @app.command()
 def demo(db: DbOption = None, no_tui: NoTuiOption = False) -> None:
-    """Record a few simulated sessions (no hardware needed), then open the dashboard."""
+    """Record a few simulated sessions (no hardware needed) into a demo database, then open the dashboard.
+
+    Without --db the demo has a database of its own (hiptrack-demo.db beside your real one), started
+    afresh on every run: simulated sessions never feed your trends, adherence or alerts.
+    """
     with user_errors():
-        svc = services_module().build_services(db)
-        typer.echo(f"Recording {len(DEMO_PROGRAM)} simulated sessions into {svc.database.display_url} ...")
+        from tracker.storage.database import demo_url
+
+        svc = services_module().build_services(db or demo_url())
+        if db is None:
+            services_module().delete_sessions(svc, svc.store.sessions.ids())     # the last demo's sessions
+        where = svc.database.engine.url.database if db is None else svc.database.display_url
+        typer.echo(f"Recording {len(DEMO_PROGRAM)} simulated sessions into the demo database {where}"
+                   if db is None else f"Recording {len(DEMO_PROGRAM)} simulated sessions into {where} ...")
         ids = [asyncio.run(services_module().record_simulated(svc, exercise, side, seed))
                for exercise, side, seed in DEMO_PROGRAM]
         recorded = [svc.store.sessions.get(i) for i in ids]
+        again = f"hiptrack dashboard --db {shlex.quote(db or str(where))}"
         if no_tui:
             typer.echo(sessions_table(recorded))
             for session_id in ids:
                 result = services_module().session_result(svc, session_id)
                 typer.echo(f"\nSession {session_id}: " + render_assessment(result) if result else "")
-            typer.echo("Open the dashboard with: hiptrack dashboard" + (f" --db {db}" if db else ""))
+            typer.echo(f"Open the dashboard on these sessions with: {again}")
         else:
             from tui.app import HiptrackApp
 
             HiptrackApp(svc).run()
         svc.close()
+        if db is None:
+            typer.echo("Your own sessions (hiptrack record, hiptrack import) go to your database, not the demo's.")
 
 
 @app.command("sessions")
@@ -104,7 +118,7 @@ def list_sessions(db: DbOption = None, json_output: JsonOption = False) -> None:
 
 @app.command()
 def delete(
-    session_ids: Annotated[list[int], typer.Argument(metavar="SESSION...", min=1, max=MAX_ID, show_default=False,
+    session_ids: Annotated[list[int], typer.Argument(metavar="SESSION_ID...", min=1, max=MAX_ID, show_default=False,
                                                      help="Ids of the sessions to delete (see `hiptrack sessions`).")],
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Delete without asking.")] = False,
     db: DbOption = None,

@@ -50,6 +50,12 @@ def default_url() -> str:
     return f"sqlite:///{data_dir / 'hiptrack.db'}"
 
 
+def demo_url() -> str:
+    """`hiptrack demo`'s own SQLite file, beside the default one: simulated sessions never mix with yours."""
+    data_dir = Path(platformdirs.user_data_dir("hiptrack", appauthor=False))
+    return f"sqlite:///{data_dir / 'hiptrack-demo.db'}"
+
+
 def resolve_url(cli_url: str | None) -> str:
     """--db, else $HIPTRACK_DB, else the default file; a plain path means that SQLite file.
 
@@ -96,7 +102,7 @@ def open_database(url: str | None = None, *, migrate: bool = True) -> Database:
     resolved = resolve_url(url)
     parsed = parse_url(resolved)
     if parsed.get_backend_name() == "sqlite":
-        parsed = _prepare_sqlite_file(parsed, create_folder=resolved == default_url())
+        parsed = _prepare_sqlite_file(parsed, create_folder=resolved in (default_url(), demo_url()))
     try:
         engine = sa.create_engine(parsed, **_engine_options(parsed))
     except (NoSuchModuleError, ImportError) as err:
