@@ -252,3 +252,34 @@ def test_demo_never_writes_into_your_database(tmp_path: Path, monkeypatch: pytes
     assert not mine.exists()
     code, out, _ = _invoke("sessions")
     assert code == 0 and "No sessions yet" in out
+
+
+# -- help that stands on its own ---------------------------------------------------------------------------------
+def _commands() -> list[list[str]]:
+    import click
+    import typer
+
+    root = typer.main.get_command(app)
+    found: list[list[str]] = [[]]
+
+    def walk(group: click.Command, path: list[str]) -> None:
+        for name, command in getattr(group, "commands", {}).items():
+            if not command.hidden:
+                found.append([*path, name])
+                walk(command, [*path, name])
+
+    walk(root, [])
+    return found
+
+
+def test_every_help_is_self_contained_with_plain_labels() -> None:
+    commands = _commands()
+    assert ["delete"] in commands and ["plan", "add"] in commands and len(commands) > 15
+    for command in commands:
+        code, out, err = _invoke(*command, "--help", env={"COLUMNS": "100"})
+        assert code == 0, (command, err)
+        for jargon in ("SPEC", "§", "seed's", "the seeds", "<bool>", "<int", "<path>", "<str>", "<float>", "list[",
+                       "2147483647", "{"):
+            assert jargon not in out, (command, jargon, out)
+    code, out, _ = _invoke("delete", "--help")
+    assert "SESSION_ID..." in out and "--yes" in out

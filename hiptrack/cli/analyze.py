@@ -19,7 +19,9 @@ from tracker.result_json import result_json
 
 @app.command()
 def analyze(
-    file: Annotated[Path, typer.Argument(help="Plain IMU CSV of the thigh sensor (SPEC §4).", show_default=False)],
+    file: Annotated[Path, typer.Argument(help="The thigh sensor's recording as plain IMU CSV: "
+                                         "time,acc_x..z,gyr_x..z[,mag_x..z] (s, m/s², rad/s, µT).",
+                                         show_default=False)],
     side: SideOption,
     exercise: ExerciseOption,
     json_output: JsonOption = False,

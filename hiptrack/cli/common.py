@@ -61,6 +61,47 @@ def usage_problem(err: Exception) -> str:
     return f"{message} (see: {context.command_path} --help)" if context is not None else message
 
 
+def plain_metavars() -> None:
+    """Help that reads like the README: `FILE`, `SESSION_ID`, `--yes`, not `{file}`, `<path>`, `--yes <bool>`.
+
+    Why a patch: Typer labels every parameter with its Python type (`<bool>` on each flag,
+    `<int range> [1<=x<=2147483647]` on an id) and offers no setting to turn that off. Parameters
+    are named instead (their metavar, else the argument's name in capitals), flags get no label,
+    and the 32-bit limit of ids is left to the error message. Skipped if Typer's internals move;
+    tests/test_day_one.py reads every command's help and fails if the labels come back.
+    """
+    from typer import core
+
+    parameter, argument = getattr(core, "_TyperParameter", None), getattr(core, "TyperArgument", None)
+    if parameter is None or argument is None or not hasattr(parameter, "display_type"):
+        return
+
+    def display_type(self: Any, ctx: Any) -> str:
+        if getattr(self, "is_flag", False):
+            return ""
+        if self.type_descriptor.is_choice:
+            return "|".join(str(getattr(c, "value", c)) for c in self.type_descriptor.choices or ())
+        return "" if isinstance(self, argument) else str(self.name).upper()
+
+    def number_range(self: Any) -> str | None:
+        if self.max == MAX_ID or getattr(self, "is_flag", False):
+            return None
+        return core.describe_number_range(self.min, self.max) if hasattr(core, "describe_number_range") else None
+
+    def usage_name(self: Any) -> str:
+        name = self.display_name_raw + ("..." if self.nargs != 1 and not self.display_name_raw.endswith("...") else "")
+        return name if self.required else f"[{name}]"
+
+    parameter.display_type = display_type
+    for cls in (parameter, argument, getattr(core, "TyperOption", parameter)):
+        if "_get_number_range_help_str" in vars(cls):
+            cls._get_number_range_help_str = number_range
+    argument.display_name_raw = property(lambda self: self.metavar or str(self.name).upper())
+    argument._usage_display_name = usage_name
+
+
+plain_metavars()
+
 app = typer.Typer(
     cls=OneLineErrors,
     name="hiptrack",

@@ -20,11 +20,10 @@ from hiptrack.cli.common import (
 from tracker import catalog
 from tracker.errors import BadInputError
 
-plan_app = typer.Typer(help="Your plan: which exercises, which side, what dose (defaults from the seeds).",
+plan_app = typer.Typer(help="Your plan: which exercises, which side, what dose (by default the dose the "
+                            "exercise's source article recommends).",
                        invoke_without_command=True, no_args_is_help=False)
 app.add_typer(plan_app, name="plan")
-
-SpanOption = Annotated[str | None, typer.Option(metavar="N|MIN-MAX", show_default=False)]
 
 
 @app.command()
@@ -100,8 +99,8 @@ def plan_add(
     exercise: Annotated[str, typer.Argument(metavar="EXERCISE", callback=exercise_id, show_default=False,
                                             help="Exercise id or name (see `hiptrack exercises`).")],
     side: Annotated[str, typer.Option(metavar="left|right|both", help="Which side.")] = "both",
-    sets: SpanOption = None,
-    reps: SpanOption = None,
+    sets: Annotated[str | None, typer.Option(metavar="N|MIN-MAX", show_default=False, help="Sets per session.")] = None,
+    reps: Annotated[str | None, typer.Option(metavar="N|MIN-MAX", show_default=False, help="Reps per set.")] = None,
     hold: Annotated[str | None, typer.Option(metavar="SECONDS|MIN-MAX", show_default=False,
                                              help="Hold time in seconds.")] = None,
     per_week: Annotated[str | None, typer.Option("--per-week", metavar="N|MIN-MAX", show_default=False,
@@ -111,7 +110,10 @@ def plan_add(
                                               help="When you started doing it (default: now).")] = None,
     db: DbOption = None,
 ) -> None:
-    """Add an exercise to the plan with the seed's dose, or your own (e.g. --hold 30-60 --per-week 3)."""
+    """Add an exercise to the plan with its recommended dose (see `hiptrack exercises`), or your own dose.
+
+    For example: hiptrack plan add couch_stretch --side left --hold 30-60 --per-week 3
+    """
     from tracker.plans import default_item, edited
     from tracker.report import render_plan_item
 
