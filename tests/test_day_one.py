@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -283,3 +285,50 @@ def test_every_help_is_self_contained_with_plain_labels() -> None:
             assert jargon not in out, (command, jargon, out)
     code, out, _ = _invoke("delete", "--help")
     assert "SESSION_ID..." in out and "--yes" in out
+
+
+# -- one rule for times: stored in UTC, shown in local time with the zone ---------------------------------------
+@pytest.fixture
+def new_york() -> Iterator[None]:
+    old = os.environ.get("TZ")
+    os.environ["TZ"] = "America/New_York"
+    time.tzset()
+    yield
+    os.environ["TZ"] = old or "UTC"
+    time.tzset()
+
+
+async def _dashboard_started(db: str) -> str:
+    services = build_services(db)
+    try:
+        app = HiptrackApp(services, clock=lambda: NOW, section="sessions")
+        async with app.run_test(size=(120, 36)) as pilot:
+            await settle(pilot)
+            return str(app.screen.query_one("#sessions", DataTable).get_row_at(0)[1])
+    finally:
+        services.close()
+
+
+def test_cli_and_dashboard_show_the_same_local_time(tmp_path: Path, db_url: str, new_york: None) -> None:
+    csv = tmp_path / "thigh.csv"
+    _simulated_csv(csv)
+    _import_at(csv, db_url, "2026-03-02T23:30+00:00")
+    code, out, _ = _invoke("sessions", "--db", db_url)
+    assert code == 0 and "2026-03-02 18:30 EST" in out and "23:30" not in out
+    (row,) = json.loads(_invoke("sessions", "--json", "--db", db_url)[1])
+    assert row["started_at"] == "2026-03-02T23:30:00+00:00"                     # JSON: UTC, with its offset
+    code, out, _ = _invoke("show", str(row["id"]), "--db", db_url)
+    assert code == 0 and "2026-03-02 18:30 EST" in out.splitlines()[0]
+    assert asyncio.run(_dashboard_started(db_url)) == "02 Mar 2026 18:30"
+    _import_at(csv, db_url, "2026-03-02T18:30")                                  # no zone: local time
+    rows = json.loads(_invoke("sessions", "--json", "--db", db_url)[1])
+    assert [r["started_at"] for r in rows] == ["2026-03-02T23:30:00+00:00"] * 2
+
+
+def test_a_future_start_is_refused(tmp_path: Path) -> None:
+    csv = tmp_path / "thigh.csv"
+    _simulated_csv(csv)
+    db = tmp_path / "h.db"
+    code, out, err = _invoke("import", str(csv), "--side", "left", "--exercise", "ride", "--at", "2999-01-01",
+                             "--db", f"sqlite:///{db}")
+    assert code == 2 and "'2999-01-01' is in the future" in err and out == "" and not db.exists()

@@ -12,7 +12,7 @@ import importlib
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from types import ModuleType
 from typing import Annotated, Any
 
@@ -207,16 +207,23 @@ def version_callback(value: bool) -> None:
         raise typer.Exit()
 
 
-def parse_datetime(text: str, option: str = "--at") -> datetime:
-    """An ISO date or date-time; without a zone it is local time."""
+def parse_datetime(text: str, option: str = "--at", *, future_ok: bool = False) -> datetime:
+    """An ISO date or date-time; without a zone it is local time. Stored as UTC.
+
+    A session cannot have started in the future (a typo'd year would sit at the end of every
+    trend); a plan may (future_ok).
+    """
     try:
         value = datetime.fromisoformat(text)
     except ValueError:
         raise BadInputError(f"{option} {text!r} is not an ISO date-time (example: 2026-03-01T18:30)") from None
     try:
-        return (value if value.tzinfo else value.astimezone()).astimezone(UTC)
+        moment = (value if value.tzinfo else value.astimezone()).astimezone(UTC)
     except (ValueError, OverflowError):     # year 1 or 9999 pushed past the calendar by the time zone
         raise BadInputError(f"{option} {text!r} is out of range") from None
+    if not future_ok and moment > datetime.now(UTC) + timedelta(minutes=1):
+        raise BadInputError(f"{option} {text!r} is in the future (now it is {local_time(datetime.now(UTC))})")
+    return moment
 
 
 def local_time(moment: datetime) -> str:
@@ -232,11 +239,11 @@ def session_line(summary: SessionSummary) -> str:
 
 
 def sessions_table(rows: list[SessionSummary]) -> str:
-    header = f"{'id':>4}  {'started (UTC)':16}  {'exercise':30}  {'side':5}  {'source':9}  {'status':11}  " \
+    header = f"{'id':>4}  {'started (local time)':22}  {'exercise':30}  {'side':5}  {'source':9}  {'status':11}  " \
              f"{'duration':>8}  {'samples':>8}  {'rate':>7}"
     lines = [header, "-" * len(header)]
     for r in rows:
-        lines.append(f"{r.id:>4}  {r.started_at:%Y-%m-%d %H:%M}  {r.exercise:30}  {r.side.value:5}  "
+        lines.append(f"{r.id:>4}  {local_time(r.started_at):22}  {r.exercise:30}  {r.side.value:5}  "
                      f"{r.source.value:9}  {r.status.value:11}  {r.duration_s:7.1f}s  {r.samples:>8}  "
                      f"{r.rate_hz:5.1f}Hz")
     return "\n".join(lines)

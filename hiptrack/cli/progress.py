@@ -118,7 +118,7 @@ def plan_add(
     from tracker.report import render_plan_item
 
     with user_errors():
-        started = parse_datetime(since, "--since") if since else datetime.now(UTC)
+        started = parse_datetime(since, "--since", future_ok=True) if since else datetime.now(UTC)
         item = edited(default_item(exercise, side.lower(), started), sets=sets, reps=reps, hold_s=hold,
                       per_week=per_week, target_deg=target)
         svc = services_module().build_services(db)

@@ -201,10 +201,12 @@ def show(
     with user_errors():
         svc = services_module().build_services(db)
         result = services_module().session_result(svc, session_id)
+        summary = svc.store.sessions.get(session_id)
         svc.close()
         if result is None:
             raise BadInputError(f"session {session_id} has not been analysed; run: hiptrack reanalyze {session_id}")
-        typer.echo(json.dumps(result_json(result, session_id), indent=2) if json_output else render_assessment(result))
+        typer.echo(json.dumps(result_json(result, session_id), indent=2) if json_output else
+                   f"{session_line(summary)[0].upper()}{session_line(summary)[1:]}\n{render_assessment(result)}")
 
 
 @app.command()
