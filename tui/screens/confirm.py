@@ -8,7 +8,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widgets import Button, Label
+from textual.widgets import Button, Static
 
 
 class ConfirmScreen(ModalScreen[bool]):
@@ -20,6 +20,7 @@ class ConfirmScreen(ModalScreen[bool]):
     ConfirmScreen > #confirm {
         width: 64; max-width: 100%; height: auto; border: round $warning; background: $surface; padding: 0 1;
     }
+    ConfirmScreen #question { width: 100%; height: auto; }
     ConfirmScreen .buttons { height: auto; margin-top: 1; }
     ConfirmScreen .buttons Button { margin-right: 2; }
     """
@@ -34,7 +35,7 @@ class ConfirmScreen(ModalScreen[bool]):
         with Vertical(id="confirm") as box:
             box.border_title = self._title
             box.border_subtitle = "y yes · n/esc no"
-            yield Label(Content(self._question))
+            yield Static(Content(self._question), id="question")
             with Horizontal(classes="buttons"):
                 yield Button(self._yes, variant="error", id="yes", compact=True)
                 yield Button("Keep", id="no", compact=True)

@@ -245,7 +245,8 @@ def _described(summary: SessionSummary) -> str:
 def _status_line(shown: int, total: int, where: str) -> str:
     if total == 0:
         return "No sessions yet: press r to record one, or run `hiptrack demo` or `hiptrack import FILE ...`."
-    what = f"{total} sessions" if shown == total else f"{shown} of {total} sessions"
+    noun = "session" if total == 1 else "sessions"
+    what = f"{total} {noun}" if shown == total else f"{shown} of {total} {noun}"
     return f"{what} in {where}"
 
 
