@@ -65,6 +65,8 @@ def test_the_top_level_db_is_the_one_a_command_uses(history: str, tmp_path: Path
     fresh = f"sqlite:///{tmp_path / 'fresh.db'}"
     code, out, _ = _invoke("--db", history, "sessions", "--db", fresh)          # the command's own wins
     assert code == 0 and "No sessions yet" in out
+    code, out, err = _invoke("--db", history, "exercises")                      # never silently ignored
+    assert code == 2 and out == "" and "`exercises` uses no database" in err
 
 
 # -- --db as a plain path ----------------------------------------------------------------------------------------

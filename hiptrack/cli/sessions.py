@@ -7,7 +7,7 @@ import json
 import shlex
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -55,6 +55,19 @@ def main_callback(
     """Track hip mobility with wearable IMUs. With no command, opens the dashboard."""
     if ctx.invoked_subcommand is None:
         dashboard(db)
+        return
+    find = getattr(ctx.command, "get_command", None)
+    command = find(ctx, ctx.invoked_subcommand) if find is not None else None
+    if db is not None and command is not None and not _uses_database(command):
+        raise typer.BadParameter(f"`{ctx.invoked_subcommand}` uses no database; leave --db out", param_hint="'--db'")
+
+
+def _uses_database(command: Any) -> bool:
+    """Whether the command (or any command of a group) takes --db: the top-level --db is passed down to it."""
+    commands = getattr(command, "commands", None)
+    if commands:
+        return any(_uses_database(sub) for sub in commands.values())
+    return any(param.name == "db" for param in command.params)
 
 
 @app.command()
