@@ -19,7 +19,8 @@ FloatArray = NDArray[np.float64]
 
 DAYS_PER_WEEK = 7.0
 
-Direction = Literal["improving", "declining", "stable", "too_few"]
+Direction = Literal["improving", "declining", "stable", "too_few", "too_early"]
+"""too_few: fewer than `min_sessions` sessions; too_early: enough sessions, but not yet a week apart."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +30,10 @@ class TrendParams:
     goniometric hip rotation (test–retest MDC95 of roughly 4–8°); change it for your own set-up."""
     min_sessions: int = 3
     """Fewer sessions than this give no trend, only numbers."""
+    min_span_weeks: float = 1.0
+    """Sessions closer together than this give no trend: six sessions minutes apart would extrapolate
+    their noise to hundreds of degrees a week. A week between the first and the last means they fall
+    in at least two distinct weeks."""
     confidence: float = 0.90
     """Confidence of the slope interval."""
     window_weeks: float = 12.0
@@ -122,6 +127,8 @@ def range_trend(days: FloatArray, best_deg: FloatArray, params: TrendParams | No
     recent = days >= days[-1] - params.window_weeks * DAYS_PER_WEEK
     if recent.sum() < params.min_sessions:
         return RangeTrend(len(days), float(best.max()), float(best[-1]), typical, None, "too_few", False)
+    if np.ptp(days[recent]) < params.min_span_weeks * DAYS_PER_WEEK:
+        return RangeTrend(len(days), float(best.max()), float(best[-1]), typical, None, "too_early", False)
     slope = robust_slope(days[recent], best[recent], params.confidence)
     directions: dict[int, Direction] = {1: "improving", -1: "declining", 0: "stable"}
     direction = directions[real_change(slope, params.mdc_deg)]

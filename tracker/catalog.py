@@ -7,6 +7,7 @@ primary motion, reference posture and how reps are counted from here.
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass, field
 
 from analysis.vocabulary import Counting, Motion, Posture
@@ -175,7 +176,38 @@ def get(exercise_id: str) -> Exercise:
     try:
         return _BY_ID[exercise_id]
     except KeyError:
-        raise UnknownExerciseError(exercise_id, list(_BY_ID)) from None
+        raise UnknownExerciseError(exercise_id, list(_BY_ID), close_ids(exercise_id)) from None
+
+
+def resolve(text: str) -> Exercise:
+    """The exercise a person typed: its id or its name, in any case (`Seated hip internal rotation`)."""
+    key = _key(text)
+    for exercise in EXERCISES:
+        if key in (_key(exercise.id), _key(exercise.name)):
+            return exercise
+    raise UnknownExerciseError(text, list(_BY_ID), close_ids(text))
+
+
+def close_ids(text: str) -> list[str]:
+    """Up to three ids whose id or name looks like `text` (a typo, a word left out), best first."""
+    key = _key(text)
+    choices = {_key(e.id): e.id for e in EXERCISES} | {_key(e.name): e.id for e in EXERCISES}
+    if len(key) >= 3:
+        containing = [exercise_id for choice, exercise_id in choices.items() if key in choice]
+        if containing:
+            return list(dict.fromkeys(containing))[:3]
+    scores = sorted(((max(_likeness(key, choice), _likeness(key, choice[:len(key)]) - 0.1), exercise_id)
+                     for choice, exercise_id in choices.items()), reverse=True)
+    best = scores[0][0]
+    return list(dict.fromkeys(i for score, i in scores if score >= max(0.6, best - 0.08)))[:3]
+
+
+def _likeness(a: str, b: str) -> float:
+    return difflib.SequenceMatcher(None, a, b).ratio()
+
+
+def _key(text: str) -> str:
+    return "_".join(text.lower().replace("-", " ").replace("_", " ").split())
 
 
 def find(exercise_id: str) -> Exercise | None:

@@ -29,8 +29,11 @@ class ImportFormatError(BadInputError):
 
 
 class UnknownExerciseError(BadInputError):
-    def __init__(self, exercise_id: str, known: list[str]) -> None:
-        super().__init__(f"unknown exercise {exercise_id!r}; known: {', '.join(sorted(known))}")
+    def __init__(self, exercise_id: str, known: list[str], close: list[str] | None = None) -> None:
+        """`close`: the likely meant ids, best first; without any, every known id is listed."""
+        hint = f"did you mean {' or '.join(close)}?" if close else \
+            f"known: {', '.join(sorted(known))}"
+        super().__init__(f"unknown exercise {exercise_id!r}; {hint}")
 
 
 class SessionNotFoundError(BadInputError):

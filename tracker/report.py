@@ -69,6 +69,10 @@ def motion_words(motion: str) -> str:
     return motion.replace("_", " ")
 
 
+NO_TREND_WORDS = {"too_few": "too few sessions for a trend",
+                  "too_early": "too early for a trend (needs sessions at least a week apart)"}
+
+
 def render_progress(document: dict[str, Any]) -> str:
     """The progress report (`hiptrack progress`) for people: one line per tracked motion, then alerts."""
     lines: list[str] = []
@@ -76,8 +80,8 @@ def render_progress(document: dict[str, Any]) -> str:
         lines.append("No analysed sessions yet. Record one (hiptrack record --simulate ...) or try: hiptrack demo")
     for item in document["items"]:
         slope = item["slope_deg_per_week"]
-        trend = "too few sessions for a trend" if slope is None else \
-            f"{slope:+.1f}°/week ({item['trend']}{', plateau' if item['plateau'] else ''})"
+        trend = f"{slope:+.1f}°/week ({item['trend']}{', plateau' if item['plateau'] else ''})" \
+            if slope is not None else NO_TREND_WORDS.get(item["trend"], "no trend")
         lines.append(f"{item['exercise']:30} {item['motion']:18} {item['side']:5}  {item['sessions']:3} sessions  "
                      f"best {item['best_deg']:5.1f}°  latest {item['latest_deg']:5.1f}°  {trend}")
         if item["low_confidence_sessions"]:

@@ -210,6 +210,15 @@ async def _while_beating(services: Services, session_id: int, work: Awaitable[T]
         beating.cancel()
 
 
+def delete_sessions(services: Services, session_ids: list[int]) -> list[SessionSummary]:
+    """Delete sessions with their samples, results and pain ratings: all of them, or none if one id is unknown."""
+    with services.store.write() as work:
+        doomed = [work.sessions.get(session_id) for session_id in dict.fromkeys(session_ids)]
+        for summary in doomed:
+            work.sessions.delete(summary.id)
+    return doomed
+
+
 def export_session(services: Services, session_id: int, out_dir: Path) -> list[Path]:
     """One SPEC §4 CSV per stream plus a JSON sidecar with the metadata; all files private (0600)."""
     summary = services.store.sessions.get(session_id)

@@ -11,7 +11,7 @@ from datetime import date, timedelta
 from tracker.domain import Motion
 from tracker.report import motion_words
 
-_ARROWS = {"improving": "↗", "declining": "↘", "stable": "→", "too_few": "·"}
+_ARROWS = {"improving": "↗", "declining": "↘", "stable": "→", "too_few": "·", "too_early": "·"}
 
 _BARS = "▁▂▃▄▅▆▇█"
 

@@ -8,10 +8,9 @@ from typing import Annotated
 
 import typer
 
-from hiptrack.cli.common import JsonOption, app, user_errors
+from hiptrack.cli.common import ExerciseOption, JsonOption, SideOption, app, user_errors
 from tracker import catalog
 from tracker.assessment import angles_table, assess
-from tracker.domain import Side
 from tracker.errors import BadInputError
 from tracker.imu_csv import read_imu_csv, write_angles_csv
 from tracker.report import render_assessment, render_exercise
@@ -20,9 +19,11 @@ from tracker.result_json import result_json
 
 @app.command()
 def analyze(
-    file: Annotated[Path, typer.Argument(help="Plain IMU CSV of the thigh sensor (SPEC §4).", show_default=False)],
-    side: Annotated[Side, typer.Option(help="Which thigh the sensor was on.", show_default=False)],
-    exercise: Annotated[str, typer.Option(help="Exercise id (see SPEC §7).", show_default=False)],
+    file: Annotated[Path, typer.Argument(help="The thigh sensor's recording as plain IMU CSV: "
+                                         "time,acc_x..z,gyr_x..z[,mag_x..z] (s, m/s², rad/s, µT).",
+                                         show_default=False)],
+    side: SideOption,
+    exercise: ExerciseOption,
     json_output: JsonOption = False,
     angles: Annotated[Path | None, typer.Option(
         "--angles", metavar="OUT.csv", help="Also write per-sample angles: time,flexion_deg,abduction_deg,rotation_deg."

@@ -12,15 +12,15 @@ import importlib
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from types import ModuleType
 from typing import Annotated, Any
 
 import typer
 from typer.core import TyperGroup
 
-from tracker import __version__
-from tracker.domain import SessionSummary
+from tracker import __version__, catalog
+from tracker.domain import SessionSummary, Side
 from tracker.errors import BadInputError, HiptrackError
 
 MAX_ID = 2**31 - 1
@@ -61,6 +61,47 @@ def usage_problem(err: Exception) -> str:
     return f"{message} (see: {context.command_path} --help)" if context is not None else message
 
 
+def plain_metavars() -> None:
+    """Help that reads like the README: `FILE`, `SESSION_ID`, `--yes`, not `{file}`, `<path>`, `--yes <bool>`.
+
+    Why a patch: Typer labels every parameter with its Python type (`<bool>` on each flag,
+    `<int range> [1<=x<=2147483647]` on an id) and offers no setting to turn that off. Parameters
+    are named instead (their metavar, else the argument's name in capitals), flags get no label,
+    and the 32-bit limit of ids is left to the error message. Skipped if Typer's internals move;
+    tests/test_day_one.py reads every command's help and fails if the labels come back.
+    """
+    from typer import core
+
+    parameter, argument = getattr(core, "_TyperParameter", None), getattr(core, "TyperArgument", None)
+    if parameter is None or argument is None or not hasattr(parameter, "display_type"):
+        return
+
+    def display_type(self: Any, ctx: Any) -> str:
+        if getattr(self, "is_flag", False):
+            return ""
+        if self.type_descriptor.is_choice:
+            return "|".join(str(getattr(c, "value", c)) for c in self.type_descriptor.choices or ())
+        return "" if isinstance(self, argument) else str(self.name).upper()
+
+    def number_range(self: Any) -> str | None:
+        if self.max == MAX_ID or getattr(self, "is_flag", False):
+            return None
+        return core.describe_number_range(self.min, self.max) if hasattr(core, "describe_number_range") else None
+
+    def usage_name(self: Any) -> str:
+        name = self.display_name_raw + ("..." if self.nargs != 1 and not self.display_name_raw.endswith("...") else "")
+        return name if self.required else f"[{name}]"
+
+    parameter.display_type = display_type
+    for cls in (parameter, argument, getattr(core, "TyperOption", parameter)):
+        if "_get_number_range_help_str" in vars(cls):
+            cls._get_number_range_help_str = number_range
+    argument.display_name_raw = property(lambda self: self.metavar or str(self.name).upper())
+    argument._usage_display_name = usage_name
+
+
+plain_metavars()
+
 app = typer.Typer(
     cls=OneLineErrors,
     name="hiptrack",
@@ -71,9 +112,40 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
+def inherit_db(ctx: typer.Context, value: str | None) -> str | None:
+    """A command's --db, else the nearest one given before it (`hiptrack --db x.db sessions`).
+
+    Why: the top-level --db is advertised in `hiptrack --help`; ignoring it would list, import into
+    or delete from the default database without a word. When both are given the command's wins.
+    """
+    parent = ctx.parent
+    while value is None and parent is not None:
+        inherited = parent.params.get("db")
+        value = inherited if isinstance(inherited, str) else None
+        parent = parent.parent
+    return value
+
+
 DbOption = Annotated[str | None, typer.Option(
-    "--db", metavar="URL", show_default=False,
-    help="SQLAlchemy database URL (default: $HIPTRACK_DB, else an SQLite file in your user data folder).")]
+    "--db", metavar="URL|FILE", show_default=False, callback=inherit_db,
+    help="Database: an SQLite file path or a database URL such as postgresql://host/hiptrack "
+         "(default: $HIPTRACK_DB, else hiptrack.db in your user data folder).")]
+def exercise_id(value: str | None) -> str | None:
+    """The id of the exercise typed as its id or its name, any case; a typo is told what was meant."""
+    if value is None:
+        return None
+    try:
+        return catalog.resolve(value).id
+    except BadInputError as err:
+        raise typer.BadParameter(str(err)) from None
+
+
+ExerciseOption = Annotated[str, typer.Option(
+    metavar="EXERCISE", show_default=False, callback=exercise_id,
+    help="Exercise id or name, e.g. seated_hip_internal_rotation or \"Seated hip internal rotation\" "
+         "(see `hiptrack exercises`).")]
+SideOption = Annotated[Side, typer.Option(case_sensitive=False, show_default=False, metavar="left|right",
+                                          help="Which thigh the sensor was on.")]
 NoTuiOption = Annotated[bool, typer.Option("--no-tui", help="Print a text summary instead of opening the dashboard.")]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
 SessionIdArgument = Annotated[int, typer.Argument(min=1, max=MAX_ID, show_default=False,
@@ -135,24 +207,43 @@ def version_callback(value: bool) -> None:
         raise typer.Exit()
 
 
-def parse_datetime(text: str, option: str = "--at") -> datetime:
-    """An ISO date or date-time; without a zone it is local time."""
+def parse_datetime(text: str, option: str = "--at", *, future_ok: bool = False) -> datetime:
+    """An ISO date or date-time; without a zone it is local time. Stored as UTC.
+
+    A session cannot have started in the future (a typo'd year would sit at the end of every
+    trend); a plan may (future_ok).
+    """
     try:
         value = datetime.fromisoformat(text)
     except ValueError:
         raise BadInputError(f"{option} {text!r} is not an ISO date-time (example: 2026-03-01T18:30)") from None
     try:
-        return (value if value.tzinfo else value.astimezone()).astimezone(UTC)
+        moment = (value if value.tzinfo else value.astimezone()).astimezone(UTC)
     except (ValueError, OverflowError):     # year 1 or 9999 pushed past the calendar by the time zone
         raise BadInputError(f"{option} {text!r} is out of range") from None
+    if not future_ok and moment > datetime.now(UTC) + timedelta(minutes=1):
+        raise BadInputError(f"{option} {text!r} is in the future (now it is {local_time(datetime.now(UTC))})")
+    return moment
+
+
+def local_time(moment: datetime) -> str:
+    """A stored (UTC) time as the person reads it: local time with the zone, like the dashboard."""
+    return f"{moment.astimezone():%Y-%m-%d %H:%M %Z}"
+
+
+def session_line(summary: SessionSummary) -> str:
+    """'session 3: Seated hip internal rotation, left, 2026-03-01 18:30 CET, 2:05'."""
+    minutes, seconds = divmod(round(summary.duration_s), 60)
+    return (f"session {summary.id}: {catalog.display_name(summary.exercise)}, {summary.side.value}, "
+            f"{local_time(summary.started_at)}, {minutes}:{seconds:02d}")
 
 
 def sessions_table(rows: list[SessionSummary]) -> str:
-    header = f"{'id':>4}  {'started (UTC)':16}  {'exercise':30}  {'side':5}  {'source':9}  {'status':11}  " \
+    header = f"{'id':>4}  {'started (local time)':22}  {'exercise':30}  {'side':5}  {'source':9}  {'status':11}  " \
              f"{'duration':>8}  {'samples':>8}  {'rate':>7}"
     lines = [header, "-" * len(header)]
     for r in rows:
-        lines.append(f"{r.id:>4}  {r.started_at:%Y-%m-%d %H:%M}  {r.exercise:30}  {r.side.value:5}  "
+        lines.append(f"{r.id:>4}  {local_time(r.started_at):22}  {r.exercise:30}  {r.side.value:5}  "
                      f"{r.source.value:9}  {r.status.value:11}  {r.duration_s:7.1f}s  {r.samples:>8}  "
                      f"{r.rate_hz:5.1f}Hz")
     return "\n".join(lines)

@@ -8,15 +8,22 @@ from typing import Annotated
 
 import typer
 
-from hiptrack.cli.common import DbOption, JsonOption, app, parse_datetime, services_module, user_errors
+from hiptrack.cli.common import (
+    DbOption,
+    JsonOption,
+    app,
+    exercise_id,
+    parse_datetime,
+    services_module,
+    user_errors,
+)
 from tracker import catalog
 from tracker.errors import BadInputError
 
-plan_app = typer.Typer(help="Your plan: which exercises, which side, what dose (defaults from the seeds).",
+plan_app = typer.Typer(help="Your plan: which exercises, which side, what dose (by default the dose the "
+                            "exercise's source article recommends).",
                        invoke_without_command=True, no_args_is_help=False)
 app.add_typer(plan_app, name="plan")
-
-SpanOption = Annotated[str | None, typer.Option(metavar="N|MIN-MAX", show_default=False)]
 
 
 @app.command()
@@ -89,10 +96,11 @@ def plan_show(ctx: typer.Context, json_output: JsonOption = False, db: DbOption 
 
 @plan_app.command("add")
 def plan_add(
-    exercise: Annotated[str, typer.Argument(help="Exercise id (see `hiptrack exercises`).", show_default=False)],
-    side: Annotated[str, typer.Option(help="left, right or both.")] = "both",
-    sets: SpanOption = None,
-    reps: SpanOption = None,
+    exercise: Annotated[str, typer.Argument(metavar="EXERCISE", callback=exercise_id, show_default=False,
+                                            help="Exercise id or name (see `hiptrack exercises`).")],
+    side: Annotated[str, typer.Option(metavar="left|right|both", help="Which side.")] = "both",
+    sets: Annotated[str | None, typer.Option(metavar="N|MIN-MAX", show_default=False, help="Sets per session.")] = None,
+    reps: Annotated[str | None, typer.Option(metavar="N|MIN-MAX", show_default=False, help="Reps per set.")] = None,
     hold: Annotated[str | None, typer.Option(metavar="SECONDS|MIN-MAX", show_default=False,
                                              help="Hold time in seconds.")] = None,
     per_week: Annotated[str | None, typer.Option("--per-week", metavar="N|MIN-MAX", show_default=False,
@@ -102,13 +110,16 @@ def plan_add(
                                               help="When you started doing it (default: now).")] = None,
     db: DbOption = None,
 ) -> None:
-    """Add an exercise to the plan with the seed's dose, or your own (e.g. --hold 30-60 --per-week 3)."""
+    """Add an exercise to the plan with its recommended dose (see `hiptrack exercises`), or your own dose.
+
+    For example: hiptrack plan add couch_stretch --side left --hold 30-60 --per-week 3
+    """
     from tracker.plans import default_item, edited
     from tracker.report import render_plan_item
 
     with user_errors():
-        started = parse_datetime(since, "--since") if since else datetime.now(UTC)
-        item = edited(default_item(exercise, side, started), sets=sets, reps=reps, hold_s=hold,
+        started = parse_datetime(since, "--since", future_ok=True) if since else datetime.now(UTC)
+        item = edited(default_item(exercise, side.lower(), started), sets=sets, reps=reps, hold_s=hold,
                       per_week=per_week, target_deg=target)
         svc = services_module().build_services(db)
         stored = svc.store.plans.add(item)

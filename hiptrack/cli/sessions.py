@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import json
+import shlex
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -14,18 +15,21 @@ from analysis.results import SessionResult
 from hiptrack.cli.common import (
     MAX_ID,
     DbOption,
+    ExerciseOption,
     JsonOption,
     NoTuiOption,
     SessionIdArgument,
+    SideOption,
     app,
     parse_datetime,
     services_module,
+    session_line,
     sessions_table,
     user_errors,
     version_callback,
 )
 from tracker import catalog
-from tracker.domain import Side
+from tracker.domain import SessionStatus, Side
 from tracker.errors import BadInputError
 from tracker.imu_csv import read_imu_csv
 from tracker.report import render_assessment
@@ -51,6 +55,19 @@ def main_callback(
     """Track hip mobility with wearable IMUs. With no command, opens the dashboard."""
     if ctx.invoked_subcommand is None:
         dashboard(db)
+        return
+    find = getattr(ctx.command, "get_command", None)
+    command = find(ctx, ctx.invoked_subcommand) if find is not None else None
+    if db is not None and command is not None and not _uses_database(command):
+        raise typer.BadParameter(f"`{ctx.invoked_subcommand}` uses no database; leave --db out", param_hint="'--db'")
+
+
+def _uses_database(command: Any) -> bool:
+    """Whether the command (or any command of a group) takes --db: the top-level --db is passed down to it."""
+    commands = getattr(command, "commands", None)
+    if commands:
+        return any(_uses_database(sub) for sub in commands.values())
+    return any(param.name == "db" for param in command.params)
 
 
 @app.command()
@@ -66,24 +83,37 @@ def dashboard(db: DbOption = None) -> None:
 
 @app.command()
 def demo(db: DbOption = None, no_tui: NoTuiOption = False) -> None:
-    """Record a few simulated sessions (no hardware needed), then open the dashboard."""
+    """Record a few simulated sessions (no hardware needed) into a demo database, then open the dashboard.
+
+    Without --db the demo has a database of its own (hiptrack-demo.db beside your real one), started
+    afresh on every run: simulated sessions never feed your trends, adherence or alerts.
+    """
     with user_errors():
-        svc = services_module().build_services(db)
-        typer.echo(f"Recording {len(DEMO_PROGRAM)} simulated sessions into {svc.database.display_url} ...")
+        from tracker.storage.database import demo_url
+
+        svc = services_module().build_services(db or demo_url())
+        if db is None:
+            services_module().delete_sessions(svc, svc.store.sessions.ids())     # the last demo's sessions
+        where = svc.database.engine.url.database if db is None else svc.database.display_url
+        typer.echo(f"Recording {len(DEMO_PROGRAM)} simulated sessions into the demo database {where}"
+                   if db is None else f"Recording {len(DEMO_PROGRAM)} simulated sessions into {where} ...")
         ids = [asyncio.run(services_module().record_simulated(svc, exercise, side, seed))
                for exercise, side, seed in DEMO_PROGRAM]
         recorded = [svc.store.sessions.get(i) for i in ids]
+        again = f"hiptrack dashboard --db {shlex.quote(db or str(where))}"
         if no_tui:
             typer.echo(sessions_table(recorded))
             for session_id in ids:
                 result = services_module().session_result(svc, session_id)
                 typer.echo(f"\nSession {session_id}: " + render_assessment(result) if result else "")
-            typer.echo("Open the dashboard with: hiptrack dashboard" + (f" --db {db}" if db else ""))
+            typer.echo(f"Open the dashboard on these sessions with: {again}")
         else:
             from tui.app import HiptrackApp
 
             HiptrackApp(svc).run()
         svc.close()
+        if db is None:
+            typer.echo("Your own sessions (hiptrack record, hiptrack import) go to your database, not the demo's.")
 
 
 @app.command("sessions")
@@ -99,12 +129,42 @@ def list_sessions(db: DbOption = None, json_output: JsonOption = False) -> None:
             typer.echo(sessions_table(rows) if rows else "No sessions yet. Try: hiptrack demo")
 
 
+@app.command()
+def delete(
+    session_ids: Annotated[list[int], typer.Argument(metavar="SESSION_ID...", min=1, max=MAX_ID, show_default=False,
+                                                     help="Ids of the sessions to delete (see `hiptrack sessions`).")],
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Delete without asking.")] = False,
+    db: DbOption = None,
+) -> None:
+    """Delete sessions: their raw samples, results and pain ratings. Asks first unless --yes."""
+    with user_errors():
+        svc = services_module().build_services(db)
+        try:
+            doomed = [svc.store.sessions.get(session_id) for session_id in dict.fromkeys(session_ids)]
+            live = [s.id for s in doomed if s.status is SessionStatus.RECORDING]
+            if live:
+                raise BadInputError(f"session {live[0]} is still being recorded; stop the recording first")
+            if not yes:
+                typer.echo("\n".join(session_line(s) for s in doomed))
+                if not typer.confirm(f"Delete {_sessions_word(len(doomed))} for good?", default=False):
+                    typer.echo("Nothing deleted.")
+                    return
+            for summary in services_module().delete_sessions(svc, [s.id for s in doomed]):
+                typer.echo(f"Deleted {session_line(summary)}")
+        finally:
+            svc.close()
+
+
+def _sessions_word(count: int) -> str:
+    return "this session" if count == 1 else f"these {count} sessions"
+
+
 @app.command("import")
 def import_file(
     file: Annotated[Path, typer.Argument(help="Plain IMU CSV: time,acc_x..z,gyr_x..z[,mag_x..z] (SI units).",
                                          show_default=False)],
-    side: Annotated[Side, typer.Option(help="Which thigh the sensor was on.", show_default=False)],
-    exercise: Annotated[str, typer.Option(help="Exercise id (see SPEC §7).", show_default=False)],
+    side: SideOption,
+    exercise: ExerciseOption,
     at: Annotated[str | None, typer.Option(
         metavar="ISO-DATETIME", help="When the session started (default: the file's modification time).")] = None,
     db: DbOption = None,
@@ -154,10 +214,12 @@ def show(
     with user_errors():
         svc = services_module().build_services(db)
         result = services_module().session_result(svc, session_id)
+        summary = svc.store.sessions.get(session_id)
         svc.close()
         if result is None:
             raise BadInputError(f"session {session_id} has not been analysed; run: hiptrack reanalyze {session_id}")
-        typer.echo(json.dumps(result_json(result, session_id), indent=2) if json_output else render_assessment(result))
+        typer.echo(json.dumps(result_json(result, session_id), indent=2) if json_output else
+                   f"{session_line(summary)[0].upper()}{session_line(summary)[1:]}\n{render_assessment(result)}")
 
 
 @app.command()

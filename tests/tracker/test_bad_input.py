@@ -108,7 +108,7 @@ def test_an_output_path_that_cannot_be_written_is_one_line(tmp_path: Path) -> No
 
 # -- database URLs ----------------------------------------------------------------------------------------------
 BAD_URLS = {
-    "garbage": ("definitely not a url", 2, "not a database URL"),
+    "garbage": ("postgresql://clinic:secret@db.example:notaport/h", 2, "not a database URL"),
     "unknown dialect": ("nosuchdialect://clinic:secret@db.example/h", 2, "no driver"),
     "unknown driver": ("postgresql+nosuchdriver://clinic:secret@127.0.0.1/h", 2, "no driver"),
     "bad port": ("postgresql+psycopg://clinic:secret@[::1/h", 2, "not a database URL"),

@@ -54,7 +54,7 @@ def _by_name(report: dict) -> dict[str, dict]:
 
 # -- the whole report -------------------------------------------------------------------------------------
 def test_json_report_shape_and_exit_status(tmp_path: Path) -> None:
-    code, report, _ = _doctor("--db", f"sqlite:///{tmp_path / 'data' / 'h.db'}")
+    code, report, _ = _doctor("--db", f"sqlite:///{tmp_path / 'h.db'}")
     assert set(report) == {"hiptrack", "status", "checks"}
     names = [c["name"] for c in report["checks"]]
     assert len(names) == len(set(names))
@@ -74,6 +74,7 @@ def test_json_report_shape_and_exit_status(tmp_path: Path) -> None:
 
 def test_text_report_gives_a_fix_under_each_finding(tmp_path: Path) -> None:
     db = tmp_path / "data" / "h.db"
+    db.parent.mkdir(mode=0o700)                 # hiptrack creates only its default folder
     open_database(f"sqlite:///{db}").dispose()
     db.chmod(0o644)
     result = runner.invoke(app, ["doctor", "--db", f"sqlite:///{db}"])
@@ -93,6 +94,7 @@ def test_a_healthy_database_passes(any_db_url: str) -> None:
 # -- the database -------------------------------------------------------------------------------------------
 def test_database_open_to_others_warns_with_the_chmod_that_fixes_it(tmp_path: Path) -> None:
     db = tmp_path / "data" / "h.db"
+    db.parent.mkdir(mode=0o700)                 # hiptrack creates only its default folder
     open_database(f"sqlite:///{db}").dispose()
     db.chmod(0o644)
     db.parent.chmod(0o755)
@@ -107,6 +109,7 @@ def test_database_open_to_others_warns_with_the_chmod_that_fixes_it(tmp_path: Pa
 
 def test_database_of_another_user_warns(tmp_path: Path) -> None:
     db = tmp_path / "data" / "h.db"
+    db.parent.mkdir(mode=0o700)                 # hiptrack creates only its default folder
     open_database(f"sqlite:///{db}").dispose()
     check = sqlite_file_check(db, euid=os.geteuid() + 1)
     assert check.status == Status.WARN and "belongs to user" in check.detail and "chown" in (check.fix or "")
@@ -136,6 +139,7 @@ def test_a_read_only_database_fails_and_says_how_to_fix(user_dir: Path, locked: 
     db = folder / "h.db"
     target, writable_mode = (folder, 0o700) if locked == "folder" else (db, 0o600)
     with as_ordinary_user():
+        folder.mkdir(mode=0o700)
         open_database(f"sqlite:///{db}").dispose()
         target.chmod(0o500 if locked == "folder" else 0o400)
         try:
@@ -170,7 +174,7 @@ def test_password_in_the_environment_is_reported_but_never_printed(tmp_path: Pat
 
 
 def test_garbage_url_is_a_failed_check_not_a_crash() -> None:
-    checks = {c.name: c for c in database_checks("no such url", environ={})}
+    checks = {c.name: c for c in database_checks("no such://url", environ={})}
     assert checks["database"].status == Status.FAIL and "not a database URL" in checks["database"].detail
 
 
@@ -309,6 +313,7 @@ def test_adapter_check_without_any_radio() -> None:
 
 def test_modes_are_what_hiptrack_creates(tmp_path: Path) -> None:
     db = tmp_path / "fresh" / "h.db"
+    db.parent.mkdir(mode=0o700)                 # hiptrack creates only its default folder
     open_database(f"sqlite:///{db}").dispose()
     assert stat.S_IMODE(db.stat().st_mode) == 0o600 and stat.S_IMODE(db.parent.stat().st_mode) == 0o700
     assert sqlite_file_check(db).status == Status.OK

@@ -84,7 +84,7 @@ def rising_and_falling(recordings: dict[str, list[Recording]], tmp_path_factory:
     rising = recordings["rising"]
     for week, (at, recording) in enumerate(zip(WEEKLY, rising, strict=True)):
         session = _import(db, recording, at, "left")
-        _import(db, recordings["rising_right"][-1 - week], at + timedelta(hours=1), "right")
+        _import(db, recordings["rising_right"][-1 - week], at - timedelta(hours=1), "right")  # never in the future
         _hiptrack("pain", str(session), str(2 + week // 2), "--db", db)
     return {"document": _progress(db), "db": db}
 

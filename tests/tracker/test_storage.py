@@ -57,9 +57,11 @@ def test_migrations_go_down_and_up_again(any_db_url: str) -> None:
     assert set(sa.inspect(database.engine).get_table_names()) == upgrade_tables
 
 
-def test_database_file_is_private_and_in_wal_mode(tmp_path: Path) -> None:
-    path = tmp_path / "deep" / "folder" / "h.db"
-    database = open_database(f"sqlite:///{path}")
+def test_database_file_is_private_and_in_wal_mode(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "deep" / "folder" / "h.db"          # the default file's folder is created, private
+    monkeypatch.delenv("HIPTRACK_DB", raising=False)
+    monkeypatch.setattr("tracker.storage.database.default_url", lambda: f"sqlite:///{path}")
+    database = open_database(None)
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
     assert stat.S_IMODE(os.stat(path.parent).st_mode) == 0o700
     with database.engine.connect() as connection:
@@ -69,7 +71,7 @@ def test_database_file_is_private_and_in_wal_mode(tmp_path: Path) -> None:
 
 def test_bad_urls_are_bad_input_and_passwords_never_shown() -> None:
     with pytest.raises(BadInputError, match="not a database URL"):
-        open_database("definitely not a url")
+        open_database("postgresql://u@host:notaport/db")
     with pytest.raises(BadInputError) as err:
         open_database("nosuchdialect://user:s3cret@host/db")
     assert "s3cret" not in str(err.value)

@@ -98,7 +98,7 @@ async def test_sessions_filter_by_exercise_side_and_date(history: Services) -> N
         assert table.row_count == 6 and {table.get_row_at(i)[3] for i in range(6)} == {"left"}
         await pilot.press("slash", *"2026-01-12..2026-01-19")           # typed, as a person would
         await pilot.pause()
-        assert [table.get_row_at(i)[1] for i in range(table.row_count)] == ["19 Jan 26 18:00", "12 Jan 26 18:00"]
+        assert [table.get_row_at(i)[1] for i in range(table.row_count)] == ["19 Jan 2026 18:00", "12 Jan 2026 18:00"]
         status = app.screen.query_one("#status", Static)
         assert "2 of 12 sessions in hiptrack.db" in str(status.render())
         await pilot.press("backspace", "backspace", "3")                # 2026-01-13: the range ends before it starts

@@ -17,6 +17,7 @@ from tracker.errors import BadInputError, HiptrackError
 from tracker.storage import models as m
 from tracker.storage.database import (
     ENV_VAR,
+    as_url,
     current_revision,
     default_url,
     head_revision,
@@ -38,7 +39,7 @@ PGPASS_FIX = ("put the password in ~/.pgpass (chmod 600; PostgreSQL reads it) an
 def database_checks(cli_url: str | None, environ: Mapping[str, str] = os.environ) -> list[Check]:
     checks = [url_secret_check(cli_url, environ)]
     try:
-        url = parse_url(resolve_url(cli_url) if cli_url is not None else environ.get(ENV_VAR) or default_url())
+        url = parse_url(resolve_url(cli_url) if cli_url is not None else as_url(environ.get(ENV_VAR) or default_url()))
     except BadInputError as err:
         return [*checks, Check("database", Status.FAIL, str(err), "fix --db or $HIPTRACK_DB")]
     checks.append(open_check(url.render_as_string(hide_password=False)))

@@ -50,15 +50,33 @@ def default_url() -> str:
     return f"sqlite:///{data_dir / 'hiptrack.db'}"
 
 
+def demo_url() -> str:
+    """`hiptrack demo`'s own SQLite file, beside the default one: simulated sessions never mix with yours."""
+    data_dir = Path(platformdirs.user_data_dir("hiptrack", appauthor=False))
+    return f"sqlite:///{data_dir / 'hiptrack-demo.db'}"
+
+
 def resolve_url(cli_url: str | None) -> str:
-    """--db, else $HIPTRACK_DB, else the default file.
+    """--db, else $HIPTRACK_DB, else the default file; a plain path means that SQLite file.
 
     Why an empty --db is an error and not "the default": `--db "$CLINIC_DB"` with the variable unset
     would otherwise write health data into the personal database without a word.
     """
     if cli_url is not None and not cli_url.strip():
-        raise BadInputError("--db is empty (give a database URL, e.g. sqlite:///hiptrack.db)")
-    return cli_url or os.environ.get(ENV_VAR) or default_url()
+        raise BadInputError("--db is empty (give an SQLite file or a database URL, e.g. hiptrack.db)")
+    return as_url(cli_url or os.environ.get(ENV_VAR) or default_url())
+
+
+def as_url(text: str) -> str:
+    """A database URL as given, or a plain file path (`mydb.db`, `~/h.db`) as its SQLite URL."""
+    if "://" in text:
+        return text
+    return f"sqlite:///{Path(text).expanduser().absolute()}"
+
+
+def mask_password(text: str) -> str:
+    """Text that looks like a URL, with anything between `user:` and `@` shown as ***."""
+    return re.sub(r"(://[^:/@]*:)[^/]*@", r"\1***@", text)
 
 
 def redact(url: URL | str) -> str:
@@ -67,7 +85,7 @@ def redact(url: URL | str) -> str:
         return make_url(url).render_as_string(hide_password=True) if isinstance(url, str) else \
             url.render_as_string(hide_password=True)
     except (ArgumentError, ValueError):        # a bad port, e.g., is a ValueError
-        return "<unparseable database URL>"
+        return mask_password(str(url))
 
 
 def parse_url(url: str) -> URL:
@@ -75,14 +93,16 @@ def parse_url(url: str) -> URL:
     try:
         return make_url(url)
     except (ArgumentError, ValueError) as err:
-        raise BadInputError(f"not a database URL: {redact(url)!r} (example: sqlite:///hiptrack.db)") from err
+        raise BadInputError(f"not a database URL: {mask_password(url)!r} "
+                            "(examples: hiptrack.db, sqlite:///hiptrack.db, postgresql://host/hiptrack)") from err
 
 
 def open_database(url: str | None = None, *, migrate: bool = True) -> Database:
     """Create the database if needed, upgrade it to the current schema and return it."""
-    parsed = parse_url(resolve_url(url))
+    resolved = resolve_url(url)
+    parsed = parse_url(resolved)
     if parsed.get_backend_name() == "sqlite":
-        parsed = _prepare_sqlite_file(parsed)
+        parsed = _prepare_sqlite_file(parsed, create_folder=resolved in (default_url(), demo_url()))
     try:
         engine = sa.create_engine(parsed, **_engine_options(parsed))
     except (NoSuchModuleError, ImportError) as err:
@@ -208,9 +228,11 @@ def _engine_options(url: URL) -> dict[str, object]:
     return {"pool_pre_ping": True}
 
 
-def _prepare_sqlite_file(url: URL) -> URL:
-    """Create the file (and its folder) private to the user before SQLite creates it world-readable.
+def _prepare_sqlite_file(url: URL, *, create_folder: bool = False) -> URL:
+    """Create the file private to the user before SQLite creates it world-readable.
 
+    Only the default file's folder (the user data folder) is created: a folder in a --db path that
+    does not exist is more likely a typo than a wish, so it is named and nothing is created.
     Returns the URL with `~` expanded: SQLite itself would take `~/x.db` as a folder named `~`.
     """
     database = url.database
@@ -221,6 +243,8 @@ def _prepare_sqlite_file(url: URL) -> URL:
         raise BadInputError(f"{path} is a folder; name a file in it, e.g. sqlite:///{path / 'hiptrack.db'}")
     if path.is_file() and path.stat().st_size > 0:
         _refuse_foreign_sqlite_file(path)
+    if not path.parent.exists() and not create_folder:
+        raise BadInputError(f"cannot create database file {path}: folder {path.parent} does not exist")
     try:
         if not path.parent.exists():
             path.parent.mkdir(parents=True, mode=0o700)

@@ -129,9 +129,10 @@ def motion_trend(group: Group, report: ProgressReport) -> MotionTrend:
     (exercise_id, motion), sides = group
     target = next((p.target_deg for p in report.adherence.plan
                    if p.exercise_id == exercise_id and p.target_deg is not None), None)
+    too_early = all(item.trend.direction == "too_early" for item in sides.values())
     return MotionTrend(f"{catalog.get(exercise_id).name}: {motion_words(motion)}",
                        tuple((side, item.points) for side, item in sorted(sides.items())),
-                       typical_band(exercise_id, motion), target)
+                       typical_band(exercise_id, motion), target, "too early for a trend" if too_early else None)
 
 
 def _motion_prompt(group: Group) -> Text:

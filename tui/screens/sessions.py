@@ -1,7 +1,15 @@
-"""Every recorded session, newest first, filtered by exercise, side and date; Enter opens one."""
+"""Every recorded session, newest first, filtered by exercise, side and date; Enter opens one, Del deletes one.
+
+Deleting asks first, then keeps the deletion *pending* for UNDO_S seconds: the row disappears, `u`
+brings it back, and the database is only written when the time is up, another session is deleted,
+or the screen is left or closed. Why pending rather than delete-then-restore: a restore would have
+to rewrite samples, results and pain exactly as they were (ids included), a second copy of
+every table's mapping that could drift; a pending deletion changes the database once, or never.
+"""
 
 from __future__ import annotations
 
+from contextlib import suppress
 from dataclasses import dataclass
 
 from textual import on, work
@@ -9,6 +17,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.content import Content
+from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Input, Select, Static
 from textual.widgets.data_table import ColumnKey
 
@@ -21,13 +30,16 @@ from tui.context import DashboardContext
 from tui.filters import SessionFilter, parse_days
 from tui.labels import clock_time, short_motion
 from tui.screens.base import DataScreen
+from tui.screens.confirm import ConfirmScreen
 from tui.screens.session_detail import SessionDetailScreen
 from tui.widgets.section_bar import SectionBar
 
-COLUMNS = (("id", "id", 4), ("started", "started", 15), ("exercise", "exercise", 0), ("side", "side", 5),
+COLUMNS = (("id", "id", 4), ("started", "started", 17), ("exercise", "exercise", 0), ("side", "side", 5),
            ("time", "time", 5), ("best", "best", 8), ("status", "status", 7))
 """(label, key, width); the exercise column's width follows the screen."""
 STATUS_WORDS = {"complete": "", "recording": "live", "interrupted": "cut off"}
+UNDO_S = 10.0
+"""How long a deleted session can be brought back with `u` before it is deleted for good."""
 
 
 def exercise_width(screen_width: int) -> int:
@@ -53,11 +65,16 @@ class SessionsScreen(DataScreen):
     BINDINGS = [
         Binding("slash", "filter", "Filter"),
         Binding("escape", "clear", "Clear filters"),
+        Binding("delete,x", "delete", "Delete"),
+        Binding("u", "undo", "Undo", show=False),
     ]
 
     def __init__(self, context: DashboardContext) -> None:
         super().__init__(context)
         self._rows: list[SessionRow] = []
+        self._pending: SessionRow | None = None
+        """A deleted session that `u` can still bring back (not yet deleted in the database)."""
+        self._pending_timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
         yield SectionBar("sessions")
@@ -96,7 +113,8 @@ class SessionsScreen(DataScreen):
         self.app.call_from_thread(self._show, rows)
 
     def _show(self, rows: list[SessionRow]) -> None:
-        self._rows = rows
+        pending = self._pending.summary.id if self._pending is not None else None
+        self._rows = [row for row in rows if row.summary.id != pending]
         self._apply_filter()
 
     def current_filter(self) -> SessionFilter:
@@ -123,10 +141,12 @@ class SessionsScreen(DataScreen):
         table.clear()
         for row in shown:
             s = row.summary
-            table.add_row(str(s.id), f"{s.started_at.astimezone():%d %b %y %H:%M}", catalog.display_name(s.exercise),
+            table.add_row(str(s.id), f"{s.started_at.astimezone():%d %b %Y %H:%M}", catalog.display_name(s.exercise),
                           s.side.value, clock_time(s.duration_s), row.best, STATUS_WORDS.get(s.status.value, ""),
                           key=str(s.id))
         status.update(_status_line(len(shown), len(self._rows), database_label(self._dashboard.services)))
+        if self._pending is not None:
+            status.update(Content(f"Deleted {_described(self._pending.summary)}. Press u to undo."))
 
     @on(Input.Submitted, "#days")
     def _days_submitted(self) -> None:
@@ -136,6 +156,64 @@ class SessionsScreen(DataScreen):
     def _row_selected(self, event: DataTable.RowSelected) -> None:
         if event.row_key.value is not None:
             self.app.push_screen(SessionDetailScreen(self._dashboard, int(event.row_key.value)))
+
+    def action_delete(self) -> None:
+        table = self.query_one(DataTable)
+        if not table.row_count:
+            return
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        row = next((r for r in self._rows if str(r.summary.id) == key), None)
+        if row is None:
+            return
+        if row.summary.status.value == "recording":
+            self.notify("This session is still being recorded.", severity="warning", timeout=4)
+            return
+        self.app.push_screen(ConfirmScreen("Delete session", f"Delete {_described(row.summary)}, with its "
+                                           "samples, results and pain ratings?", "Delete"),
+                             lambda yes: self._deleted(row) if yes else None)
+
+    def _deleted(self, row: SessionRow) -> None:
+        """Hide the row at once; the database follows after UNDO_S seconds (or sooner, see the module)."""
+        self.commit_pending()
+        self._pending = row
+        self._rows = [r for r in self._rows if r is not row]
+        self._pending_timer = self.set_timer(UNDO_S, self.commit_pending)
+        self._apply_filter()
+
+    def action_undo(self) -> None:
+        if self._pending is None:
+            return
+        row, self._pending = self._pending, None
+        if self._pending_timer is not None:
+            self._pending_timer.stop()
+        self._rows = sorted([*self._rows, row], key=lambda r: (r.summary.started_at, r.summary.id), reverse=True)
+        self._apply_filter()
+        self.notify(f"Kept {_described(row.summary)}.", timeout=3)
+
+    def commit_pending(self, redraw: bool = True) -> None:
+        """Delete the pending session in the database now.
+
+        On the UI thread on purpose: it is one indexed DELETE (the database cascades to samples and
+        results), and it must be done before another screen reloads, or the session would show there.
+        """
+        row, self._pending = self._pending, None
+        if self._pending_timer is not None:
+            self._pending_timer.stop()
+            self._pending_timer = None
+        if row is None:
+            return
+        with suppress(HiptrackError):                   # deleted meanwhile (the CLI, another workstation)
+            self._dashboard.services.store.sessions.delete(row.summary.id)
+        self._dashboard.data.bump()
+        self._loaded_version = self._dashboard.data.value
+        if redraw:
+            self._apply_filter()
+
+    def on_screen_suspend(self) -> None:
+        self.commit_pending(redraw=False)
+
+    def on_unmount(self) -> None:
+        self.commit_pending(redraw=False)           # the app is closing: its widgets are gone
 
     def action_filter(self) -> None:
         self.query_one("#days", Input).focus()
@@ -158,10 +236,17 @@ def best_label(row: AnalysedSession | None) -> str:
     return f"{short_motion(direction.motion)} {direction.sign * peaks.of(direction):.0f}°"
 
 
+def _described(summary: SessionSummary) -> str:
+    """'session 5 (Seated hip internal rotation, left, 03 Dec 2026 18:30)'."""
+    return (f"session {summary.id} ({catalog.display_name(summary.exercise)}, {summary.side.value}, "
+            f"{summary.started_at.astimezone():%d %b %Y %H:%M})")
+
+
 def _status_line(shown: int, total: int, where: str) -> str:
     if total == 0:
         return "No sessions yet: press r to record one, or run `hiptrack demo` or `hiptrack import FILE ...`."
-    what = f"{total} sessions" if shown == total else f"{shown} of {total} sessions"
+    noun = "session" if total == 1 else "sessions"
+    what = f"{total} {noun}" if shown == total else f"{shown} of {total} {noun}"
     return f"{what} in {where}"
 
 

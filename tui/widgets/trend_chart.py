@@ -36,6 +36,8 @@ class MotionTrend:
     band: RangeBand | None = None
     target_deg: float | None = None
     """The plan's target angle, if one is set."""
+    note: str | None = None
+    """Said after the legend, e.g. 'too early for a trend'."""
 
 
 class TrendChart(PlotextPlot):
@@ -140,7 +142,8 @@ def legend(trend: MotionTrend) -> Content:
         parts.append(f"[{_hex(BAND_COLOR)}]··· typical {trend.band.low_deg:.0f}–{trend.band.high_deg:.0f}°[/]")
     if trend.target_deg is not None:
         parts.append(f"[{_hex(TARGET_COLOR)}]─ target {trend.target_deg:.0f}°[/]")
-    return Content.from_markup("  ".join(parts))
+    markup = Content.from_markup("  ".join(parts))
+    return markup if trend.note is None else markup + Content("  ") + Content.styled(trend.note, "italic")
 
 
 def _hex(rgb: tuple[int, int, int]) -> str:
