@@ -41,6 +41,11 @@ async def _until(pilot: Pilot[Any], condition: Callable[[], bool], what: str) ->
     raise AssertionError(f"never happened: {what}")
 
 
+def _prompt_ready(screen: object) -> bool:
+    """A pain prompt that is composed and focused (pushed is not enough: its widgets come a frame later)."""
+    return isinstance(screen, PainPromptScreen) and screen.focused is not None and bool(screen.query(Label))
+
+
 def _status(screen: LiveRecordingScreen) -> str:
     return str(screen.query_one("#live-status", Static).render())
 
@@ -48,14 +53,14 @@ def _status(screen: LiveRecordingScreen) -> str:
 async def test_a_simulated_recording_ends_in_the_database_with_pain_from_the_prompts(svc: Services) -> None:
     app = RecordApp(svc, _fast_request(8301))
     async with app.run_test(size=(80, 24)) as pilot:
-        await _until(pilot, lambda: isinstance(app.screen, PainPromptScreen), "a pain prompt after set 1")
+        await _until(pilot, lambda: _prompt_ready(app.screen), "a pain prompt after set 1")
         first = app.screen
         assert "set 1" in str(first.query_one(Label).render())
         assert "saddle area" in str(first.query_one("#red-flags", Static).render())      # the red flags, shown
         await pilot.press("1", "2", "enter")                             # 12 is no pain score: still asking
         assert app.screen is first
         await pilot.press("backspace", "backspace", "3", "enter")
-        await _until(pilot, lambda: isinstance(app.screen, PainPromptScreen) and app.screen is not first,
+        await _until(pilot, lambda: _prompt_ready(app.screen) and app.screen is not first,
                      "a pain prompt after set 2")
         assert "set 2" in str(app.screen.query_one(Label).render())
         await pilot.press("5", "tab")
