@@ -25,7 +25,8 @@ FloatArray = NDArray[np.float64]
 class EventParams:
     smooth_hz: float = 2.0
     still_speed_dps: float = 2.0
-    """Below this angular speed of the (low-passed) primary angle the leg counts as still."""
+    """Below this angular speed of the (low-passed) primary angle the leg counts as still. Sway of
+    0.3° below 1 Hz nears it at times: a hold then comes in still pieces, which _chain joins."""
     still_gap_s: float = 0.3
     hold_band_deg: float = 3.0
     """Rests within this of each other are at the same level ("within a few degrees")."""
@@ -33,9 +34,12 @@ class EventParams:
     """Neighbouring still pieces closer than this in level are one hold..."""
     max_ease_dps: float = 0.3
     """...and so are pieces whose level creeps no faster than this (easing deeper into a stretch)."""
-    arrival_deg: float = 0.3
-    """A hold's edges go out to where the angle is within this of the held level."""
-    min_hold_s: float = 1.8
+    arrival_deg: float = 0.5
+    """A hold's edges go out to where the angle is within this of the held level. 0.3° cut 0.1 s
+    off each 2–5 s hold (the last fraction of a degree of an approach is lost in tremor and sway);
+    0.5° is unbiased against the simulator's truth (median duration error −0.05 s on tuning seeds)."""
+    min_hold_s: float = 1.6
+    """Still pieces of a hold span this at least (held_long_enough); the seeds' shortest holds are 2 s."""
     min_excursion_deg: float = 5.0
     """A rep must reach this far from the resting level (smaller wobbles are not reps)."""
     leave_deg: float = 2.5
@@ -58,8 +62,10 @@ def detect_excursions(time_s: FloatArray, signed_deg: FloatArray, rests: NDArray
     rest at its level that the leg reached again after an excursion the exercise's way; what lies
     between are reps (a hold at the top is a rest too, at another level). A rest that is never
     returned to, while later rests are, was the person settling into the posture (sitting on a
-    bench, then lying back): nothing counts from it. After the last returned-to rest, excursions
-    count if they come back before the recording ends (getting up never does).
+    bench, then lying back): nothing counts from it. So was a rest whose partner lies beyond whole
+    reps (rests in between pair up among themselves first): the leg set up at a new neutral, and
+    a half-second pause while getting up came back to the old one. After the last returned-to
+    rest, excursions count if they come back before the recording ends (getting up never does).
     motions: (name when above the level, name when below); an empty name is not counted.
     """
     levels = np.array([np.median(signed_deg[a:b]) for a, b in rests])
@@ -71,6 +77,9 @@ def detect_excursions(time_s: FloatArray, signed_deg: FloatArray, rests: NDArray
         j = partner[i]
         if j is None and any(p is not None for p in partner[i + 1:]):
             i += 1                                           # settling: later rests are the neutral
+            continue
+        if j is not None and any(p is not None and p <= j for p in partner[i + 1:j]):
+            i += 1                                           # settling too: whole reps lie between i and j
             continue
         stop = int(rests[j, 0]) if j is not None else len(signed_deg)
         reps.extend(_excursions(time_s, signed_deg, float(levels[i]), int(rests[i, 1]), stop,
@@ -113,7 +122,8 @@ def _excursions(time_s: FloatArray, signed_deg: FloatArray, level: float, start:
 
 def detect_holds(time_s: FloatArray, signed_deg: FloatArray, reps: tuple[RepEvent, ...], rate_hz: float,
                  params: EventParams) -> tuple[HoldEvent, ...]:
-    """The still stretch at the top of each rep.
+    """The still stretch at the top of each rep: still pieces chained (same_hold) around the one
+    nearest the rep's peak, spanning min_hold_s together (held_long_enough).
 
     Still means the low-passed angle moves slower than still_speed_dps: a speed threshold finds
     the end of an approach better than a band around the hold's level, which a slow approach
@@ -122,24 +132,34 @@ def detect_holds(time_s: FloatArray, signed_deg: FloatArray, reps: tuple[RepEven
     smooth = low_pass(signed_deg, params.smooth_hz, rate_hz)
     still = still_pieces(time_s, smooth, rate_hz, params)
     holds: list[HoldEvent] = []
-    for rep in reps:
+    for rep in reps:                                 # one step per rep, a few per still piece: not per sample
         a0, b0 = np.searchsorted(time_s, [rep.start_s, rep.end_s + 1e-9])
         pieces = np.clip(still[(still[:, 1] > a0) & (still[:, 0] < b0)], a0, b0)
-        long_enough = (pieces[:, 1] - pieces[:, 0]) >= round(params.min_hold_s * rate_hz)
-        if not long_enough.any():
+        if not len(pieces):
             continue
         levels = np.array([signed_deg[a:b].mean() for a, b in pieces])
-        candidates = np.flatnonzero(long_enough)
-        first = last = int(candidates[np.argmin(np.abs(levels[candidates] - rep.peak_deg))])
         centres = time_s[(pieces[:, 0] + pieces[:, 1] - 1) // 2]
-        first, last = _chain(levels, centres, first, params)
-        a, b = int(pieces[first, 0]), int(pieces[last, 1])
-        a = extend_start(smooth, a, a0, rate_hz, params)
-        b = extend_end(smooth, a, b, b0, rate_hz, params)
+        for best in np.argsort(np.abs(levels - rep.peak_deg), kind="stable"):   # nearest the peak first
+            first, last = _chain(levels, centres, int(best), params)
+            if held_long_enough(time_s[pieces[first, 0]], time_s[pieces[last, 1] - 1], params):
+                break
+        else:
+            continue
+        a = extend_start(smooth, int(pieces[first, 0]), a0, rate_hz, params)
+        b = extend_end(smooth, a, int(pieces[last, 1]), b0, rate_hz, params)
         values = signed_deg[a:b]
         holds.append(HoldEvent(rep.motion, float(time_s[a]), float(time_s[b - 1]), float(values.mean()),
                                float(values.std())))
     return tuple(holds)
+
+
+def held_long_enough(start_s: float, still_until_s: float, params: EventParams) -> bool:
+    """A hold's chained still pieces span min_hold_s, first piece's start to last still sample.
+
+    Not the longest still piece: sway breaks a 2–3 s hold into pieces shorter than min_hold_s. Not
+    the extended edges either: a causal detector must confirm a hold while it lasts, and the still
+    moments of settling into a new resting position must stay too short to count."""
+    return still_until_s - start_s >= params.min_hold_s
 
 
 def still_pieces(time_s: FloatArray, smooth_deg: FloatArray, rate_hz: float, params: EventParams) -> NDArray[np.intp]:

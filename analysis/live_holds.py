@@ -7,7 +7,8 @@ still pieces chain by same_hold, and its edges go out to where the angle is with
 the held level (extend_start, extend_end). What differs is only that it cannot see the future:
 
 - it works on samples whose smoothing is final (low_pass_reach samples behind the newest);
-- it confirms a hold once the still spell has lasted min_hold_s, and ends it once the angle has
+- it confirms a hold once its still pieces, chained back as in batch, span min_hold_s up to the
+  newest still sample (held_long_enough), and ends it once the angle has
   left the held level by more than hold_band_deg or a still piece that does not chain begins;
 - the resting level is the last still spell that was not a hold (batch: the rest the rep returns
   to), and of a rep's still pieces it keeps those it confirmed, where the batch keeps the one
@@ -28,6 +29,7 @@ from analysis.events import (
     edge_samples,
     extend_end,
     extend_start,
+    held_long_enough,
     low_pass,
     low_pass_reach,
     same_hold,
@@ -42,10 +44,16 @@ class HoldTrackerParams:
     window_s: float = 4.0
     """How much recent history each update looks at: min_hold_s, the smoothing's reach and the
     approach that extend_start looks back into."""
-    min_rest_s: float = 1.0
-    """A still spell near rest this long (re)defines the resting level."""
+    min_rest_s: float = 0.5
+    """A still spell near rest this long (re)defines the resting level (AnalysisParams.min_rest_s:
+    a short return to neutral between holds is a rest)."""
     level_s: float = 0.5
     """Where the leg is now: the mean of the last level_s of settled samples."""
+    approach_s: float = 2.0
+    """How far before a still spell to look for the other angles moving (_repositioned)."""
+    reposition_deg: float = 10.0
+    """The other angles moving this much means a new position (a set-up takes 20°+), not a hold
+    (flexing a thigh 85° shows a few degrees in them: calibration cross-talk)."""
 
 
 @dataclass
@@ -181,7 +189,7 @@ class HoldTracker:
             self._extend_spell(t, angles_deg[:settled], spells[-1])
         if self._hold is not None and self._hold.still_end_s is not None:
             reports += self._resolve(t, primary)
-        return reports + self._classify(t, primary, angles_deg[:settled, self.column])
+        return reports + self._classify(t, smooth, angles_deg[:settled, self.column])
 
     def finish(self) -> list[tuple[str, HoldEvent]]:
         """The recording ended: a hold in progress ends with it."""
@@ -248,10 +256,14 @@ class HoldTracker:
         self._last_hold_deg = event.angle_deg
         return [("ended", event)]
 
-    def _classify(self, time_s: FloatArray, primary: FloatArray, raw_deg: FloatArray) -> list[tuple[str, HoldEvent]]:
+    def _classify(self, time_s: FloatArray, smooth: FloatArray, raw_deg: FloatArray) -> list[tuple[str, HoldEvent]]:
         """Hold or rest, from where the leg is now? Re-decided at every update until a hold is
         confirmed: a spell that began on a slow approach shows its level once the approach is over.
-        primary: smoothed, raw_deg: as measured, both the exercise's angle (settled samples)."""
+        smooth: the three angles smoothed, raw_deg: the exercise's angle as measured (settled samples).
+
+        A spell reached by moving the other angles too is a new resting position (getting into the
+        exercise's set-up), not a hold: the batch detector sees it as the rest its reps start from."""
+        primary = smooth[:, self.column]
         s = self._spell
         if s is None or s.hold or self._hold is not None:
             return []
@@ -259,15 +271,17 @@ class HoldTracker:
         if not low <= self._level_deg[0] <= high:
             return []
         s.rest = False
-        if self.rest_deg is None or not self._is_exercise_move():
+        if self.rest_deg is None or not self._is_exercise_move() or self._repositioned(time_s, smooth, s):
             s.rest = s.duration_s >= self.params.min_rest_s
             return []
         offset = self._level_deg[self.column] - self.rest_deg[self.column]
         motion = self.motions[0] if offset > 0 else self.motions[1]
-        if not motion or s.duration_s < self.events.min_hold_s:
+        if not motion:
             return []
-        a = extend_start(primary, int(np.searchsorted(time_s, self._chained_start_s(time_s, primary, s))), 0,
-                         self.rate_hz, self.events)
+        chained_start_s = self._chained_start_s(time_s, primary, s)
+        if not held_long_enough(chained_start_s, s.last_s, self.events):
+            return []
+        a = extend_start(primary, int(np.searchsorted(time_s, chained_start_s)), 0, self.rate_hz, self.events)
         s.hold = True
         self._hold = _Hold(motion, float(time_s[a]), s.last_s)
         self._hold.add(time_s[a:], raw_deg[a:])
@@ -284,6 +298,12 @@ class HoldTracker:
                 break
             start_s, last_s, level = piece_start_s, piece_last_s, piece_deg
         return start_s
+
+    def _repositioned(self, time_s: FloatArray, smooth: FloatArray, s: _Spell) -> bool:
+        """The other angles moved (more than reposition_deg) in the approach_s before the spell."""
+        a, b = np.searchsorted(time_s, [s.start_s - self.params.approach_s, s.start_s])
+        others = np.delete(smooth[a:b + 1], self.column, axis=1)
+        return bool(len(others) > 1 and np.ptp(others, axis=0).max() > self.params.reposition_deg)
 
     def _is_exercise_move(self) -> bool:
         """Away from rest in the exercise's angle, and not part of the way back from a hold."""

@@ -55,9 +55,12 @@ class AnalysisParams:
     ride: RideParams = field(default_factory=RideParams)
     ride_heading: RideHeadingParams = field(default_factory=RideHeadingParams)
     confidence: ConfidenceParams = field(default_factory=ConfidenceParams)
-    min_rest_s: float = 1.0
-    rest_range_deg: float = 2.0
-    """A rest: no hip angle moves more than this within min_rest_s (slow moves are not rests)."""
+    min_rest_s: float = 0.5
+    """A rest lasts this long at least: people return to neutral for as little as half a second
+    between holds or reps, and each such return is a rest that closes the rep before it."""
+    rest_range_deg: float = 1.0
+    """A rest: no hip angle moves more than this within min_rest_s (2 °/s: slow moves are not rests;
+    a 10° approach over 4 s moves 1–2° per half second and must not rest on the way)."""
     vqf: dict[str, float] = field(default_factory=lambda: {"restThGyr": 5.0, "restThAcc": 1.0})
     """VQF's default rest thresholds (2 °/s) rarely trigger on a person holding a pose, which
     starves its gyro-bias estimate; 5 °/s lets holds count as rest (heading drift ÷ 3 here)."""

@@ -2,6 +2,7 @@
 
 Run: python benchmarks/accuracy.py [--seeds 1000 1001 ...]
      python benchmarks/accuracy.py --rides [--seeds 3000 ...] [--long]   (harsh rides: condition × metric)
+     python benchmarks/accuracy.py --events [--seeds 4000 ...]   (holds and reps on real bodies: condition × metric)
 Shared with tests/test_analysis_accuracy.py and tests/test_ride_heading.py, which assert the SPEC §10
 targets on fresh seeds.
 """
@@ -185,6 +186,117 @@ def ride_matrix(scores: list[RideScore]) -> list[str]:
     return lines
 
 
+# -- holds and reps on real bodies (issue #12: sway, short returns to neutral, short holds, long sessions) -----------
+@dataclass(frozen=True)
+class EventCondition:
+    """Seated rep exercises as bodies do them: sway while holding, short neutral returns, short holds."""
+
+    name: str
+    exercise: str
+    dose: Dose
+    hold_sway_deg: float = 0.0
+    seeds: int = 8
+    """How many of the given seeds this condition uses (long sessions take longer to simulate)."""
+
+    def options(self) -> SimOptions:
+        return SimOptions(dose=self.dose, hold_sway_deg=self.hold_sway_deg)
+
+
+SHORT_NEUTRAL_S = (0.5, 1.0)
+SHORT_HOLD_S = (2.0, 3.0)
+EVENT_CONDITIONS = (
+    EventCondition("IR, as scripted", "seated_hip_internal_rotation", Dose()),
+    EventCondition("flexion, as scripted", "seated_hip_flexion_hold", Dose()),
+    EventCondition("flexion, 0.5-1 s neutral", "seated_hip_flexion_hold", Dose(neutral_s=SHORT_NEUTRAL_S)),
+    EventCondition("flexion, neutral+sway", "seated_hip_flexion_hold", Dose(neutral_s=SHORT_NEUTRAL_S), 0.3),
+    EventCondition("IR, 0.5-1 s neutral+sway", "seated_hip_internal_rotation", Dose(neutral_s=SHORT_NEUTRAL_S), 0.3),
+    EventCondition("IR, 2-3 s holds+sway", "seated_hip_internal_rotation", Dose(rep_hold_s=SHORT_HOLD_S), 0.3),
+    EventCondition("IR 20 min, 2-3 s holds+sway", "seated_hip_internal_rotation",
+                   Dose(sets=18, reps=8, rep_hold_s=SHORT_HOLD_S), 0.3, seeds=3),
+)
+
+
+@dataclass(frozen=True)
+class EventScore:
+    condition: str
+    side: str
+    seed: int
+    primary_rmse_deg: float
+    reps_missed: int
+    """Truth reps no found rep overlaps, plus found reps beyond the truth's count."""
+    holds_missed: int
+    extra_events: int
+    """Found holds or reps that overlap no true one."""
+    hold_duration_err_s: tuple[float, ...]
+    """Found minus true duration of each true hold that was found."""
+    hold_start_err_s: tuple[float, ...]
+    hold_end_err_s: tuple[float, ...]
+
+
+def score_events(condition: str, sim: SimulatedSession, result: ThighAnalysis) -> EventScore:
+    truth = sim.truth
+    assert result.angles is not None and result.window_s is not None, result.calibration_problem
+    column = {"flexion": 0, "internal_rotation": 2}[catalog.get(sim.exercise_id).primary_motion]
+    inside = (truth.time_s >= result.window_s[0]) & (truth.time_s <= result.window_s[1])
+    error = result.angles.angles_deg[inside, column] - truth.hip_angles_deg[inside, column]
+
+    def overlapping(a0: float, a1: float, spans: list[tuple[float, float]]) -> list[int]:
+        return [i for i, (b0, b1) in enumerate(spans) if b0 < a1 and b1 > a0]
+
+    found_reps = [(r.start_s, r.end_s) for r in result.reps]
+    found_holds = [(h.start_s, h.end_s) for h in result.holds]
+    reps_missed = sum(not overlapping(r.start_s, r.end_s, found_reps) for r in truth.reps)
+    reps_missed += max(0, len(result.reps) - len(truth.reps))
+    extra = sum(not overlapping(a, b, [(r.start_s, r.end_s) for r in truth.reps]) for a, b in found_reps)
+    extra += sum(not overlapping(a, b, [(h.start_s, h.end_s) for h in truth.holds]) for a, b in found_holds)
+    missed, durations, starts, ends = 0, [], [], []
+    for hold in truth.holds:
+        found = overlapping(hold.start_s, hold.end_s, found_holds)
+        if not found:
+            missed += 1
+            continue
+        h = result.holds[found[0]]
+        durations.append(h.duration_s - hold.duration_s)
+        starts.append(h.start_s - hold.start_s)
+        ends.append(h.end_s - hold.end_s)
+    return EventScore(condition, sim.side, sim.seed, float(np.sqrt(np.mean(error**2))), reps_missed, missed, extra,
+                      tuple(durations), tuple(starts), tuple(ends))
+
+
+def run_events(seeds: list[int], conditions: tuple[EventCondition, ...] = EVENT_CONDITIONS) -> list[EventScore]:
+    scores = []
+    for condition in conditions:
+        for i, seed in enumerate(seeds[:condition.seeds]):
+            sim = simulate_session(condition.exercise, ("left", "right")[i % 2], seed, condition.options())
+            scores.append(score_events(condition.name, sim, analyse(sim)))
+    return scores
+
+
+def event_matrix(scores: list[EventScore]) -> list[str]:
+    """Condition × metric, median / p90 / max over the runs (hold edges: over every found hold).
+
+    Targets (SPEC §10, issue #12): no rep or hold missed, nothing extra, |hold Δs| ≤ 0.5 s with
+    median ≤ 0.1 s, angles unchanged."""
+    per_run = {"reps missed": lambda s: [s.reps_missed], "holds missed": lambda s: [s.holds_missed],
+               "extra": lambda s: [s.extra_events], "RMSE °": lambda s: [s.primary_rmse_deg]}
+    per_hold = {"|hold Δs|": lambda s: [abs(x) for x in s.hold_duration_err_s],
+                "hold Δs": lambda s: list(s.hold_duration_err_s), "start Δs": lambda s: list(s.hold_start_err_s),
+                "end Δs": lambda s: list(s.hold_end_err_s)}
+    metrics = per_run | per_hold
+    lines = [f"{'condition':28} {'runs':>4} {'holds':>5} " + " ".join(f"{m:>17}" for m in metrics),
+             f"{'':28} {'':>4} {'':>5} " + " ".join(f"{'med   p90   max':>17}" for _ in metrics)]
+    for condition in dict.fromkeys(s.condition for s in scores):
+        group = [s for s in scores if s.condition == condition]
+        cells = []
+        for metric in metrics.values():
+            values = np.array([v for s in group for v in metric(s)], dtype=float)
+            cells.append(f"{np.median(values):5.2f} {np.percentile(values, 90):5.2f} {values.max():5.2f}"
+                         if values.size else f"{'-':>17}")
+        holds = sum(len(s.hold_duration_err_s) for s in group)
+        lines.append(f"{condition:28} {len(group):4d} {holds:5d} " + " ".join(f"{c:>17}" for c in cells))
+    return lines
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seeds", type=int, nargs="+", default=None)
@@ -192,7 +304,11 @@ def main() -> None:
     parser.add_argument("--summary", action="store_true", help="one line per exercise")
     parser.add_argument("--rides", action="store_true", help="harsh rides: condition × metric matrix")
     parser.add_argument("--long", action="store_true", help="with --rides: add 60-minute rides")
+    parser.add_argument("--events", action="store_true", help="holds and reps on real bodies: condition × metric")
     args = parser.parse_args()
+    if args.events:
+        print("\n".join(event_matrix(run_events(args.seeds or list(range(4000, 4008))))))
+        return
     if args.rides:
         seeds = args.seeds or list(range(3000, 3008))
         conditions = RIDE_CONDITIONS + (LONG_RIDE_CONDITIONS if args.long else ())

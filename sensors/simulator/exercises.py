@@ -34,6 +34,14 @@ class Dose:
     (long real rides: nothing in them re-anchors the heading)."""
     range_gain: float = 1.0
     """Holds and reps reach this multiple of the exercise's usual excursion (synthetic progress)."""
+    rep_hold_s: tuple[float, float] | None = None
+    """Seated rep exercises: each rep's hold drawn from this range (short holds: (2, 3)) instead of
+    the exercise's usual hold of about 3.5–4 s ± 30%."""
+    neutral_s: tuple[float, float] | None = None
+    """Seated rep exercises: time back at neutral between reps drawn from this range (short returns:
+    (0.5, 1.0)) instead of the usual 1.5 s ± 0.3."""
+    set_rest_s: float = 12.0
+    """Seated rep exercises: rest between sets."""
 
 
 # -- postures ------------------------------------------------------------------------------------
@@ -79,9 +87,10 @@ def seated_hip_internal_rotation(s: Script, d: Dose) -> None:
     """On a chair, foot swings out (hip internal rotation), 2–5 s hold, back; sets of reps."""
     sit_on_chair(s)
     for i in range(d.sets):
-        s.rep_set("internal_rotation", s.jitter(33, 4), d.reps, hold_s=3.5)
+        s.rep_set("internal_rotation", s.jitter(33, 4), d.reps, hold_s=3.5, hold_range_s=d.rep_hold_s,
+                  pause_range_s=d.neutral_s)
         if i < d.sets - 1:
-            s.wait(12.0)
+            s.wait(d.set_rest_s)
     stand_up(s)
 
 
@@ -107,9 +116,10 @@ def seated_hip_flexion_hold(s: Script, d: Dose) -> None:
     sit_on_chair(s)
     base = s.pose["flex"]
     for i in range(d.sets):
-        s.rep_set("flexion", base + s.jitter(25, 4), d.reps, hold_s=4.0)
+        s.rep_set("flexion", base + s.jitter(25, 4), d.reps, hold_s=4.0, hold_range_s=d.rep_hold_s,
+                  pause_range_s=d.neutral_s)
         if i < d.sets - 1:
-            s.wait(12.0)
+            s.wait(d.set_rest_s)
     stand_up(s)
 
 

@@ -47,6 +47,11 @@ class BodyMotion:
     """(3,) extra postural sway of a person standing still (calibration stands), faded out over 2 s
     from stand_sway_until_s: a standing body is never quite still, a seated one much more so."""
     stand_sway_until_s: float = 0.0
+    body_sway_deg: SmoothNoise | None = None
+    """(3,) physiological sway and drift of the hip angles (flexion, abduction, rotation), eased in
+    over 2 s from body_sway_from_s: part of the true angles, not of the intended ones, so the truth's
+    hold windows stay where the person meant them."""
+    body_sway_from_s: float = 0.0
 
     @staticmethod
     def from_script(script: Script, side: str, rng: np.random.Generator, sway_deg: float = 0.5,
@@ -96,7 +101,11 @@ class BodyMotion:
 
     def hip_angles_deg(self, t: FloatArray) -> FloatArray:
         """(N, 3) true hip angles [flexion, abduction, internal rotation] in degrees."""
-        return self.intended_angles_deg(t) + self.tremor_deg.evaluate(t)
+        angles = self.intended_angles_deg(t) + self.tremor_deg.evaluate(t)
+        if self.body_sway_deg is None:
+            return angles
+        ease = np.clip((np.asarray(t, dtype=float) - self.body_sway_from_s) / 2.0, 0.0, 1.0)
+        return angles + (ease**3 * (10 - 15 * ease + 6 * ease**2))[:, None] * self.body_sway_deg.evaluate(t)
 
     def pelvis_pitch_deg(self, t: FloatArray) -> FloatArray:
         return self.keyframes.evaluate(t)[:, _C["pelvis_pitch"]]

@@ -116,13 +116,20 @@ class Script:
         return self
 
     def rep_set(self, motion: str, peak_deg: float, reps: int, *, hold_s: float = 0.0, out_s: float = 1.5,
-                back_s: float = 1.5, pause_s: float = 1.5, spread_deg: float = 3.0) -> Script:
-        """A set of reps; with hold_s > 0 each rep pauses at the top (an isometric hold)."""
+                back_s: float = 1.5, pause_s: float = 1.5, spread_deg: float = 3.0,
+                hold_range_s: tuple[float, float] | None = None,
+                pause_range_s: tuple[float, float] | None = None) -> Script:
+        """A set of reps; with hold_s > 0 each rep pauses at the top (an isometric hold).
+
+        hold_range_s, pause_range_s: draw each hold and each pause at neutral from this range instead
+        of jittering hold_s and pause_s (short holds, short returns to neutral)."""
         start = self.now_s
         for i in range(reps):
             peak = self.jitter(peak_deg, spread_deg)
             if hold_s > 0:
-                self.hold(motion, peak, self.jitter(hold_s, 0.3 * hold_s), approach_s=self.jitter(out_s, 0.2),
+                held = (self.jitter(hold_s, 0.3 * hold_s) if hold_range_s is None
+                        else float(self.rng.uniform(*hold_range_s)))
+                self.hold(motion, peak, held, approach_s=self.jitter(out_s, 0.2),
                           release_s=self.jitter(back_s, 0.2))
             else:
                 channel, _ = MOTIONS[motion]
@@ -132,7 +139,8 @@ class Script:
                 self.move(self.jitter(back_s, 0.2), **{channel: back})
                 self.reps.append(Window(motion, rep_start, self.now_s))
             if i < reps - 1:
-                self.wait(self.jitter(pause_s, 0.3))
+                self.wait(self.jitter(pause_s, 0.3) if pause_range_s is None
+                          else float(self.rng.uniform(*pause_range_s)))
         self.sets.append((start, self.now_s, reps))
         return self
 

@@ -42,6 +42,10 @@ class SimOptions:
     """Harsh conditions: postural sway while standing for the calibration, this much at 0.2–1 Hz plus
     twice as much slow body sway (0.03–0.15 Hz), on top of sway_deg. Sway that a filter takes for
     rest corrupts its gyro-bias estimate."""
+    hold_sway_deg: float = 0.0
+    """Real bodies: physiological sway of the hip angles once the exercise begins, this much at
+    0.1–1 Hz plus twice as much slow drift (0.01–0.05 Hz), on top of tremor_deg. A person holding a
+    pose is never quite still: sway breaks a hold into still pieces, drift moves its level."""
     turns: int = 0
     """Harsh conditions: this many road turns during a ride's pedalling (the rider's heading changes)."""
     turn_deg: tuple[float, float] = (30.0, 90.0)
@@ -177,13 +181,13 @@ def simulate_session(exercise_id: str, side: str, seed: int, options: SimOptions
 
 
 def _harsh(motion: BodyMotion, script: Script, options: SimOptions, rng: np.random.Generator) -> BodyMotion:
-    """Standing sway and road turns, from their own generator so the default sessions stay as they were."""
+    """Standing sway, body sway and road turns, from their own generator so the default sessions stay as they were."""
     if options.stand_sway_deg > 0:
-        quick = SmoothNoise.random(rng, 3, options.stand_sway_deg, (0.2, 1.0))
-        slow = SmoothNoise.random(rng, 3, 2 * options.stand_sway_deg, (0.03, 0.15))
-        sway = SmoothNoise(*(np.concatenate([getattr(quick, k), getattr(slow, k)])
-                             for k in ("amplitude", "freq_hz", "phase")))
+        sway = _noise(rng, options.stand_sway_deg, (0.2, 1.0), 2 * options.stand_sway_deg, (0.03, 0.15))
         motion = replace(motion, stand_sway_deg=sway, stand_sway_until_s=script.exercise_start_s)
+    if options.hold_sway_deg > 0:
+        body = _noise(rng, options.hold_sway_deg, (0.1, 1.0), 2 * options.hold_sway_deg, (0.01, 0.05))
+        motion = replace(motion, body_sway_deg=body, body_sway_from_s=script.exercise_start_s)
     if options.turns > 0 and script.cycles:
         spans = [(w.start_s + 20.0, w.end_s - 10.0) for w in script.cycles if w.end_s - w.start_s > 40.0]
         total = sum(max(0.0, b - a) for a, b in spans)
@@ -196,6 +200,15 @@ def _harsh(motion: BodyMotion, script: Script, options: SimOptions, rng: np.rand
             turn = np.radians(rng.uniform(*options.turn_deg, options.turns)) * rng.choice([-1.0, 1.0], options.turns)
             motion = replace(motion, turns=np.column_stack([starts, duration, turn]))
     return motion
+
+
+def _noise(rng: np.random.Generator, quick_deg: float, quick_hz: tuple[float, float], slow_deg: float,
+           slow_hz: tuple[float, float]) -> SmoothNoise:
+    """Quick sway plus slow drift, three channels."""
+    quick = SmoothNoise.random(rng, 3, quick_deg, quick_hz)
+    slow = SmoothNoise.random(rng, 3, slow_deg, slow_hz)
+    return SmoothNoise(*(np.concatenate([getattr(quick, k), getattr(slow, k)])
+                         for k in ("amplitude", "freq_hz", "phase")))
 
 
 def _events(script: Script, motion: BodyMotion, time_s: FloatArray, angles: FloatArray) -> dict[str, tuple]:

@@ -15,7 +15,7 @@ from analysis.events import HoldEvent, RepEvent, SetEvent
 from analysis.live_analyzer import LiveAnalyzer
 from analysis.live_events import HoldEnded, HoldStarted, RepCounted, SetEnded
 from analysis.pipeline import ThighAnalysis, analyze_thigh
-from sensors.simulator import simulate_session
+from sensors.simulator import Dose, SimOptions, simulate_session
 from tracker import catalog
 
 HOLD_EDGE_S = 0.1
@@ -45,8 +45,8 @@ class Both:
     t0_s: float
 
 
-def _both(exercise_id: str, side: str, seed: int) -> Both:
-    sim = simulate_session(exercise_id, side, seed)
+def _both(exercise_id: str, side: str, seed: int, options: SimOptions | None = None) -> Both:
+    sim = simulate_session(exercise_id, side, seed, options)
     exercise = catalog.get(exercise_id)
     thigh = sim.thigh
     batch = analyze_thigh(thigh.time_s, thigh.acc_mps2, thigh.gyr_radps, side, exercise.primary_motion,
@@ -74,9 +74,26 @@ CASES = [
 ]
 
 
+REAL_BODIES = SimOptions(dose=Dose(sets=2, reps=5, rep_hold_s=(2.0, 3.0), neutral_s=(0.5, 1.0)), hold_sway_deg=0.3)
+"""Issue #12: 2–3 s holds, 0.5–1 s returns to neutral and sway while holding."""
+
+
 @pytest.mark.parametrize(("exercise", "side", "seed"), CASES)
 def test_live_counts_what_the_session_analysis_finds(exercise: str, side: str, seed: int) -> None:
-    both = _both(exercise, side, seed)
+    _assert_agree(_both(exercise, side, seed))
+
+
+@pytest.mark.parametrize(("exercise", "side", "seed"), [
+    ("seated_hip_internal_rotation", "left", 8211),
+    ("seated_hip_flexion_hold", "right", 8212),
+])
+def test_live_and_session_agree_on_short_holds_and_returns_under_sway(exercise: str, side: str, seed: int) -> None:
+    both = _both(exercise, side, seed, REAL_BODIES)
+    assert len(both.batch.holds) == 10
+    _assert_agree(both)
+
+
+def _assert_agree(both: Both) -> None:
     batch, t0 = both.batch, both.t0_s
     assert batch.reps, "the batch analysis found nothing to compare with"
 

@@ -118,3 +118,23 @@ def test_ride_truth_counts_revolutions_at_the_set_cadence() -> None:
     flexion = sim.truth.hip_angles_deg[:, 0]
     inside = (sim.truth.time_s > pedalling[0].start_s) & (sim.truth.time_s < pedalling[0].end_s)
     assert 30.0 < np.ptp(flexion[inside]) < 60.0
+
+
+def test_real_body_options_sway_holds_and_returns_to_neutral_as_asked() -> None:
+    """Issue #12: short holds, short neutral returns and sway while holding; defaults draw nothing new."""
+    dose = Dose(sets=1, reps=6, rep_hold_s=(2.0, 3.0), neutral_s=(0.5, 1.0))
+    plain = simulate_session("seated_hip_internal_rotation", "left", 7, SimOptions(dose=dose))
+    swaying = simulate_session("seated_hip_internal_rotation", "left", 7, SimOptions(dose=dose, hold_sway_deg=0.3))
+    holds = plain.truth.holds
+    assert len(holds) == 6 and all(1.8 < h.duration_s < 3.3 for h in holds)   # arrival edges: ± a little
+    gaps = np.array([b.start_s - a.end_s for a, b in zip(plain.truth.reps, plain.truth.reps[1:], strict=False)])
+    assert np.all((gaps >= 0.5) & (gaps <= 1.0))
+    # sway is in the true angles (and so in a hold's mean angle), not in the windows the person meant
+    assert [(h.start_s, h.end_s) for h in swaying.truth.holds] == [(h.start_s, h.end_s) for h in holds]
+    sway = swaying.truth.hip_angles_deg - plain.truth.hip_angles_deg
+    inside = (plain.truth.time_s > holds[0].start_s) & (plain.truth.time_s < holds[-1].end_s)
+    assert sway[inside].std(axis=0).min() > 0.1 and np.abs(sway[inside]).max() < 2.0
+    assert np.all(sway[plain.truth.time_s < plain.truth.exercise_start_s] == 0.0)
+    default = simulate_session("seated_hip_internal_rotation", "left", 7)
+    assert default.truth.reps == simulate_session("seated_hip_internal_rotation", "left", 7,
+                                                  SimOptions(dose=Dose(set_rest_s=12.0))).truth.reps
