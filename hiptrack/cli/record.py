@@ -84,7 +84,10 @@ def _run_request(request: Any, svc: Any, on_screen: bool) -> int | None:
     if on_screen:
         from tui.record_app import RecordApp  # deferred: commands that print need not load Textual
 
-        session_id: int | None = RecordApp(svc, request).run()
+        record_app = RecordApp(svc, request)
+        session_id: int | None = record_app.run()
+        if record_app.failure is not None:          # shown on the screen; the exit status and stderr say it too
+            raise record_app.failure
         return session_id
     from hiptrack.cli.record_lines import record_printing
 
