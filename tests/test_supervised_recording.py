@@ -1,0 +1,311 @@
+"""No silent failure (issue #13): a recording that cannot go on stops and says so; signals stop it cleanly;
+a paused recorder takes its session back; what a crash leaves is readable."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+from collections.abc import AsyncIterator, Sequence
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from live_sources import StallingSource
+from typer.testing import CliRunner
+
+from hiptrack.cli import app
+from sensors.samples import Placement
+from sensors.simulator import Dose, SimOptions, simulate_session
+from sensors.simulator.source import simulated_source
+from sensors.source import SampleBlock, StreamGap, StreamSpec
+from tracker.domain import SessionStatus, Side, Source
+from tracker.errors import RecordingFailedError, SessionTakenError
+from tracker.live_session import LiveRequest, LiveSession
+from tracker.recorder import Recorder, RecordingStatus
+from tracker.services import Services, build_services
+from tracker.storage.session_repository import NewSession, PendingChunk, SessionRepository
+
+EXERCISE = "seated_hip_internal_rotation"
+OPTIONS = SimOptions(dose=Dose(sets=1, reps=2))
+
+
+def _stream(has_mag: bool) -> StreamSpec:
+    return StreamSpec(Placement.LEFT_THIGH, 100.0, "AA:BB", "test", "simulated", has_mag=has_mag)
+
+
+class FailingDisk:
+    """The session repository's writes as a full disk gives them: fine for `ok` commits that carry
+    samples, then every write raises 'disk I/O error' (the driver's own exception)."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch, ok: int, *, finish_fails: bool = False) -> None:
+        self.ok = ok
+        self.commits_with_samples = 0
+        self.committed_samples = 0
+        append, finish = SessionRepository.append, SessionRepository.finish
+
+        def failing_append(repo: SessionRepository, session_id: int, chunks: Sequence[PendingChunk],
+                           *args: Any, **kwargs: Any) -> bool:
+            chunks = list(chunks)
+            if self.commits_with_samples >= self.ok:
+                raise sqlite3.OperationalError("disk I/O error")
+            reclaimed = append(repo, session_id, chunks, *args, **kwargs)
+            if chunks:
+                self.commits_with_samples += 1
+                self.committed_samples += sum(len(c.samples) for c in chunks)
+            return reclaimed
+
+        def failing_finish(repo: SessionRepository, *args: Any, **kwargs: Any) -> None:
+            if finish_fails and self.commits_with_samples >= self.ok:
+                raise sqlite3.OperationalError("disk I/O error")
+            finish(repo, *args, **kwargs)
+
+        monkeypatch.setattr(SessionRepository, "append", failing_append)
+        monkeypatch.setattr(SessionRepository, "finish", failing_finish)
+
+
+def _new(started_at: datetime | None = None) -> NewSession:
+    return NewSession(EXERCISE, Side.LEFT, Source.SIMULATED, started_at or datetime.now(UTC))
+
+
+async def test_a_failed_write_stops_the_recording_instead_of_the_heartbeat_dying_silently(
+        svc: Services, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The source never ends by itself: only the supervision can end this recording."""
+    disk = FailingDisk(monkeypatch, ok=1)
+    source = StallingSource(EXERCISE, "left", 8401, OPTIONS, until_s=20.0)
+    recorder = Recorder(svc.store.sessions, flush_interval_s=0.05)
+    with pytest.raises(RecordingFailedError) as raised:
+        await asyncio.wait_for(recorder.record(source, _new()), timeout=120)
+
+    (summary,) = svc.store.sessions.summaries()
+    assert summary.status is SessionStatus.INTERRUPTED
+    assert summary.samples == disk.committed_samples > 0                 # what was committed stays
+    assert raised.value.kept_samples == disk.committed_samples
+    message = str(raised.value)
+    assert "\n" not in message and "disk I/O error" in message and "marked interrupted" in message
+    assert f"session {summary.id}" in message
+
+
+async def test_when_the_database_refuses_even_the_status_the_next_start_marks_it(
+        svc: Services, monkeypatch: pytest.MonkeyPatch) -> None:
+    disk = FailingDisk(monkeypatch, ok=1, finish_fails=True)
+    source = StallingSource(EXERCISE, "left", 8402, OPTIONS, until_s=10.0)
+    with pytest.raises(RecordingFailedError, match="marked interrupted at the next start"):
+        await asyncio.wait_for(Recorder(svc.store.sessions, flush_interval_s=0.05).record(source, _new()), 120)
+    (summary,) = svc.store.sessions.summaries()
+    assert summary.status is SessionStatus.RECORDING and summary.samples == disk.committed_samples
+    assert svc.store.sessions.mark_stale_interrupted(datetime.now(UTC) + timedelta(minutes=1)) == [summary.id]
+
+
+class _BrokenSource:
+    """Samples up to `until_s`, then the source itself fails (a decoder bug, a BLE stack error)."""
+
+    def __init__(self, until_s: float) -> None:
+        self.sim = simulate_session(EXERCISE, "left", 8403, OPTIONS)
+        self._inner = simulated_source(self.sim)
+        self.streams = self._inner.streams
+        self._until_s = until_s
+        self.handed_out = 0
+
+    async def blocks(self) -> AsyncIterator[SampleBlock | StreamGap]:
+        async for block in self._inner.blocks():
+            if isinstance(block, SampleBlock):
+                if block.samples.time_s[0] > self._until_s:
+                    raise RuntimeError("decoder bug")
+                self.handed_out += len(block.samples)
+            yield block
+
+
+async def test_a_failing_source_stops_the_recording_and_keeps_everything_it_gave(svc: Services) -> None:
+    source = _BrokenSource(until_s=12.0)
+    with pytest.raises(RecordingFailedError, match="RuntimeError: decoder bug") as raised:
+        await Recorder(svc.store.sessions).record(source, _new())
+    summary = svc.store.sessions.get(raised.value.session_id)
+    assert summary.status is SessionStatus.INTERRUPTED
+    assert summary.samples == source.handed_out == raised.value.kept_samples > 1000
+
+
+async def test_the_live_session_stops_previewing_when_the_recording_fails(
+        svc: Services, monkeypatch: pytest.MonkeyPatch) -> None:
+    FailingDisk(monkeypatch, ok=1)
+    source = StallingSource(EXERCISE, "left", 8404, OPTIONS, until_s=20.0)
+    session = LiveSession(svc, LiveRequest(EXERCISE, Side.LEFT, lambda: source, Source.SIMULATED))
+    with pytest.raises(RecordingFailedError):
+        await asyncio.wait_for(session.run(), timeout=120)
+    assert not session.snapshot.running
+    assert svc.store.results.load(session.snapshot.session_id or 0) is None     # not analysed
+
+
+def test_record_no_tui_exits_non_zero_with_one_line_when_the_disk_fails(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    disk = FailingDisk(monkeypatch, ok=1)
+    db = f"sqlite:///{tmp_path / 'r.db'}"
+    result = CliRunner().invoke(app, ["record", "--exercise", EXERCISE, "--side", "left", "--simulate", "--fast",
+                                      "--seed", "8405", "--no-tui", "--db", db])
+    assert result.exit_code == 1, result.stdout + result.stderr
+    (line,) = result.stderr.splitlines()
+    assert line.startswith("hiptrack: error: recording stopped: the database refused a write (disk I/O error)")
+    assert f"keeps the {disk.committed_samples:,} samples" in line and "marked interrupted" in line
+    assert "Session 1:" not in result.stdout                             # no summary pretending all went well
+
+    svc = build_services(db, recover=False)
+    (summary,) = svc.store.sessions.summaries()
+    assert summary.status is SessionStatus.INTERRUPTED and summary.samples == disk.committed_samples > 0
+    svc.close()
+
+
+# -- a paused recorder ---------------------------------------------------------------------------------
+
+def test_a_paused_recorder_takes_its_session_back(svc: Services, caplog: pytest.LogCaptureFixture) -> None:
+    """Fake clock: the recorder beats at t0 + 0.5 s, sleeps 8 s (SIGSTOP, a suspended laptop), and meanwhile
+    another process starts and finds the heartbeat stale."""
+    sessions, t0 = svc.store.sessions, datetime(2026, 3, 1, 12, tzinfo=UTC)
+    thigh = simulate_session(EXERCISE, "left", 8406, OPTIONS).thigh
+    ids = sessions.create(_new(t0), (_stream(thigh.mag_ut is not None),), t0)
+    session_id, stream_id = ids["session"], ids["left_thigh"]
+    assert sessions.append(session_id, [PendingChunk(stream_id, 0, thigh.slice(0, 50))], 0.5,
+                           t0 + timedelta(seconds=0.5), last_beat=t0) is False
+    assert sessions.mark_stale_interrupted(t0 + timedelta(seconds=8.5)) == [session_id]
+    assert sessions.get(session_id).status is SessionStatus.INTERRUPTED
+
+    with caplog.at_level(logging.WARNING, logger="tracker.storage.session_repository"):
+        assert sessions.append(session_id, [PendingChunk(stream_id, 1, thigh.slice(50, 900))], 9.0,
+                               t0 + timedelta(seconds=9), last_beat=t0 + timedelta(seconds=0.5)) is True
+    summary = sessions.get(session_id)
+    assert summary.status is SessionStatus.RECORDING and summary.samples == 900
+    assert f"session {session_id}: marked interrupted while its recorder was paused" in caplog.text
+    assert sessions.mark_stale_interrupted(t0 + timedelta(seconds=10)) == []          # its heartbeat is fresh
+
+
+@pytest.mark.parametrize("meanwhile", ["finished", "another writer", "deleted"])
+def test_a_session_no_longer_its_own_is_not_taken_back(svc: Services, meanwhile: str) -> None:
+    sessions, t0 = svc.store.sessions, datetime(2026, 3, 1, 12, tzinfo=UTC)
+    thigh = simulate_session(EXERCISE, "left", 8407, OPTIONS).thigh
+    ids = sessions.create(_new(t0), (_stream(thigh.mag_ut is not None),), t0)
+    session_id, stream_id = ids["session"], ids["left_thigh"]
+    sessions.mark_stale_interrupted(t0 + timedelta(seconds=8))
+    if meanwhile == "finished":
+        sessions.finish(session_id, SessionStatus.COMPLETE)
+    elif meanwhile == "another writer":
+        sessions.beat(session_id, t0 + timedelta(seconds=9))
+    else:
+        sessions.delete(session_id)
+    with pytest.raises(SessionTakenError):
+        sessions.append(session_id, [PendingChunk(stream_id, 0, thigh.slice(0, 50))], 0.5,
+                        t0 + timedelta(seconds=10), last_beat=t0)
+    if meanwhile != "deleted":
+        assert sessions.get(session_id).samples == 0                       # nothing written into it
+
+
+class _PausingSource:
+    """Half the samples, then waits until told to go on (while another process marks the session), then the rest."""
+
+    def __init__(self) -> None:
+        self.sim = simulate_session(EXERCISE, "left", 8408, OPTIONS)
+        self.streams = (_stream(self.sim.thigh.mag_ut is not None),)
+        self.go_on = asyncio.Event()
+
+    async def blocks(self) -> AsyncIterator[SampleBlock | StreamGap]:
+        thigh = self.sim.thigh
+        half = len(thigh) // 2
+        yield SampleBlock(Placement.LEFT_THIGH, thigh.slice(0, half))
+        await self.go_on.wait()
+        yield SampleBlock(Placement.LEFT_THIGH, thigh.slice(half, len(thigh)))
+
+
+async def test_a_recorder_marked_interrupted_mid_recording_finishes_it_complete(
+        svc: Services, caplog: pytest.LogCaptureFixture) -> None:
+    source = _PausingSource()
+    marked: list[int] = []
+
+    def other_process_looks(status: RecordingStatus) -> None:
+        if status.duration_s > 0 and not marked:       # the first half is committed: the recorder "pauses"
+            marked.extend(svc.store.sessions.mark_stale_interrupted(datetime.now(UTC) + timedelta(minutes=1)))
+            source.go_on.set()
+
+    with caplog.at_level(logging.WARNING, logger="tracker.storage.session_repository"):
+        session_id = await Recorder(svc.store.sessions, flush_interval_s=0.05).record(
+            source, _new(), on_progress=other_process_looks)
+    assert marked == [session_id]
+    summary = svc.store.sessions.get(session_id)
+    assert summary.status is SessionStatus.COMPLETE and summary.samples == len(source.sim.thigh)
+    assert "recording again" in caplog.text
+
+
+# -- durability ----------------------------------------------------------------------------------------
+
+def test_recording_connections_sync_every_commit(svc: Services) -> None:
+    with svc.database.engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA synchronous").scalar() == 2          # FULL
+        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+
+
+async def test_crash_images_mid_recording_hold_the_schema_and_the_committed_samples(
+        tmp_path: Path, db_url: str) -> None:
+    """Copy the database as a crash would leave it, with its WAL and without it, between two commits."""
+    svc = build_services(db_url)
+    db_path = Path(db_url.removeprefix("sqlite:///"))
+    sim = simulate_session(EXERCISE, "left", 8409, OPTIONS)
+    images: dict[str, Path] = {}
+    committed_at_copy: list[int] = []
+
+    def crash_here(status: RecordingStatus) -> None:
+        samples = sum(status.samples_by_placement.values())
+        if samples >= 1500 and not images:
+            for name, with_wal in (("with-wal", True), ("no-wal", False)):
+                folder = tmp_path / name
+                folder.mkdir()
+                shutil.copy(db_path, folder / db_path.name)
+                if with_wal:
+                    shutil.copy(db_path.with_name(db_path.name + "-wal"), folder / (db_path.name + "-wal"))
+                images[name] = folder / db_path.name
+            committed_at_copy.append(samples)
+
+    recorder = Recorder(svc.store.sessions, max_chunk_samples=256, checkpoint_interval_s=0.0)
+    session_id = await recorder.record(simulated_source(sim), _new(), on_progress=crash_here)
+    assert svc.store.sessions.get(session_id).samples == len(sim.thigh) > committed_at_copy[0]
+    svc.close()
+
+    for name, path in images.items():
+        image = build_services(f"sqlite:///{path}", recover=False)         # opens: the schema is there
+        summary = image.store.sessions.get(session_id)
+        assert summary.status is SessionStatus.RECORDING, name
+        stored = image.store.sessions.samples(summary.streams[0].id)
+        assert len(stored) == summary.samples == committed_at_copy[0], name
+        image.close()
+
+
+# -- signals -------------------------------------------------------------------------------------------
+
+@pytest.mark.slow
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP], ids=["SIGTERM", "SIGHUP"])
+def test_sigterm_and_sighup_stop_record_no_tui_cleanly(tmp_path: Path, signum: signal.Signals) -> None:
+    """Real time, a real process: `kill` or a closed terminal ends the recording like Ctrl-C."""
+    db = f"sqlite:///{tmp_path / 'r.db'}"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "hiptrack.cli", "record", "--exercise", EXERCISE, "--side", "left", "--simulate",
+         "--seed", "8410", "--no-tui", "--db", db], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env=os.environ | {"PYTHONUNBUFFERED": "1"})
+    assert process.stdout is not None
+    seen = []
+    for line in process.stdout:
+        seen.append(line)
+        if "s recorded" in line and float(line.split()[0]) >= 2.0:
+            process.send_signal(signum)
+            break
+    out, err = process.communicate(timeout=120)
+    assert process.returncode == 0, err
+    assert f"Stopping; keeping and analysing what was recorded… ({signum.name})" in out, "".join(seen) + out
+
+    svc = build_services(db, recover=False)
+    (summary,) = svc.store.sessions.summaries()
+    assert summary.status is SessionStatus.COMPLETE and summary.duration_s >= 2.0
+    assert svc.store.results.load(summary.id) is not None                # analysed
+    svc.close()
+
