@@ -11,13 +11,15 @@ import signal
 import sqlite3
 import subprocess
 import sys
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from live_sources import StallingSource
+from textual.pilot import Pilot
+from textual.widgets import Static
 from typer.testing import CliRunner
 
 from hiptrack.cli import app
@@ -31,6 +33,8 @@ from tracker.live_session import LiveRequest, LiveSession
 from tracker.recorder import Recorder, RecordingStatus
 from tracker.services import Services, build_services
 from tracker.storage.session_repository import NewSession, PendingChunk, SessionRepository
+from tui.record_app import RecordApp
+from tui.screens.live_recording import LiveRecordingScreen
 
 EXERCISE = "seated_hip_internal_rotation"
 OPTIONS = SimOptions(dose=Dose(sets=1, reps=2))
@@ -158,6 +162,50 @@ def test_record_no_tui_exits_non_zero_with_one_line_when_the_disk_fails(
     (summary,) = svc.store.sessions.summaries()
     assert summary.status is SessionStatus.INTERRUPTED and summary.samples == disk.committed_samples > 0
     svc.close()
+
+
+async def _until(pilot: Pilot[Any], condition: Callable[[], bool], what: str) -> None:
+    """Let the app run until the condition holds (a bound on steps, not a timing assertion)."""
+    for _ in range(3000):
+        if condition():
+            return
+        await pilot.pause(0.02)
+    raise AssertionError(f"never happened: {what}")
+
+
+async def test_the_live_screen_says_the_recording_failed_and_stops_pretending(
+        svc: Services, monkeypatch: pytest.MonkeyPatch) -> None:
+    FailingDisk(monkeypatch, ok=1)
+    source = StallingSource(EXERCISE, "left", 8411, OPTIONS, until_s=20.0)
+    app = RecordApp(svc, LiveRequest(EXERCISE, Side.LEFT, lambda: source, Source.SIMULATED))
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = app.screen
+        assert isinstance(screen, LiveRecordingScreen)
+        await _until(pilot, lambda: screen.failure is not None, "the failure shown")
+        status = str(screen.query_one("#live-status", Static).render())
+        assert status.startswith("✗ recording stopped: the database refused a write (disk I/O error)"), status
+        assert not screen.session.snapshot.running and not screen.check_action("stop", ())
+        await pilot.press("q")
+    assert isinstance(app.failure, RecordingFailedError)          # `hiptrack record` exits with it
+    (summary,) = svc.store.sessions.summaries()
+    assert summary.status is SessionStatus.INTERRUPTED
+
+
+async def test_sigterm_stops_the_live_screen_like_the_stop_key(svc: Services) -> None:
+    source = StallingSource(EXERCISE, "left", 8412, OPTIONS, until_s=15.0)
+    app = RecordApp(svc, LiveRequest(EXERCISE, Side.LEFT, lambda: source, Source.SIMULATED))
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = app.screen
+        assert isinstance(screen, LiveRecordingScreen)
+        await _until(pilot, lambda: source.drained.is_set() and screen.session.snapshot.session_id is not None,
+                     "the samples recorded")
+        assert signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL, "no handler: the signal would end pytest"
+        os.kill(os.getpid(), signal.SIGTERM)
+        await _until(pilot, lambda: app.return_value is not None, "the app closed with the session")
+    assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL                  # handed back when the app ends
+    summary = svc.store.sessions.get(app.return_value)
+    assert summary.status is SessionStatus.COMPLETE and 14.0 < summary.duration_s <= 15.1
+    assert svc.store.results.load(summary.id) is not None and app.failure is None
 
 
 # -- a paused recorder ---------------------------------------------------------------------------------

@@ -43,3 +43,9 @@ class RecordApp(App[int | None]):
         for signum in STOP_SIGNALS:
             with contextlib.suppress(NotImplementedError, RuntimeError):     # Windows, or not the main thread
                 loop.add_signal_handler(signum, self._screen.action_close)
+
+    def on_unmount(self) -> None:
+        loop = asyncio.get_running_loop()
+        for signum in STOP_SIGNALS:
+            with contextlib.suppress(NotImplementedError, RuntimeError):
+                loop.remove_signal_handler(signum)
