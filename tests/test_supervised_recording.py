@@ -208,6 +208,42 @@ async def test_sigterm_stops_the_live_screen_like_the_stop_key(svc: Services) ->
     assert svc.store.results.load(summary.id) is not None and app.failure is None
 
 
+@pytest.mark.slow
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="RLIMIT_FSIZE as Linux applies it")
+def test_a_full_disk_ulimit_f_stops_record_no_tui_with_one_line(tmp_path: Path) -> None:
+    """The reproduction itself: `ulimit -f` on a real `hiptrack record` (Python ignores SIGXFSZ, so writes
+    past the limit fail with EFBIG, which SQLite reports as a disk I/O error)."""
+    import re
+    import resource
+
+    db_path = tmp_path / "full.db"
+    build_services(f"sqlite:///{db_path}").close()                        # the schema fits; the session will not
+    limit = db_path.stat().st_size + 52 * 1024
+
+    def small_disk() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    process = subprocess.run(
+        [sys.executable, "-m", "hiptrack.cli", "record", "--exercise", EXERCISE, "--side", "left", "--simulate",
+         "--fast", "--seed", "8413", "--no-tui", "--db", f"sqlite:///{db_path}"],
+        capture_output=True, text=True, preexec_fn=small_disk, timeout=300)
+    assert process.returncode == 1, process.stdout[-2000:] + process.stderr
+    (line,) = process.stderr.splitlines()
+    assert line.startswith("hiptrack: error: recording stopped: the database refused a write"), line
+    kept = re.search(r"keeps the ([\d,]+) samples", line)
+    assert kept is not None, line
+
+    svc = build_services(f"sqlite:///{db_path}", recover=False)
+    (summary,) = svc.store.sessions.summaries()
+    assert summary.samples == int(kept.group(1).replace(",", "")) > 0
+    assert len(svc.store.sessions.samples(summary.streams[0].id)) == summary.samples
+    if summary.status is SessionStatus.RECORDING:                          # the status write did not fit either
+        assert "at the next start" in line
+        svc.store.sessions.mark_stale_interrupted(datetime.now(UTC) + timedelta(minutes=1))
+    assert svc.store.sessions.get(summary.id).status is SessionStatus.INTERRUPTED
+    svc.close()
+
+
 # -- a paused recorder ---------------------------------------------------------------------------------
 
 def test_a_paused_recorder_takes_its_session_back(svc: Services, caplog: pytest.LogCaptureFixture) -> None:
