@@ -11,6 +11,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import threading
 from collections.abc import AsyncIterator, Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -133,6 +134,41 @@ async def test_a_failing_source_stops_the_recording_and_keeps_everything_it_gave
     summary = svc.store.sessions.get(raised.value.session_id)
     assert summary.status is SessionStatus.INTERRUPTED
     assert summary.samples == source.handed_out == raised.value.kept_samples > 1000
+
+
+async def test_a_source_that_ends_during_a_commit_finishes_complete(
+        svc: Services, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The heartbeat is stopped while its commit is still in the database's hands: the last commit must
+    wait for it and know about it, not take the session for another writer's."""
+    in_commit, release = threading.Event(), threading.Event()
+    append, finish = SessionRepository.append, Recorder._finish
+
+    def held_append(repo: SessionRepository, session_id: int, chunks: Sequence[PendingChunk], *args: Any,
+                    **kwargs: Any) -> bool:
+        if chunks and not in_commit.is_set():
+            in_commit.set()
+            assert release.wait(60), "never released"
+        return append(repo, session_id, chunks, *args, **kwargs)
+
+    async def released_finish(recorder: Recorder, *args: Any) -> None:
+        release.set()                          # the heartbeat has been stopped mid-commit by now
+        await finish(recorder, *args)
+
+    monkeypatch.setattr(SessionRepository, "append", held_append)
+    monkeypatch.setattr(Recorder, "_finish", released_finish)
+    source = _PausingSource()
+    source.go_on.set()
+
+    class EndsDuringCommit:
+        streams = source.streams
+
+        async def blocks(self) -> AsyncIterator[SampleBlock | StreamGap]:
+            yield SampleBlock(Placement.LEFT_THIGH, source.sim.thigh.slice(0, 1000))
+            assert await asyncio.to_thread(in_commit.wait, 60)
+
+    session_id = await Recorder(svc.store.sessions, flush_interval_s=0.05).record(EndsDuringCommit(), _new())
+    summary = svc.store.sessions.get(session_id)
+    assert summary.status is SessionStatus.COMPLETE and summary.samples == 1000
 
 
 async def test_the_live_session_stops_previewing_when_the_recording_fails(

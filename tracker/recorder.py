@@ -178,6 +178,14 @@ class Recorder:
                                     exit_code=getattr(failure, "exit_code", RecordingFailedError.exit_code))
 
     async def _flush(self, run: _Run) -> None:
+        """Commit what arrived, with the heartbeat.
+
+        Shielded: a stop that lands mid-commit must not forget a commit the database made (the next
+        one would then take the session for another writer's); the lock keeps commits in order.
+        """
+        await asyncio.shield(self._commit(run))
+
+    async def _commit(self, run: _Run) -> None:
         async with run.lock:
             chunks = [c for b in run.buffers.values() for c in b.take(self._max_chunk_samples)]
             gaps, run.gaps = run.gaps, []
