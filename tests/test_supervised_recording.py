@@ -175,10 +175,17 @@ async def test_the_live_session_stops_previewing_when_the_recording_fails(
         svc: Services, monkeypatch: pytest.MonkeyPatch) -> None:
     FailingDisk(monkeypatch, ok=1)
     source = StallingSource(EXERCISE, "left", 8404, OPTIONS, until_s=20.0)
-    session = LiveSession(svc, LiveRequest(EXERCISE, Side.LEFT, lambda: source, Source.SIMULATED))
+    stopped: list[str] = []
+
+    async def stop_sensors() -> None:
+        stopped.append("stop commands sent")
+
+    session = LiveSession(svc, LiveRequest(EXERCISE, Side.LEFT, lambda: source, Source.SIMULATED,
+                                           stop_source=stop_sensors))
     with pytest.raises(RecordingFailedError):
         await asyncio.wait_for(session.run(), timeout=120)
     assert not session.snapshot.running
+    assert stopped == ["stop commands sent"]                     # Bluetooth sensors stop streaming too
     assert svc.store.results.load(session.snapshot.session_id or 0) is None     # not analysed
 
 
