@@ -436,3 +436,47 @@ def test_sigterm_and_sighup_stop_record_no_tui_cleanly(tmp_path: Path, signum: s
     assert svc.store.results.load(summary.id) is not None                # analysed
     svc.close()
 
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(shutil.which("tmux") is None, reason="needs tmux: a real terminal to close")
+def test_closing_the_terminal_of_the_live_screen_stores_and_analyses(tmp_path: Path) -> None:
+    """`hiptrack record` on its live screen in a tmux window; the window is closed (SIGHUP) mid-recording."""
+    import shlex
+    import time
+
+    db_path = tmp_path / "hup.db"
+    tmux = [str(shutil.which("tmux")), "-L", f"hiptrack-hup-{os.getpid()}"]
+    command = shlex.join([sys.executable, "-m", "hiptrack.cli", "record", "--exercise", EXERCISE, "--side", "left",
+                          "--simulate", "--seed", "8414", "--db", f"sqlite:///{db_path}"])
+    subprocess.run([*tmux, "new-session", "-d", "-s", "rec", "-x", "100", "-y", "30", f"exec {command}"],
+                   check=True)
+    try:
+        pid = int(subprocess.run([*tmux, "display", "-p", "-t", "rec", "#{pane_pid}"], capture_output=True,
+                                 text=True, check=True).stdout)
+        for _ in range(300):                                  # bounded wait for a state, not a timing
+            screen = subprocess.run([*tmux, "capture-pane", "-p", "-t", "rec"], capture_output=True, text=True).stdout
+            if "REC 0:03" in screen:
+                break
+            time.sleep(0.2)
+        else:
+            raise AssertionError(f"the recording never showed 3 s:\n{screen}")
+        subprocess.run([*tmux, "kill-session", "-t", "rec"], check=True)             # the terminal closes
+        for _ in range(600):
+            try:
+                os.kill(pid, 0)
+            except ProcessLookupError:
+                break
+            time.sleep(0.2)
+        else:
+            raise AssertionError("hiptrack record kept running after its terminal closed")
+    finally:
+        subprocess.run([*tmux, "kill-server"], capture_output=True)
+
+    svc = build_services(f"sqlite:///{db_path}", recover=False)
+    (summary,) = svc.store.sessions.summaries()
+    thigh = simulate_session(EXERCISE, "left", 8414).thigh
+    full_s = float(thigh.time_s[-1] - thigh.time_s[0])
+    assert summary.status is SessionStatus.COMPLETE and 3.0 <= summary.duration_s < full_s - 10.0   # cut short
+    assert svc.store.results.load(summary.id) is not None                # analysed
+    svc.close()
