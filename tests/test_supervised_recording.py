@@ -171,6 +171,20 @@ async def test_a_source_that_ends_during_a_commit_finishes_complete(
     assert summary.status is SessionStatus.COMPLETE and summary.samples == 1000
 
 
+async def test_no_room_to_compact_at_the_end_still_leaves_a_complete_session(
+        svc: Services, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    def full(*_args: Any) -> int:
+        raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr(SessionRepository, "compact_stream", full)
+    sim = simulate_session(EXERCISE, "left", 8415, OPTIONS)
+    with caplog.at_level(logging.WARNING, logger="tracker.recorder"):
+        session_id = await Recorder(svc.store.sessions, max_chunk_samples=512).record(simulated_source(sim), _new())
+    summary = svc.store.sessions.get(session_id)
+    assert summary.status is SessionStatus.COMPLETE and summary.samples == len(sim.thigh)
+    assert "not compacted (the database refused a write (database or disk is full))" in caplog.text
+
+
 async def test_the_live_session_stops_previewing_when_the_recording_fails(
         svc: Services, monkeypatch: pytest.MonkeyPatch) -> None:
     FailingDisk(monkeypatch, ok=1)

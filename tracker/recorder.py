@@ -206,9 +206,12 @@ class Recorder:
         await self._flush(run)
         if finish:
             await asyncio.to_thread(self._sessions.finish, run.session_id, SessionStatus.COMPLETE, run.duration_s)
-        for buffer in run.buffers.values():
-            await asyncio.to_thread(self._sessions.compact_stream, buffer.stream_id, self._max_chunk_samples)
-        await asyncio.to_thread(self._sessions.checkpoint)
+        try:            # housekeeping: the session is whole without it (compaction is one transaction)
+            for buffer in run.buffers.values():
+                await asyncio.to_thread(self._sessions.compact_stream, buffer.stream_id, self._max_chunk_samples)
+            await asyncio.to_thread(self._sessions.checkpoint)
+        except Exception as err:                # e.g. no room left for the merged chunks: keep the small ones
+            _LOGGER.warning("session %s: stored whole, but not compacted (%s)", run.session_id, _problem(err))
 
 
 def _problem(err: Exception) -> str:
