@@ -43,3 +43,28 @@ class SessionNotFoundError(BadInputError):
 
 class DatabaseError(HiptrackError):
     """The database could not be opened or written; the message never includes credentials."""
+
+
+class RecordingFailedError(HiptrackError):
+    """A recording stopped because something failed (a database write, the sensor source, the display).
+
+    Says which session, what failed, how many samples were kept and the session's state, so the
+    one line a user sees is the whole story. The exit code is the cause's where it is one of ours.
+    """
+
+    def __init__(self, session_id: int, problem: str, kept_samples: int, state: str, exit_code: int = 1) -> None:
+        self.session_id = session_id
+        self.problem = problem
+        self.kept_samples = kept_samples
+        self.exit_code = exit_code
+        super().__init__(f"recording stopped: {problem}; session {session_id} keeps the {kept_samples:,} samples "
+                         f"committed before, {state}")
+
+
+class SessionTakenError(HiptrackError):
+    """A recorder's session is no longer its own: finished, deleted or written by another process."""
+
+    def __init__(self, session_id: int) -> None:
+        self.session_id = session_id
+        super().__init__(f"session {session_id} was finished, deleted or taken over by another process "
+                         "while this recording was paused")

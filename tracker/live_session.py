@@ -8,6 +8,7 @@ event loop; database work goes through the recorder and asyncio.to_thread, never
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import inspect
 import time
 from collections import deque
@@ -184,6 +185,10 @@ class LiveSession:
             if self._run.session_id is not None:
                 await asyncio.to_thread(analyze_session, self.services, self._run.session_id)
             return self._run.session_id
+        except Exception:                                   # the recording failed: the sensors stop streaming too
+            with contextlib.suppress(Exception):
+                await self._stop_source()
+            raise
         finally:
             self._run.running = False
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import importlib
+import os
 import sys
 from pathlib import Path
 from types import ModuleType
@@ -68,7 +70,7 @@ def record(
             _report(svc_module, svc, session_id)
         dropped = sum(source.stats.malformed_by_device.values())
         if dropped:
-            typer.echo(f"{dropped} malformed notification(s) skipped.", err=True)
+            _tell(f"{dropped} malformed notification(s) skipped.", err=True)
         svc.close()
 
 
@@ -84,7 +86,10 @@ def _run_request(request: Any, svc: Any, on_screen: bool) -> int | None:
     if on_screen:
         from tui.record_app import RecordApp  # deferred: commands that print need not load Textual
 
-        session_id: int | None = RecordApp(svc, request).run()
+        record_app = RecordApp(svc, request)
+        session_id: int | None = record_app.run()
+        if record_app.failure is not None:          # shown on the screen; the exit status and stderr say it too
+            raise record_app.failure
         return session_id
     from hiptrack.cli.record_lines import record_printing
 
@@ -141,7 +146,7 @@ def _announce(exercise: str, side: Side, svc: Any) -> None:
 
 def _report(svc_module: ModuleType, svc: Any, session_id: int) -> None:
     result = svc_module.session_result(svc, session_id)
-    typer.echo(f"Session {session_id}: " + render_assessment(result) if result else "")
+    _tell(f"Session {session_id}: " + render_assessment(result) if result else "")
 
 
 def _report_links(links: dict[Placement, Any]) -> None:
@@ -149,5 +154,19 @@ def _report_links(links: dict[Placement, Any]) -> None:
         if report.drops or report.gave_up:
             lost = sum(end - start for start, end in report.gaps_s)
             ending = "; it did not come back" if report.gave_up else ""
-            typer.echo(f"{placement.value.replace('_', ' ')} sensor: link lost {report.drops} time(s), "
+            _tell(f"{placement.value.replace('_', ' ')} sensor: link lost {report.drops} time(s), "
                        f"{lost:.1f} s without data (stored as gaps){ending}.", err=True)
+
+
+def _tell(text: str, err: bool = False) -> None:
+    """Print the report of a stored session; a terminal that is gone (closed: SIGHUP) is no error any more.
+
+    Why silence it: the session is stored and analysed by now; failing here would turn a clean stop into
+    exit 1, and Python would fail again flushing the dead terminal at exit, so the stream goes to null.
+    """
+    try:
+        typer.echo(text, err=err)
+    except OSError:
+        stream = sys.stderr if err else sys.stdout
+        with contextlib.suppress(OSError, ValueError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), stream.fileno())

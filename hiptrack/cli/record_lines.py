@@ -1,8 +1,9 @@
 """`hiptrack record --no-tui`: the live recording as printed lines.
 
 Calibration steps and holds, reps and sets as they happen, and about once a second where the leg
-is, so a log of the run reads like the session went. Ctrl-C stops the recording cleanly (what
-arrived is stored and analysed), like the Stop key on the live screen.
+is, so a log of the run reads like the session went. Ctrl-C, SIGTERM and SIGHUP stop the recording
+cleanly (what arrived is stored and analysed), like the Stop key on the live screen. A recording that
+fails (a database write, the sensors) raises RecordingFailedError: one line, a non-zero exit.
 """
 
 from __future__ import annotations
@@ -47,8 +48,16 @@ class ProgressLines:
         self._echo(f"  {shown_s:6.1f} s recorded, {samples:,} samples stored · {where}")
 
 
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, *((signal.SIGHUP,) if hasattr(signal, "SIGHUP") else ()))
+"""Ctrl-C, `kill` (a service manager, a shutdown) and a closed terminal all stop cleanly."""
+
+
 def record_printing(services: Services, request: LiveRequest, echo: Echo) -> int | None:
-    """Record with printed progress until the source ends or Ctrl-C; returns the session id."""
+    """Record with printed progress until the source ends, Ctrl-C, SIGTERM or SIGHUP; returns the session id.
+
+    Printing never ends a recording: once the terminal is gone (SIGHUP), lines are dropped.
+    """
+    echo = _unless_gone(echo)
     lines = ProgressLines(echo)
     session = LiveSession(services, request, on_event=lines.event, on_progress=lines.progress)
     lines.session = session
@@ -62,18 +71,28 @@ def record_printing(services: Services, request: LiveRequest, echo: Echo) -> int
         return session_id
 
 
+def _unless_gone(echo: Echo) -> Echo:
+    def quiet_echo(line: str) -> None:
+        with contextlib.suppress(OSError):         # EIO/EPIPE: the terminal closed (or the reader went away)
+            echo(line)
+    return quiet_echo
+
+
 async def _run(session: LiveSession, echo: Echo) -> int | None:
     loop = asyncio.get_running_loop()
 
-    def stop() -> None:
-        echo("Stopping; keeping and analysing what was recorded…")
-        loop.remove_signal_handler(signal.SIGINT)         # a second Ctrl-C interrupts for real
+    def stop(signum: signal.Signals) -> None:
+        loop.remove_signal_handler(signum)         # a second Ctrl-C (or the same signal again) acts for real
         session.stop()
+        why = "" if signum == signal.SIGINT else f" ({signum.name})"
+        echo(f"Stopping; keeping and analysing what was recorded…{why}")
 
-    with contextlib.suppress(NotImplementedError, RuntimeError):      # Windows, or not the main thread
-        loop.add_signal_handler(signal.SIGINT, stop)
+    for signum in STOP_SIGNALS:
+        with contextlib.suppress(NotImplementedError, RuntimeError):      # Windows, or not the main thread
+            loop.add_signal_handler(signum, stop, signum)
     try:
         return await session.run()
     finally:
-        with contextlib.suppress(NotImplementedError, RuntimeError):
-            loop.remove_signal_handler(signal.SIGINT)
+        for signum in STOP_SIGNALS:
+            with contextlib.suppress(NotImplementedError, RuntimeError):
+                loop.remove_signal_handler(signum)

@@ -6,6 +6,7 @@ readers list and load sessions; results, pain and plans have repositories of the
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -19,10 +20,12 @@ from sqlalchemy.orm import selectinload
 from sensors.samples import ImuSamples
 from sensors.source import StreamSpec
 from tracker.domain import Gap, SessionStatus, SessionSummary, Side, Source, StreamInfo, thigh_of
-from tracker.errors import SessionNotFoundError
+from tracker.errors import SessionNotFoundError, SessionTakenError
 from tracker.storage import models as m
 from tracker.storage.repository_base import Repository
 from tracker.storage.sample_codec import CODEC_VERSION, decode_chunk, encode_chunk
+
+_LOGGER = logging.getLogger(__name__)
 
 STALE_AFTER_S = 6.0
 """A recorder commits (and beats) every 0.5 s; twelve missed beats mean it is gone, not slow."""
@@ -70,10 +73,20 @@ class SessionRepository(Repository):
             ids["session"] = row.id
             return ids
 
-    def append(self, session_id: int, chunks: Iterable[PendingChunk], duration_s: float,
-                      now: datetime, gaps: Iterable[PendingGap] = ()) -> None:
-        """Commit chunks, gaps, stream counters and the heartbeat together: all or nothing."""
+    def append(self, session_id: int, chunks: Iterable[PendingChunk], duration_s: float, now: datetime,
+               gaps: Iterable[PendingGap] = (), *, last_beat: datetime | None = None) -> bool:
+        """Commit chunks, gaps, stream counters and the heartbeat together: all or nothing.
+
+        `last_beat` is the heartbeat this writer committed last. A session another process marked
+        interrupted while this writer was paused (a suspended laptop, SIGSTOP) is taken back to
+        'recording' in the same transaction, but only while it is still this writer's: unfinished,
+        and with no heartbeat but ours since. Returns True when it was taken back; raises
+        SessionTakenError when the session is no longer this writer's.
+        Why the heartbeat update comes first: it takes the write lock before anything is read, so
+        no other writer can slip in between the check and the writes.
+        """
         with self._write() as orm:
+            reclaimed = self._beat_as_writer(orm, session_id, duration_s, now, last_beat)
             for gap in gaps:
                 orm.add(m.GapRow(stream_id=gap.stream_id, start_s=gap.start_s, end_s=gap.end_s,
                                  reason=gap.reason[:64]))
@@ -86,8 +99,39 @@ class SessionRepository(Repository):
                     sample_count=m.Stream.sample_count + len(samples),
                     first_time_s=sa.func.coalesce(m.Stream.first_time_s, t0),
                     last_time_s=float(samples.time_s[-1])))
-            orm.execute(sa.update(m.Session).where(m.Session.id == session_id).values(
-                duration_s=duration_s, heartbeat_at=now))
+            return reclaimed
+
+    @staticmethod
+    def _beat_as_writer(orm: OrmSession, session_id: int, duration_s: float, now: datetime,
+                        last_beat: datetime | None) -> bool:
+        """Write the heartbeat if the session is still this writer's; True if it had been marked interrupted."""
+        mine = sa.and_(m.Session.id == session_id,
+                       m.Session.status.in_([SessionStatus.RECORDING, SessionStatus.INTERRUPTED]))
+        if last_beat is not None:
+            mine = sa.and_(mine, m.Session.heartbeat_at == last_beat)
+        status = orm.execute(sa.update(m.Session).where(mine).values(duration_s=duration_s, heartbeat_at=now)
+                             .returning(m.Session.status)).scalar_one_or_none()
+        if status is None:
+            raise SessionTakenError(session_id)
+        if status is not SessionStatus.INTERRUPTED:
+            return False
+        orm.execute(sa.update(m.Session).where(m.Session.id == session_id).values(status=SessionStatus.RECORDING))
+        _LOGGER.warning("session %s: marked interrupted while its recorder was paused (no commit since %s); "
+                        "the recorder is back and the session is recording again", session_id,
+                        last_beat.isoformat(timespec="seconds") if last_beat else "?")
+        return True
+
+    def checkpoint(self) -> None:
+        """Copy what the write-ahead log holds into the main file (SQLite; other databases: nothing).
+
+        Why: until a checkpoint, committed data lives only in the `-wal` file beside the database;
+        a crash image without it (a backup copying only the main file, a lost WAL) would be empty.
+        PASSIVE never waits for readers: what they still hold goes in at the next checkpoint.
+        """
+        with self._session_factory() as orm:
+            connection = orm.connection()
+            if connection.dialect.name == "sqlite":
+                connection.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)")
 
     def compact_stream(self, stream_id: int, target_samples: int = 4096) -> int:
         """Merge the small chunks a live recording commits into big ones; returns the new chunk count.

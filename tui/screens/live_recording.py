@@ -113,6 +113,8 @@ class LiveRecordingScreen(ModalScreen[int | None]):
         self._keys_state: tuple[bool, bool] | None = None
         self._close_when_done = False
         self._session_id: int | None = None
+        self.failure: HiptrackError | None = None
+        """Why the recording stopped, if it failed (shown on the status line until the screen closes)."""
 
     @property
     def session(self) -> LiveSession:
@@ -156,7 +158,8 @@ class LiveRecordingScreen(ModalScreen[int | None]):
         try:
             self._session_id = await self._session.run()
         except HiptrackError as err:
-            self._finish(f"✗ {err}")
+            self.failure = err
+            self._finish(f"✗ {err} · q closes")
             self.notify(str(err), title="Recording failed", severity="error", timeout=10)
             return
         if self._session_id is None:
