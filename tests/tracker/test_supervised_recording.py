@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from live_sources import StallingSource
+from helpers.live_sources import StallingSource
 from textual.pilot import Pilot
 from textual.widgets import Static
 from typer.testing import CliRunner
