@@ -10,7 +10,7 @@ import asyncio
 import os
 import shutil
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -93,3 +93,12 @@ async def settle(pilot: Pilot[Any]) -> None:
 async def no_bluetooth(timeout_s: float) -> Sequence[FoundSensor]:
     """The dashboard's scanner on a machine without Bluetooth."""
     raise BluetoothUnavailableError("no Bluetooth adapter found. Linux: is bluetoothd running?")
+
+
+async def until(pilot: Pilot[Any], condition: Callable[[], bool], what: str) -> None:
+    """Let the app run until the condition holds (a bound on steps, not a timing assertion)."""
+    for _ in range(3000):
+        if condition():
+            return
+        await pilot.pause(0.02)
+    raise AssertionError(f"never happened: {what}")

@@ -12,14 +12,14 @@ import sqlite3
 import subprocess
 import sys
 import threading
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from helpers.live_sources import StallingSource
-from textual.pilot import Pilot
+from helpers.tui_history import until
 from textual.widgets import Static
 from typer.testing import CliRunner
 
@@ -221,13 +221,6 @@ def test_record_no_tui_exits_non_zero_with_one_line_when_the_disk_fails(
     svc.close()
 
 
-async def _until(pilot: Pilot[Any], condition: Callable[[], bool], what: str) -> None:
-    """Let the app run until the condition holds (a bound on steps, not a timing assertion)."""
-    for _ in range(3000):
-        if condition():
-            return
-        await pilot.pause(0.02)
-    raise AssertionError(f"never happened: {what}")
 
 
 async def test_the_live_screen_says_the_recording_failed_and_stops_pretending(
@@ -238,7 +231,7 @@ async def test_the_live_screen_says_the_recording_failed_and_stops_pretending(
     async with app.run_test(size=(100, 30)) as pilot:
         screen = app.screen
         assert isinstance(screen, LiveRecordingScreen)
-        await _until(pilot, lambda: screen.failure is not None, "the failure shown")
+        await until(pilot, lambda: screen.failure is not None, "the failure shown")
         status = str(screen.query_one("#live-status", Static).render())
         assert status.startswith("✗ recording stopped: the database refused a write (disk I/O error)"), status
         assert not screen.session.snapshot.running and not screen.check_action("stop", ())
@@ -254,11 +247,11 @@ async def test_sigterm_stops_the_live_screen_like_the_stop_key(svc: Services) ->
     async with app.run_test(size=(100, 30)) as pilot:
         screen = app.screen
         assert isinstance(screen, LiveRecordingScreen)
-        await _until(pilot, lambda: source.drained.is_set() and screen.session.snapshot.session_id is not None,
+        await until(pilot, lambda: source.drained.is_set() and screen.session.snapshot.session_id is not None,
                      "the samples recorded")
         assert signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL, "no handler: the signal would end pytest"
         os.kill(os.getpid(), signal.SIGTERM)
-        await _until(pilot, lambda: app.return_value is not None, "the app closed with the session")
+        await until(pilot, lambda: app.return_value is not None, "the app closed with the session")
     assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL                  # handed back when the app ends
     summary = svc.store.sessions.get(app.return_value)
     assert summary.status is SessionStatus.COMPLETE and 14.0 < summary.duration_s <= 15.1

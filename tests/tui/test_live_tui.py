@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 from helpers.live_sources import StallingSource
+from helpers.tui_history import until
 from textual.pilot import Pilot
 from textual.widgets import Digits, Label, Log, Static
 
@@ -32,13 +32,6 @@ def _fast_request(seed: int) -> LiveRequest:
         EXERCISE, Side.LEFT, seed, realtime=False, log=None, options=OPTIONS), Source.SIMULATED)
 
 
-async def _until(pilot: Pilot[Any], condition: Callable[[], bool], what: str) -> None:
-    """Let the app run until the condition holds (a bound on steps, not a timing assertion)."""
-    for _ in range(3000):
-        if condition():
-            return
-        await pilot.pause(0.02)
-    raise AssertionError(f"never happened: {what}")
 
 
 def _prompt_ready(screen: object) -> bool:
@@ -53,24 +46,24 @@ def _status(screen: LiveRecordingScreen) -> str:
 async def test_a_simulated_recording_ends_in_the_database_with_pain_from_the_prompts(svc: Services) -> None:
     app = RecordApp(svc, _fast_request(8301))
     async with app.run_test(size=(80, 24)) as pilot:
-        await _until(pilot, lambda: _prompt_ready(app.screen), "a pain prompt after set 1")
+        await until(pilot, lambda: _prompt_ready(app.screen), "a pain prompt after set 1")
         first = app.screen
         assert "set 1" in str(first.query_one(Label).render())
         assert "saddle area" in str(first.query_one("#red-flags", Static).render())      # the red flags, shown
         await pilot.press("1", "2", "enter")                             # 12 is no pain score: still asking
         assert app.screen is first
         await pilot.press("backspace", "backspace", "3", "enter")
-        await _until(pilot, lambda: _prompt_ready(app.screen) and app.screen is not first,
+        await until(pilot, lambda: _prompt_ready(app.screen) and app.screen is not first,
                      "a pain prompt after set 2")
         assert "set 2" in str(app.screen.query_one(Label).render())
         await pilot.press("5", "tab")
         await pilot.press(*"stiff", "enter")
         live = app.screen
         assert isinstance(live, LiveRecordingScreen)
-        await _until(pilot, lambda: "saved as session" in _status(live), "the session saved and analysed")
+        await until(pilot, lambda: "saved as session" in _status(live), "the session saved and analysed")
         session_id = live.session.snapshot.session_id
         assert session_id is not None
-        await _until(pilot, lambda: len(svc.store.pain.entries(session_id)) == 2, "both pain scores stored")
+        await until(pilot, lambda: len(svc.store.pain.entries(session_id)) == 2, "both pain scores stored")
 
         log = "\n".join(str(line) for line in live.query_one(Log).lines)
         assert "calibrated (3 swings" in log and "rep 4 (set 2)" in log and "pain 5/10 logged for set 2: stiff" in log
@@ -93,11 +86,11 @@ async def test_stop_saves_and_analyses_what_was_recorded(svc: Services) -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         screen = app.screen
         assert isinstance(screen, LiveRecordingScreen)
-        await _until(pilot, lambda: source.drained.is_set() and screen.session.snapshot.session_id is not None,
+        await until(pilot, lambda: source.drained.is_set() and screen.session.snapshot.session_id is not None,
                      "the samples recorded")
-        await _until(pilot, lambda: "● REC 0:25" in _status(screen), "the status showing 25 s recorded")
+        await until(pilot, lambda: "● REC 0:25" in _status(screen), "the status showing 25 s recorded")
         await pilot.press("s")
-        await _until(pilot, lambda: "saved as session" in _status(screen), "the session saved")
+        await until(pilot, lambda: "saved as session" in _status(screen), "the session saved")
         await pilot.press("p", "escape")                                 # a pain prompt can be skipped
         await pilot.press("q")
     session_id = app.return_value
@@ -115,10 +108,10 @@ async def test_closing_while_recording_stops_first_and_returns_the_session(svc: 
     async with app.run_test(size=(80, 24)) as pilot:
         screen = app.screen
         assert isinstance(screen, LiveRecordingScreen)
-        await _until(pilot, lambda: source.drained.is_set() and screen.session.snapshot.session_id is not None,
+        await until(pilot, lambda: source.drained.is_set() and screen.session.snapshot.session_id is not None,
                      "the samples recorded")
         await pilot.press("q")
-        await _until(pilot, lambda: app.return_value is not None, "the app closed with the session")
+        await until(pilot, lambda: app.return_value is not None, "the app closed with the session")
     assert svc.store.sessions.get(app.return_value).status is SessionStatus.COMPLETE
 
 
@@ -143,7 +136,7 @@ def test_live_screen_snapshot(snap_compare: Any, tmp_path: Path) -> None:
     async def frozen_mid_hold(pilot: Pilot[Any]) -> None:
         screen = app.screen
         assert isinstance(screen, LiveRecordingScreen)
-        await _until(pilot, lambda: source.drained.is_set() and screen.session.snapshot.session_id is not None
+        await until(pilot, lambda: source.drained.is_set() and screen.session.snapshot.session_id is not None
                      and screen.measures is not None, "the samples recorded")
         screen.refresh_view()
         await pilot.pause()
@@ -171,12 +164,12 @@ async def test_the_dashboards_bluetooth_choice_records_from_the_assigned_sensor(
     async with app.run_test(size=(80, 24)) as pilot:
         screen = app.screen
         assert isinstance(screen, LiveRecordingScreen)
-        await _until(pilot, lambda: sum(s.samples for s in screen.session.snapshot.sensors) >= sent,
+        await until(pilot, lambda: sum(s.samples for s in screen.session.snapshot.sensors) >= sent,
                      "every logged sample received")
         while isinstance(app.screen, PainPromptScreen):   # the second set's prompt may be up already
             await pilot.press("escape")
         await pilot.press("s")                        # the replayed sensor stays connected, like a real one
-        await _until(pilot, lambda: "saved as session" in _status(screen), "the session saved")
+        await until(pilot, lambda: "saved as session" in _status(screen), "the session saved")
         while isinstance(app.screen, PainPromptScreen):
             await pilot.press("escape")
         await pilot.press("q")
