@@ -18,7 +18,7 @@ from sensors.notification_source import NotificationSource, replay_log
 from sensors.samples import ImuSamples
 from sensors.source import ArraySource, SampleBlock, SampleSource, StreamGap, StreamSpec
 from tracker import __version__, catalog
-from tracker.domain import Placement, SessionStatus, SessionSummary, Side, Source, StreamInfo, thigh_of
+from tracker.domain import Gap, Placement, SessionStatus, SessionSummary, Side, Source, StreamInfo, thigh_of
 from tracker.errors import BadInputError, ImportFormatError
 from tracker.imu_csv import read_imu_csv, write_imu_csv
 from tracker.private_files import private_folder, private_text_file
@@ -69,14 +69,18 @@ async def record(services: Services, source: SampleSource, exercise_id: str, sid
     return session_id
 
 
-def analyze_session(services: Services, session_id: int) -> SessionResult:
-    """(Re-)analyse a stored session from its raw samples and store the result."""
-    result = _analysis_of(services, session_id)
+def analyze_session(services: Services, session_id: int, damaged: list[Gap] | None = None) -> SessionResult:
+    """(Re-)analyse a stored session from its raw samples and store the result.
+
+    damaged: where to report stored chunks that no longer decode (they are skipped as gaps);
+    without it a damaged chunk is an error (see SessionRepository.samples).
+    """
+    result = _analysis_of(services, session_id, damaged)
     services.store.results.save(session_id, result)
     return result
 
 
-def _analysis_of(services: Services, session_id: int) -> SessionResult:
+def _analysis_of(services: Services, session_id: int, damaged: list[Gap] | None = None) -> SessionResult:
     """A stored session's analysis; a failure of the analysis itself is the result's problem, not a crash.
 
     One consistent read of the session and its samples, then the maths outside any transaction (it
@@ -85,8 +89,10 @@ def _analysis_of(services: Services, session_id: int) -> SessionResult:
     with services.store.read() as stored:
         summary = stored.sessions.get(session_id)
         thigh, other = analysis_streams(summary)
-        samples = stored.sessions.samples(thigh.id) if thigh is not None else None
-        other_samples = stored.sessions.samples(other.id) if other is not None else None
+        samples = stored.sessions.samples(thigh.id, damaged) if thigh is not None else None
+        other_samples = stored.sessions.samples(other.id, damaged) if other is not None else None
+    if samples is not None and len(samples) < 2:
+        samples = None                               # every chunk damaged: nothing left to analyse
     if samples is None:
         result = SessionResult.not_analysable(summary.side, summary.exercise, summary.duration_s,
                                               "no samples from the thigh sensor")
@@ -219,20 +225,34 @@ def delete_sessions(services: Services, session_ids: list[int]) -> list[SessionS
     return doomed
 
 
-def export_session(services: Services, session_id: int, out_dir: Path) -> list[Path]:
-    """One SPEC §4 CSV per stream plus a JSON sidecar with the metadata; all files private (0600)."""
+def export_session(services: Services, session_id: int, out_dir: Path,
+                   damaged: list[Gap] | None = None) -> list[Path]:
+    """One SPEC §4 CSV per stream plus a JSON sidecar with the metadata; all files private (0600).
+
+    damaged: where to report stored chunks that no longer decode; they are left out of the CSV
+    and listed in the sidecar under "damaged", so the export says what it could not save.
+    """
     summary = services.store.sessions.get(session_id)
     private_folder(out_dir)
     written: list[Path] = []
     files: dict[str, str] = {}
+    lost: dict[str, list[dict[str, object]]] = {}
     for stream in summary.streams:
         path = out_dir / f"session-{session_id}-{stream.placement}.csv"
-        write_imu_csv(path, services.store.sessions.samples(stream.id))
+        holes: list[Gap] | None = [] if damaged is not None else None
+        write_imu_csv(path, services.store.sessions.samples(stream.id, holes))
         files[str(stream.placement)] = path.name
         written.append(path)
+        if holes and damaged is not None:
+            lost[str(stream.placement)] = [{"start_s": g.start_s, "end_s": g.end_s, "reason": g.reason}
+                                           for g in holes]
+            damaged.extend(holes)
     sidecar = out_dir / f"session-{session_id}.json"
+    document = _sidecar(summary, files)
+    if lost:
+        document["damaged"] = lost
     with private_text_file(sidecar) as handle:
-        handle.write(json.dumps(_sidecar(summary, files), indent=2) + "\n")
+        handle.write(json.dumps(document, indent=2) + "\n")
     written.append(sidecar)
     return written
 

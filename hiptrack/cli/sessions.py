@@ -29,7 +29,7 @@ from hiptrack.cli.common import (
     version_callback,
 )
 from tracker import catalog
-from tracker.domain import SessionStatus, Side
+from tracker.domain import Gap, SessionStatus, Side
 from tracker.errors import BadInputError
 from tracker.imu_csv import read_imu_csv
 from tracker.report import render_assessment
@@ -198,10 +198,12 @@ def export(
         if not out.strip():                # an empty --out would otherwise mean the current folder
             raise BadInputError("--out needs a folder name")
         svc = services_module().build_services(db)
-        paths = services_module().export_session(svc, session_id, Path(out))
+        damaged: list[Gap] = []
+        paths = services_module().export_session(svc, session_id, Path(out), damaged)
         svc.close()
         for path in paths:
             typer.echo(str(path))
+        _warn_damaged(session_id, damaged)
 
 
 @app.command()
@@ -236,9 +238,18 @@ def reanalyze(
         svc = services_module().build_services(db)
         ids = svc.store.sessions.ids() if all_sessions else [session_id]
         for one in ids:
-            result = services_module().analyze_session(svc, one)  # type: ignore[arg-type]
+            damaged: list[Gap] = []
+            result = services_module().analyze_session(svc, one, damaged)  # type: ignore[arg-type]
             typer.echo(f"session {one}: {_one_line(result)}")
+            _warn_damaged(one, damaged)  # type: ignore[arg-type]
         svc.close()
+
+
+def _warn_damaged(session_id: int, damaged: list[Gap]) -> None:
+    """One line per damaged chunk on stderr: the command succeeded, but not with every sample."""
+    for gap in damaged:
+        typer.echo(f"hiptrack: warning: session {session_id}: {gap.reason} "
+                   f"({gap.start_s:.3f}–{gap.end_s:.3f} s), skipped as a gap", err=True)
 
 
 def _one_line(result: SessionResult) -> str:
