@@ -173,17 +173,19 @@ def import_file(
     with user_errors():
         started_at = parse_datetime(at) if at else None
         catalog.get(exercise)                       # a typo must not create or touch the database
-        if not file.is_file():
-            raise BadInputError(f"{file}: no such file")
         samples = read_imu_csv(file)                # a bad file is refused before a database is created
         started_at = started_at or datetime.fromtimestamp(file.stat().st_mtime, UTC)
         svc = services_module().build_services(db)
         session_id = asyncio.run(services_module().import_samples(svc, samples, file.name, exercise, side,
                                                                   started_at))
         summary = svc.store.sessions.get(session_id)
+        result = services_module().session_result(svc, session_id)
         svc.close()
         typer.echo(f"Imported {file} as session {session_id}: {summary.samples} samples, "
                    f"{summary.duration_s:.1f} s at {summary.rate_hz:.1f} Hz.")
+        if result is None or not result.calibrated:     # stored (raw data are kept), but say what `analyze` says
+            problem = result.calibration.problem if result is not None else "no result"
+            typer.echo(f"hiptrack: warning: session {session_id} is stored but not analysed: {problem}", err=True)
 
 
 @app.command("export")
