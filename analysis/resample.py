@@ -28,7 +28,7 @@ def uniform_grid(time_s: FloatArray, rate_hz: float | None = None,
     breaks = np.flatnonzero(np.diff(time_s) > max(max_gap_s, 2.0 / rate_hz))
     starts = time_s[np.concatenate(([0], breaks + 1))]
     ends = time_s[np.append(breaks, len(time_s) - 1)]
-    counts = np.floor((ends - starts) * rate_hz + 1e-9).astype(np.int64) + 1
+    counts = np.floor((ends - starts) * rate_hz + 1e-6).astype(np.int64) + 1
     offsets = np.arange(int(counts.sum())) - np.repeat(np.cumsum(counts) - counts, counts)
     return np.repeat(starts, counts) + offsets / rate_hz
 
