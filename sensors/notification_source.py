@@ -234,7 +234,8 @@ def replay_log(path: Path,
 
 
 def _absurd(batch: ImuBatch) -> bool:
-    """Outside what an IMU measures (sensors.limits), or a device clock that is not a number."""
+    """Outside what an IMU measures (sensors.limits), or a device clock that is not a number or
+    runs backwards within one packet (a corrupt timestamp field: its samples cannot be placed)."""
     clock = batch.device_time_s
     return range_problem(batch.acc_mps2, batch.gyr_radps, batch.mag_ut) is not None or \
-        (clock is not None and not bool(np.isfinite(clock).all()))
+        (clock is not None and not (bool(np.isfinite(clock).all()) and bool(np.all(np.diff(clock) > 0))))
