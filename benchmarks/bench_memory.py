@@ -11,7 +11,7 @@ analysis runs its whole pipeline (calibration, orientation, rests, holds) on eve
 
 from __future__ import annotations
 
-import resource
+import os
 import subprocess
 import sys
 import tempfile
@@ -43,15 +43,17 @@ def long_recording(hours: float) -> ImuSamples:
 
 
 def peak_rss_bytes(args: list[str]) -> tuple[int, float, int]:
-    """(peak RSS of the child, wall seconds, exit status) of one hiptrack command."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    """(peak RSS of the child, wall seconds, exit status) of one hiptrack command (os.wait4: this child only)."""
     start = time.perf_counter()
-    done = subprocess.run([sys.executable, "-m", "hiptrack.cli", *args], cwd=ROOT, capture_output=True, text=True)
-    wall = time.perf_counter() - start
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    if done.returncode not in (0,):
-        print(done.stderr.strip().splitlines()[-1:], file=sys.stderr)
-    return max(peak, before) * 1024, wall, done.returncode
+    child = subprocess.Popen([sys.executable, "-m", "hiptrack.cli", *args], cwd=ROOT,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    assert child.stderr is not None
+    err = child.stderr.read()
+    _, status, usage = os.wait4(child.pid, 0)
+    child.returncode = os.waitstatus_to_exitcode(status)
+    if child.returncode != 0:
+        print(err.strip().splitlines()[-1:], file=sys.stderr)
+    return usage.ru_maxrss * 1024, time.perf_counter() - start, child.returncode
 
 
 def main(hours_list: list[float]) -> None:
