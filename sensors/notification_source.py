@@ -141,7 +141,8 @@ class NotificationSource:
             if paired is None:
                 return []
             time_s, batch = paired
-        keep = time_s > device.last_time_s                 # never a duplicate or out-of-order sample
+        # Never a duplicate or out-of-order sample, within a packet too (a corrupt timestamp field).
+        keep = time_s > np.maximum.accumulate(np.concatenate(([device.last_time_s], time_s[:-1])))
         if not keep.any():
             return []
         items: list[SampleBlock | StreamGap] = _gaps(device, time_s[keep])
@@ -234,8 +235,7 @@ def replay_log(path: Path,
 
 
 def _absurd(batch: ImuBatch) -> bool:
-    """Outside what an IMU measures (sensors.limits), or a device clock that is not a number or
-    runs backwards within one packet (a corrupt timestamp field: its samples cannot be placed)."""
+    """Outside what an IMU measures (sensors.limits), or a device clock that is not a number."""
     clock = batch.device_time_s
     return range_problem(batch.acc_mps2, batch.gyr_radps, batch.mag_ut) is not None or \
-        (clock is not None and not (bool(np.isfinite(clock).all()) and bool(np.all(np.diff(clock) > 0))))
+        (clock is not None and not bool(np.isfinite(clock).all()))
