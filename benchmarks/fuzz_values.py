@@ -77,6 +77,8 @@ def main(cases: int, seed: int) -> int:
             kinds[f"{kind} {outcome.kind}"] += 1
             if outcome.kind == "stored":
                 kept[kind].append(outcome.kept / outcome.offered)
+            if (case + 1) % 50 == 0:
+                print(f"  {case + 1} cases, {len(crashes)} crashes, {time.perf_counter() - start:.0f} s", flush=True)
         for svc in services:
             svc.close()
     wall = time.perf_counter() - start
