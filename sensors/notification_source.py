@@ -141,8 +141,7 @@ class NotificationSource:
             if paired is None:
                 return []
             time_s, batch = paired
-        # Never a duplicate or out-of-order sample, within a packet too (a corrupt timestamp field).
-        keep = time_s > np.maximum.accumulate(np.concatenate(([device.last_time_s], time_s[:-1])))
+        keep = time_s > device.last_time_s                 # never a duplicate or out-of-order sample
         if not keep.any():
             return []
         items: list[SampleBlock | StreamGap] = _gaps(device, time_s[keep])
