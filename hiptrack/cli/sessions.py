@@ -191,15 +191,24 @@ def export(
     session_id: SessionIdArgument,
     out: Annotated[str, typer.Option("--out", metavar="FOLDER", help="Folder to write into (created private).",
                                      show_default=False)],
+    formats: Annotated[list[str] | None, typer.Option(
+        "--format", metavar="csv|opensim|fit[,…]",
+        help="csv: plain IMU CSV per sensor + JSON sidecar; opensim: OpenSense orientations (.sto) and hip "
+             "angles (.mot); fit: a FIT activity (rides). Comma-separated or repeated.")] = None,
     db: DbOption = None,
 ) -> None:
-    """Write a session's raw samples as plain IMU CSV (one file per sensor) plus a JSON sidecar."""
+    """Write a session for other tools: plain IMU CSV (default), OpenSim/OpenSense files, a FIT ride."""
     with user_errors():
         if not out.strip():                # an empty --out would otherwise mean the current folder
             raise BadInputError("--out needs a folder name")
+        from tracker.exports import export_formats
+
+        chosen = export_formats(formats or ["csv"])     # a typo is refused before the database is opened
         svc = services_module().build_services(db)
-        paths = services_module().export_session(svc, session_id, Path(out))
-        svc.close()
+        try:
+            paths = services_module().export_session(svc, session_id, Path(out), chosen)
+        finally:
+            svc.close()
         for path in paths:
             typer.echo(str(path))
 
