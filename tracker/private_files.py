@@ -12,7 +12,7 @@ import os
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import BinaryIO, TextIO
+from typing import IO, Any, TextIO, cast
 
 from tracker.errors import BadInputError
 
@@ -37,17 +37,17 @@ def private_folder(path: Path) -> Path:
 def private_text_file(path: Path, encoding: str = "utf-8") -> Iterator[TextIO]:
     """Write `path` as a new 0600 file that replaces whatever was at that name when the block ends."""
     with _private_file(path, "w", encoding) as handle:
-        yield handle  # type: ignore[misc]
+        yield cast(TextIO, handle)                # opened in text mode
 
 
 def write_private_bytes(path: Path, data: bytes) -> None:
     """`path` becomes a new 0600 file holding `data` (binary formats such as FIT), never written through a link."""
     with _private_file(path, "wb", None) as handle:
-        handle.write(data)  # type: ignore[arg-type]
+        handle.write(data)
 
 
 @contextlib.contextmanager
-def _private_file(path: Path, mode: str, encoding: str | None) -> Iterator[TextIO | BinaryIO]:
+def _private_file(path: Path, mode: str, encoding: str | None) -> Iterator[IO[Any]]:
     if path.is_dir():
         raise BadInputError(f"{path}: is a folder, not a file name")
     try:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 import numpy as np
 from garmin_fit_sdk import Encoder, Profile
@@ -22,16 +23,19 @@ from numpy.typing import NDArray
 
 from analysis.ride import RideMetrics
 
+if TYPE_CHECKING:
+    from garmin_fit_sdk.mesgs import DeveloperDataIdMesg, FieldDescriptionMesg
+
 FloatArray = NDArray[np.float64]
 
-APPLICATION_ID = list(b"hiptrack-hip-imu")
+APPLICATION_ID: list[int | None] = list(b"hiptrack-hip-imu")
 """16 bytes that tell hiptrack's developer fields apart from other apps' in the same file."""
 
 DEVELOPER_FIELDS = {
-    "hip_flexion_range": (0, "deg"),
-    "knee_tracking": (1, "deg"),
+    0: ("hip_flexion_range", "deg"),
+    1: ("knee_tracking", "deg"),
 }
-"""Developer field name → (field number, units); float32 values."""
+"""Developer field number → (name decoders show, units); float32 values."""
 
 FLOAT32 = 136
 MESG = Profile["mesg_num"]
@@ -74,20 +78,21 @@ def fit_activity(records: RideRecords, started_at: datetime, duration_s: float, 
     end = started_at + timedelta(seconds=duration_s)
     encoder.on_mesg(MESG["FILE_ID"], {"type": "activity", "manufacturer": "development", "product": 0,
                                       "serial_number": serial_number, "time_created": started_at})
-    developer = {"developer_data_index": 0, "application_id": APPLICATION_ID, "application_version": 1}
-    encoder.on_mesg(MESG["DEVELOPER_DATA_ID"], developer)
-    for name, (number, units) in DEVELOPER_FIELDS.items():
-        description = {"developer_data_index": 0, "field_definition_number": number, "fit_base_type_id": FLOAT32,
-                       "field_name": name, "units": units}
-        encoder.on_mesg(MESG["FIELD_DESCRIPTION"], description)
-        encoder.add_developer_field(name, developer, description)
+    developer: DeveloperDataIdMesg = {"developer_data_index": 0, "application_id": APPLICATION_ID,
+                                      "application_version": 1}
+    encoder.on_mesg(MESG["DEVELOPER_DATA_ID"], dict(developer))
+    for number, (name, units) in DEVELOPER_FIELDS.items():
+        description: FieldDescriptionMesg = {"developer_data_index": 0, "field_definition_number": number,
+                                             "fit_base_type_id": FLOAT32, "field_name": name, "units": units}
+        encoder.on_mesg(MESG["FIELD_DESCRIPTION"], dict(description))
+        encoder.add_developer_field(number, developer, description)
     encoder.on_mesg(MESG["EVENT"], {"timestamp": started_at, "event": "timer", "event_type": "start"})
     cadence = np.rint(records.cadence_rpm).astype(int).tolist()
     flexion, knee = records.flexion_range_deg.tolist(), records.knee_tracking_deg.tolist()
     for k, second in enumerate(records.elapsed_s.tolist()):   # the encoder takes one message at a time
         record: dict[str, object] = {"timestamp": started_at + timedelta(seconds=second), "cadence": cadence[k]}
         if flexion[k] == flexion[k]:                          # not NaN: a revolution was under way
-            record["developer_fields"] = {"hip_flexion_range": flexion[k], "knee_tracking": knee[k]}
+            record["developer_fields"] = {0: flexion[k], 1: knee[k]}
         encoder.on_mesg(MESG["RECORD"], record)
     encoder.on_mesg(MESG["EVENT"], {"timestamp": end, "event": "timer", "event_type": "stop_all"})
     pedalling = records.cadence_rpm > 0
