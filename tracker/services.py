@@ -24,6 +24,7 @@ from tracker.imu_csv import read_imu_csv, write_imu_csv
 from tracker.private_files import private_folder, private_text_file, write_private_bytes
 from tracker.recorder import Recorder, RecordingStatus
 from tracker.storage.database import Database, open_database
+from tracker.storage.people_repository import DEFAULT_PERSON, PersonSummary
 from tracker.storage.session_repository import NewSession
 from tracker.storage.store import Store
 
@@ -44,18 +45,39 @@ class Services:
     database: Database
     store: Store
     recorder: Recorder
+    person: str = DEFAULT_PERSON
+    """Whose sessions, results, pain and plan `store` sees and records."""
 
     def close(self) -> None:
         self.database.dispose()
 
 
-def build_services(db_url: str | None = None, *, recover: bool = True) -> Services:
-    """Open (and migrate) the database; sessions whose recorder died are marked interrupted."""
+def build_services(db_url: str | None = None, *, recover: bool = True, person: str | None = None) -> Services:
+    """Open (and migrate) the database for `person` (None: the default person); sessions whose recorder died
+    are marked interrupted. An unknown person is refused (`hiptrack people add NAME` first)."""
     database = open_database(db_url)
-    store = Store(database.sessions)
+    try:
+        services = _as_person(database, person)
+    except BaseException:
+        database.dispose()
+        raise
     if recover:
-        store.sessions.mark_stale_interrupted(datetime.now(UTC))
-    return Services(database, store, Recorder(store.sessions))
+        services.store.sessions.mark_stale_interrupted(datetime.now(UTC))
+    return services
+
+
+def for_person(services: Services, person: str | None) -> Services:
+    """The same database seen as `person` (the dashboard's person picker; --person on every command)."""
+    return _as_person(services.database, person)
+
+
+def _as_person(database: Database, person: str | None) -> Services:
+    store = Store(database.sessions, Store(database.sessions).people.id_of(person))
+    return Services(database, store, Recorder(store.sessions), person or DEFAULT_PERSON)
+
+
+def people(services: Services) -> list[PersonSummary]:
+    return services.store.people.summaries()
 
 
 async def record(services: Services, source: SampleSource, exercise_id: str, side: Side, origin: Source,
