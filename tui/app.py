@@ -14,13 +14,15 @@ from functools import partial
 from textual.app import App
 from textual.binding import Binding
 
-from tracker.services import Services
+from tracker.services import Services, for_person
 from tui.context import DashboardContext, Scanner, utc_now
 from tui.recording import RecordingChoice, open_live_recording
 from tui.scanning import default_scanner
+from tui.screens.base import DataScreen
 from tui.screens.devices import DevicesScreen
 from tui.screens.exercises import ExercisesScreen
 from tui.screens.home import HomeScreen
+from tui.screens.person_picker import PersonPickerScreen
 from tui.screens.record_form import RecordFormScreen
 from tui.screens.sessions import SessionsScreen
 
@@ -38,6 +40,7 @@ class HiptrackApp(App[None]):
         Binding("e", "section('exercises')", "Exercises", show=False),
         Binding("d", "section('devices')", "Devices", show=False),
         Binding("r", "record", "Record"),
+        Binding("p", "pick_person", "Person", show=False),
         Binding("t", "toggle_theme", "Theme"),
         Binding("q", "quit", "Quit"),
     ]
@@ -66,3 +69,16 @@ class HiptrackApp(App[None]):
     def _start_recording(self, choice: RecordingChoice | None) -> None:
         if choice is not None:
             open_live_recording(self, self.context, choice)
+
+    def action_pick_person(self) -> None:
+        self.push_screen(PersonPickerScreen(self.context), self._switch_person)
+
+    def _switch_person(self, person: str | None) -> None:
+        """Show another person's sessions: every section reloads (the current one now, the others when shown)."""
+        if person is None or person == self.context.services.person:
+            return
+        self.context.services = for_person(self.context.services, person)
+        self.context.data.bump()
+        self.notify(f"Showing {person}'s sessions", title="Person")
+        if isinstance(self.screen, DataScreen):
+            self.screen.reload_if_stale()
