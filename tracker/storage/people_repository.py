@@ -62,8 +62,9 @@ class PeopleRepository(Repository):
     def summaries(self) -> list[PersonSummary]:
         """The default person then everyone added, with how many sessions each has."""
         with self._read() as orm:
-            counts = dict(orm.execute(sa.select(m.Session.person_id, sa.func.count()).group_by(
-                m.Session.person_id)).tuples().all())
-            names = orm.execute(sa.select(m.Person.id, m.Person.name).order_by(m.Person.name)).tuples().all()
+            counts: dict[int | None, int] = {person_id: count for person_id, count in orm.execute(
+                sa.select(m.Session.person_id, sa.func.count()).group_by(m.Session.person_id))}
+            names = [(person_id, name) for person_id, name in orm.execute(
+                sa.select(m.Person.id, m.Person.name).order_by(m.Person.name))]
         return [PersonSummary(DEFAULT_PERSON, counts.get(None, 0)),
                 *(PersonSummary(name, counts.get(person_id, 0)) for person_id, name in names)]
