@@ -1,6 +1,7 @@
 """The dashboard's person picker (p): each person's sessions and progress, never another's, via Textual's pilot."""
 
 from __future__ import annotations
+
 from pathlib import Path
 
 from helpers.tui_history import NOW, no_bluetooth, settle
