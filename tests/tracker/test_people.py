@@ -46,7 +46,7 @@ def test_two_people_never_mix_in_sessions_progress_pain_or_plans(any_db_url: str
         {"seated_hip_internal_rotation"}
 
     code, _, err = _invoke("show", str(theirs["id"]), *db)             # another person's session is not there
-    assert code == 2 and f"{theirs['id']}" in err
+    assert code == 2 and f"session {theirs['id']} is another person's" in err
     code, _, err = _invoke("pain", str(theirs["id"]), "3", *db)
     assert code == 2
     code, _, err = _invoke("delete", str(theirs["id"]), "--yes", *db)

@@ -23,7 +23,7 @@ class PainRepository(Repository):
         with self._write() as orm:
             session = orm.get(m.Session, session_id)
             if session is None or session.person_id != self.person_id:
-                raise SessionNotFoundError(session_id)
+                raise SessionNotFoundError(session_id, another_persons=session is not None)
             orm.add(m.PainRating(session_id=session_id, score=score, set_index=set_index, note=note,
                                  recorded_at=now))
         return PainEntry(session_id, score, set_index, note, now)

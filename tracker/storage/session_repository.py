@@ -209,7 +209,7 @@ class SessionRepository(Repository):
             row = orm.get(m.Session, session_id, options=[
                 selectinload(m.Session.streams).selectinload(m.Stream.device)])
             if row is None or row.person_id != self.person_id:      # another person's session is not there
-                raise SessionNotFoundError(session_id)
+                raise SessionNotFoundError(session_id, another_persons=row is not None)
             return _summary(row)
 
     def samples(self, stream_id: int) -> ImuSamples:
@@ -248,7 +248,7 @@ def _delete(orm: OrmSession, session_id: int, person_id: int | None) -> None:
     """Delete the session if it is `person_id`'s: nobody deletes another person's session by its id."""
     row = orm.get(m.Session, session_id)
     if row is None or row.person_id != person_id:
-        raise SessionNotFoundError(session_id)
+        raise SessionNotFoundError(session_id, another_persons=row is not None)
     orm.delete(row)
 
 
