@@ -6,9 +6,13 @@ import json
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
+from alembic import command
 from typer.testing import CliRunner
 
 from hiptrack.cli import app
+from tracker.services import build_services, for_person
+from tracker.storage.database import _alembic_config, open_database, upgrade
 
 runner = CliRunner()
 DATA = Path(__file__).parents[1] / "data"
@@ -82,3 +86,21 @@ def test_an_unknown_person_is_refused_not_created(tmp_path: Path) -> None:
     assert code == 2 and "already" in err
     code, out, err = _invoke("sessions", "--person", "p08", *db)
     assert code == 0 and "No sessions yet" in out
+
+
+def test_plans_made_before_people_existed_stay_the_default_persons(any_db_url: str) -> None:
+    database = open_database(any_db_url)
+    with database.engine.begin() as connection:
+        config = _alembic_config()
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0004")                              # the schema before plans had a person
+        connection.execute(sa.text(
+            "INSERT INTO plan_items (exercise_id, side, sessions_per_week_min, sessions_per_week_max, started_on, "
+            "active) VALUES ('ride', 'both', 2, 3, :now, :yes)"), {"now": "2026-11-01 00:00:00", "yes": True})
+    upgrade(database)
+    database.dispose()
+    services = build_services(any_db_url)
+    services.store.people.add("p07")
+    assert [item.exercise_id for item in services.store.plans.items()] == ["ride"]
+    assert for_person(services, "p07").store.plans.items() == []
+    services.close()
