@@ -11,9 +11,11 @@ from collections.abc import Callable
 from datetime import datetime
 from functools import partial
 
+from textual import work
 from textual.app import App
 from textual.binding import Binding
 
+from tracker.errors import HiptrackError
 from tracker.services import Services, for_person
 from tui.context import DashboardContext, Scanner, utc_now
 from tui.recording import RecordingChoice, open_live_recording
@@ -74,10 +76,23 @@ class HiptrackApp(App[None]):
         self.push_screen(PersonPickerScreen(self.context), self._switch_person)
 
     def _switch_person(self, person: str | None) -> None:
-        """Show another person's sessions: every section reloads (the current one now, the others when shown)."""
-        if person is None or person == self.context.services.person:
+        if person is not None and person != self.context.services.person:
+            self._open_person(person)
+
+    @work(thread=True, exclusive=True, group="person")
+    def _open_person(self, person: str) -> None:
+        """Look the person up off the UI thread (it asks the database), then show them."""
+        try:
+            services = for_person(self.context.services, person)
+        except HiptrackError as err:
+            self.call_from_thread(self.notify, str(err), title="Cannot switch person", severity="error")
             return
-        self.context.services = for_person(self.context.services, person)
+        self.call_from_thread(self._show_person, services)
+
+    def _show_person(self, services: Services) -> None:
+        """Every section reloads: the current one now, the others when next shown."""
+        person = services.person
+        self.context.services = services
         self.context.data.bump()
         self.notify(f"Showing {person}'s sessions", title="Person")
         if isinstance(self.screen, DataScreen):
