@@ -14,7 +14,7 @@ import pytest
 from typer.testing import CliRunner
 
 from hiptrack.cli import app
-from sensors.simulator import SimOptions
+from sensors.simulator import Dose, SimOptions
 from tracker.domain import Side
 from tracker.services import build_services, record_simulated
 
@@ -46,8 +46,13 @@ def test_mot_is_analyze_angles_in_opensim_signs(tmp_path: Path, db_url: str) -> 
     recording = DATA / "seated_ir_left.csv"
     session_id = _import(recording, "left", "seated_hip_internal_rotation", db_url)
     out = tmp_path / "out"
+    out.mkdir()
+    victim = tmp_path / "victim.txt"
+    victim.write_text("someone else's file\n")
+    (out / f"session-{session_id}.mot").symlink_to(victim)              # a planted link is replaced, not followed
     code, printed, err = _invoke("export", str(session_id), "--out", str(out), "--format", "opensim", "--db", db_url)
     assert code == 0, err
+    assert victim.read_text() == "someone else's file\n" and not (out / f"session-{session_id}.mot").is_symlink()
     assert printed.split() == [str(out / f"session-{session_id}.mot"),
                                str(out / f"session-{session_id}_orientations.sto")]
     code, _, err = _invoke("analyze", str(recording), "--side", "left", "--exercise",
@@ -75,7 +80,7 @@ def test_mot_is_analyze_angles_in_opensim_signs(tmp_path: Path, db_url: str) -> 
 
 def test_sto_names_every_sensor_and_mot_both_hips(tmp_path: Path, db_url: str) -> None:
     services = build_services(db_url)
-    options = SimOptions(with_pelvis=True, with_other_thigh=True, dose=SimOptions().dose)
+    options = SimOptions(with_pelvis=True, with_other_thigh=True, dose=Dose(sets=1, reps=3))
     session_id = asyncio.run(record_simulated(services, "seated_hip_internal_rotation", Side.RIGHT, 31,
                                               options=options))
     services.close()
@@ -89,10 +94,12 @@ def test_sto_names_every_sensor_and_mot_both_hips(tmp_path: Path, db_url: str) -
     assert (tmp_path / f"session-{session_id}.json").exists()          # csv came along
 
 
-@pytest.mark.parametrize("seed", [41, 42])
-def test_fit_ride_decodes_with_the_analysed_cadence(tmp_path: Path, db_url: str, seed: int) -> None:
+@pytest.mark.parametrize(("seed", "cadence_rpm"), [(41, 70.0), (42, 95.0)])
+def test_fit_ride_decodes_with_the_analysed_cadence(tmp_path: Path, db_url: str, seed: int,
+                                                    cadence_rpm: float) -> None:
     services = build_services(db_url)
-    session_id = asyncio.run(record_simulated(services, "ride", Side.RIGHT, seed))
+    options = SimOptions(dose=Dose(ride_s=45.0, cadence_rpm=cadence_rpm))
+    session_id = asyncio.run(record_simulated(services, "ride", Side.RIGHT, seed, options=options))
     services.close()
     code, out, _ = _invoke("show", str(session_id), "--json", "--db", db_url)
     ride = json.loads(out)["ride"]
@@ -113,6 +120,7 @@ def test_fit_ride_decodes_with_the_analysed_cadence(tmp_path: Path, db_url: str,
     pedalling = np.array(cadence, dtype=float)
     pedalling = pedalling[pedalling > 0]
     assert abs(pedalling.mean() - ride["cadence_rpm_mean"]) < 2.0, (pedalling.mean(), ride["cadence_rpm_mean"])
+    assert abs(ride["cadence_rpm_mean"] - cadence_rpm) < 5.0                 # the ride really was at that cadence
     assert abs(len(pedalling) - ride["pedaling_time_s"]) <= ride["revolutions"] // 10 + 2
     assert summaries["file_id"].get_value("type") == "activity"
     for name in ("session", "lap"):

@@ -104,3 +104,13 @@ def test_plans_made_before_people_existed_stay_the_default_persons(any_db_url: s
     assert [item.exercise_id for item in services.store.plans.items()] == ["ride"]
     assert for_person(services, "p07").store.plans.items() == []
     services.close()
+
+
+def test_recording_as_a_person_lands_in_their_sessions(tmp_path: Path) -> None:
+    db = ("--db", str(tmp_path / "h.db"))
+    assert _invoke("people", "add", "rider-b", *db)[0] == 0
+    code, _, err = _invoke("record", "--exercise", "hamstring_strap_stretch", "--side", "left", "--simulate",
+                           "--fast", "--no-tui", *db, env={"HIPTRACK_PERSON": "rider-b"})
+    assert code == 0, err
+    (theirs,) = _json("sessions", "--person", "rider-b", *db)
+    assert theirs["source"] == "simulated" and _json("sessions", *db) == []
