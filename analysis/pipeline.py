@@ -30,6 +30,7 @@ from analysis.events import (
     detect_holds,
     group_sets,
 )
+from analysis.magnetometer import MagField, MagParams, assess_field, up_in_sensor_frame
 from analysis.orientation import estimate_orientation
 from analysis.peaks import Peaks
 from analysis.ride import RideMetrics, RideParams, analyse_ride
@@ -55,6 +56,7 @@ class AnalysisParams:
     ride: RideParams = field(default_factory=RideParams)
     ride_heading: RideHeadingParams = field(default_factory=RideHeadingParams)
     confidence: ConfidenceParams = field(default_factory=ConfidenceParams)
+    mag: MagParams = field(default_factory=MagParams)
     min_rest_s: float = 0.5
     """A rest lasts this long at least: people return to neutral for as little as half a second
     between holds or reps, and each such return is a rest that closes the rep before it."""
@@ -84,13 +86,19 @@ class ThighAnalysis:
     confidence: dict[str, MotionConfidence] | None = None
     """Per angle, how far the heading it needs went unobserved (analysis.confidence)."""
     orientation_source: tuple[str, ...] = ()
-    """How the orientation was found: '6d' (gyro + accelerometer) and what fixed its heading
-    ('rests' in the exercise's pose, the 'pedalling_axis')."""
+    """How the orientation was found: '6d' (gyro + accelerometer) or '9d' (and the 'magnetometer'),
+    and what else fixed its heading ('rests' in the exercise's pose, the 'pedalling_axis');
+    'magnetometer_disturbed' when a recorded field was not trustworthy and so not used."""
+    magnetometer: MagField | None = None
+    """The recorded field's check (None without magnetometer columns)."""
 
 
 def analyze_thigh(time_s: FloatArray, acc: FloatArray, gyr: FloatArray, side: str, primary_motion: str,
-                  posture: str, counting: str = "excursions", params: AnalysisParams | None = None) -> ThighAnalysis:
-    """Analyse one thigh sensor's recording. counting: 'excursions', 'cycles' or 'ride' (SPEC §7)."""
+                  posture: str, counting: str = "excursions", params: AnalysisParams | None = None,
+                  mag: FloatArray | None = None) -> ThighAnalysis:
+    """Analyse one thigh sensor's recording. counting: 'excursions', 'cycles' or 'ride' (SPEC §7).
+
+    mag: (N, 3) µT if the sensor has a magnetometer: used (9D) where the field is trustworthy."""
     params = params or AnalysisParams()
     if primary_motion not in PRIMARY:
         raise ValueError(f"unknown primary motion {primary_motion!r}; known: {', '.join(PRIMARY)}")
@@ -99,10 +107,16 @@ def analyze_thigh(time_s: FloatArray, acc: FloatArray, gyr: FloatArray, side: st
     rate_hz = float(1.0 / np.median(np.diff(time_s)))
     duration = float(time_s[-1] - time_s[0])
     quat = estimate_orientation(gyr, acc, rate_hz, params=params.vqf)
+    field_check = None
+    if mag is not None:
+        field_check = assess_field(mag, up_in_sensor_frame(quat), rate_hz, params.mag)
+        if field_check.usable:
+            quat = estimate_orientation(gyr, acc, rate_hz, mag - field_check.hard_iron_ut, params=params.vqf)
     try:
         calibration = find_calibration(time_s, gyr, acc, quat, rate_hz, params.calibration)
     except CalibrationNotFoundError as err:
-        return ThighAnalysis(side, primary_motion, duration, None, str(err), None, None, None)
+        return ThighAnalysis(side, primary_motion, duration, None, str(err), None, None, None,
+                             magnetometer=field_check)
 
     column, motions = PRIMARY[primary_motion]
     thigh = thigh_quaternions(quat, calibration)
@@ -115,10 +129,15 @@ def analyze_thigh(time_s: FloatArray, acc: FloatArray, gyr: FloatArray, side: st
         heading = ride_heading(time_s, gyr, acc, quat, thigh, still_mask(gyr, acc, rate_hz, params.calibration),
                                calibration, params.ride_heading)
         angles = ride_hip_angles(time_s, thigh, calibration, side, posture, heading)
-        observed, source = stand | heading.observed, ("6d", "pedalling_axis")
+        observed, fixes = stand | heading.observed, ("pedalling_axis",)
     else:
         angles = hip_angles(time_s, thigh, calibration, side, posture, rests)
-        observed, source = stand | rest_mask(len(time_s), rests), ("6d", "rests")
+        observed, fixes = stand | rest_mask(len(time_s), rests), ("rests",)
+    source: tuple[str, ...] = ("6d", *fixes)
+    if field_check is not None and field_check.usable:
+        observed, source = observed | field_check.trusted, ("9d", "magnetometer", *fixes)
+    elif field_check is not None:
+        source = (*source, "magnetometer_disturbed")
 
     lo = window[0]                 # a rep may end after the last rest; getting up never comes back
     reps, holds, ride = events_after_calibration(counting, time_s[lo:], angles.angles_deg[lo:], column, motions,
@@ -128,7 +147,7 @@ def analyze_thigh(time_s: FloatArray, acc: FloatArray, gyr: FloatArray, side: st
     return ThighAnalysis(side, primary_motion, duration, calibration, None, angles,
                          (float(time_s[lo]), float(time_s[end - 1])), Peaks.over(angles.angles_deg[lo:end]),
                          holds, reps, group_sets(reps, params.events), ride,
-                         motion_confidence(uncertainty[lo:end], params.confidence), source)
+                         motion_confidence(uncertainty[lo:end], params.confidence), source, field_check)
 
 
 def events_after_calibration(counting: str, time_s: FloatArray, angles_deg: FloatArray, column: int,
