@@ -30,6 +30,7 @@ from analysis.events import (
     detect_holds,
     group_sets,
 )
+from analysis.loop_closure import LoopClosureParams, closure_ramp, find_loop_closure
 from analysis.magnetometer import MagField, MagParams, assess_field, up_in_sensor_frame
 from analysis.orientation import estimate_orientation
 from analysis.peaks import Peaks
@@ -57,6 +58,7 @@ class AnalysisParams:
     ride_heading: RideHeadingParams = field(default_factory=RideHeadingParams)
     confidence: ConfidenceParams = field(default_factory=ConfidenceParams)
     mag: MagParams = field(default_factory=MagParams)
+    loop_closure: LoopClosureParams = field(default_factory=LoopClosureParams)
     min_rest_s: float = 0.5
     """A rest lasts this long at least: people return to neutral for as little as half a second
     between holds or reps, and each such return is a rest that closes the rep before it."""
@@ -125,14 +127,21 @@ def analyze_thigh(time_s: FloatArray, acc: FloatArray, gyr: FloatArray, side: st
     window = (int(rests[0, 0]), int(rests[-1, 1])) if len(rests) else \
         (int(np.searchsorted(time_s, calibration.end_s)), len(time_s))
     stand = (time_s >= calibration.start_s) & (time_s <= calibration.end_s)
+    still = still_mask(gyr, acc, rate_hz, params.calibration)
     if counting == "ride":                 # the pedalling axis tells the heading (analysis/ride_heading.py)
-        heading = ride_heading(time_s, gyr, acc, quat, thigh, still_mask(gyr, acc, rate_hz, params.calibration),
-                               calibration, params.ride_heading)
+        heading = ride_heading(time_s, gyr, acc, quat, thigh, still, calibration, params.ride_heading)
         angles = ride_hip_angles(time_s, thigh, calibration, side, posture, heading)
         observed, fixes = stand | heading.observed, ("pedalling_axis",)
     else:
         angles = hip_angles(time_s, thigh, calibration, side, posture, rests)
         observed, fixes = stand | rest_mask(len(time_s), rests), ("rests",)
+        closure = None if field_check is not None and field_check.usable else find_loop_closure(
+            time_s, still, thigh, calibration, np.radians(angles.heading_correction_deg), params.loop_closure)
+        if closure is not None:    # ended standing as it began: the drift left is known
+            angles = hip_angles(time_s, thigh, calibration, side, posture, rests,
+                                extra_correction_rad=closure_ramp(time_s, closure, calibration))
+            observed = observed | rest_mask(len(time_s), np.array([closure.stand]))
+            fixes = (*fixes, "loop_closure")
     source: tuple[str, ...] = ("6d", *fixes)
     if field_check is not None and field_check.usable:
         observed, source = observed | field_check.trusted, ("9d", "magnetometer", *fixes)
