@@ -6,7 +6,7 @@ are counted) come in as plain strings so this package does not depend on the cat
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from numpy.typing import NDArray
@@ -18,6 +18,7 @@ from analysis.confidence import (
     MotionConfidence,
     heading_uncertainty_deg,
     motion_confidence,
+    relative_anchors,
     rest_mask,
 )
 from analysis.events import (
@@ -128,12 +129,15 @@ def analyze_thigh(time_s: FloatArray, acc: FloatArray, gyr: FloatArray, side: st
         (int(np.searchsorted(time_s, calibration.end_s)), len(time_s))
     stand = (time_s >= calibration.start_s) & (time_s <= calibration.end_s)
     still = still_mask(gyr, acc, rate_hz, params.calibration)
+    fixes: tuple[str, ...]
     if counting == "ride":                 # the pedalling axis tells the heading (analysis/ride_heading.py)
         heading = ride_heading(time_s, gyr, acc, quat, thigh, still, calibration, params.ride_heading)
         angles = ride_hip_angles(time_s, thigh, calibration, side, posture, heading)
+        counted = angles
         observed, fixes = stand | heading.observed, ("pedalling_axis",)
     else:
         angles = hip_angles(time_s, thigh, calibration, side, posture, rests)
+        counted = angles
         observed, fixes = stand | rest_mask(len(time_s), rests), ("rests",)
         closure = None if field_check is not None and field_check.usable else find_loop_closure(
             time_s, still, thigh, calibration, np.radians(angles.heading_correction_deg), params.loop_closure)
@@ -149,10 +153,17 @@ def analyze_thigh(time_s: FloatArray, acc: FloatArray, gyr: FloatArray, side: st
         source = (*source, "magnetometer_disturbed")
 
     lo = window[0]                 # a rep may end after the last rest; getting up never comes back
-    reps, holds, ride = events_after_calibration(counting, time_s[lo:], angles.angles_deg[lo:], column, motions,
+    # Events from the angles the live preview had (it cannot know the loop closure at the end), so
+    # what was counted on screen is what is stored; held angles are then read from the closed ones.
+    reps, holds, ride = events_after_calibration(counting, time_s[lo:], counted.angles_deg[lo:], column, motions,
                                 np.clip(rests - lo, 0, len(time_s) - lo), rate_hz, params)
+    if counted is not angles:
+        holds = tuple(replace(h, angle_deg=float(np.mean(angles.angles_deg[
+            np.searchsorted(time_s, h.start_s):np.searchsorted(time_s, h.end_s, "right"), column]))) for h in holds)
     end = max(window[1], int(np.searchsorted(time_s, max((r.end_s for r in reps), default=0.0), "right")))
     uncertainty = heading_uncertainty_deg(time_s, observed, params.confidence)
+    if source == ("6d", "rests") and len(rests):          # no absolute heading after the calibration
+        uncertainty = relative_anchors(time_s, uncertainty, int(rests[0, 0]), calibration.end_s, params.confidence)
     return ThighAnalysis(side, primary_motion, duration, calibration, None, angles,
                          (float(time_s[lo]), float(time_s[end - 1])), Peaks.over(angles.angles_deg[lo:end]),
                          holds, reps, group_sets(reps, params.events), ride,
