@@ -96,13 +96,37 @@ def up_in_sensor_frame(quat_wxyz: FloatArray) -> FloatArray:
     return np.column_stack([2 * (x * z - w * y), 2 * (y * z + w * x), 1 - 2 * (x * x + y * y)])
 
 
+def with_heading_of(quat_6d: FloatArray, quat_9d: FloatArray, anchor: BoolArray) -> FloatArray:
+    """(N, 4) the 6D orientation turned about earth up onto the 9D heading, in the 6D frame at `anchor`.
+
+    Why: tilt is the 6D filter's (the calibration's strap alignment was found with it, and the
+    magnetometer has nothing to add to tilt); heading is the magnetometer's, whose earth frame is
+    turned so that it agrees with the 6D one over the anchor (the calibration stand)."""
+    relative = _multiply(quat_9d, quat_6d * np.array([1.0, -1.0, -1.0, -1.0]))
+    turn = 2.0 * np.arctan2(relative[:, 3], relative[:, 0])
+    offset = float(np.angle(np.mean(np.exp(1j * turn[anchor])))) if anchor.any() else 0.0
+    half = 0.5 * (turn - offset)
+    about_up = np.column_stack([np.cos(half), np.zeros_like(half), np.zeros_like(half), np.sin(half)])
+    return _multiply(about_up, quat_6d)
+
+
+def _multiply(a: FloatArray, b: FloatArray) -> FloatArray:
+    w1, x1, y1, z1 = a.T
+    w2, x2, y2, z2 = b.T
+    return np.column_stack([w1 * w2 - x1 * x2 - y1 * y2 - z1 * z2, w1 * x2 + x1 * w2 + y1 * z2 - z1 * y2,
+                            w1 * y2 - x1 * z2 + y1 * w2 + z1 * x2, w1 * z2 + x1 * y2 - y1 * x2 + z1 * w2])
+
+
 def _fit_hard_iron(mag: FloatArray, up: FloatArray) -> FloatArray:
     """Least squares for b, k, v in 2 m·b + k = |m|² (sphere) and up·b + v = up·m (constant vertical)."""
     scale = 2.0 * float(np.median(np.linalg.norm(mag, axis=1)))         # sphere rows in µT, like the others
     sphere = np.column_stack([2 * mag, np.ones(len(mag)), np.zeros(len(mag))]) / scale
     vertical = np.column_stack([up, np.zeros(len(mag)), np.ones(len(mag))])
-    rows = np.vstack([sphere, vertical])
-    rhs = np.concatenate([np.sum(mag**2, axis=1) / scale, np.sum(up * mag, axis=1)])
+    # A weak pull of b towards zero: an offset along an axis the sensor never turned about is not
+    # observable, and without it least squares trades it against k and v and invents one.
+    ridge = np.hstack([np.eye(3), np.zeros((3, 2))]) * 0.05 * np.sqrt(len(mag))
+    rows = np.vstack([sphere, vertical, ridge])
+    rhs = np.concatenate([np.sum(mag**2, axis=1) / scale, np.sum(up * mag, axis=1), np.zeros(3)])
     solution = np.linalg.lstsq(rows, rhs, rcond=None)[0]
     return np.asarray(solution[:3])
 

@@ -32,7 +32,7 @@ from analysis.events import (
     group_sets,
 )
 from analysis.loop_closure import LoopClosureParams, closure_ramp, find_loop_closure
-from analysis.magnetometer import MagField, MagParams, assess_field, up_in_sensor_frame
+from analysis.magnetometer import MagField, MagParams, assess_field, up_in_sensor_frame, with_heading_of
 from analysis.orientation import estimate_orientation
 from analysis.peaks import Peaks
 from analysis.ride import RideMetrics, RideParams, analyse_ride
@@ -113,13 +113,14 @@ def analyze_thigh(time_s: FloatArray, acc: FloatArray, gyr: FloatArray, side: st
     field_check = None
     if mag is not None:
         field_check = assess_field(mag, up_in_sensor_frame(quat), rate_hz, params.mag)
-        if field_check.usable:
-            quat = estimate_orientation(gyr, acc, rate_hz, mag - field_check.hard_iron_ut, params=params.vqf)
     try:
         calibration = find_calibration(time_s, gyr, acc, quat, rate_hz, params.calibration)
     except CalibrationNotFoundError as err:
         return ThighAnalysis(side, primary_motion, duration, None, str(err), None, None, None,
                              magnetometer=field_check)
+    if mag is not None and field_check is not None and field_check.usable:
+        quat9 = estimate_orientation(gyr, acc, rate_hz, mag - field_check.hard_iron_ut, params=params.vqf)
+        quat = with_heading_of(quat, quat9, (time_s >= calibration.start_s) & (time_s <= calibration.end_s))
 
     column, motions = PRIMARY[primary_motion]
     thigh = thigh_quaternions(quat, calibration)

@@ -51,7 +51,7 @@ def test_seated_rotation_with_a_trustworthy_field_uses_it(seed: int) -> None:
     sim = _seated(seed, 0.0)
     with_mag, without = analyse(sim), analyse(_without_mag(sim))
     assert with_mag.orientation_source[:2] == ("9d", "magnetometer")
-    assert without.orientation_source == ("6d", "rests")
+    assert without.orientation_source == ("6d", "rests", "loop_closure")
     assert with_mag.angles is not None and without.angles is not None
     assert not np.array_equal(with_mag.angles.angles_deg, without.angles.angles_deg)   # the field is not ignored
     rotation_with = score(sim, with_mag).rmse_deg[2]
@@ -63,7 +63,7 @@ def test_seated_rotation_with_a_trustworthy_field_uses_it(seed: int) -> None:
 def test_a_field_disturbed_throughout_falls_back_to_6d_and_says_so() -> None:
     sim = _seated(9303, 1.0)
     with_mag, without = analyse(sim), analyse(_without_mag(sim))
-    assert with_mag.orientation_source == ("6d", "rests", "magnetometer_disturbed")
+    assert with_mag.orientation_source == ("6d", "rests", "loop_closure", "magnetometer_disturbed")
     assert with_mag.magnetometer is not None and with_mag.magnetometer.problem is not None
     assert "disturbed" in with_mag.magnetometer.problem
     assert with_mag.angles is not None and without.angles is not None
