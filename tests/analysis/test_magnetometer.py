@@ -78,3 +78,14 @@ def test_a_ride_with_turns_and_a_magnetometer_keeps_knee_tracking(disturbed: flo
     assert result.orientation_source == ("9d", "magnetometer", "pedalling_axis")
     flexion, abduction, rotation = score_ride(condition.name, sim, result).rmse_deg
     assert flexion <= 1.5 and abduction <= 2.0 and rotation <= 2.0, (flexion, abduction, rotation)
+
+
+@pytest.mark.slow
+@pytest.mark.extended       # the 3-minute rides above cover the default run
+def test_a_12_minute_ride_with_turns_and_a_magnetometer_keeps_knee_tracking() -> None:
+    condition = RideCondition("12 min, 12 turns, mag", 12.0, turns=12, mag=True)
+    sim = simulate_session("ride", "right", 9305, condition.options())
+    result = analyse(sim)
+    assert result.orientation_source == ("9d", "magnetometer", "pedalling_axis")
+    flexion, abduction, rotation = score_ride(condition.name, sim, result).rmse_deg
+    assert flexion <= 1.5 and abduction <= 3.0 and rotation <= 3.0, (flexion, abduction, rotation)
