@@ -78,8 +78,9 @@ def _opensim_files(summary: SessionSummary, samples: Mapping[Placement, ImuSampl
 
 
 def _orientation(samples: ImuSamples, start_s: float) -> tuple[np.ndarray, np.ndarray]:
-    """Sensor → earth quaternions of a stream (times from the session thigh's first sample), as the analysis
-    estimates them (same filter, same parameters, on a uniform grid)."""
+    """Sensor → earth quaternions of a stream (times from the session thigh's first sample): VQF from gyroscope
+    and accelerometer with the analysis' parameters, on a uniform grid. 6D, so the heading is relative
+    (OpenSense aligns it to the base IMU's); a recorded magnetometer is left out of the .sto."""
     time_s, acc, gyr = samples.time_s - start_s, samples.acc_mps2, samples.gyr_radps
     if not is_uniform(time_s):
         grid = uniform_grid(time_s)
