@@ -159,11 +159,16 @@ class LiveSession:
         """The source's graceful stop, once asked for (kept so it is not garbage-collected mid-way)."""
 
     @property
-    def snapshot(self) -> LiveSnapshot:
-        """The newest state: samples still waiting for the analyzer are fed first, so nothing shown is stale."""
+    def state(self) -> LiveState:
+        """The newest preview alone (what the angle redraws need, thirty times a second): samples still
+        waiting for the analyzer are fed first, so nothing shown is stale."""
         self._feed()
-        run = self._run
-        state = self._analyzer.state if self._analyzer is not None else LiveState()
+        return self._analyzer.state if self._analyzer is not None else LiveState()
+
+    @property
+    def snapshot(self) -> LiveSnapshot:
+        """The newest state of everything (see `state`)."""
+        state, run = self.state, self._run
         return LiveSnapshot(state, run.session_id, tuple(self._status(link) for link in run.links.values()),
                             run.stored, run.running, tuple(run.events))
 

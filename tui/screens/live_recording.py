@@ -210,7 +210,7 @@ class LiveRecordingScreen(ModalScreen[int | None]):
     # -- drawing -----------------------------------------------------------------------------------
     def refresh_angle(self) -> None:
         """Redraw the angle readout and the gauge from the newest snapshot."""
-        state, context = self._session.snapshot.state, self._measures
+        state, context = self._session.state, self._measures
         sign = -1.0 if self._session.exercise.primary_motion in ("extension", "adduction", "external_rotation") \
             else 1.0
         self.query_one(AngleReadout).show(state.angles_deg, state.primary_index)
