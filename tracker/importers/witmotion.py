@@ -65,7 +65,7 @@ def _header(lines: list[str]) -> tuple[int, str, list[str]] | None:
 
 def parse(path: Path, raw: bytes, device: str | None = None) -> VendorRecording:
     """Samples of one device in a WitMotion export, or ImportFormatError naming the file, line and problem."""
-    lines = _table.lines_of(_table.decode(path, raw, legacy_encoding="cp1252"))
+    lines = _table.lines_of(_table.decode(path, raw, legacy_encoding="latin-1"))
     found = _header(lines[:_HEADER_SEARCH_LINES])
     if found is None:
         raise ImportFormatError(path, 1, "no WitMotion header (Acceleration X(g)…, Angular velocity X(°/s)…) "
