@@ -42,8 +42,9 @@ def write_movella_dot(path: Path, samples: ImuSamples, *, mode: str = "custom5")
     n = len(s)
     counter = (65_530 + np.arange(n)) % 65_536                      # crosses the u16 wrap
     ticks = (2**32 - 3_000_000 + np.round((s.time_s - s.time_s[0]) * 1e6).astype(np.int64)) % 2**32
+    mode_name = "Orientation (Euler)" if mode == "euler" else "Custom Mode 5"
     header = ("sep=,\nDeviceTag: Left thigh\nFirmwareVersion: 2.6.0\nAppVersion: 2023.6.0\nOutputRate: 60Hz\n"
-              "FilterProfile: General\nMeasurement Mode: Custom Mode 5\nStartTime: 2025-11-24 16:00:00\n"
+              f"FilterProfile: General\nMeasurement Mode: {mode_name}\nStartTime: 2025-11-24 16:00:00\n"
               "© Movella Technologies B. V. 2023\n\n")
     if mode == "euler":
         columns = "PacketCounter,SampleTimeFine,Euler_X,Euler_Y,Euler_Z\n"

@@ -141,7 +141,8 @@ def test_refused_variants_say_why(short: ImuSamples, tmp_path: Path) -> None:
     euler = vf.write_movella_dot(tmp_path / "euler.csv", short, mode="euler")
     with pytest.raises(ImportFormatError) as dot:
         read_recording([euler])
-    assert dot.value.line == 11 and "Euler angles" in dot.value.problem and "Acc_X..Z" in dot.value.problem
+    assert dot.value.line == 11 and "Acc_X..Z" in dot.value.problem
+    assert "(measurement mode Orientation (Euler)) holds Euler angles" in dot.value.problem
     phone = vf.write_sensor_logger(tmp_path / "iphone", short, total=False)
     with pytest.raises(ImportFormatError) as removed:
         read_recording([phone])

@@ -35,8 +35,8 @@ GRAVITY_REMOVED = "Accelerometer.csv"
 TIME = "time"
 AXES = ("x", "y", "z")
 GRAVITY_REMOVED_PROBLEM = (f"{GRAVITY_REMOVED} holds acceleration with gravity removed, which cannot give hip "
-                           f"angles; Sensor Logger writes acceleration with gravity to {TOTAL_ACCELERATION} "
-                           "(Android phones; enable 'Accelerometer' with total acceleration)")
+                           f"angles; they need {TOTAL_ACCELERATION} (acceleration with gravity), which Sensor Logger "
+                           "writes on Android phones (iPhones record only the gravity-removed one)")
 
 
 def looks_like(head: str) -> bool:
