@@ -82,12 +82,12 @@ def _column_header(path: Path, lines: list[str]) -> int:
 
 
 def _metadata(block: list[str]) -> dict[str, str]:
-    """The `Key: value` lines of the header block, keys lowered without spaces."""
+    """The `Key: value` lines of the header block (also `Key:,value`, as a spreadsheet saves them)."""
     meta: dict[str, str] = {}
     for line in block:
         key, sep, value = line.partition(":")
         if sep and key.strip().lower() + ":" in _META_KEYS:
-            meta[key.strip().lower().replace(" ", "")] = value.strip()
+            meta[key.strip().lower().replace(" ", "")] = value.strip().strip(",").strip()
     return meta
 
 
