@@ -234,3 +234,34 @@ def test_cli_imports_a_vendor_export_as_a_session(recorded: Recorded, tmp_path: 
     refused = runner.invoke(app, ["import", str(path), "--format", "polar-sensor-logger", "--side", "left",
                                   "--exercise", EXERCISE, "--db", url])
     assert refused.exit_code == 2 and "not an ACC or GYRO file of polar-sensor-logger" in refused.stderr
+
+
+def test_errors_in_one_device_of_several_name_that_device_s_line(short: ImuSamples, tmp_path: Path) -> None:
+    path = vf.write_witmotion(tmp_path / "two.txt", short, other=short)
+    cells = path.read_bytes().split(b"\n")[202].split(b"\t")          # line 203: the second device's row
+    assert cells[1] == b"WT901BLE67(c1:22:33:44:55:66)"
+    _corrupt(path, 203, cells[3].decode(), "40.0")                   # 40 g: beyond any IMU's range
+    assert len(read_recording([path], device="WT901BLE67(d6:a8:b9:ee:a0:b7)").samples) > 500
+    with pytest.raises(ImportFormatError) as error:
+        read_recording([path], device="WT901BLE67(c1:22:33:44:55:66)")
+    assert error.value.line == 203 and "acc_x is 392.266" in error.value.problem
+
+
+def test_a_bad_chip_time_is_an_error_not_a_silent_switch_to_the_pc_clock(short: ImuSamples, tmp_path: Path) -> None:
+    path = vf.write_witmotion(tmp_path / "wit.txt", short)
+    chip = path.read_bytes().split(b"\n")[50].split(b"\t")[2].decode()
+    _corrupt(path, 51, chip, "2025-11-25 noon")
+    with pytest.raises(ImportFormatError) as error:
+        read_recording([path])
+    assert error.value.line == 51 and error.value.problem == "Chip Time() is not a time: '2025-11-25 noon'"
+
+
+def test_streams_at_different_rates_join_on_the_denser_one(short: ImuSamples, tmp_path: Path) -> None:
+    folder = vf.write_polar_sensor_logger(tmp_path / "polar", short)
+    acc = next(folder.glob("*_ACC.txt"))
+    lines = acc.read_text().split("\n")
+    acc.write_text("\n".join([lines[0], *lines[1::2]]))             # ACC at 26 Hz, GYRO at 52 Hz
+    samples = read_recording([folder]).samples
+    assert samples.rate_hz == pytest.approx(vf.POLAR_RATE_HZ, rel=1e-3)
+    expected = vf.resampled(short, vf.POLAR_RATE_HZ)
+    np.testing.assert_allclose(samples.gyr_radps, expected.gyr_radps[: len(samples)], atol=1e-4)

@@ -12,7 +12,7 @@ Sources (read for facts, no code copied):
 * hiptrack issue #14.
 
 Header names are matched on their ASCII letters, digits and unit brackets only, so every spelling of ``°`` (UTF-8,
-a code page, or ``deg``) reads alike. Time comes from ``Chip Time()`` when it holds times, else ``Time``: seconds,
+a code page, or ``deg``) reads alike. Time comes from ``Chip Time()`` unless it is empty, else ``Time``: seconds,
 ``HH:MM:SS.fff`` or ``YYYY-MM-DD HH:MM:SS.fff`` (midnight is crossed by the date or, without one, by unwrapping).
 A file with several devices needs the device to import named (``--device``). Angles, quaternions and the
 magnetometer (in the sensor's uncalibrated units in many exports) are not imported: the analysis computes its own
@@ -108,21 +108,21 @@ def _device_rows(path: Path, lines: list[str], header_index: int, delimiter: str
 
 def _time_s(path: Path, lines: list[str], header_index: int, delimiter: str, names: list[str],
             raw_names: list[str]) -> NDArray[np.float64]:
-    """Sample times in seconds from the first time column that holds times."""
+    """Sample times in seconds from `Chip Time()`, or from `Time` when the chip time is empty."""
     candidates = [name for name in TIME_NAMES if name in names]
     if not candidates:
         raise ImportFormatError(path, header_index + 1, "no time column (Chip Time() or Time)")
-    first_problem: ImportFormatError | None = None
     for name in candidates:
         position = names.index(name)
         values = _table.text_column(lines, header_index, delimiter, position)
+        if not np.char.str_len(values).any():
+            continue                                   # an empty Chip Time(): the device sent no clock
         try:
             return _seconds(values)
         except ValueError:
-            if first_problem is None:
-                first_problem = _bad_time(path, lines, header_index, values, raw_names[position])
-    assert first_problem is not None
-    raise first_problem
+            raise _bad_time(path, lines, header_index, values, raw_names[position]) from None
+    empty = ", ".join(raw_names[names.index(name)] for name in candidates)
+    raise ImportFormatError(path, None, f"every time column ({empty}) is empty")
 
 
 def _seconds(values: NDArray[np.str_]) -> NDArray[np.float64]:
