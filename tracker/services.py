@@ -174,7 +174,9 @@ async def import_samples(services: Services, samples: ImuSamples, name: str, exe
     `details` say what the samples came from (a vendor export: its device, format and gaps).
     """
     catalog.get(exercise_id)
-    spec = StreamSpec(placement=thigh_of(side), rate_hz=samples.rate_hz, device_address=f"imported:{thigh_of(side)}",
+    # one device row per import format, so a DOT import is not listed under the plain CSV's name
+    address = f"imported:{thigh_of(side)}" if profile == "csv" else f"imported:{profile}:{thigh_of(side)}"
+    spec = StreamSpec(placement=thigh_of(side), rate_hz=samples.rate_hz, device_address=address,
                       device_name=device_name, profile=profile, has_mag=samples.has_mag)
     source = ArraySource((spec,), {thigh_of(side): samples}, block_s=IMPORT_BLOCK_S)
     new = NewSession(exercise_id, side, Source.IMPORTED, started_at, "; ".join([f"imported from {name}", *details]))

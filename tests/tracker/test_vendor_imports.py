@@ -22,6 +22,7 @@ from tracker.domain import Side
 from tracker.errors import BadInputError, ImportFormatError
 from tracker.importers import detect, read_recording
 from tracker.imu_csv import write_imu_csv
+from tracker.services import build_services
 
 EXERCISE = "seated_hip_internal_rotation"
 SEEDS = (301, 302)
@@ -231,6 +232,13 @@ def test_cli_imports_a_vendor_export_as_a_session(recorded: Recorded, tmp_path: 
     peaks = json.loads(shown.stdout)["peaks"]
     assert peaks["internal_rotation_deg"] == pytest.approx(recorded.plain.peaks.internal_rotation_deg,
                                                            abs=PEAK_TOLERANCE_DEG)
+    services = build_services(url)
+    try:
+        summary = services.store.sessions.get(1)
+    finally:
+        services.close()
+    assert [stream.device_name for stream in summary.streams] == ["Left thigh"]     # the DOT's DeviceTag
+    assert summary.notes is not None and "output rate 60Hz" in summary.notes
     refused = runner.invoke(app, ["import", str(path), "--format", "polar-sensor-logger", "--side", "left",
                                   "--exercise", EXERCISE, "--db", url])
     assert refused.exit_code == 2 and "not an ACC or GYRO file of polar-sensor-logger" in refused.stderr
