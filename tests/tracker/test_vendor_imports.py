@@ -273,3 +273,11 @@ def test_streams_at_different_rates_join_on_the_denser_one(short: ImuSamples, tm
     assert samples.rate_hz == pytest.approx(vf.POLAR_RATE_HZ, rel=1e-3)
     expected = vf.resampled(short, vf.POLAR_RATE_HZ)
     np.testing.assert_allclose(samples.gyr_radps, expected.gyr_radps[: len(samples)], atol=1e-4)
+
+
+def test_an_unrecognised_file_gets_the_plain_csv_diagnosis(tmp_path: Path) -> None:
+    path = tmp_path / "semi.csv"
+    path.write_text("time;acc_x;acc_y;acc_z;gyr_x;gyr_y;gyr_z\n0;0;0;9.8;0;0;0\n")
+    with pytest.raises(ImportFormatError) as error:
+        read_recording([path])
+    assert error.value.line == 1 and "not semicolons" in error.value.problem

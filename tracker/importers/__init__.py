@@ -78,11 +78,9 @@ def _files(paths: Sequence[Path], format: str) -> list[tuple[Path, str]]:
                 raise BadInputError(f"{path}: no file of {wanted} in this folder")
             found.extend((member, fmt) for member, fmt in kept if fmt is not None)
         elif path.is_file():
-            fmt = format if format != AUTO else _detected(path)
-            if fmt is None:
-                raise ImportFormatError(path, 1, "cannot tell the format from the header; give --format "
-                                                 f"({', '.join(FORMATS)})")
-            found.append((path, fmt))
+            # an unrecognised file is read as the plain CSV it most likely tried to be: its reader explains
+            # what is wrong (missing columns, semicolons, an empty file) better than "unknown format"
+            found.append((path, format if format != AUTO else _detected(path) or CSV))
         else:
             raise BadInputError(f"{path}: no such file or folder")
     return found
