@@ -5,6 +5,7 @@ analysis as the plain CSV; formats are told from the header; bad or unusable exp
 from __future__ import annotations
 
 import json
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -281,3 +282,22 @@ def test_an_unrecognised_file_gets_the_plain_csv_diagnosis(tmp_path: Path) -> No
     with pytest.raises(ImportFormatError) as error:
         read_recording([path])
     assert error.value.line == 1 and "not semicolons" in error.value.problem
+
+
+def test_a_sensor_logger_zip_export_reads_like_its_folder(short: ImuSamples, tmp_path: Path) -> None:
+    folder = vf.write_sensor_logger(tmp_path / "phone", short)
+    archive = tmp_path / "2025-11-24_16-00-00.zip"
+    with zipfile.ZipFile(archive, "w") as out:
+        for member in sorted(folder.iterdir()):
+            out.write(member, member.name)
+        out.writestr("Microphone.mp4", b"\x00" * 1000)               # not a table: never read
+    from_zip, from_folder = read_recording([archive]).samples, read_recording([folder]).samples
+    np.testing.assert_array_equal(from_zip.acc_mps2, from_folder.acc_mps2)
+    np.testing.assert_array_equal(from_zip.gyr_radps, from_folder.gyr_radps)
+    _corrupt(folder / "Gyroscope.csv", 7, ",", ";")                # a semicolon where a comma belongs
+    with zipfile.ZipFile(archive, "w") as out:
+        out.write(folder / "TotalAcceleration.csv", "TotalAcceleration.csv")
+        out.write(folder / "Gyroscope.csv", "Gyroscope.csv")
+    with pytest.raises(ImportFormatError) as error:
+        read_recording([archive])
+    assert str(error.value).startswith(f"{archive}/Gyroscope.csv:7: time is not a number: ")

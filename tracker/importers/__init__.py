@@ -9,6 +9,7 @@ CSV, and every bad file raises `ImportFormatError(path, line, problem)`.
 
 from __future__ import annotations
 
+import zipfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -42,10 +43,11 @@ def detect(head: str) -> str | None:
 
 
 def read_recording(paths: Sequence[Path], format: str = AUTO, device: str | None = None) -> VendorRecording:
-    """One sensor's samples from the given files or folders, or a BadInputError/ImportFormatError saying why."""
+    """One sensor's samples from the given files, folders or .zip exports, or a BadInputError/ImportFormatError."""
     if format != AUTO and format not in FORMATS:
         raise BadInputError(f"unknown format {format!r}; known: {AUTO}, {', '.join(FORMATS)}")
-    files = _files(paths, format)
+    source = _Files()
+    files = source.expand(paths, format)
     formats = sorted({fmt for _, fmt in files})
     if len(formats) > 1:
         listing = ", ".join(f"{path.name} ({fmt})" for path, fmt in files)
@@ -54,7 +56,7 @@ def read_recording(paths: Sequence[Path], format: str = AUTO, device: str | None
     if device is not None and chosen != witmotion.FORMAT:
         raise BadInputError(f"--device picks one device of a multi-device WitMotion export, not of a {chosen} file")
     if chosen in (polar_sensor_logger.FORMAT, sensor_logger.FORMAT):
-        return _two_streams(chosen, [path for path, _ in files])
+        return _two_streams(source, chosen, [path for path, _ in files])
     if len(files) > 1:
         raise BadInputError(f"a {chosen} recording is one file; got {len(files)}: "
                             f"{', '.join(str(path) for path, _ in files)}")
@@ -62,53 +64,75 @@ def read_recording(paths: Sequence[Path], format: str = AUTO, device: str | None
     if chosen == CSV:
         return VendorRecording(read_imu_csv(path), CSV, "Imported CSV")
     if chosen == movella_dot.FORMAT:
-        return movella_dot.parse(path, _read(path))
-    return witmotion.parse(path, _read(path), device)
+        return movella_dot.parse(path, source.read(path))
+    return witmotion.parse(path, source.read(path), device)
 
 
-def _files(paths: Sequence[Path], format: str) -> list[tuple[Path, str]]:
-    """(file, format) of every file to read: folders contribute the files whose header is a known format."""
-    found: list[tuple[Path, str]] = []
-    for path in paths:
-        if path.is_dir():
-            members = [(member, _detected(member)) for member in sorted(path.iterdir()) if member.is_file()]
-            kept = [(member, fmt) for member, fmt in members if fmt is not None and format in (AUTO, fmt)]
-            if not kept:
-                wanted = "a known format" if format == AUTO else format
-                raise BadInputError(f"{path}: no file of {wanted} in this folder")
-            found.extend((member, fmt) for member, fmt in kept if fmt is not None)
-        elif path.is_file():
-            # an unrecognised file is read as the plain CSV it most likely tried to be: its reader explains
-            # what is wrong (missing columns, semicolons, an empty file) better than "unknown format"
-            found.append((path, format if format != AUTO else _detected(path) or CSV))
-        else:
-            raise BadInputError(f"{path}: no such file or folder")
-    return found
+class _Files:
+    """The bytes of the files to import, from disk or from inside a .zip export (Sensor Logger's usual export).
+
+    A member of an archive is named `archive.zip/member`, so errors still point at something the user can find;
+    members are read only when needed (an export's zip may also hold audio or video).
+    """
+
+    def __init__(self) -> None:
+        self._zipped: dict[Path, tuple[Path, str]] = {}
+
+    def expand(self, paths: Sequence[Path], format: str) -> list[tuple[Path, str]]:
+        """(file, format) of every file to read: folders and zips give the files whose header is a known format."""
+        found: list[tuple[Path, str]] = []
+        for path in paths:
+            if path.is_dir() or (path.is_file() and path.suffix.lower() == ".zip"):
+                members = sorted(p for p in path.iterdir() if p.is_file()) if path.is_dir() else self._open_zip(path)
+                detected = [(member, self.detected(member)) for member in members]
+                kept = [(member, fmt) for member, fmt in detected
+                        if fmt is not None and format in (AUTO, fmt) and not (fmt == CSV and member in self._zipped)]
+                if not kept:
+                    wanted = "a known format" if format == AUTO else format
+                    raise BadInputError(f"{path}: no file of {wanted} in this {'folder' if path.is_dir() else 'zip'}")
+                found.extend(kept)
+            elif path.is_file():
+                # an unrecognised file is read as the plain CSV it most likely tried to be: its reader explains
+                # what is wrong (missing columns, semicolons, an empty file) better than "unknown format"
+                found.append((path, format if format != AUTO else self.detected(path) or CSV))
+            else:
+                raise BadInputError(f"{path}: no such file or folder")
+        return found
+
+    def _open_zip(self, path: Path) -> list[Path]:
+        try:
+            with zipfile.ZipFile(path) as archive:
+                names = [info.filename for info in archive.infolist()
+                         if not info.is_dir() and info.filename.lower().endswith((".csv", ".txt"))]
+        except (OSError, zipfile.BadZipFile) as exc:
+            raise ImportFormatError(path, None, f"not a readable zip archive ({exc})") from exc
+        members = [path / name for name in names]
+        self._zipped.update({member: (path, name) for member, name in zip(members, names, strict=True)})
+        return members
+
+    def detected(self, path: Path) -> str | None:
+        head = self.read(path, _HEAD_BYTES)
+        return detect(head.decode("utf-8", errors="replace").replace("\r\n", "\n").replace("\r", "\n"))
+
+    def read(self, path: Path, limit: int = -1) -> bytes:
+        archive, name = self._zipped.get(path, (path, ""))
+        try:
+            if name:
+                with zipfile.ZipFile(archive) as opened, opened.open(name) as member:
+                    return member.read(limit)
+            with path.open("rb") as handle:
+                return handle.read(limit)
+        except (OSError, zipfile.BadZipFile) as exc:
+            raise ImportFormatError(path, None, f"cannot read file: {getattr(exc, 'strerror', None) or exc}") from exc
 
 
-def _detected(path: Path) -> str | None:
-    try:
-        with path.open("rb") as handle:
-            head = handle.read(_HEAD_BYTES)
-    except OSError as exc:
-        raise ImportFormatError(path, None, f"cannot read file: {exc.strerror or exc}") from exc
-    return detect(head.decode("utf-8", errors="replace").replace("\r\n", "\n").replace("\r", "\n"))
-
-
-def _read(path: Path) -> bytes:
-    try:
-        return path.read_bytes()
-    except OSError as exc:
-        raise ImportFormatError(path, None, f"cannot read file: {exc.strerror or exc}") from exc
-
-
-def _two_streams(fmt: str, files: list[Path]) -> VendorRecording:
+def _two_streams(source: _Files, fmt: str, files: list[Path]) -> VendorRecording:
     """Pick the accelerometer and gyroscope files of a two-stream format and join them."""
     if fmt == polar_sensor_logger.FORMAT:
-        kinds = {path: polar_sensor_logger.stream_of(_read(path)[:_HEAD_BYTES].decode("utf-8", "replace"))
+        kinds = {path: polar_sensor_logger.stream_of(source.read(path, _HEAD_BYTES).decode("utf-8", "replace"))
                  for path in files}
         acc, gyr = _one_each(fmt, kinds, "ACC", "GYRO")
-        return polar_sensor_logger.parse((acc, _read(acc)), (gyr, _read(gyr)))
+        return polar_sensor_logger.parse((acc, source.read(acc)), (gyr, source.read(gyr)))
     roles = {sensor_logger.TOTAL_ACCELERATION.lower(): "acc", sensor_logger.GYROSCOPE.lower(): "gyr",
              sensor_logger.GRAVITY_REMOVED.lower(): "removed"}
     kinds = {path: roles.get(path.name.lower()) for path in files}
@@ -117,7 +141,7 @@ def _two_streams(fmt: str, files: list[Path]) -> VendorRecording:
         raise ImportFormatError(removed, None, sensor_logger.GRAVITY_REMOVED_PROBLEM)
     streams = {path: kind for path, kind in kinds.items() if kind in ("acc", "gyr")}   # Gravity.csv etc. are not
     acc, gyr = _one_each(fmt, streams, sensor_logger.TOTAL_ACCELERATION, sensor_logger.GYROSCOPE)
-    return sensor_logger.parse((acc, _read(acc)), (gyr, _read(gyr)))
+    return sensor_logger.parse((acc, source.read(acc)), (gyr, source.read(gyr)))
 
 
 def _one_each(fmt: str, kinds: Mapping[Path, str | None], acc_label: str, gyr_label: str) -> tuple[Path, Path]:

@@ -1,4 +1,4 @@
-"""Sensor Logger (phone app, Kelvin Choi) recording folders: TotalAcceleration.csv + Gyroscope.csv.
+"""Sensor Logger (phone app, Kelvin Choi) recordings: TotalAcceleration.csv + Gyroscope.csv (folder or zip export).
 
 Sources (read for facts, no code copied):
 
