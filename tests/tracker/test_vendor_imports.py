@@ -98,6 +98,9 @@ def test_units_and_clocks_come_out_in_si(short: ImuSamples, tmp_path: Path) -> N
             expected = expected.slice(1, len(expected))
         count = min(len(samples), len(expected)) - 1
         assert samples.rate_hz == pytest.approx(expected.rate_hz, rel=1e-3), layout
+        # clocks: µs (DOT, across its 32-bit wrap), ns (Polar, phone) or ms (WitMotion), all from 0 s
+        np.testing.assert_allclose(samples.time_s[:count], expected.time_s[:count] - expected.time_s[0], atol=6e-4,
+                                   err_msg=layout)
         np.testing.assert_allclose(samples.acc_mps2[:count], expected.acc_mps2[:count], atol=0.01, err_msg=layout)
         if layout != "sensor-logger":      # its gyro is interpolated across half a sample
             np.testing.assert_allclose(samples.gyr_radps[:count], expected.gyr_radps[:count], atol=1e-3,
