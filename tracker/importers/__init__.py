@@ -1,8 +1,8 @@
 """Read the recordings people already have: the plain CSV and the vendors' own exports (SPEC §4, issue #14).
 
-`read_recording(paths, format)` is the one entry: it expands folders, reads the files (the only I/O here),
-tells the format from each file's header unless one is given, and hands bytes to the format's pure parser
-(one module per format: `movella_dot`, `polar_sensor_logger`, `witmotion`, `sensor_logger`). Every format
+`read_recording(paths, format)` is the one entry: it expands folders and .zip exports, reads the files (the
+only I/O here), tells the format from each file's header unless one is given, and hands bytes to the format's
+pure parser (one module per format: `movella_dot`, `polar_sensor_logger`, `witmotion`, `sensor_logger`). Every format
 comes out as SPEC §4 samples (s, m/s² with gravity, rad/s) that have passed the same range check as a plain
 CSV, and every bad file raises `ImportFormatError(path, line, problem)`.
 """
