@@ -21,7 +21,7 @@ from sensors.simulator import Dose, SimOptions, simulate_session
 from tracker.assessment import assess
 from tracker.domain import Side
 from tracker.errors import BadInputError, ImportFormatError
-from tracker.importers import detect, read_recording
+from tracker.importers import _table, detect, read_recording
 from tracker.imu_csv import write_imu_csv
 from tracker.services import build_services
 
@@ -304,3 +304,15 @@ def test_a_sensor_logger_zip_export_reads_like_its_folder(short: ImuSamples, tmp
     with pytest.raises(ImportFormatError) as error:
         read_recording([archive])
     assert str(error.value).startswith(f"{archive}/Gyroscope.csv:7: time is not a number: ")
+
+
+def test_parsing_in_pieces_changes_nothing(short: ImuSamples, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    wit = vf.write_witmotion(tmp_path / "two.txt", short, other=short)
+    dot = vf.write_movella_dot(tmp_path / "dot.csv", short)
+    whole = [read_recording([wit], device="WT901BLE67(c1:22:33:44:55:66)").samples, read_recording([dot]).samples]
+    monkeypatch.setattr(_table, "_CHUNK_LINES", 7)                  # pieces end between two devices' rows
+    pieces = [read_recording([wit], device="WT901BLE67(c1:22:33:44:55:66)").samples, read_recording([dot]).samples]
+    for a, b in zip(whole, pieces, strict=True):
+        np.testing.assert_array_equal(a.time_s, b.time_s)
+        np.testing.assert_array_equal(a.acc_mps2, b.acc_mps2)
+        np.testing.assert_array_equal(a.gyr_radps, b.gyr_radps)

@@ -14,7 +14,7 @@ import io
 import math
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 from numpy.typing import NDArray
@@ -102,12 +102,30 @@ def integer_column(path: Path, lines: Sequence[str], header_index: int, delimite
     return table[:, 0]
 
 
+_CHUNK_LINES = 32_768
+"""Parse this many lines per NumPy call: its reader needs several times its input in scratch memory, so
+pieces keep an hour-long export's peak near the size of the data instead of a multiple of the file."""
+
+
+def _chunked(lines: Sequence[str], header_index: int, delimiter: str, positions: Sequence[int],
+             dtype: type, ndmin: Literal[1, 2]) -> NDArray[Any]:
+    """np.loadtxt over the data lines, piece by piece (blank lines skipped, as NumPy does)."""
+    pieces: list[NDArray[Any]] = []
+    for start in range(header_index + 1, len(lines), _CHUNK_LINES):
+        text = "\n".join(lines[start : start + _CHUNK_LINES])
+        if text.strip():
+            pieces.append(np.loadtxt(io.StringIO(text), delimiter=delimiter, usecols=list(positions),
+                                     dtype=dtype, ndmin=ndmin, comments=None))
+    if not pieces:
+        return np.zeros((0, len(positions)) if ndmin == 2 else 0, dtype=dtype)
+    return np.concatenate(pieces)
+
+
 def _load(path: Path, lines: Sequence[str], header_index: int, delimiter: str,
           columns: Sequence[tuple[int, str]], dtype: type) -> NDArray[Any]:
     positions = [position for position, _ in columns]
     try:
-        table: NDArray[Any] = np.loadtxt(io.StringIO("\n".join(lines[header_index + 1 :])), delimiter=delimiter,
-                                         usecols=positions, dtype=dtype, ndmin=2, comments=None)
+        table = _chunked(lines, header_index, delimiter, positions, dtype, 2)
     except ValueError:
         raise _diagnose(path, lines, header_index, delimiter, columns) from None
     if table.shape[0] < 2:
@@ -121,8 +139,7 @@ def _load(path: Path, lines: Sequence[str], header_index: int, delimiter: str,
 
 def text_column(lines: Sequence[str], header_index: int, delimiter: str, position: int) -> NDArray[np.str_]:
     """One column as strings (device names, clock times), by the same C reader."""
-    column: NDArray[np.str_] = np.loadtxt(io.StringIO("\n".join(lines[header_index + 1 :])), delimiter=delimiter,
-                                          usecols=(position,), dtype=str, ndmin=1, comments=None)
+    column: NDArray[np.str_] = _chunked(lines, header_index, delimiter, (position,), str, 1)
     return np.char.strip(column)
 
 
