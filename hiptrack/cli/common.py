@@ -238,14 +238,15 @@ def session_line(summary: SessionSummary) -> str:
             f"{local_time(summary.started_at)}, {minutes}:{seconds:02d}")
 
 
-def sessions_table(rows: list[SessionSummary]) -> str:
-    header = f"{'id':>4}  {'started (local time)':22}  {'exercise':30}  {'side':5}  {'source':9}  {'status':11}  " \
-             f"{'duration':>8}  {'samples':>8}  {'rate':>7}"
+def sessions_table(rows: list[SessionSummary], best: dict[int, str] | None = None) -> str:
+    """Newest first, like the dashboard; `best` labels ('IR 34°') by session id."""
+    best = best or {}
+    header = (f"{'id':>4}  {'started (local time)':22}  {'exercise':30}  {'side':5}  {'best':>8}  {'time':>6}  "
+              f"{'status':11}  {'source':9}  {'samples':>7}")
     lines = [header, "-" * len(header)]
-    for r in rows:
-        lines.append(f"{r.id:>4}  {local_time(r.started_at):22}  {r.exercise:30}  {r.side.value:5}  "
-                     f"{r.source.value:9}  {r.status.value:11}  {r.duration_s:7.1f}s  {r.samples:>8}  "
-                     f"{r.rate_hz:5.1f}Hz")
+    for r in sorted(rows, key=lambda r: (r.started_at, r.id), reverse=True):
+        minutes, seconds = divmod(round(r.duration_s), 60)
+        lines.append(f"{r.id:>4}  {local_time(r.started_at):22}  {catalog.display_name(r.exercise)[:30]:30}  "
+                     f"{r.side.value:5}  {best.get(r.id, ''):>8}  {minutes:>3}:{seconds:02d}  {r.status.value:11}  "
+                     f"{r.source.value:9}  {r.samples:>7}")
     return "\n".join(lines)
-
-

@@ -21,6 +21,7 @@ from hiptrack.cli.common import (
     SessionIdArgument,
     SideOption,
     app,
+    local_time,
     parse_datetime,
     services_module,
     session_line,
@@ -29,11 +30,12 @@ from hiptrack.cli.common import (
     version_callback,
 )
 from tracker import catalog
-from tracker.domain import SessionStatus, Side
+from tracker.domain import Motion, SessionStatus, Side
 from tracker.errors import BadInputError
 from tracker.imu_csv import read_imu_csv
-from tracker.report import render_assessment
+from tracker.report import pain_words, render_assessment
 from tracker.result_json import result_json
+from tracker.sidecar import exported_start
 
 DEMO_PROGRAM: tuple[tuple[str, Side, int], ...] = (
     ("seated_hip_internal_rotation", Side.LEFT, 11),
@@ -102,7 +104,7 @@ def demo(db: DbOption = None, no_tui: NoTuiOption = False) -> None:
         recorded = [svc.store.sessions.get(i) for i in ids]
         again = f"hiptrack dashboard --db {shlex.quote(db or str(where))}"
         if no_tui:
-            typer.echo(sessions_table(recorded))
+            typer.echo(sessions_table(recorded, _best_labels(svc)))
             for session_id in ids:
                 result = services_module().session_result(svc, session_id)
                 typer.echo(f"\nSession {session_id}: " + render_assessment(result) if result else "")
@@ -122,11 +124,24 @@ def list_sessions(db: DbOption = None, json_output: JsonOption = False) -> None:
     with user_errors():
         svc = services_module().build_services(db)
         rows = svc.store.sessions.summaries()
+        best = _best_labels(svc) if rows and not json_output else {}
         svc.close()
         if json_output:
             typer.echo(json.dumps([row.to_json() for row in rows], indent=2))
         else:
-            typer.echo(sessions_table(rows) if rows else "No sessions yet. Try: hiptrack demo")
+            typer.echo(sessions_table(rows, best) if rows else "No sessions yet. Try: hiptrack demo")
+
+
+def _best_labels(svc: Any) -> dict[int, str]:
+    """'IR 34°' per analysed session: its best angle in the exercise's motion, as the dashboard lists it."""
+    from tracker.progress import best_angle
+
+    labels: dict[int, str] = {}
+    for row in svc.store.results.analysed():
+        best = best_angle(row) if row.calibrated else None
+        labels[row.session_id] = "no calib." if not row.calibrated else \
+            "" if best is None else f"{Motion(best[0].motion).facts.short} {best[1]:.0f}°"
+    return labels
 
 
 @app.command()
@@ -166,7 +181,8 @@ def import_file(
     side: SideOption,
     exercise: ExerciseOption,
     at: Annotated[str | None, typer.Option(
-        metavar="ISO-DATETIME", help="When the session started (default: the file's modification time).")] = None,
+        metavar="ISO-DATETIME", help="When the session started (default: from the JSON file `hiptrack export` "
+                                     "wrote beside the CSV, else the file's modification time).")] = None,
     db: DbOption = None,
 ) -> None:
     """Store a recording made with another tool as a session."""
@@ -176,14 +192,16 @@ def import_file(
         if not file.is_file():
             raise BadInputError(f"{file}: no such file")
         samples = read_imu_csv(file)                # a bad file is refused before a database is created
-        started_at = started_at or datetime.fromtimestamp(file.stat().st_mtime, UTC)
+        exported = None if started_at else exported_start(file)     # an export's sidecar knows the real start
+        started_at = started_at or (exported[0] if exported else datetime.fromtimestamp(file.stat().st_mtime, UTC))
         svc = services_module().build_services(db)
         session_id = asyncio.run(services_module().import_samples(svc, samples, file.name, exercise, side,
                                                                   started_at))
         summary = svc.store.sessions.get(session_id)
         svc.close()
         typer.echo(f"Imported {file} as session {session_id}: {summary.samples} samples, "
-                   f"{summary.duration_s:.1f} s at {summary.rate_hz:.1f} Hz.")
+                   f"{summary.duration_s:.1f} s at {summary.rate_hz:.1f} Hz, started {local_time(summary.started_at)}"
+                   + (f" (from {exported[1].name})." if exported else "."))
 
 
 @app.command("export")
@@ -215,11 +233,17 @@ def show(
         svc = services_module().build_services(db)
         result = services_module().session_result(svc, session_id)
         summary = svc.store.sessions.get(session_id)
+        pain = svc.store.pain.entries(session_id)
         svc.close()
         if result is None:
             raise BadInputError(f"session {session_id} has not been analysed; run: hiptrack reanalyze {session_id}")
-        typer.echo(json.dumps(result_json(result, session_id), indent=2) if json_output else
-                   f"{session_line(summary)[0].upper()}{session_line(summary)[1:]}\n{render_assessment(result)}")
+        if json_output:
+            typer.echo(json.dumps(result_json(result, session_id), indent=2))
+            return
+        line = session_line(summary)
+        typer.echo(f"{line[0].upper()}{line[1:]}, {summary.status.value}, {summary.source.value}\n"
+                   f"  {pain_words(pain)}" + (f"; notes: {summary.notes}" if summary.notes else "") + "\n"
+                   + render_assessment(result))
 
 
 @app.command()

@@ -193,7 +193,7 @@ def test_the_seed_dose_flags_a_short_session(flat_with_plan: dict) -> None:
     _hiptrack("plan", "remove", "1", "--db", db)
     item = _item(_progress(db), "left")
     alert = next(a for a in item["alerts"] if a["kind"] == "below_prescription")
-    assert "1 set(s), prescribed 3" in alert["message"]
+    assert "1 set, prescribed 3" in alert["message"]
     assert "3 reps in the best set, prescribed 4–8" in alert["message"]
 
 

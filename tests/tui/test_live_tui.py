@@ -67,7 +67,7 @@ async def test_a_simulated_recording_ends_in_the_database_with_pain_from_the_pro
 
         log = "\n".join(str(line) for line in live.query_one(Log).lines)
         assert "calibrated (3 swings" in log and "rep 4 (set 2)" in log and "pain 5/10 logged for set 2: stiff" in log
-        assert "4 reps in 2 set(s): 2, 2" in log                         # the analysis summary, when saved
+        assert "4 reps in 2 sets: 2, 2" in log                         # the analysis summary, when saved
         assert "Reps  4" in str(live.query_one(RepCounter).render())
         assert live.query_one(Digits).value != "--"
         await pilot.press("q")

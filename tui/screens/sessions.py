@@ -24,7 +24,7 @@ from textual.widgets.data_table import ColumnKey
 from tracker import catalog
 from tracker.domain import AnalysedSession, SessionSummary, Side
 from tracker.errors import HiptrackError
-from tracker.progress import tracked_motions
+from tracker.progress import best_angle
 from tracker.services import Services
 from tui.context import DashboardContext
 from tui.filters import SessionFilter, parse_days
@@ -229,11 +229,8 @@ def best_label(row: AnalysedSession | None) -> str:
     """'IR 34°': the session's extreme in its exercise's first tracked motion, positive = more range."""
     if row is None or not row.calibrated:
         return "" if row is None else "no calib."
-    peaks = row.result.peaks
-    direction = next(iter(tracked_motions(row.exercise)), None)
-    if peaks is None or direction is None:
-        return ""
-    return f"{short_motion(direction.motion)} {direction.sign * peaks.of(direction):.0f}°"
+    best = best_angle(row)
+    return "" if best is None else f"{short_motion(best[0].motion)} {best[1]:.0f}°"
 
 
 def _described(summary: SessionSummary) -> str:
