@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from textual.screen import Screen
 
+from tracker.domain import Side
 from tui.context import DashboardContext
+
+RecordDefault = tuple[str, Side | None]
+"""The exercise (and side, if one) the record form should start on."""
+
+
+def planned_side(side: str) -> Side | None:
+    """A plan item's side as the record form's ('both' leaves the side to the person)."""
+    return Side(side) if side in (Side.LEFT.value, Side.RIGHT.value) else None
 
 
 class DataScreen(Screen[None]):
@@ -21,6 +30,10 @@ class DataScreen(Screen[None]):
         if self._loaded_version != self._dashboard.data.value:
             self._loaded_version = self._dashboard.data.value
             self.load()
+
+    def record_default(self) -> RecordDefault | None:
+        """What the person is looking at, to record next (None: the screen shows no one exercise)."""
+        return None
 
     def load(self) -> object:
         """Start loading (in a worker, which is returned); subclasses implement it."""

@@ -17,7 +17,7 @@ from tracker.errors import HiptrackError
 from tracker.plans import PlanItem, default_item, edited
 from tracker.report import motion_words, span_text
 from tui.context import DashboardContext
-from tui.screens.base import DataScreen
+from tui.screens.base import DataScreen, RecordDefault, planned_side
 from tui.screens.plan_form import PlanChoice, PlanFormScreen
 from tui.widgets.fixed_columns import add_fixed_columns
 from tui.widgets.section_bar import SectionBar
@@ -84,6 +84,18 @@ class ExercisesScreen(DataScreen):
     def selected_exercise(self) -> Exercise | None:
         option = self.query_one("#catalogue", OptionList).highlighted_option
         return None if option is None or option.id is None else catalog.get(option.id)
+
+    def record_default(self) -> RecordDefault | None:
+        """The plan row if the plan has the focus, else the catalogue's exercise (on its planned side)."""
+        table = self.query_one("#plan", DataTable)
+        if table.has_focus and self._plan and table.cursor_row < len(self._plan):
+            item = self._plan[table.cursor_row]
+            return item.exercise_id, planned_side(item.side)
+        exercise = self.selected_exercise()
+        if exercise is None:
+            return None
+        planned = next((item for item in self._plan if item.exercise_id == exercise.id), None)
+        return exercise.id, planned_side(planned.side) if planned is not None else None
 
     def action_add(self) -> None:
         exercise = self.selected_exercise()

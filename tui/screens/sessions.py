@@ -29,7 +29,7 @@ from tracker.services import Services
 from tui.context import DashboardContext
 from tui.filters import SessionFilter, parse_days
 from tui.labels import clock_time, short_motion
-from tui.screens.base import DataScreen
+from tui.screens.base import DataScreen, RecordDefault
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.session_detail import SessionDetailScreen
 from tui.widgets.section_bar import SectionBar
@@ -156,6 +156,15 @@ class SessionsScreen(DataScreen):
     def _row_selected(self, event: DataTable.RowSelected) -> None:
         if event.row_key.value is not None:
             self.app.push_screen(SessionDetailScreen(self._dashboard, int(event.row_key.value)))
+
+    def record_default(self) -> RecordDefault | None:
+        """Another session like the selected one: same exercise, same side."""
+        table = self.query_one(DataTable)
+        if not table.row_count:
+            return None
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        row = next((r for r in self._rows if str(r.summary.id) == key), None)
+        return None if row is None else (row.summary.exercise, row.summary.side)
 
     def action_delete(self) -> None:
         table = self.query_one(DataTable)
