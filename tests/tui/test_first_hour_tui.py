@@ -4,6 +4,8 @@ the record form starts on what the person is looking at, and a wrong side is sai
 
 from __future__ import annotations
 
+import itertools
+import re
 from datetime import timedelta
 
 from helpers import DATA
@@ -14,8 +16,10 @@ from tracker.domain import Side
 from tracker.imu_csv import read_imu_csv
 from tracker.services import Services, import_samples
 from tui.app import HiptrackApp
+from tui.labels import even_ticks, time_ticks
 from tui.screens.record_form import RecordFormScreen
 from tui.screens.session_detail import SessionDetailScreen
+from tui.widgets.session_chart import SessionChart
 
 
 def _app(services: Services, section: str) -> HiptrackApp:
@@ -81,3 +85,36 @@ async def test_a_session_analysed_as_the_wrong_side_says_so_on_its_page(history:
         await settle(pilot)
         info = str(app.screen.query_one("#info", Static).render())
         assert "⚠ internal rotation went the wrong way" in info and "other thigh" in info
+
+
+# -- pictures -------------------------------------------------------------------------------------------------------
+def test_time_ticks_read_like_a_clock_and_angle_ticks_step_evenly() -> None:
+    assert time_ticks(0.0, 2700.2, 6) == ([0.0, 600.0, 1200.0, 1800.0, 2400.0],
+                                          ["0:00", "10:00", "20:00", "30:00", "40:00"])
+    assert time_ticks(0.0, 4000.0, 5)[1] == ["0:00", "15:00", "30:00", "45:00", "1:00:00"]
+    for low, high, count in ((-3.7, 40.2, 4), (10.0, 90.0, 3), (68.0, 92.0, 2), (28.1, 31.5, 4), (-1.0, 37.0, 2)):
+        ticks = even_ticks(low, high, count)
+        steps = {round(b - a, 9) for a, b in itertools.pairwise(ticks)}
+        assert len(ticks) >= 2 and len(steps) == 1, (low, high, ticks)
+        assert low <= ticks[0] and ticks[-1] <= high
+
+
+def _plot_text(chart: SessionChart) -> list[str]:
+    return str(chart.render()).splitlines()
+
+
+async def test_a_ride_is_drawn_on_a_clock_axis_and_all_its_angles_are_lines_not_a_block(history: Services) -> None:
+    ride = next(s for s in history.store.sessions.summaries() if s.exercise == "ride")
+    app = _app(history, "sessions")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        app.push_screen(SessionDetailScreen(app.context, ride.id))
+        await settle(pilot)
+        chart = app.screen.query_one(SessionChart)
+        axis = _plot_text(chart)[-1]
+        assert re.search(r"\b0:[0-5]\d\b", axis) and "." not in axis, axis
+        await pilot.press("a")
+        await settle(pilot)
+        inside = [line[line.index("│") + 1:line.rindex("│")] for line in _plot_text(chart) if line.count("│") >= 2]
+        drawn = sum(ch != " " for line in inside for ch in line) / sum(len(line) for line in inside)
+        assert drawn < 0.3, f"{drawn:.0%} of the plot inked"        # three lines, not one block
