@@ -241,8 +241,8 @@ def show(
             typer.echo(json.dumps(result_json(result, session_id), indent=2))
             return
         line = session_line(summary)
-        typer.echo(f"{line[0].upper()}{line[1:]}, {summary.status.value}, {summary.source.value}\n"
-                   f"  {pain_words(pain)}" + (f"; notes: {summary.notes}" if summary.notes else "") + "\n"
+        typer.echo(f"{line[0].upper()}{line[1:]}\n  {summary.status.value}, {summary.source.value}; "
+                   f"{pain_words(pain)}" + (f"; notes: {summary.notes}" if summary.notes else "") + "\n"
                    + render_assessment(result))
 
 
