@@ -293,7 +293,8 @@ async def test_the_live_screen_gets_the_choice_and_home_reloads_after_it(
         await pilot.pause()
         screen = app.screen
         assert isinstance(screen, FakeLiveScreen) and screen.services is history
-        assert (screen.request.exercise_id, screen.request.side) == ("ninety_ninety_ir_stretch", Side.RIGHT)
+        # the form starts on home's highlighted motion (the first: the hamstring stretch)
+        assert (screen.request.exercise_id, screen.request.side) == ("hamstring_strap_stretch", Side.RIGHT)
         last = history.store.sessions.summaries()[-1]
         history.store.pain.add(last.id, 9, NOW)                          # what the recording wrote
         screen.dismiss(None)
