@@ -224,8 +224,8 @@ def test_bad_plan_and_pain_input_is_refused_and_nothing_is_stored(tmp_path: Path
 def test_logging_pain_shows_the_red_flags(tmp_path: Path, recordings: dict[str, list[Recording]]) -> None:
     db = f"sqlite:///{tmp_path / 'd.db'}"
     session = _import(db, recordings["flat"][0], NOW, "left")
-    out = _hiptrack("pain", str(session), "6", "--set", "2", "--note", "sharp, front of hip", "--db", db)
-    assert "Pain 6/10 logged for set 2" in out
+    out = _hiptrack("pain", str(session), "6", "--set", "1", "--note", "sharp, front of hip", "--db", db)
+    assert "Pain 6/10 logged for set 1" in out                     # the session has one set (DOSE)
     assert "night" in out and "bladder or bowel" in out
     document = _progress(db)
     assert document["pain"]["latest"] == 6
