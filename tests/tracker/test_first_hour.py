@@ -124,7 +124,7 @@ def test_show_has_the_date_pain_and_notes_and_counts_in_words(db_url: str) -> No
     code, out, _ = _invoke("show", "1", "--db", db_url)
     first, second = out.splitlines()[:2]
     assert first.startswith("Session 1: Hamstring stretch with strap, right, 2026-11-02 07:08")
-    assert second == "  pain 4/10; notes: imported from hamstring_right.csv"
+    assert second == "  complete, imported; pain 4/10; notes: imported from hamstring_right.csv"
     assert "set(s)" not in out and "-0.0°" not in out
     assert re.search(r"hold from +\d+\.\d s, held +\d+\.\d s at [+-]\d", out)
 
