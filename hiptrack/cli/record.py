@@ -68,6 +68,8 @@ def record(
                                           on_screen=not no_tui and sys.stdout.isatty())
         if session_id is not None:
             _report(svc_module, svc, session_id)
+        else:                                   # discarded on the live screen, or stopped before anything arrived
+            _tell("Nothing was saved.")
         dropped = sum(source.stats.malformed_by_device.values())
         if dropped:
             _tell(f"{dropped} malformed notification(s) skipped.", err=True)
