@@ -41,10 +41,9 @@ def render_assessment(result: SessionResult) -> str:
     if result.peaks is not None:
         lines.append("  range: " + ", ".join(f"{label} {degrees(low)} to {degrees(high)}"
                                              for label, low, high in result.peaks.ranges()))
-    heading = (result.confidence or {}).get("rotation")
-    if heading is not None:
-        lines.append(f"  confidence: flexion high; abduction and rotation {heading.level} (heading within "
-                     f"±{heading.heading_uncertainty_deg:.1f}°, from {' + '.join(result.orientation_source)})")
+    words = confidence_words(result)
+    if words:
+        lines.append(f"  confidence: flexion high; {words}")
     if result.sets:
         lines.append("  " + sets_words(len(result.reps), [s.reps for s in result.sets]))
     ride = result.ride
@@ -75,6 +74,21 @@ def pain_words(entries: Sequence[PainEntry]) -> str:
 POSTURE_WORDS = {"standing": "standing", "seated": "seated on a chair", "floor_sitting": "sitting on the floor",
                  "supine": "lying on your back", "kneeling": "kneeling", "cycling": "on a bike"}
 """Where the body is, as a person would say it (the posture ids are for scripts)."""
+
+
+SOURCE_WORDS = {"6d": "6d", "9d": "9d", "rests": "rests", "pedalling_axis": "pedalling axis",
+                "magnetometer": "magnetometer", "loop_closure": "loop closure",
+                "magnetometer_disturbed": "magnetometer disturbed, not used"}
+
+
+def confidence_words(result: SessionResult) -> str:
+    """'abduction and rotation high (heading within ±0.3°, from 6d + rests)', or '' if not known."""
+    heading = (result.confidence or {}).get("rotation")
+    if heading is None:
+        return ""
+    sources = " + ".join(SOURCE_WORDS.get(s, s) for s in result.orientation_source)
+    return (f"abduction and rotation {heading.level} (heading within ±{heading.heading_uncertainty_deg:.1f}°"
+            + (f", from {sources})" if sources else ")"))
 
 
 def render_exercise(exercise: Exercise) -> str:
