@@ -20,13 +20,14 @@ class PlanRepository(Repository):
         with self._write() as orm:
             sides = {item.side, "both"} if item.side != "both" else {"left", "right", "both"}
             twin = orm.scalars(sa.select(m.PlanItem).where(
-                m.PlanItem.active.is_(True), m.PlanItem.exercise_id == item.exercise_id,
-                m.PlanItem.side.in_(sides)).order_by(m.PlanItem.id)).first() if item.active else None
+                m.PlanItem.person_id == self.person_id, m.PlanItem.active.is_(True),
+                m.PlanItem.exercise_id == item.exercise_id, m.PlanItem.side.in_(sides)).order_by(m.PlanItem.id)
+            ).first() if item.active else None
             if twin is not None:
                 raise BadInputError(f"{item.exercise_id} ({twin.side}) is already on the plan as item {twin.id}; "
                                     f"to change its dose: hiptrack plan remove {twin.id}, then add it again")
-            row = m.PlanItem(exercise_id=item.exercise_id, side=item.side, started_on=item.started_on,
-                             target_deg=item.target_deg, active=item.active,
+            row = m.PlanItem(person_id=self.person_id, exercise_id=item.exercise_id, side=item.side,
+                             started_on=item.started_on, target_deg=item.target_deg, active=item.active,
                              **_span_columns("sets", p.sets), **_span_columns("reps", p.reps),
                              **_span_columns("hold_s", p.hold_s),
                              **_span_columns("sessions_per_week", item.sessions_per_week))
@@ -36,7 +37,7 @@ class PlanRepository(Repository):
 
     def items(self, include_inactive: bool = False) -> list[PlanItem]:
         with self._read() as orm:
-            query = sa.select(m.PlanItem).order_by(m.PlanItem.id)
+            query = sa.select(m.PlanItem).where(self._mine(m.PlanItem.person_id)).order_by(m.PlanItem.id)
             if not include_inactive:
                 query = query.where(m.PlanItem.active.is_(True))
             return [_plan_item(row) for row in orm.scalars(query)]
@@ -45,8 +46,8 @@ class PlanRepository(Repository):
         """Plan items are retired, not deleted: past weeks' adherence still counts them."""
         with self._write() as orm:
             row = orm.get(m.PlanItem, item_id)
-            if row is None or not row.active:
-                gone = "" if row is None else " (it was removed already)"
+            if row is None or row.person_id != self.person_id or not row.active:
+                gone = " (it was removed already)" if row is not None and row.person_id == self.person_id else ""
                 raise BadInputError(f"no plan item {item_id} on the plan{gone} (see: hiptrack plan)")
             row.active = False
 

@@ -6,6 +6,7 @@ from textual.screen import Screen
 
 from tracker.domain import Side
 from tui.context import DashboardContext
+from tui.widgets.section_bar import SectionBar
 
 RecordDefault = tuple[str, Side | None]
 """The exercise (and side, if one) the record form should start on."""
@@ -29,6 +30,8 @@ class DataScreen(Screen[None]):
         """Why a version and not a reload on every resume: switching sections should be instant."""
         if self._loaded_version != self._dashboard.data.value:
             self._loaded_version = self._dashboard.data.value
+            for bar in self.query(SectionBar):
+                bar.person = self._dashboard.services.person
             self.load()
 
     def record_default(self) -> RecordDefault | None:
