@@ -8,11 +8,11 @@ from typing import Annotated
 
 import typer
 
-from analysis.results import SessionResult
 from hiptrack.cli.common import (
     DbOption,
     JsonOption,
     PersonOption,
+    SessionIdArgument,
     app,
     exercise_id,
     parse_datetime,
@@ -51,7 +51,7 @@ def progress(
 
 @app.command()
 def pain(
-    session_id: Annotated[int, typer.Argument(help="Session id (see `hiptrack sessions`).", show_default=False)],
+    session_id: SessionIdArgument,
     score: Annotated[int, typer.Argument(help="Pain from 0 (none) to 10 (worst imaginable).", show_default=False)],
     set_number: Annotated[int | None, typer.Option("--set", metavar="N",
                                                    help="Rate one set (1 = first) instead of the session.")] = None,
@@ -66,23 +66,12 @@ def pain(
         if set_number is not None and set_number < 1:
             raise BadInputError(f"--set {set_number}: sets are numbered from 1")
         svc = services_module().build_services(db, person=person)
-        if set_number is not None:
-            _check_set(services_module().session_result(svc, session_id), session_id, set_number)
         entry = svc.store.pain.add(session_id, score, datetime.now(UTC),
                                    None if set_number is None else set_number - 1, note)
         svc.close()
         where = f"set {set_number} of session {session_id}" if set_number else f"session {session_id}"
         typer.echo(f"Pain {entry.score}/10 logged for {where}.")
         typer.echo(red_flags_text())
-
-
-def _check_set(result: SessionResult | None, session_id: int, set_number: int) -> None:
-    """A rating for a set the session does not have would never be shown beside a set: refuse it."""
-    found = len(result.sets) if result is not None else 0
-    if set_number > found:
-        have = f"has {found} set{'s' if found != 1 else ''}" if found else "has no sets"
-        raise BadInputError(f"--set {set_number}: session {session_id} {have}"
-                            + ("; rate the whole session without --set" if not found else f" (1–{found})"))
 
 
 def red_flags_text() -> str:

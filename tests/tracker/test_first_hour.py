@@ -154,7 +154,7 @@ def test_exercises_say_where_and_how_much_in_words() -> None:
 def test_pain_for_a_set_the_session_does_not_have_is_refused(db_url: str) -> None:
     _import(db_url, DATA / "hamstring_right.csv")           # one set
     code, _, err = _invoke("pain", "1", "7", "--set", "2", "--db", db_url)
-    assert code == 2 and "--set 2: session 1 has 1 set (1–1)" in err
+    assert code == 2 and "set 2 is out of range: session 1 has set 1" in err
     code, _, err = _invoke("pain", "1", "7", "--set", "1", "--db", db_url)
     assert code == 0, err
     code, out, _ = _invoke("show", "1", "--db", db_url)
