@@ -13,6 +13,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from analysis.pipeline import ThighAnalysis, analyze_thigh
+from analysis.plausibility import plausibility_warnings
 from analysis.resample import is_uniform, resample, uniform_grid
 from analysis.results import ALGORITHM_VERSION, CalibrationOutcome, RideResult, SessionResult, SideDifference
 from analysis.ride import ride_asymmetry
@@ -75,8 +76,18 @@ def summarize(analysis: ThighAnalysis, exercise: str, other: ThighAnalysis | Non
     if analysis.ride is not None:
         ride = RideResult.from_metrics(analysis.ride, _asymmetry(analysis, other, side))
     return SessionResult(side, exercise, analysis.duration_s, calibration, analysis.peaks, analysis.holds,
-                         analysis.reps, analysis.sets, ride, confidence=analysis.confidence,
-                         orientation_source=analysis.orientation_source)
+                         analysis.reps, analysis.sets, ride, warnings=_warnings(analysis, exercise),
+                         confidence=analysis.confidence, orientation_source=analysis.orientation_source)
+
+
+def _warnings(analysis: ThighAnalysis, exercise_id: str) -> tuple[str, ...]:
+    """The side or exercise looks wrong (analysis.plausibility); nothing to say without a calibration."""
+    if analysis.calibration is None:
+        return ()
+    exercise = catalog.get(exercise_id)
+    return plausibility_warnings(exercise.primary_motion, exercise.counting, analysis.peaks,
+                                 analysis.duration_s - analysis.calibration.end_s, len(analysis.reps),
+                                 len(analysis.holds), len(analysis.ride.revolutions) if analysis.ride else 0)
 
 
 def _asymmetry(analysis: ThighAnalysis, other: ThighAnalysis | None, side: Side) -> dict[str, SideDifference] | None:

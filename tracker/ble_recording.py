@@ -26,9 +26,8 @@ from tracker.domain import Side, Source, thigh_of
 from tracker.errors import BadInputError, HiptrackError, ImportFormatError
 from tracker.live_session import LiveRequest
 
-BLUETOOTH_ADVICE = ("Linux: is bluetoothd running and the adapter on (`bluetoothctl power on`), and are you in the "
-                    "`bluetooth` group? macOS: allow Bluetooth for your terminal app (System Settings → Privacy & "
-                    "Security → Bluetooth). Windows: is Bluetooth switched on?")
+BLUETOOTH_ADVICE = "Run `hiptrack doctor`; without a sensor, try `hiptrack record --simulate`"
+"""Short on purpose: the doctor knows the platform and checks each step (service, adapter, permission)."""
 
 
 class BluetoothError(HiptrackError):
@@ -65,7 +64,7 @@ async def scan_sensors(timeout_s: float, *, name_contains: str | None = None, in
         return await scan(timeout_s, name_contains=name_contains, include_unsupported=include_unsupported,
                           read_battery=read_battery, backends=backends)
     except BluetoothUnavailableError as err:
-        raise BluetoothError(f"cannot scan for sensors ({err}). {BLUETOOTH_ADVICE}") from err
+        raise BluetoothError(f"cannot scan for sensors: {err}. {BLUETOOTH_ADVICE}") from err
 
 
 async def find_sensors(wanted: Mapping[Placement, str], timeout_s: float,

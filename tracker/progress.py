@@ -20,7 +20,7 @@ from tracker import catalog
 from tracker.catalog import Prescription
 from tracker.domain import AnalysedSession, PainEntry
 from tracker.plans import PlanItem
-from tracker.report import motion_words, span_text
+from tracker.report import motion_words, plural, span_text
 from tracker.storage.store import Store
 
 ALERT_KINDS = ("range_decreasing", "plateau", "pain_increasing", "pain_not_improving", "asymmetry",
@@ -215,6 +215,18 @@ def _points(rows: Sequence[AnalysedSession]) -> dict[Key, list[SessionPoint]]:
     return points
 
 
+def best_angle(row: AnalysedSession) -> tuple[Direction, float] | None:
+    """A session's extreme in its exercise's first tracked motion, positive = more range (None if unknown).
+
+    One definition for the dashboard's session list and `hiptrack sessions`.
+    """
+    direction = next(iter(tracked_motions(row.exercise)), None)
+    peaks = row.result.peaks if row.calibrated else None
+    if peaks is None or direction is None:
+        return None
+    return direction, direction.sign * peaks.of(direction)
+
+
 def tracked_motions(exercise_id: str) -> tuple[Direction, ...]:
     """The directions whose range an exercise tracks; none for one no longer in the catalogue."""
     exercise = catalog.find(exercise_id)
@@ -257,7 +269,7 @@ def _prescription_alerts(row: AnalysedSession, motion: str, item: PlanItem | Non
         if longest < HOLD_SHORT_FRACTION * prescription.hold_s[0]:
             short.append(f"longest hold {longest:.0f} s, prescribed {span_text(prescription.hold_s)} s")
     if prescription.sets is not None and reps_per_set and len(reps_per_set) < prescription.sets[0]:
-        short.append(f"{len(reps_per_set)} set(s), prescribed {span_text(prescription.sets)}")
+        short.append(f"{plural(len(reps_per_set), 'set')}, prescribed {span_text(prescription.sets)}")
     if prescription.reps is not None and reps_per_set:
         directions = len(tracked_motions(exercise))
         reps = max(reps_per_set) / max(directions, 1)

@@ -2,44 +2,78 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
+
+from tracker import catalog
 
 if TYPE_CHECKING:
     from analysis.results import SessionResult
     from tracker.catalog import Exercise, Span
+    from tracker.domain import PainEntry
     from tracker.plans import PlanItem
+
+def plural(count: int, word: str, words: str | None = None) -> str:
+    """'1 rep', '2 reps', '1 set', '0 holds': counts read as people write them."""
+    return f"{count} {word if count == 1 else words or word + 's'}"
+
+
+def degrees(value: float, decimals: int = 1) -> str:
+    """A signed angle with its unit: '+32.6°', and '+0.0°' rather than '-0.0°' for a rounded-away sign."""
+    text = f"{value:+.{decimals}f}°"
+    return "+" + text[1:] if text.startswith("-") and float(text[:-1]) == 0 else text
+
+
+def sets_words(reps: int, sets: Sequence[int]) -> str:
+    """'10 reps in 2 sets: 5, 5' (and '1 rep in 1 set: 1')."""
+    return f"{plural(reps, 'rep')} in {plural(len(sets), 'set')}: " + ", ".join(str(n) for n in sets)
+
 
 def render_assessment(result: SessionResult) -> str:
     """A short human summary of a session's result."""
-    lines = [f"{result.exercise} ({result.side} side), {result.duration_s:.1f} s"]
+    lines = [f"{catalog.display_name(result.exercise)} ({result.side} side), {result.duration_s:.1f} s"]
+    lines.extend(f"  ! {warning}" for warning in result.warnings)      # first: they change how to read the rest
     calibration = result.calibration
     if not calibration.ok:
         lines.append(f"  calibration: not found — {calibration.problem}")
         return "\n".join(lines)
     lines.append(f"  calibration: {calibration.start_s:.1f}–{calibration.end_s:.1f} s")
     if result.peaks is not None:
-        lines.append("  range: " + ", ".join(f"{label} {low:+.1f}° to {high:+.1f}°"
+        lines.append("  range: " + ", ".join(f"{label} {degrees(low)} to {degrees(high)}"
                                              for label, low, high in result.peaks.ranges()))
     words = confidence_words(result)
     if words:
         lines.append(f"  confidence: flexion high; {words}")
     if result.sets:
-        lines.append(f"  {len(result.reps)} reps in {len(result.sets)} set(s): "
-                     + ", ".join(str(s.reps) for s in result.sets))
+        lines.append("  " + sets_words(len(result.reps), [s.reps for s in result.sets]))
     ride = result.ride
     if ride is not None and ride.revolutions:
-        lines.append(f"  ride: {ride.revolutions} revolutions at {ride.cadence_rpm_mean:.0f} rpm, "
+        lines.append(f"  ride: {plural(ride.revolutions, 'revolution')} at {ride.cadence_rpm_mean:.0f} rpm, "
                      f"{ride.pedaling_time_s:.0f} s pedalling")
         lines.append(f"  thigh per stroke: flexion {ride.flexion_min_deg:+.0f}° to {ride.flexion_max_deg:+.0f}° "
-                     f"(range {ride.flexion_range_deg:.0f}°), knee tracking {ride.abduction_mean_deg:+.1f}°")
+                     f"(range {ride.flexion_range_deg:.0f}°), knee tracking {degrees(ride.abduction_mean_deg)}")
         if ride.coasting or ride.stops or ride.standing:
-            lines.append(f"  {len(ride.coasting)} coasting, {len(ride.stops)} stops, "
+            lines.append(f"  {len(ride.coasting)} coasting, {plural(len(ride.stops), 'stop')}, "
                          f"{len(ride.standing)} out of the saddle")
     for hold in result.holds:
-        lines.append(f"  hold {hold.start_s:7.1f} s: {hold.duration_s:5.1f} s at {hold.angle_deg:+.1f}° "
+        lines.append(f"  hold from {hold.start_s:6.1f} s, held {hold.duration_s:5.1f} s at {degrees(hold.angle_deg)} "
                      f"{motion_words(hold.motion)}")
-    lines.extend(f"  ! {warning}" for warning in result.warnings)
     return "\n".join(lines)
+
+
+def pain_words(entries: Sequence[PainEntry]) -> str:
+    """'pain 3/10, set 1: 2/10' (the latest whole-session rating, then each set's), or 'pain not rated'."""
+    if not entries:
+        return "pain not rated"
+    whole = [p for p in entries if p.set_index is None]
+    parts = [f"pain {whole[-1].score:g}/10"] if whole else []
+    parts += [f"set {p.set_index + 1}: {p.score:g}/10" for p in entries if p.set_index is not None]
+    return ", ".join(parts)
+
+
+POSTURE_WORDS = {"standing": "standing", "seated": "seated on a chair", "floor_sitting": "sitting on the floor",
+                 "supine": "lying on your back", "kneeling": "kneeling", "cycling": "on a bike"}
+"""Where the body is, as a person would say it (the posture ids are for scripts)."""
 
 
 SOURCE_WORDS = {"6d": "6d", "9d": "9d", "rests": "rests", "pedalling_axis": "pedalling axis",
@@ -58,13 +92,16 @@ def confidence_words(result: SessionResult) -> str:
 
 
 def render_exercise(exercise: Exercise) -> str:
-    """Name, what is measured and the dose, then cues and mistakes."""
+    """Name, what is measured and where, and the dose; then cues and mistakes."""
     p = exercise.prescription
     dose = ", ".join(part for part in (
         span_text(p.sets, " sets", ""), span_text(p.reps, " reps", ""), span_text(p.hold_s, " s hold", ""),
-        span_text(p.sessions_per_week, " times a week", "")) if part) or "no dose given in the source"
-    lines = [f"{exercise.name} [{exercise.id}]: {motion_words(exercise.primary_motion)}, "
-             f"{motion_words(exercise.posture.value)}; {dose}{' (per side)' if p.per_side and dose else ''}"]
+        span_text(p.sessions_per_week, " times a week", "")) if part)
+    dose = f"{dose} (per side)" if dose and p.per_side else dose or "no recommended dose"
+    motion = "pedalling: hip flexion per stroke" if exercise.primary_motion.value == "cycling" \
+        else motion_words(exercise.primary_motion)
+    posture = POSTURE_WORDS.get(exercise.posture.value, motion_words(exercise.posture.value))
+    lines = [f"{exercise.name} [{exercise.id}]: {motion}, {posture}; {dose}"]
     lines += [f"    + {cue}" for cue in exercise.cues]
     lines += [f"    - {mistake}" for mistake in exercise.mistakes]
     return "\n".join(lines)

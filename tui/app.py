@@ -20,7 +20,7 @@ from tracker.services import Services, for_person
 from tui.context import DashboardContext, Scanner, utc_now
 from tui.recording import RecordingChoice, open_live_recording
 from tui.scanning import default_scanner
-from tui.screens.base import DataScreen
+from tui.screens.base import DataScreen, RecordDefault, planned_side
 from tui.screens.devices import DevicesScreen
 from tui.screens.exercises import ExercisesScreen
 from tui.screens.home import HomeScreen
@@ -66,7 +66,19 @@ class HiptrackApp(App[None]):
         self.theme = LIGHT_THEME if self.current_theme.dark else DARK_THEME
 
     def action_record(self) -> None:
-        self.push_screen(RecordFormScreen(self.context), self._start_recording)
+        self.push_screen(RecordFormScreen(self.context, self._record_default()), self._start_recording)
+
+    def _record_default(self) -> RecordDefault | None:
+        """What the screen shows (an exercise, a session, a tracked motion), else the plan's first item."""
+        screen = self.screen
+        chosen = screen.record_default() if isinstance(screen, DataScreen) else None
+        if chosen is not None:
+            return chosen
+        try:
+            first = next(iter(self.context.services.store.plans.items()), None)     # one small indexed query
+        except HiptrackError:
+            return None
+        return None if first is None else (first.exercise_id, planned_side(first.side))
 
     def _start_recording(self, choice: RecordingChoice | None) -> None:
         if choice is not None:

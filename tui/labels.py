@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from datetime import date, timedelta
 
@@ -74,3 +75,46 @@ def clock_time(seconds: float) -> str:
         return f"{minutes}:{secs:02d}"
     hours, minutes = divmod(minutes, 60)
     return f"{hours}h{minutes:02d}"
+
+
+NICE_SECONDS = (1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600)
+"""Steps a clock is read in: seconds, then minutes, then hours."""
+
+
+def clock_label(seconds: float) -> str:
+    """'0:45', '12:30', '1:05:00': minutes and seconds, with hours once there are any."""
+    total = round(seconds)
+    hours, rest = divmod(total, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+def time_ticks(start_s: float, end_s: float, count: int) -> tuple[list[float], list[str]]:
+    """At most about `count` ticks at whole clock steps (every 15 s, 5 min, 1 h) labelled like a clock.
+
+    Why: '900.5 1800.4 2700.2' makes a person divide by 60; '15:00 30:00 45:00' does not.
+    """
+    span = max(end_s - start_s, 1e-9)
+    step = next((s for s in NICE_SECONDS if span / s <= max(count, 2)), NICE_SECONDS[-1])
+    first = math.ceil(start_s / step) * step
+    ticks = [float(first + i * step) for i in range(int((end_s - first) // step) + 1)]
+    return ticks, [clock_label(t) for t in ticks]
+
+
+def even_ticks(low: float, high: float, count: int) -> list[float]:
+    """Ticks at a round step (1, 2, 2.5 or 5 × 10ⁿ) within [low, high], at most about `count` of them.
+
+    Why: plotext spreads its own ticks evenly over the axis, so short charts read 3.7, 17.3, 30.9.
+    """
+    span = max(high - low, 1e-9)
+    top = math.floor(math.log10(span))
+    steps = [m * 10.0 ** k for k in range(top - 2, top + 2) for m in (1, 2, 2.5, 5)]
+    two_or_more = [s for s in steps if _count(low, high, s) >= 2]     # one tick alone says nothing of the scale
+    fitting = [s for s in two_or_more if _count(low, high, s) <= max(count, 2)]
+    step = min(fitting) if fitting else max(two_or_more, default=10.0 ** top)
+    first = math.ceil(low / step) * step
+    return [round(first + i * step, 10) for i in range(_count(low, high, step))]
+
+
+def _count(low: float, high: float, step: float) -> int:
+    return int(math.floor(high / step + 1e-9) - math.ceil(low / step - 1e-9)) + 1

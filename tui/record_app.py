@@ -55,7 +55,7 @@ class RecordApp(App[int | None]):
                 for fd in (1, 2):
                     os.dup2(null, fd)
                 os.close(null)
-        self._screen.action_close()
+        self._screen.save_and_close()           # no one to ask: a short recording is saved too
 
     def _screen_closed(self, session_id: int | None) -> None:
         """The screen closed with the session stored (or failed); after a hang-up, leave at once.

@@ -9,6 +9,7 @@ that cannot be reached). Either way one line on stderr, `hiptrack: error: ...`, 
 from __future__ import annotations
 
 import importlib
+import shutil
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -254,14 +255,32 @@ def session_line(summary: SessionSummary) -> str:
             f"{local_time(summary.started_at)}, {minutes}:{seconds:02d}")
 
 
-def sessions_table(rows: list[SessionSummary]) -> str:
-    header = f"{'id':>4}  {'started (local time)':22}  {'exercise':30}  {'side':5}  {'source':9}  {'status':11}  " \
-             f"{'duration':>8}  {'samples':>8}  {'rate':>7}"
+def sessions_table(rows: list[SessionSummary], best: dict[int, str] | None = None, width: int | None = None) -> str:
+    """Newest first, like the dashboard; `best` labels ('IR 34°') by session id.
+
+    Fits the terminal (80 columns at least): the exercise's name takes what is left; a status column
+    only when a session is not complete, the source and sample count when there is room.
+    """
+    best = best or {}
+    width = width or shutil.get_terminal_size((80, 24)).columns
+    statuses = {r.id: STATUS_WORDS.get(r.status.value, r.status.value) for r in rows}
+    show_status, wide = any(statuses.values()), width >= 110
+    fixed = 4 + 20 + 5 + 8 + 5 + 2 * 5 + (8 + 2 if show_status else 0) + (9 + 7 + 2 * 2 if wide else 0)
+    name_width = max(16, min(30, width - fixed))
+    status_head = f"  {'status':8}" if show_status else ""
+    extra = f"  {'source':9}  {'samples':>7}" if wide else ""
+    header = (f"{'id':>4}  {'started (local time)':20}  {'exercise':{name_width}}  {'side':5}  {'best':>8}  "
+              f"{'time':>5}{status_head}{extra}")
     lines = [header, "-" * len(header)]
-    for r in rows:
-        lines.append(f"{r.id:>4}  {local_time(r.started_at):22}  {r.exercise:30}  {r.side.value:5}  "
-                     f"{r.source.value:9}  {r.status.value:11}  {r.duration_s:7.1f}s  {r.samples:>8}  "
-                     f"{r.rate_hz:5.1f}Hz")
-    return "\n".join(lines)
+    for r in sorted(rows, key=lambda r: (r.started_at, r.id), reverse=True):
+        minutes, seconds = divmod(round(r.duration_s), 60)
+        status = f"  {statuses[r.id]:8}" if show_status else ""
+        extra = f"  {r.source.value:9}  {r.samples:>7}" if wide else ""
+        lines.append(f"{r.id:>4}  {local_time(r.started_at):20}  "
+                     f"{catalog.display_name(r.exercise)[:name_width]:{name_width}}  {r.side.value:5}  "
+                     f"{best.get(r.id, ''):>8}  {minutes:>2}:{seconds:02d}{status}{extra}")
+    return "\n".join(line.rstrip() for line in lines)
 
 
+STATUS_WORDS = {"complete": "", "recording": "live", "interrupted": "cut off"}
+"""A session's status as the dashboard's list says it: nothing when all is well."""

@@ -12,7 +12,7 @@ from typing import Annotated, Any
 
 import typer
 
-from hiptrack.cli.common import DbOption, PersonOption, app, services_module, user_errors
+from hiptrack.cli.common import DbOption, ExerciseOption, PersonOption, SideOption, app, services_module, user_errors
 from tracker import catalog
 from tracker.domain import Placement, Side, Source, thigh_of
 from tracker.errors import BadInputError
@@ -25,8 +25,8 @@ SensorOption = Annotated[str | None, typer.Option(metavar="ADDR_OR_NAME", show_d
 
 @app.command()
 def record(
-    exercise: Annotated[str, typer.Option(help="Exercise id (see `hiptrack exercises`).", show_default=False)],
-    side: Annotated[Side, typer.Option(help="Which thigh the sensor is on.", show_default=False)],
+    exercise: ExerciseOption,
+    side: SideOption,
     sensor: SensorOption = None,
     pelvis: Annotated[str | None, typer.Option(metavar="ADDR_OR_NAME", show_default=False,
                                                help="With --sensor: a second sensor on the sacrum.")] = None,
@@ -70,6 +70,8 @@ def record(
                                           on_screen=not no_tui and sys.stdout.isatty())
         if session_id is not None:
             _report(svc_module, svc, session_id)
+        else:                                   # discarded on the live screen, or stopped before anything arrived
+            _tell("Nothing was saved.")
         dropped = sum(source.stats.malformed_by_device.values())
         if dropped:
             _tell(f"{dropped} malformed notification(s) skipped.", err=True)
@@ -142,7 +144,8 @@ def _notification_source(svc_module: ModuleType, exercise: str, side: Side, repl
 
 
 def _announce(exercise: str, side: Side, svc: Any) -> None:
-    typer.echo(f"Recording {exercise} ({side.value}) into {svc.database.display_url}. Stand still for 3 s, "
+    typer.echo(f"Recording {catalog.display_name(exercise)} ({side.value}) into {svc.database.display_url}. "
+               "Stand still for 3 s, "
                "swing the leg forward 3 times, stand still, then exercise. Ctrl-C stops.")
 
 

@@ -22,6 +22,7 @@ from hiptrack.cli.common import (
     SessionIdArgument,
     SideOption,
     app,
+    local_time,
     parse_datetime,
     services_module,
     session_line,
@@ -30,11 +31,12 @@ from hiptrack.cli.common import (
     version_callback,
 )
 from tracker import catalog
-from tracker.domain import Gap, SessionStatus, Side
+from tracker.domain import Gap, Motion, SessionStatus, Side
 from tracker.errors import BadInputError
 from tracker.importers import read_recording
-from tracker.report import render_assessment
+from tracker.report import pain_words, render_assessment
 from tracker.result_json import result_json
+from tracker.sidecar import exported_start
 
 DEMO_PROGRAM: tuple[tuple[str, Side, int], ...] = (
     ("seated_hip_internal_rotation", Side.LEFT, 11),
@@ -104,7 +106,7 @@ def demo(db: DbOption = None, no_tui: NoTuiOption = False) -> None:
         recorded = [svc.store.sessions.get(i) for i in ids]
         again = f"hiptrack dashboard --db {shlex.quote(db or str(where))}"
         if no_tui:
-            typer.echo(sessions_table(recorded))
+            typer.echo(sessions_table(recorded, _best_labels(svc)))
             for session_id in ids:
                 result = services_module().session_result(svc, session_id)
                 typer.echo(f"\nSession {session_id}: " + render_assessment(result) if result else "")
@@ -124,11 +126,24 @@ def list_sessions(db: DbOption = None, json_output: JsonOption = False, person: 
     with user_errors():
         svc = services_module().build_services(db, person=person)
         rows = svc.store.sessions.summaries()
+        best = _best_labels(svc) if rows and not json_output else {}
         svc.close()
         if json_output:
             typer.echo(json.dumps([row.to_json() for row in rows], indent=2))
         else:
-            typer.echo(sessions_table(rows) if rows else "No sessions yet. Try: hiptrack demo")
+            typer.echo(sessions_table(rows, best) if rows else "No sessions yet. Try: hiptrack demo")
+
+
+def _best_labels(svc: Any) -> dict[int, str]:
+    """'IR 34°' per analysed session: its best angle in the exercise's motion, as the dashboard lists it."""
+    from tracker.progress import best_angle
+
+    labels: dict[int, str] = {}
+    for row in svc.store.results.analysed():
+        best = best_angle(row) if row.calibrated else None
+        labels[row.session_id] = "no calib." if not row.calibrated else \
+            "" if best is None else f"{Motion(best[0].motion).facts.short} {best[1]:.0f}°"
+    return labels
 
 
 @app.command()
@@ -182,7 +197,8 @@ def import_file(
         show_default=False)] = None,
     at: Annotated[str | None, typer.Option(
         metavar="ISO-DATETIME",
-        help="When the session started (default: the export's own clock, else the file's modification time).")] = None,
+        help="When the session started (default: the vendor export's own clock, or the JSON file `hiptrack export` "
+             "wrote beside the CSV, else the file's modification time).")] = None,
     db: DbOption = None,
     person: PersonOption = None,
 ) -> None:
@@ -192,7 +208,9 @@ def import_file(
         catalog.get(exercise)                       # a typo must not create or touch the database
         recording = read_recording(paths, format, device)   # a bad file is refused before a database is created
         first = paths[0]
-        started_at = started_at or recording.started_at or datetime.fromtimestamp(first.stat().st_mtime, UTC)
+        exported = None if started_at or recording.started_at else exported_start(first)   # an export's sidecar
+        started_at = (started_at or recording.started_at or (exported[0] if exported else None)
+                      or datetime.fromtimestamp(first.stat().st_mtime, UTC))
         svc = services_module().build_services(db, person=person)
         name = ", ".join(path.name for path in paths)
         session_id = asyncio.run(services_module().import_samples(
@@ -203,7 +221,8 @@ def import_file(
         svc.close()
         label = "" if recording.format == "csv" else f" ({recording.format})"
         typer.echo(f"Imported {name}{label} as session {session_id}: {summary.samples} samples, "
-                   f"{summary.duration_s:.1f} s at {summary.rate_hz:.1f} Hz.")
+                   f"{summary.duration_s:.1f} s at {summary.rate_hz:.1f} Hz, started {local_time(summary.started_at)}"
+                   + (f" (from {exported[1].name})." if exported else "."))
         if result is None or not result.calibrated:     # stored (raw data are kept), but say what `analyze` says
             problem = result.calibration.problem if result is not None else "no result"
             typer.echo(f"hiptrack: warning: session {session_id} is stored but not analysed: {problem}", err=True)
@@ -251,11 +270,17 @@ def show(
         svc = services_module().build_services(db, person=person)
         result = services_module().session_result(svc, session_id)
         summary = svc.store.sessions.get(session_id)
+        pain = svc.store.pain.entries(session_id)
         svc.close()
         if result is None:
             raise BadInputError(f"session {session_id} has not been analysed; run: hiptrack reanalyze {session_id}")
-        typer.echo(json.dumps(result_json(result, session_id), indent=2) if json_output else
-                   f"{session_line(summary)[0].upper()}{session_line(summary)[1:]}\n{render_assessment(result)}")
+        if json_output:
+            typer.echo(json.dumps(result_json(result, session_id), indent=2))
+            return
+        line = session_line(summary)
+        typer.echo(f"{line[0].upper()}{line[1:]}\n  {summary.status.value}, {summary.source.value}; "
+                   f"{pain_words(pain)}" + (f"; notes: {summary.notes}" if summary.notes else "") + "\n"
+                   + render_assessment(result))
 
 
 @app.command()

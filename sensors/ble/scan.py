@@ -72,9 +72,9 @@ async def scan(timeout_s: float = 5.0, *, name_contains: str | None = None, serv
         async with BleakScanner(on_advertisement, service_uuids, backend=backends.scanner):
             await asyncio.sleep(timeout_s)
     except FileNotFoundError as err:                # BlueZ: no system D-Bus socket to talk to
-        raise BluetoothUnavailableError(f"no Bluetooth service found: {err}") from err
+        raise BluetoothUnavailableError("no Bluetooth service found") from err
     except (BleakError, OSError) as err:
-        raise BluetoothUnavailableError(str(err) or type(err).__name__) from err
+        raise BluetoothUnavailableError((str(err) or type(err).__name__).rstrip(".")) from err
     found = [_found(device, advertisement) for device, advertisement in heard.values()]
     found = [f for f in found if (include_unsupported or f.profile is not None)
              and (name_contains is None or name_contains.lower() in f.name.lower())]

@@ -162,5 +162,6 @@ def test_no_bluetooth_is_one_line_with_advice(monkeypatch: pytest.MonkeyPatch) -
     monkeypatch.setattr(ble_recording, "PLATFORM", BleBackends(scanner=_NoAdapter))
     result = runner.invoke(app, ["scan", "--timeout", "0.1"])
     assert result.exit_code == 1
-    assert result.stderr.startswith("hiptrack: error: cannot scan for sensors (No Bluetooth adapters found.)")
-    assert "bluetoothctl power on" in result.stderr and "Traceback" not in result.stderr
+    assert result.stderr.startswith("hiptrack: error: cannot scan for sensors: No Bluetooth adapters found. ")
+    assert "hiptrack doctor" in result.stderr and "--simulate" in result.stderr and "Traceback" not in result.stderr
+    assert len(result.stderr.splitlines()) == 1 and len(result.stderr) < 160

@@ -47,7 +47,7 @@ def test_text_summary_names_reps_and_holds() -> None:
     result = runner.invoke(app, ["analyze", str(DATA / "hamstring_right.csv"), "--side", "right", "--exercise",
                                  "hamstring_strap_stretch"])
     assert result.exit_code == 0, result.stderr
-    assert "1 reps in 1 set(s)" in result.stdout and "flexion" in result.stdout
+    assert "1 rep in 1 set" in result.stdout and "flexion" in result.stdout
 
 
 def test_a_recording_without_calibration_says_so(tmp_path: Path) -> None:

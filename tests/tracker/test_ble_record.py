@@ -87,7 +87,7 @@ def test_record_from_a_named_sensor_with_a_dropped_link_then_ctrl_c(tmp_path: Pa
                              ctrl_c_after=[DOT])
     assert code == 0, err
     assert "left thigh: Movella DOT (D4:22:CD:00:11:22)" in out
-    assert "Stopping; keeping and analysing" in out and "3 reps in 1 set(s)" in out
+    assert "Stopping; keeping and analysing" in out and "3 reps in 1 set" in out
     assert "left thigh sensor: link lost 1 time(s)" in err
 
     device = REPLAY_DEVICES[DOT]

@@ -161,7 +161,7 @@ def test_no_tui_prints_calibration_steps_events_and_the_summary(tmp_path: Path) 
     assert -1 not in found and found == sorted(found), lines
     assert sum("internal rotation" in line and "rep " in line for line in lines) == 10
     assert any("samples stored" in line and "rotation" in line for line in lines)
-    assert "10 reps in 2 set(s): 5, 5" in result.stdout                 # the final summary, as before
+    assert "10 reps in 2 sets: 5, 5" in result.stdout                 # the final summary, as before
 
 
 def test_record_without_a_terminal_prints_lines_instead_of_the_screen(tmp_path: Path) -> None:

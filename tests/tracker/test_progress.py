@@ -193,7 +193,7 @@ def test_the_seed_dose_flags_a_short_session(flat_with_plan: dict) -> None:
     _hiptrack("plan", "remove", "1", "--db", db)
     item = _item(_progress(db), "left")
     alert = next(a for a in item["alerts"] if a["kind"] == "below_prescription")
-    assert "1 set(s), prescribed 3" in alert["message"]
+    assert "1 set, prescribed 3" in alert["message"]
     assert "3 reps in the best set, prescribed 4–8" in alert["message"]
 
 
@@ -224,8 +224,8 @@ def test_bad_plan_and_pain_input_is_refused_and_nothing_is_stored(tmp_path: Path
 def test_logging_pain_shows_the_red_flags(tmp_path: Path, recordings: dict[str, list[Recording]]) -> None:
     db = f"sqlite:///{tmp_path / 'd.db'}"
     session = _import(db, recordings["flat"][0], NOW, "left")
-    out = _hiptrack("pain", str(session), "6", "--set", "2", "--note", "sharp, front of hip", "--db", db)
-    assert "Pain 6/10 logged for set 2" in out
+    out = _hiptrack("pain", str(session), "6", "--set", "1", "--note", "sharp, front of hip", "--db", db)
+    assert "Pain 6/10 logged for set 1" in out                     # the session has one set (DOSE)
     assert "night" in out and "bladder or bowel" in out
     document = _progress(db)
     assert document["pain"]["latest"] == 6

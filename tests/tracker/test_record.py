@@ -110,7 +110,7 @@ def test_the_simulator_speaks_each_device_family(tmp_path: Path, profile: str) -
     code, out, err = _record("--simulate", "--fast", "--seed", "6", "--profile", profile, "--log", str(log),
                              "--db", db)
     assert code == 0, err
-    assert "10 reps in 2 set(s)" in out                            # the simulator's default dose: 2 × 5
+    assert "10 reps in 2 sets" in out                            # the simulator's default dose: 2 × 5
     assert f",{profile}," in log.read_text().splitlines()[3]
     assert _record("--replay", str(log), "--fast", "--db", db)[0] == 0
     services = build_services(db)

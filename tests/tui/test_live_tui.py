@@ -21,6 +21,7 @@ from tui.record_app import RecordApp
 from tui.recording import RecordingChoice
 from tui.screens.live_recording import LiveRecordingScreen, request_from_choice
 from tui.screens.pain_prompt import PainPromptScreen
+from tui.screens.short_recording import ShortRecordingScreen
 from tui.widgets.rep_counter import RepCounter
 
 EXERCISE = "seated_hip_internal_rotation"
@@ -67,7 +68,7 @@ async def test_a_simulated_recording_ends_in_the_database_with_pain_from_the_pro
 
         log = "\n".join(str(line) for line in live.query_one(Log).lines)
         assert "calibrated (3 swings" in log and "rep 4 (set 2)" in log and "pain 5/10 logged for set 2: stiff" in log
-        assert "4 reps in 2 set(s): 2, 2" in log                         # the analysis summary, when saved
+        assert "4 reps in 2 sets: 2, 2" in log                         # the analysis summary, when saved
         assert "Reps  4" in str(live.query_one(RepCounter).render())
         assert live.query_one(Digits).value != "--"
         await pilot.press("q")
@@ -102,17 +103,56 @@ async def test_stop_saves_and_analyses_what_was_recorded(svc: Services) -> None:
     assert svc.store.pain.entries(session_id) == []
 
 
-async def test_closing_while_recording_stops_first_and_returns_the_session(svc: Services) -> None:
-    source = StallingSource(EXERCISE, "left", 8303, OPTIONS, until_s=15.0)
-    app = RecordApp(svc, LiveRequest(EXERCISE, Side.LEFT, lambda: source, Source.SIMULATED))
+async def _short_recording(svc: Services, seed: int) -> tuple[RecordApp, StallingSource]:
+    source = StallingSource(EXERCISE, "left", seed, OPTIONS, until_s=15.0)
+    return RecordApp(svc, LiveRequest(EXERCISE, Side.LEFT, lambda: source, Source.SIMULATED)), source
+
+
+async def _recorded(pilot: Pilot[Any], app: RecordApp, source: StallingSource) -> LiveRecordingScreen:
+    screen = app.screen
+    assert isinstance(screen, LiveRecordingScreen)
+    await until(pilot, lambda: source.drained.is_set() and screen.session.snapshot.session_id is not None,
+                "the samples recorded")
+    return screen
+
+
+async def test_q_under_a_minute_asks_and_save_stops_first_and_returns_the_session(svc: Services) -> None:
+    app, source = await _short_recording(svc, 8303)
     async with app.run_test(size=(80, 24)) as pilot:
-        screen = app.screen
-        assert isinstance(screen, LiveRecordingScreen)
-        await until(pilot, lambda: source.drained.is_set() and screen.session.snapshot.session_id is not None,
-                     "the samples recorded")
+        await _recorded(pilot, app, source)
         await pilot.press("q")
+        await until(pilot, lambda: isinstance(app.screen, ShortRecordingScreen), "the question")
+        assert "0:15 long" in str(app.screen.query_one("#question", Static).render())
+        await pilot.press("s")
         await until(pilot, lambda: app.return_value is not None, "the app closed with the session")
     assert svc.store.sessions.get(app.return_value).status is SessionStatus.COMPLETE
+
+
+async def test_q_under_a_minute_then_discard_stores_nothing(svc: Services) -> None:
+    app, source = await _short_recording(svc, 8305)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _recorded(pilot, app, source)
+        await pilot.press("q")
+        await until(pilot, lambda: isinstance(app.screen, ShortRecordingScreen), "the question")
+        await pilot.press("d")
+        await until(pilot, lambda: not app.is_running, "the app closed")
+    assert app.return_value is None
+    assert svc.store.sessions.ids() == []
+
+
+async def test_q_under_a_minute_then_escape_keeps_recording(svc: Services) -> None:
+    app, source = await _short_recording(svc, 8306)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await _recorded(pilot, app, source)
+        await pilot.press("q")
+        await until(pilot, lambda: isinstance(app.screen, ShortRecordingScreen), "the question")
+        await pilot.press("escape")
+        await until(pilot, lambda: app.screen is screen, "back on the live screen")
+        assert screen.session.snapshot.running and "● REC" in _status(screen)
+        await pilot.press("s")
+        await until(pilot, lambda: "saved as session" in _status(screen), "the session saved")
+        await pilot.press("q")                          # finished: closes at once, no question
+    assert app.return_value is not None
 
 
 def test_the_dashboard_choice_becomes_a_simulated_recording_request() -> None:

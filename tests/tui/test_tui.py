@@ -123,7 +123,7 @@ async def test_enter_opens_a_session_with_its_trace_holds_and_reps(history: Serv
         assert isinstance(detail, SessionDetailScreen) and detail.session_id == first.id
         info = str(detail.query_one("#info", Static).render())
         assert "Seated hip internal rotation · left · Mon 05 Jan 2026 18:00" in info
-        assert "3 reps in 1 set(s): 3" in info and "pain 5/10" in info and "notes: simulated, seed 100" in info
+        assert "3 reps in 1 set: 3" in info and "pain 5/10" in info and "notes: simulated, seed 100" in info
         chart = detail.query_one(SessionChart)
         view = chart._view
         assert view is not None and view.traces is not None and len(view.traces.time_s) <= 2000
@@ -293,7 +293,8 @@ async def test_the_live_screen_gets_the_choice_and_home_reloads_after_it(
         await pilot.pause()
         screen = app.screen
         assert isinstance(screen, FakeLiveScreen) and screen.services is history
-        assert (screen.request.exercise_id, screen.request.side) == ("ninety_ninety_ir_stretch", Side.RIGHT)
+        # the form starts on home's highlighted motion (the first: the hamstring stretch)
+        assert (screen.request.exercise_id, screen.request.side) == ("hamstring_strap_stretch", Side.RIGHT)
         last = history.store.sessions.summaries()[-1]
         history.store.pain.add(last.id, 9, NOW)                          # what the recording wrote
         screen.dismiss(None)

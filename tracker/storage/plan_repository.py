@@ -15,8 +15,17 @@ from tracker.storage.repository_base import Repository
 
 class PlanRepository(Repository):
     def add(self, item: PlanItem) -> PlanItem:
+        """Refuses an exercise already planned for the same side (a second copy would double its weekly count)."""
         p = item.prescription
         with self._write() as orm:
+            sides = {item.side, "both"} if item.side != "both" else {"left", "right", "both"}
+            twin = orm.scalars(sa.select(m.PlanItem).where(
+                m.PlanItem.person_id == self.person_id, m.PlanItem.active.is_(True),
+                m.PlanItem.exercise_id == item.exercise_id, m.PlanItem.side.in_(sides)).order_by(m.PlanItem.id)
+            ).first() if item.active else None
+            if twin is not None:
+                raise BadInputError(f"{item.exercise_id} ({twin.side}) is already on the plan as item {twin.id}; "
+                                    f"to change its dose: hiptrack plan remove {twin.id}, then add it again")
             row = m.PlanItem(person_id=self.person_id, exercise_id=item.exercise_id, side=item.side,
                              started_on=item.started_on, target_deg=item.target_deg, active=item.active,
                              **_span_columns("sets", p.sets), **_span_columns("reps", p.reps),
@@ -37,8 +46,9 @@ class PlanRepository(Repository):
         """Plan items are retired, not deleted: past weeks' adherence still counts them."""
         with self._write() as orm:
             row = orm.get(m.PlanItem, item_id)
-            if row is None or row.person_id != self.person_id:
-                raise BadInputError(f"no plan item {item_id} (see: hiptrack plan)")
+            if row is None or row.person_id != self.person_id or not row.active:
+                gone = " (it was removed already)" if row is not None and row.person_id == self.person_id else ""
+                raise BadInputError(f"no plan item {item_id} on the plan{gone} (see: hiptrack plan)")
             row.active = False
 
 

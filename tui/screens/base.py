@@ -4,8 +4,17 @@ from __future__ import annotations
 
 from textual.screen import Screen
 
+from tracker.domain import Side
 from tui.context import DashboardContext
 from tui.widgets.section_bar import SectionBar
+
+RecordDefault = tuple[str, Side | None]
+"""The exercise (and side, if one) the record form should start on."""
+
+
+def planned_side(side: str) -> Side | None:
+    """A plan item's side as the record form's ('both' leaves the side to the person)."""
+    return Side(side) if side in (Side.LEFT.value, Side.RIGHT.value) else None
 
 
 class DataScreen(Screen[None]):
@@ -24,6 +33,10 @@ class DataScreen(Screen[None]):
             for bar in self.query(SectionBar):
                 bar.person = self._dashboard.services.person
             self.load()
+
+    def record_default(self) -> RecordDefault | None:
+        """What the person is looking at, to record next (None: the screen shows no one exercise)."""
+        return None
 
     def load(self) -> object:
         """Start loading (in a worker, which is returned); subclasses implement it."""

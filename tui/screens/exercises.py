@@ -9,6 +9,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
 from textual.markup import escape
 from textual.widgets import DataTable, Footer, OptionList, Static
+from textual.widgets.data_table import ColumnKey
 from textual.widgets.option_list import Option
 
 from tracker import catalog
@@ -17,12 +18,18 @@ from tracker.errors import HiptrackError
 from tracker.plans import PlanItem, default_item, edited
 from tracker.report import motion_words, span_text
 from tui.context import DashboardContext
-from tui.screens.base import DataScreen
+from tui.screens.base import DataScreen, RecordDefault, planned_side
 from tui.screens.plan_form import PlanChoice, PlanFormScreen
 from tui.widgets.fixed_columns import add_fixed_columns
 from tui.widgets.section_bar import SectionBar
 
 PLAN_COLUMNS = (("exercise", 24), ("side", 5), ("dose", 14), ("/week", 5), ("target", 6), ("since", 10))
+
+
+def plan_name_width(screen_width: int) -> int:
+    """What the plan's other columns, their padding (1 a side), the border and scrollbar leave for the name."""
+    others = sum(width + 2 for label, width in PLAN_COLUMNS if label != "exercise")
+    return max(24, min(60, screen_width - others - 8))
 
 
 class ExercisesScreen(DataScreen):
@@ -47,11 +54,19 @@ class ExercisesScreen(DataScreen):
     def on_mount(self) -> None:
         self.query_one("#catalogue").border_title = "Catalogue"
         self.query_one("#plan").border_title = "Your plan"
-        table = self.query_one("#plan", DataTable)
-        add_fixed_columns(table, PLAN_COLUMNS)
         catalogue = self.query_one("#catalogue", OptionList)
         catalogue.highlighted = 0
         catalogue.focus()
+
+    def on_resize(self) -> None:
+        """The exercise's name takes the width the other columns leave (it was cut at 24 with space to spare)."""
+        table = self.query_one("#plan", DataTable)
+        width = plan_name_width(self.size.width)
+        current = table.columns.get(ColumnKey("exercise"))
+        if current is None or current.width != width:
+            table.clear(columns=True)
+            add_fixed_columns(table, [(label, width if label == "exercise" else w) for label, w in PLAN_COLUMNS])
+            self._show_plan(self._plan)
 
     @work(thread=True, exclusive=True, group="plan")
     def load(self) -> None:
@@ -84,6 +99,18 @@ class ExercisesScreen(DataScreen):
     def selected_exercise(self) -> Exercise | None:
         option = self.query_one("#catalogue", OptionList).highlighted_option
         return None if option is None or option.id is None else catalog.get(option.id)
+
+    def record_default(self) -> RecordDefault | None:
+        """The plan row if the plan has the focus, else the catalogue's exercise (on its planned side)."""
+        table = self.query_one("#plan", DataTable)
+        if table.has_focus and self._plan and table.cursor_row < len(self._plan):
+            item = self._plan[table.cursor_row]
+            return item.exercise_id, planned_side(item.side)
+        exercise = self.selected_exercise()
+        if exercise is None:
+            return None
+        planned = next((item for item in self._plan if item.exercise_id == exercise.id), None)
+        return exercise.id, planned_side(planned.side) if planned is not None else None
 
     def action_add(self) -> None:
         exercise = self.selected_exercise()

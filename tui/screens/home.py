@@ -16,14 +16,14 @@ from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
 from tracker import catalog
-from tracker.domain import PainEntry
+from tracker.domain import PainEntry, Side
 from tracker.errors import HiptrackError
 from tracker.norms import typical_band
 from tracker.progress import ProgressItem, ProgressReport, load_report
 from tracker.report import motion_words
 from tui.context import DashboardContext
 from tui.labels import short_motion, trend_arrow
-from tui.screens.base import DataScreen
+from tui.screens.base import DataScreen, RecordDefault
 from tui.widgets.adherence_calendar import AdherenceCalendar
 from tui.widgets.pain_strip import PainStrip
 from tui.widgets.section_bar import SectionBar
@@ -45,6 +45,7 @@ class HomeScreen(DataScreen):
     def __init__(self, context: DashboardContext) -> None:
         super().__init__(context)
         self._trends: list[MotionTrend] = []
+        self._groups: list[Group] = []
 
     def compose(self) -> ComposeResult:
         yield SectionBar("home")
@@ -80,6 +81,7 @@ class HomeScreen(DataScreen):
         report = data.report
         groups = motion_groups(report)
         self._trends = [motion_trend(group, report) for group in groups]
+        self._groups = groups
         motions = self.query_one("#motions", OptionList)
         motions.clear_options()
         motions.add_options([Option(_motion_prompt(group)) for group in groups])
@@ -92,6 +94,14 @@ class HomeScreen(DataScreen):
         self.query_one("#pain", Static).update(_pain_text(report))
         self.query_one(PainStrip).show(data.pain_scores)
         self.query_one("#alerts", Static).update(_alerts_text(report))
+
+    def record_default(self) -> RecordDefault | None:
+        """The highlighted tracked motion's exercise (and its side, when only one side is tracked)."""
+        index = self.query_one("#motions", OptionList).highlighted
+        if index is None or index >= len(self._groups):
+            return None
+        (exercise, _motion), sides = self._groups[index]
+        return exercise, Side(next(iter(sides))) if len(sides) == 1 else None
 
     @on(OptionList.OptionHighlighted, "#motions")
     def _motion_highlighted(self, event: OptionList.OptionHighlighted) -> None:

@@ -34,6 +34,7 @@ from tracker.report import motion_words, render_assessment
 from tracker.services import Services
 from tui.recording import BLUETOOTH, RecordingChoice
 from tui.screens.pain_prompt import PainAnswer, PainPromptScreen
+from tui.screens.short_recording import SHORT_RECORDING_S, ShortAnswer, ShortRecordingScreen
 from tui.widgets.angle_readout import AngleReadout
 from tui.widgets.calibration_steps import CalibrationSteps
 from tui.widgets.hold_timer import HoldTimer
@@ -112,6 +113,8 @@ class LiveRecordingScreen(ModalScreen[int | None]):
         self._finished = False
         self._keys_state: tuple[bool, bool] | None = None
         self._close_when_done = False
+        self._discard = False
+        self._services = services
         self._session_id: int | None = None
         self._status_shown: str | None = None
         self.failure: HiptrackError | None = None
@@ -165,6 +168,11 @@ class LiveRecordingScreen(ModalScreen[int | None]):
             return
         if self._session_id is None:
             self._finish("■ stopped before anything was stored")
+            return
+        if self._discard:
+            await asyncio.to_thread(services_module.delete_sessions, self._services, [self._session_id])
+            self._session_id = None
+            self._finish("■ discarded: nothing stored · q closes")
             return
         result = await asyncio.to_thread(self._session.result)
         log = self.query_one(Log)
@@ -265,7 +273,24 @@ class LiveRecordingScreen(ModalScreen[int | None]):
         self.refresh_bindings()
 
     def action_close(self) -> None:
-        """Close now if done; otherwise stop, save, and close when the analysis is stored."""
+        """Close now if done; a recording under a minute asks first; else stop, save, and close when stored."""
+        if self._finished:
+            self.dismiss(self._session_id)
+            return
+        snapshot = self._session.snapshot
+        if snapshot.running and snapshot.state.time_s < SHORT_RECORDING_S:
+            self.app.push_screen(ShortRecordingScreen(snapshot.state.time_s), self._short_answered)
+            return
+        self.save_and_close()
+
+    def _short_answered(self, answer: ShortAnswer | None) -> None:
+        if answer == "discard":
+            self._discard = True
+        if answer in ("save", "discard"):
+            self.save_and_close()
+
+    def save_and_close(self) -> None:
+        """Stop, store what arrived (unless discarding), close when done: also what a hang-up or SIGTERM does."""
         if self._finished:
             self.dismiss(self._session_id)
             return

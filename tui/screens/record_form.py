@@ -13,24 +13,28 @@ from tracker import catalog
 from tracker.domain import Placement, Side, thigh_of
 from tui.context import DashboardContext
 from tui.recording import BLUETOOTH, SENSOR_CHOICES, RecordingChoice
+from tui.screens.base import RecordDefault
 
 
 class RecordFormScreen(ModalScreen[RecordingChoice | None]):
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
-    def __init__(self, context: DashboardContext) -> None:
+    def __init__(self, context: DashboardContext, default: RecordDefault | None = None) -> None:
         super().__init__()
         self._dashboard = context
+        self._default = default
+        """The exercise and side to start on: what the person had selected, or their plan's."""
 
     def compose(self) -> ComposeResult:
         with Vertical(id="form", classes="form"):
             yield Label("Exercise")
-            yield Select([(e.name, e.id) for e in catalog.EXERCISES], value=catalog.EXERCISES[0].id,
+            exercise, side = self._default if self._default is not None else (catalog.EXERCISES[0].id, None)
+            yield Select([(e.name, e.id) for e in catalog.EXERCISES], value=exercise,
                          allow_blank=False, id="exercise",
                          compact=True)
             yield Label("Side")
-            yield Select([("left", Side.LEFT), ("right", Side.RIGHT)], value=Side.LEFT, allow_blank=False, id="side",
-                         compact=True)
+            yield Select([("left", Side.LEFT), ("right", Side.RIGHT)], value=side or Side.LEFT, allow_blank=False,
+                         id="side", compact=True)
             yield Label("Sensor")
             choices = [(label, name) for name, label in SENSOR_CHOICES]
             if self._dashboard.placements:

@@ -12,7 +12,7 @@ from textual.widgets import DataTable, Footer, Static
 from tracker import catalog
 from tracker.domain import SessionResult
 from tracker.errors import HiptrackError
-from tracker.report import SOURCE_WORDS, motion_words
+from tracker.report import SOURCE_WORDS, degrees, motion_words, pain_words, plural, sets_words
 from tracker.session_view import SessionView, load_session_view
 from tui.context import DashboardContext
 from tui.labels import duration_words
@@ -80,7 +80,8 @@ def describe(view: SessionView) -> str:
     result = view.result
     peaks = result.peaks if result is not None else None
     if peaks is not None:
-        lines.append("Range: " + ", ".join(f"{label} {low:+.0f}…{high:+.0f}°" for label, low, high in peaks.ranges()))
+        lines.append("Range: " + ", ".join(f"{label} {degrees(low, 0)[:-1]}…{degrees(high, 0)}"
+                                           for label, low, high in peaks.ranges()))
     elif view.problem:
         lines.append(f"Not analysed: {view.problem}.")
     ride = result.ride if result is not None else None
@@ -96,6 +97,7 @@ def describe(view: SessionView) -> str:
         sources = " + ".join(SOURCE_WORDS.get(s, s) for s in result.orientation_source if s not in ("6d", "9d"))
         lines.append(f"Confidence: abduction, rotation {heading.level} (±{heading.heading_uncertainty_deg:.1f}°"
                      + (f"; {sources})" if sources else ")"))
+    lines.extend(f"⚠ {warning}" for warning in (result.warnings if result is not None else ()))
     extras = [_pain_words(view)] + ([f"notes: {s.notes}"] if s.notes else [])
     lines.append(" · ".join(e for e in extras if e))
     return "\n".join(line for line in lines if line)
@@ -105,20 +107,15 @@ def _work_line(result: SessionResult) -> str:
     reps, sets, holds = result.reps, result.sets, result.holds
     parts = []
     if sets:
-        parts.append(f"{len(reps)} reps in {len(sets)} set(s): " + ", ".join(str(x.reps) for x in sets))
+        parts.append(sets_words(len(reps), [x.reps for x in sets]))
     elif reps:
-        parts.append(f"{len(reps)} reps")
+        parts.append(plural(len(reps), "rep"))
     if holds:
         longest = max(holds, key=lambda h: h.duration_s)
-        parts.append(f"{len(holds)} holds, longest {longest.duration_s:.1f} s at {longest.angle_deg:+.0f}°")
+        parts.append(f"{plural(len(holds), 'hold')}, longest {longest.duration_s:.1f} s at "
+                     f"{degrees(longest.angle_deg, 0)}")
     return " · ".join(parts) or "No reps or holds found."
 
 
 def _pain_words(view: SessionView) -> str:
-    if not view.pain:
-        return "pain not rated"
-    whole = [p for p in view.pain if p.set_index is None]
-    sets = [p for p in view.pain if p.set_index is not None]
-    parts = [f"pain {whole[-1].score}/10"] if whole else []
-    parts += [f"set {p.set_index + 1}: {p.score}/10" for p in sets if p.set_index is not None]
-    return ", ".join(parts)
+    return pain_words(view.pain)

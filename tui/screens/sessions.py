@@ -24,12 +24,12 @@ from textual.widgets.data_table import ColumnKey
 from tracker import catalog
 from tracker.domain import AnalysedSession, SessionSummary, Side
 from tracker.errors import HiptrackError
-from tracker.progress import tracked_motions
+from tracker.progress import best_angle
 from tracker.services import Services
 from tui.context import DashboardContext
 from tui.filters import SessionFilter, parse_days
 from tui.labels import clock_time, short_motion
-from tui.screens.base import DataScreen
+from tui.screens.base import DataScreen, RecordDefault
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.session_detail import SessionDetailScreen
 from tui.widgets.section_bar import SectionBar
@@ -157,6 +157,15 @@ class SessionsScreen(DataScreen):
         if event.row_key.value is not None:
             self.app.push_screen(SessionDetailScreen(self._dashboard, int(event.row_key.value)))
 
+    def record_default(self) -> RecordDefault | None:
+        """Another session like the selected one: same exercise, same side."""
+        table = self.query_one(DataTable)
+        if not table.row_count:
+            return None
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        row = next((r for r in self._rows if str(r.summary.id) == key), None)
+        return None if row is None else (row.summary.exercise, row.summary.side)
+
     def action_delete(self) -> None:
         table = self.query_one(DataTable)
         if not table.row_count:
@@ -229,11 +238,8 @@ def best_label(row: AnalysedSession | None) -> str:
     """'IR 34°': the session's extreme in its exercise's first tracked motion, positive = more range."""
     if row is None or not row.calibrated:
         return "" if row is None else "no calib."
-    peaks = row.result.peaks
-    direction = next(iter(tracked_motions(row.exercise)), None)
-    if peaks is None or direction is None:
-        return ""
-    return f"{short_motion(direction.motion)} {direction.sign * peaks.of(direction):.0f}°"
+    best = best_angle(row)
+    return "" if best is None else f"{short_motion(best[0].motion)} {best[1]:.0f}°"
 
 
 def _described(summary: SessionSummary) -> str:

@@ -14,7 +14,7 @@ from textual_plotext import PlotextPlot
 
 from tracker.norms import RangeBand
 from tracker.progress import SessionPoint
-from tui.labels import date_ticks
+from tui.labels import date_ticks, even_ticks
 
 SIDE_COLORS = {"left": (86, 180, 233), "right": (230, 159, 0)}
 """Okabe–Ito sky blue and orange: told apart with any colour vision, on light and dark themes."""
@@ -108,6 +108,8 @@ class TrendChart(PlotextPlot):
         low, high = min(values), max(values)
         pad = max((high - low) * 0.1, 2.0)
         plt.ylim(low - pad, high + pad)
+        y_ticks = even_ticks(low - pad, high + pad, max(2, (self.size.height - 4) // 3))
+        plt.yticks(y_ticks, [f"{t:g}" for t in y_ticks])
         plt.xlim(first - margin, last + margin)
         ticks, labels = date_ticks(date.fromordinal(int(first)), date.fromordinal(int(last)),
                                    max(2, self.size.width // 14))
