@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import NDArray
 
+from analysis import quaternions as q
 from analysis.angles import HipAngles, hip_angles, thigh_quaternions
 from analysis.calibration import Calibration, CalibrationNotFoundError, CalibrationParams, find_calibration, still_mask
 from analysis.confidence import (
@@ -29,9 +30,25 @@ from analysis.events import (
     detect_excursions,
     detect_holds,
     group_sets,
+    low_pass,
 )
 from analysis.orientation import estimate_orientation
 from analysis.peaks import Peaks
+from analysis.pelvis import (
+    PelvisAngles,
+    PelvisCalibration,
+    PelvisCalibrationError,
+    PelvisParams,
+    calibrate_pelvis,
+    measured_hip_angles,
+    motion_in,
+    pelvis_angles,
+    pelvis_quaternions,
+    relative_drift_rad,
+    smoothed,
+    with_pelvis,
+)
+from analysis.results import PelvisMotion
 from analysis.ride import RideMetrics, RideParams, analyse_ride
 from analysis.ride_heading import RideHeadingParams, ride_heading, ride_hip_angles
 from analysis.segments import drop_short, rolling_range, runs
@@ -55,6 +72,7 @@ class AnalysisParams:
     ride: RideParams = field(default_factory=RideParams)
     ride_heading: RideHeadingParams = field(default_factory=RideHeadingParams)
     confidence: ConfidenceParams = field(default_factory=ConfidenceParams)
+    pelvis: PelvisParams = field(default_factory=PelvisParams)
     min_rest_s: float = 0.5
     """A rest lasts this long at least: people return to neutral for as little as half a second
     between holds or reps, and each such return is a rest that closes the rep before it."""
@@ -86,11 +104,29 @@ class ThighAnalysis:
     orientation_source: tuple[str, ...] = ()
     """How the orientation was found: '6d' (gyro + accelerometer) and what fixed its heading
     ('rests' in the exercise's pose, the 'pedalling_axis')."""
+    pelvis_calibration: PelvisCalibration | None = None
+    pelvis_angles: PelvisAngles | None = None
+    """Measured pelvis tilt, obliquity, rotation against the stand (None: pelvis assumed still)."""
+    pelvis_range: PelvisMotion | None = None
+    """How far the measured pelvis moved during the exercise window."""
+    pelvis_problem: str | None = None
+    """Why a pelvis recording that was given could not be used (the pelvis was then assumed)."""
+
+
+@dataclass(frozen=True, slots=True)
+class PelvisSamples:
+    """The sacrum sensor's samples on the thigh's time grid."""
+
+    acc: FloatArray
+    gyr: FloatArray
 
 
 def analyze_thigh(time_s: FloatArray, acc: FloatArray, gyr: FloatArray, side: str, primary_motion: str,
-                  posture: str, counting: str = "excursions", params: AnalysisParams | None = None) -> ThighAnalysis:
-    """Analyse one thigh sensor's recording. counting: 'excursions', 'cycles' or 'ride' (SPEC §7)."""
+                  posture: str, counting: str = "excursions", params: AnalysisParams | None = None,
+                  pelvis: PelvisSamples | None = None) -> ThighAnalysis:
+    """Analyse one thigh sensor's recording. counting: 'excursions', 'cycles' or 'ride' (SPEC §7).
+
+    pelvis: a sacrum sensor on the same time grid; hip angles are then against the measured pelvis."""
     params = params or AnalysisParams()
     if primary_motion not in PRIMARY:
         raise ValueError(f"unknown primary motion {primary_motion!r}; known: {', '.join(PRIMARY)}")
@@ -111,34 +147,63 @@ def analyze_thigh(time_s: FloatArray, acc: FloatArray, gyr: FloatArray, side: st
     window = (int(rests[0, 0]), int(rests[-1, 1])) if len(rests) else \
         (int(np.searchsorted(time_s, calibration.end_s)), len(time_s))
     stand = (time_s >= calibration.start_s) & (time_s <= calibration.end_s)
+    pelvis_cal, pelvis_problem, pelvis_q = None, None, None
+    if pelvis is not None:
+        pelvis_quat = estimate_orientation(pelvis.gyr, pelvis.acc, rate_hz, params=params.vqf)
+        try:
+            pelvis_cal = calibrate_pelvis(time_s, pelvis.acc, pelvis_quat, calibration, params.pelvis)
+            pelvis_q = pelvis_quaternions(pelvis_quat, pelvis_cal)
+        except PelvisCalibrationError as err:
+            pelvis_problem = str(err)
+    measured: PelvisAngles | None = None
+    source: tuple[str, ...]
     if counting == "ride":                 # the pedalling axis tells the heading (analysis/ride_heading.py)
         heading = ride_heading(time_s, gyr, acc, quat, thigh, still_mask(gyr, acc, rate_hz, params.calibration),
                                calibration, params.ride_heading)
         angles = ride_hip_angles(time_s, thigh, calibration, side, posture, heading)
         observed, source = stand | heading.observed, ("6d", "pedalling_axis")
+        if pelvis_q is not None:
+            measured = pelvis_angles(time_s, pelvis_q, calibration.heading_rad)
+    elif pelvis_q is not None:
+        drift = relative_drift_rad(time_s, thigh, pelvis_q, rests)
+        pelvis_q = q.multiply(q.about_z(drift), pelvis_q)
+        angles = HipAngles(time_s, measured_hip_angles(pelvis_q, thigh, side), np.rad2deg(drift))
+        measured = pelvis_angles(time_s, pelvis_q, calibration.heading_rad)
+        observed, source = stand | rest_mask(len(time_s), rests), ("6d", "rests", "pelvis_sensor")
     else:
         angles = hip_angles(time_s, thigh, calibration, side, posture, rests)
         observed, source = stand | rest_mask(len(time_s), rests), ("6d", "rests")
 
     lo = window[0]                 # a rep may end after the last rest; getting up never comes back
+    rocking = None if measured is None or counting != "ride" else \
+        low_pass(measured.angles_deg[lo:], params.pelvis.ride_smooth_hz, rate_hz)
     reps, holds, ride = events_after_calibration(counting, time_s[lo:], angles.angles_deg[lo:], column, motions,
-                                np.clip(rests - lo, 0, len(time_s) - lo), rate_hz, params)
+                                np.clip(rests - lo, 0, len(time_s) - lo), rate_hz, params, rocking)
     end = max(window[1], int(np.searchsorted(time_s, max((r.end_s for r in reps), default=0.0), "right")))
+    pelvis_range = None
+    if measured is not None:
+        smooth = smoothed(measured, rate_hz, params.pelvis)
+        reps, holds = with_pelvis(time_s, smooth, reps, holds, params.pelvis)
+        pelvis_range = motion_in(time_s, smooth, float(time_s[lo]), float(time_s[end - 1]))
     uncertainty = heading_uncertainty_deg(time_s, observed, params.confidence)
     return ThighAnalysis(side, primary_motion, duration, calibration, None, angles,
                          (float(time_s[lo]), float(time_s[end - 1])), Peaks.over(angles.angles_deg[lo:end]),
                          holds, reps, group_sets(reps, params.events), ride,
-                         motion_confidence(uncertainty[lo:end], params.confidence), source)
+                         motion_confidence(uncertainty[lo:end], params.confidence), source,
+                         pelvis_cal, measured, pelvis_range, pelvis_problem)
 
 
 def events_after_calibration(counting: str, time_s: FloatArray, angles_deg: FloatArray, column: int,
-                             motions: tuple[str, str], rests: NDArray[np.intp], rate_hz: float, params: AnalysisParams
+                             motions: tuple[str, str], rests: NDArray[np.intp], rate_hz: float, params: AnalysisParams,
+                             pelvis_deg: FloatArray | None = None
                              ) -> tuple[tuple[RepEvent, ...], tuple[HoldEvent, ...], RideMetrics | None]:
-    """Reps, holds (or ride metrics) from the angles after the exercise began (also the live preview's)."""
+    """Reps, holds (or ride metrics) from the angles after the exercise began (also the live preview's).
+
+    pelvis_deg: rides, the measured pelvis angles on the same samples (per-stroke rocking)."""
     if len(time_s) < 2:                     # stopped right after the calibration: nothing to count
         return (), (), None
     if counting == "ride":
-        return (), (), analyse_ride(time_s, angles_deg, params.ride)
+        return (), (), analyse_ride(time_s, angles_deg, params.ride, pelvis_deg)
     primary = angles_deg[:, column]
     if counting == "cycles":
         sign = -1.0 if motions[0] == "" else 1.0

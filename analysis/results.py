@@ -28,6 +28,19 @@ Span = tuple[float, float]
 
 
 @dataclass(frozen=True, slots=True)
+class PelvisMotion:
+    """How far the pelvis moved (max − min, degrees) in each plane during a rep, a hold or a session."""
+
+    tilt_deg: float
+    obliquity_deg: float
+    rotation_deg: float
+
+    @property
+    def largest_deg(self) -> float:
+        return max(self.tilt_deg, self.obliquity_deg, self.rotation_deg)
+
+
+@dataclass(frozen=True, slots=True)
 class HoldEvent:
     motion: str
     start_s: float
@@ -36,6 +49,10 @@ class HoldEvent:
     """Mean signed angle during the hold (SPEC §2 signs)."""
     stability_deg: float
     """Standard deviation of the angle during the hold."""
+    pelvis_deg: PelvisMotion | None = None
+    """How far the measured pelvis moved during the hold (None: no pelvis sensor)."""
+    compensated: bool | None = None
+    """The pelvis moved more than the compensation threshold (None: no pelvis sensor)."""
 
     @property
     def duration_s(self) -> float:
@@ -48,6 +65,9 @@ class RepEvent:
     start_s: float
     end_s: float
     peak_deg: float
+    pelvis_deg: PelvisMotion | None = None
+    """How far the measured pelvis moved during the rep (None: no pelvis sensor)."""
+    compensated: bool | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +125,13 @@ class RideResult:
     flexion_range_drift_deg: float = float("nan")
     abduction_drift_deg: float = float("nan")
     cadence_drift_rpm: float = float("nan")
+    pelvis_obliquity_range_deg: float = float("nan")
+    """Rides with a pelvis sensor: per-stroke side-to-side rocking (obliquity max − min), mean over seated strokes."""
+    pelvis_tilt_range_deg: float = float("nan")
+    """...and per-stroke fore-aft rocking (tilt max − min)."""
+    pelvis_obliquity_range_drift_deg: float = float("nan")
+    """Last tenth of the strokes minus the first: rocking that grows as the rider tires."""
+    pelvis_tilt_range_drift_deg: float = float("nan")
     pedalling: tuple[Span, ...] = ()
     coasting: tuple[Span, ...] = ()
     standing: tuple[Span, ...] = ()
@@ -152,6 +179,9 @@ class SessionResult:
     """Per angle ('flexion', 'abduction', 'rotation'): how well the heading it needs was observed."""
     orientation_source: tuple[str, ...] = ()
     """'6d' and what fixed the heading: 'rests', 'pedalling_axis' (SPEC §5)."""
+    pelvis: PelvisMotion | None = None
+    """Range of the measured pelvis's tilt, obliquity and rotation during the exercise; None when the
+    pelvis was assumed still in the posture's pose (no pelvis sensor)."""
 
     @property
     def calibrated(self) -> bool:
