@@ -87,6 +87,8 @@ class CalibrationOutcome:
     planarity: float | None = None
     """How planar the calibration swings were (1 = a clean forward swing)."""
     problem: str | None = None
+    q_sensor_to_pelvis_wxyz: tuple[float, float, float, float] | None = None
+    """The sacrum sensor's alignment, when a pelvis sensor was calibrated in the same stand."""
 
     @property
     def ok(self) -> bool:

@@ -18,10 +18,12 @@ from hiptrack.cli.common import (
     ExerciseOption,
     JsonOption,
     NoTuiOption,
+    PelvisOption,
     SessionIdArgument,
     SideOption,
     app,
     parse_datetime,
+    read_pelvis,
     services_module,
     session_line,
     sessions_table,
@@ -167,6 +169,7 @@ def import_file(
     exercise: ExerciseOption,
     at: Annotated[str | None, typer.Option(
         metavar="ISO-DATETIME", help="When the session started (default: the file's modification time).")] = None,
+    pelvis: PelvisOption = None,
     db: DbOption = None,
 ) -> None:
     """Store a recording made with another tool as a session."""
@@ -176,10 +179,11 @@ def import_file(
         if not file.is_file():
             raise BadInputError(f"{file}: no such file")
         samples = read_imu_csv(file)                # a bad file is refused before a database is created
+        pelvis_samples = read_pelvis(pelvis, samples)
         started_at = started_at or datetime.fromtimestamp(file.stat().st_mtime, UTC)
         svc = services_module().build_services(db)
         session_id = asyncio.run(services_module().import_samples(svc, samples, file.name, exercise, side,
-                                                                  started_at))
+                                                                  started_at, pelvis_samples))
         summary = svc.store.sessions.get(session_id)
         svc.close()
         typer.echo(f"Imported {file} as session {session_id}: {summary.samples} samples, "
