@@ -28,11 +28,11 @@ _RANGE_COLUMNS = ('pelvis_tilt_range_deg', 'pelvis_obliquity_range_deg', 'pelvis
 def upgrade() -> None:
     with op.batch_alter_table('analysis_results') as batch:
         for name in _RANGE_COLUMNS:
-            batch.add_column(sa.Column(name, sa.Float(), nullable=True))
+            batch.add_column(sa.Column(name, sa.Double(), nullable=True))
     for table in ('holds', 'reps'):
         with op.batch_alter_table(table) as batch:
             for name in _EVENT_COLUMNS:
-                batch.add_column(sa.Column(name, sa.Float(), nullable=True))
+                batch.add_column(sa.Column(name, sa.Double(), nullable=True))
             batch.add_column(sa.Column('compensated', sa.Boolean(), nullable=True))
 
 
