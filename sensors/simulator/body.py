@@ -83,9 +83,11 @@ def pelvis_placement(rng: np.random.Generator, turn_deg: float | None = None) ->
     """A sensor flat on the sacrum, face (sensor z) out, strap turned at random about that normal
     (README's sacrum convention); a few degrees of tilt as the sacrum is not flat.
 
-    turn_deg: the strap's turn about the normal instead of a random one (re-strapping tests)."""
+    turn_deg: the strap's turn about the normal instead of a random one, on one person's sacrum
+    (the same tilt every session: re-strapping tests)."""
     turn = rng.uniform(0, 360)
     normal_turn = Rotation.from_euler("z", turn if turn_deg is None else turn_deg, degrees=True)
     onto_back = Rotation.from_euler("y", -90, degrees=True)      # sensor z → pelvis −X (posterior)
-    tilt = Rotation.from_rotvec(rng.normal(0, np.deg2rad(5), 3))
+    tilt_deg = rng.normal(0, np.deg2rad(5), 3)
+    tilt = Rotation.from_rotvec(tilt_deg if turn_deg is None else np.deg2rad([3.0, -2.0, 4.0]))
     return Placement(tilt * onto_back * normal_turn, np.array([-0.1, 0.02, 0.0]))

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 from numpy.typing import NDArray
 from scipy.signal import find_peaks
+from scipy.spatial.transform import Rotation
 
 from sensors.samples import ImuSamples, Placement
 from sensors.simulator.body import pelvis_placement, thigh_placement
@@ -57,6 +58,9 @@ class SimOptions:
     pelvis_rocking_deg: tuple[float, float] | None = None
     """Rides: per-stroke side-to-side pelvic rocking (obliquity range, degrees, drawn per session);
     fore-aft rocking (tilt) is a third of it. Rocking grows by up to a fifth over the ride (fatigue)."""
+    thigh_strap_wxyz: tuple[float, float, float, float] | None = None
+    """The thigh sensor's sensor → thigh rotation instead of a drawn one (re-strapping tests); the
+    sensor's position on the thigh is still drawn."""
     pelvis_strap_turn_deg: float | None = None
     """The sacrum strap's turn about the sensor's face normal (None: random); re-strapping tests."""
 
@@ -164,6 +168,9 @@ def simulate_session(exercise_id: str, side: str, seed: int, options: SimOptions
     time_s = np.arange(0.0, motion.duration_s, 1.0 / options.rate_hz)
 
     thigh_mount = thigh_placement(side, rng, options.strap)
+    if options.thigh_strap_wxyz is not None:
+        w, x, y, z = options.thigh_strap_wxyz
+        thigh_mount = replace(thigh_mount, rotation_sensor_to_segment=Rotation.from_quat([x, y, z, w]))
     thigh = measure(motion.sensor_pose("thigh", thigh_mount), time_s, options.errors, rng, options.with_mag)
     thigh_key = Placement.LEFT_THIGH if side == "left" else Placement.RIGHT_THIGH
     streams = {thigh_key: ImuSamples(time_s, thigh.acc_mps2, thigh.gyr_radps, thigh.mag_ut)}
