@@ -156,21 +156,33 @@ def motion_in(time_s: FloatArray, smooth_deg: FloatArray, start_s: float, end_s:
     return PelvisMotion(float(tilt), float(obliquity), float(rotation))
 
 
+def offset_in(time_s: FloatArray, smooth_deg: FloatArray, since_s: float, start_s: float,
+              end_s: float) -> PelvisMotion:
+    """How far the pelvis sat from where it was at since_s (largest |offset| per plane) between two times."""
+    reference = smooth_deg[min(int(np.searchsorted(time_s, since_s)), len(time_s) - 1)]
+    a = int(np.searchsorted(time_s, start_s))
+    b = max(int(np.searchsorted(time_s, end_s, side="right")), a + 1)
+    tilt, obliquity, rotation = np.abs(smooth_deg[a:b] - reference).max(axis=0)
+    return PelvisMotion(float(tilt), float(obliquity), float(rotation))
+
+
 def with_pelvis(time_s: FloatArray, smooth_deg: FloatArray, reps: tuple[RepEvent, ...],
                 holds: tuple[HoldEvent, ...], params: PelvisParams
                 ) -> tuple[tuple[RepEvent, ...], tuple[HoldEvent, ...]]:
-    """Every rep and hold with how far the pelvis moved during it and whether that was compensation."""
-    def motion(start_s: float, end_s: float) -> tuple[PelvisMotion, bool]:
-        moved = motion_in(time_s, smooth_deg, start_s, end_s)
-        return moved, moved.largest_deg > params.compensation_deg
+    """Every rep and hold with how far the pelvis moved and whether that was compensation.
 
+    A rep: the pelvis's range over the rep. A hold: how far the pelvis sits from where it was when
+    the rep began (a hold reached by hitching the pelvis is held with the pelvis still, but away)."""
     marked_reps = []
     for rep in reps:                                 # one step per rep (a handful), not per sample
-        moved, compensated = motion(rep.start_s, rep.end_s)
-        marked_reps.append(RepEvent(rep.motion, rep.start_s, rep.end_s, rep.peak_deg, moved, compensated))
+        moved = motion_in(time_s, smooth_deg, rep.start_s, rep.end_s)
+        marked_reps.append(RepEvent(rep.motion, rep.start_s, rep.end_s, rep.peak_deg, moved,
+                                    moved.largest_deg > params.compensation_deg))
     marked_holds = []
     for hold in holds:
-        moved, compensated = motion(hold.start_s, hold.end_s)
+        since = next((r.start_s for r in reps if r.start_s <= hold.start_s <= r.end_s), None)
+        moved = motion_in(time_s, smooth_deg, hold.start_s, hold.end_s) if since is None else \
+            offset_in(time_s, smooth_deg, since, hold.start_s, hold.end_s)
         marked_holds.append(HoldEvent(hold.motion, hold.start_s, hold.end_s, hold.angle_deg, hold.stability_deg,
-                                      moved, compensated))
+                                      moved, moved.largest_deg > params.compensation_deg))
     return tuple(marked_reps), tuple(marked_holds)
