@@ -18,7 +18,8 @@ from datetime import UTC, datetime
 from typing import Protocol, runtime_checkable
 
 from analysis.live_analyzer import LiveAnalyzer, LiveState
-from analysis.live_events import LiveEvent
+from analysis.live_events import Calibrated, HoldEnded, LiveEvent, PelvisMoved, RepCounted
+from analysis.live_pelvis import LivePelvis
 from analysis.results import SessionResult
 from sensors.notification_source import DecodeStats
 from sensors.samples import Placement
@@ -143,6 +144,8 @@ class LiveSession:
         self._on_progress = on_progress
         self._clock = clock
         self._analyzer: LiveAnalyzer | None = None
+        self._pelvis: LivePelvis | None = None
+        """The sacrum sensor's preview, when one is recorded: each rep and hold says if the pelvis moved."""
         self._run = _Run()
         self._task: asyncio.Task[int] | None = None
         """The recording itself (services.record), cancelled by stop()."""
@@ -170,6 +173,8 @@ class LiveSession:
         thigh = thigh_stream(source, self.request.side)
         self._analyzer = LiveAnalyzer(thigh.rate_hz, self.request.side.value, self.exercise.primary_motion,
                                       self.exercise.posture.value, self.exercise.counting)
+        pelvis = next((s for s in source.streams if s.placement == Placement.PELVIS), None)
+        self._pelvis = None if pelvis is None or self.exercise.counting == "ride" else LivePelvis(pelvis.rate_hz)
         self._run = _Run(links={str(s.placement): _Link(s) for s in source.streams}, running=True, source=source)
         self._task = asyncio.create_task(record(
             self.services, _Ending(source, self._ended), self.request.exercise_id, self.request.side,
@@ -269,7 +274,35 @@ class LiveSession:
         link.last_s = float(samples.time_s[-1])
         link.arrived_at = self._clock()
         if block.placement == thigh_of(self.request.side) and self._analyzer is not None:
-            self._emit(self._analyzer.feed(samples.time_s, samples.acc_mps2, samples.gyr_radps))
+            events = self._analyzer.feed(samples.time_s, samples.acc_mps2, samples.gyr_radps)
+            self._emit(events + self._pelvis_events(events))
+        elif block.placement == Placement.PELVIS and self._pelvis is not None and self._analyzer is not None:
+            origin = self._analyzer.origin_s
+            if origin is not None:                 # the thigh's clock: the preview's times count from its first sample
+                self._pelvis.feed(samples.time_s - origin, samples.acc_mps2, samples.gyr_radps)
+
+    def _pelvis_events(self, events: tuple[LiveEvent, ...]) -> tuple[LiveEvent, ...]:
+        """'pelvis moved N°' after each rep or hold that was reached by moving the pelvis."""
+        pelvis = self._pelvis
+        if pelvis is None:
+            return ()
+        found: list[LiveEvent] = []
+        for event in events:
+            if isinstance(event, Calibrated):
+                pelvis.calibrate(event.calibration)
+                continue
+            if isinstance(event, RepCounted):
+                span, of = (event.rep.start_s, event.rep.end_s), "rep"
+            elif isinstance(event, HoldEnded):
+                span, of = (event.hold.start_s, event.hold.end_s), "hold"
+            else:
+                continue
+            moved = pelvis.moved(*span)
+            if moved is not None and pelvis.compensated(moved):
+                planes = {"tilt": moved.tilt_deg, "obliquity": moved.obliquity_deg, "rotation": moved.rotation_deg}
+                plane = max(planes, key=lambda name: planes[name])
+                found.append(PelvisMoved(event.time_s, of, moved.largest_deg, plane))
+        return tuple(found)
 
     def _progressed(self, progress: RecordingStatus) -> None:
         self._run.session_id = progress.session_id
