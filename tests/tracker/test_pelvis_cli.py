@@ -93,3 +93,21 @@ def test_an_imported_session_with_a_pelvis_shows_what_analyze_computes(recording
     assert stored.pop("session_id") == session_id
     assert stored == _analyze(stored_thigh, "--pelvis", str(stored_pelvis))
     assert stored["pelvis"]["source"] == "measured" and "q_sensor_to_pelvis_wxyz" in stored["calibration"]
+
+
+def test_a_pelvis_sensor_not_on_the_sacrum_falls_back_to_the_assumed_pelvis_and_says_why(
+        recording: tuple[Path, Path], tmp_path: Path) -> None:
+    from scipy.spatial.transform import Rotation
+
+    from tracker.imu_csv import read_imu_csv
+    thigh, pelvis = recording
+    full = read_imu_csv(pelvis)
+    face_up, _ = Rotation.align_vectors([[0.0, 0.0, 1.0]], [full.acc_mps2[:100].mean(axis=0)])
+    lying = tmp_path / "face_up.csv"
+    write_imu_csv(lying, ImuSamples(full.time_s, face_up.apply(full.acc_mps2), face_up.apply(full.gyr_radps)))
+    document = _analyze(thigh, "--pelvis", str(lying))
+    assert document["pelvis"] == {"source": "assumed"}
+    warnings = document["warnings"]
+    assert isinstance(warnings, list) and any("pelvis sensor not used" in w and "flat on the sacrum" in w
+                                              for w in warnings)
+    assert document["reps"] == _analyze(thigh)["reps"]          # exactly the single-sensor analysis
