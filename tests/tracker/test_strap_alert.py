@@ -42,3 +42,23 @@ def test_a_strap_turned_20_degrees_warns_and_a_restrap_within_5_does_not(thigh: 
 def test_a_first_session_has_nothing_to_compare_with() -> None:
     report = build_report([_session(0, 40.0, 40.0)], [], [], NOW)
     assert not [a for a in report.alerts if a.kind == "strap_moved"]
+
+
+def test_mostly_compensated_reps_in_the_latest_session_get_a_keep_still_cue() -> None:
+    from analysis.results import PelvisMotion, RepEvent
+
+    def with_reps(i: int, flags: tuple[bool, ...]) -> AnalysedSession:
+        row = _session(i, 0.0, 0.0)
+        reps = tuple(RepEvent("internal_rotation", 10.0 * k, 10.0 * k + 5, 30.0,
+                              PelvisMotion(0.5, 6.0 if f else 0.8, 1.0), f) for k, f in enumerate(flags))
+        return AnalysedSession(row.session_id, row.exercise, row.side, row.started_at,
+                               SessionResult(Side.RIGHT, row.exercise, 60.0, row.result.calibration, row.result.peaks,
+                                             reps=reps))
+
+    def cues(*sessions: AnalysedSession) -> list[str]:
+        return [a.message for a in build_report(list(sessions), [], [], NOW).alerts if a.kind == "pelvis_compensation"]
+
+    (cue,) = cues(with_reps(0, (False,) * 4), with_reps(1, (True, True, False, True)))
+    assert "3 of 4 reps were reached by moving the pelvis" in cue and "Keep the pelvis and low back still" in cue
+    assert cues(with_reps(0, (True,) * 4), with_reps(1, (False, True, False, False))) == []   # the latest counts
+    assert cues(_session(0, 0.0, None)) == []                      # no pelvis sensor: nothing is claimed
