@@ -21,7 +21,7 @@ from sensors.simulator import SimOptions, SimulatedSession, simulate_session
 from sensors.simulator.exercises import Dose
 from tracker import catalog
 
-COMPENSATING = SimOptions(with_pelvis=True, pelvis_compensation_deg=(3.0, 12.0))
+COMPENSATING = SimOptions(with_pelvis=True, pelvis_compensation_deg=(3.0, 12.0), dose=Dose(sets=1, reps=6))
 SEEDS = (9101, 9102, 9103)
 
 
