@@ -20,8 +20,10 @@ from analysis.vocabulary import Side
 if TYPE_CHECKING:
     from analysis.ride import RideMetrics
 
-ALGORITHM_VERSION = "1"
-"""Bumped when a change to the analysis changes results, so stored sessions can be told apart."""
+ALGORITHM_VERSION = "2"
+"""Bumped when a change to the analysis changes results, so stored sessions can be told apart.
+2: a recorded pelvis sensor is used (hip angles against the measured pelvis); sessions without one
+analyse as in 1."""
 
 Span = tuple[float, float]
 """(start_s, end_s) of a stretch of time."""
