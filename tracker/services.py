@@ -21,9 +21,10 @@ from tracker import __version__, catalog
 from tracker.domain import Placement, SessionStatus, SessionSummary, Side, Source, StreamInfo, thigh_of
 from tracker.errors import BadInputError, ImportFormatError
 from tracker.imu_csv import read_imu_csv, write_imu_csv
-from tracker.private_files import private_folder, private_text_file
+from tracker.private_files import private_folder, private_text_file, write_private_bytes
 from tracker.recorder import Recorder, RecordingStatus
 from tracker.storage.database import Database, open_database
+from tracker.storage.people_repository import DEFAULT_PERSON, PersonSummary
 from tracker.storage.session_repository import NewSession
 from tracker.storage.store import Store
 
@@ -44,18 +45,39 @@ class Services:
     database: Database
     store: Store
     recorder: Recorder
+    person: str = DEFAULT_PERSON
+    """Whose sessions, results, pain and plan `store` sees and records."""
 
     def close(self) -> None:
         self.database.dispose()
 
 
-def build_services(db_url: str | None = None, *, recover: bool = True) -> Services:
-    """Open (and migrate) the database; sessions whose recorder died are marked interrupted."""
+def build_services(db_url: str | None = None, *, recover: bool = True, person: str | None = None) -> Services:
+    """Open (and migrate) the database for `person` (None: the default person); sessions whose recorder died
+    are marked interrupted. An unknown person is refused (`hiptrack people add NAME` first)."""
     database = open_database(db_url)
-    store = Store(database.sessions)
+    try:
+        services = _as_person(database, person)
+    except BaseException:
+        database.dispose()
+        raise
     if recover:
-        store.sessions.mark_stale_interrupted(datetime.now(UTC))
-    return Services(database, store, Recorder(store.sessions))
+        services.store.sessions.mark_stale_interrupted(datetime.now(UTC))
+    return services
+
+
+def for_person(services: Services, person: str | None) -> Services:
+    """The same database seen as `person` (the dashboard's person picker; --person on every command)."""
+    return _as_person(services.database, person)
+
+
+def _as_person(database: Database, person: str | None) -> Services:
+    store = Store(database.sessions, Store(database.sessions).people.id_of(person))
+    return Services(database, store, Recorder(store.sessions), person or DEFAULT_PERSON)
+
+
+def people(services: Services) -> list[PersonSummary]:
+    return services.store.people.summaries()
 
 
 async def record(services: Services, source: SampleSource, exercise_id: str, side: Side, origin: Source,
@@ -232,18 +254,44 @@ def delete_sessions(services: Services, session_ids: list[int]) -> list[SessionS
     return doomed
 
 
-def export_session(services: Services, session_id: int, out_dir: Path) -> list[Path]:
-    """One SPEC §4 CSV per stream plus a JSON sidecar with the metadata; all files private (0600)."""
-    summary = services.store.sessions.get(session_id)
+def export_session(services: Services, session_id: int, out_dir: Path,
+                   formats: tuple[str, ...] = ("csv",)) -> list[Path]:
+    """Write the session in each format; all files private (0600), folders 0700, never through a link.
+
+    csv: one SPEC §4 CSV per stream plus a JSON sidecar; opensim: .sto orientations + .mot hip angles;
+    fit: a FIT activity (rides). Everything that needs the analysis is built before the first write.
+    """
+    from tracker.exports import analysed_files, export_formats  # the analysis stack only when exporting
+
+    formats = export_formats(formats)
+    with services.store.read() as stored:
+        summary = stored.sessions.get(session_id)
+        samples = {stream.placement: stored.sessions.samples(stream.id) for stream in summary.streams}
+    built = analysed_files(summary, samples, formats)
     private_folder(out_dir)
+    written: list[Path] = []
+    if "csv" in formats:
+        written += _export_csv(summary, samples, out_dir)
+    for name, contents in built.items():
+        path = out_dir / name
+        if isinstance(contents, bytes):
+            write_private_bytes(path, contents)
+        else:
+            with private_text_file(path, encoding="ascii") as handle:
+                handle.write(contents)
+        written.append(path)
+    return written
+
+
+def _export_csv(summary: SessionSummary, samples: dict[Placement, ImuSamples], out_dir: Path) -> list[Path]:
     written: list[Path] = []
     files: dict[str, str] = {}
     for stream in summary.streams:
-        path = out_dir / f"session-{session_id}-{stream.placement}.csv"
-        write_imu_csv(path, services.store.sessions.samples(stream.id))
+        path = out_dir / f"session-{summary.id}-{stream.placement}.csv"
+        write_imu_csv(path, samples[stream.placement])
         files[str(stream.placement)] = path.name
         written.append(path)
-    sidecar = out_dir / f"session-{session_id}.json"
+    sidecar = out_dir / f"session-{summary.id}.json"
     with private_text_file(sidecar) as handle:
         handle.write(json.dumps(_sidecar(summary, files), indent=2) + "\n")
     written.append(sidecar)

@@ -11,16 +11,20 @@ from collections.abc import Callable
 from datetime import datetime
 from functools import partial
 
+from textual import work
 from textual.app import App
 from textual.binding import Binding
 
-from tracker.services import Services
+from tracker.errors import HiptrackError
+from tracker.services import Services, for_person
 from tui.context import DashboardContext, Scanner, utc_now
 from tui.recording import RecordingChoice, open_live_recording
 from tui.scanning import default_scanner
+from tui.screens.base import DataScreen
 from tui.screens.devices import DevicesScreen
 from tui.screens.exercises import ExercisesScreen
 from tui.screens.home import HomeScreen
+from tui.screens.person_picker import PersonPickerScreen
 from tui.screens.record_form import RecordFormScreen
 from tui.screens.sessions import SessionsScreen
 
@@ -38,6 +42,7 @@ class HiptrackApp(App[None]):
         Binding("e", "section('exercises')", "Exercises", show=False),
         Binding("d", "section('devices')", "Devices", show=False),
         Binding("r", "record", "Record"),
+        Binding("p", "pick_person", "Person", show=False),
         Binding("t", "toggle_theme", "Theme"),
         Binding("q", "quit", "Quit"),
     ]
@@ -66,3 +71,29 @@ class HiptrackApp(App[None]):
     def _start_recording(self, choice: RecordingChoice | None) -> None:
         if choice is not None:
             open_live_recording(self, self.context, choice)
+
+    def action_pick_person(self) -> None:
+        self.push_screen(PersonPickerScreen(self.context), self._switch_person)
+
+    def _switch_person(self, person: str | None) -> None:
+        if person is not None and person != self.context.services.person:
+            self._open_person(person)
+
+    @work(thread=True, exclusive=True, group="person")
+    def _open_person(self, person: str) -> None:
+        """Look the person up off the UI thread (it asks the database), then show them."""
+        try:
+            services = for_person(self.context.services, person)
+        except HiptrackError as err:
+            self.call_from_thread(self.notify, str(err), title="Cannot switch person", severity="error")
+            return
+        self.call_from_thread(self._show_person, services)
+
+    def _show_person(self, services: Services) -> None:
+        """Every section reloads: the current one now, the others when next shown."""
+        person = services.person
+        self.context.services = services
+        self.context.data.bump()
+        self.notify(f"Showing {person}'s sessions", title="Person")
+        if isinstance(self.screen, DataScreen):
+            self.screen.reload_if_stale()

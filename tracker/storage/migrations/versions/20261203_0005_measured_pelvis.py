@@ -2,7 +2,7 @@
 hold, and whether that rep or hold was compensated.
 
 Revision ID: 0005
-Revises: 0004
+Revises: 0007 (given 0004; re-chained after main gained 0007)
 Create Date: 2026-12-03 17:00:00
 
 Why: a pelvis (sacrum) sensor turns hip angles into femur-against-pelvis angles and flags reps
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = '0005'
-down_revision: str | None = '0004'
+down_revision: str | None = '0007'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
