@@ -18,7 +18,7 @@ from sensors.notification_source import NotificationSource, replay_log
 from sensors.samples import ImuSamples
 from sensors.source import ArraySource, SampleBlock, SampleSource, StreamGap, StreamSpec
 from tracker import __version__, catalog
-from tracker.domain import Placement, SessionStatus, SessionSummary, Side, Source, StreamInfo, thigh_of
+from tracker.domain import Gap, Placement, SessionStatus, SessionSummary, Side, Source, StreamInfo, thigh_of
 from tracker.errors import BadInputError, ImportFormatError
 from tracker.imu_csv import read_imu_csv, write_imu_csv
 from tracker.private_files import private_folder, private_text_file, write_private_bytes
@@ -91,14 +91,18 @@ async def record(services: Services, source: SampleSource, exercise_id: str, sid
     return session_id
 
 
-def analyze_session(services: Services, session_id: int) -> SessionResult:
-    """(Re-)analyse a stored session from its raw samples and store the result."""
-    result = _analysis_of(services, session_id)
+def analyze_session(services: Services, session_id: int, damaged: list[Gap] | None = None) -> SessionResult:
+    """(Re-)analyse a stored session from its raw samples and store the result.
+
+    damaged: where to report stored chunks that no longer decode (they are skipped as gaps);
+    without it a damaged chunk is an error (see SessionRepository.samples).
+    """
+    result = _analysis_of(services, session_id, damaged)
     services.store.results.save(session_id, result)
     return result
 
 
-def _analysis_of(services: Services, session_id: int) -> SessionResult:
+def _analysis_of(services: Services, session_id: int, damaged: list[Gap] | None = None) -> SessionResult:
     """A stored session's analysis; a failure of the analysis itself is the result's problem, not a crash.
 
     One consistent read of the session and its samples, then the maths outside any transaction (it
@@ -107,10 +111,14 @@ def _analysis_of(services: Services, session_id: int) -> SessionResult:
     with services.store.read() as stored:
         summary = stored.sessions.get(session_id)
         thigh, other = analysis_streams(summary)
-        samples = stored.sessions.samples(thigh.id) if thigh is not None else None
-        other_samples = stored.sessions.samples(other.id) if other is not None else None
+        samples = stored.sessions.samples(thigh.id, damaged) if thigh is not None else None
+        other_samples = stored.sessions.samples(other.id, damaged) if other is not None else None
         pelvis = pelvis_stream(summary)
-        pelvis_samples = stored.sessions.samples(pelvis.id) if pelvis is not None else None
+        pelvis_samples = stored.sessions.samples(pelvis.id, damaged) if pelvis is not None else None
+    if samples is not None and len(samples) < 2:
+        samples = None                               # every chunk damaged: nothing left to analyse
+    if pelvis_samples is not None and len(pelvis_samples) < 2:
+        pelvis_samples = None                        # a damaged pelvis stream: the pelvis is assumed
     if samples is None:
         result = SessionResult.not_analysable(summary.side, summary.exercise, summary.duration_s,
                                               "no samples from the thigh sensor")
@@ -255,23 +263,32 @@ def delete_sessions(services: Services, session_ids: list[int]) -> list[SessionS
 
 
 def export_session(services: Services, session_id: int, out_dir: Path,
-                   formats: tuple[str, ...] = ("csv",)) -> list[Path]:
+                   formats: tuple[str, ...] = ("csv",), damaged: list[Gap] | None = None) -> list[Path]:
     """Write the session in each format; all files private (0600), folders 0700, never through a link.
 
     csv: one SPEC §4 CSV per stream plus a JSON sidecar; opensim: .sto orientations + .mot hip angles;
     fit: a FIT activity (rides). Everything that needs the analysis is built before the first write.
+    damaged: where to report stored chunks that no longer decode; they are left out (a gap) and the
+    CSV sidecar lists them under "damaged", so the export says what it could not save. Without
+    it a damaged chunk is an error (SessionRepository.samples).
     """
     from tracker.exports import analysed_files, export_formats  # the analysis stack only when exporting
 
     formats = export_formats(formats)
+    holes: dict[Placement, list[Gap]] = {}
     with services.store.read() as stored:
         summary = stored.sessions.get(session_id)
-        samples = {stream.placement: stored.sessions.samples(stream.id) for stream in summary.streams}
+        samples = {}
+        for stream in summary.streams:
+            found: list[Gap] | None = holes.setdefault(stream.placement, []) if damaged is not None else None
+            samples[stream.placement] = stored.sessions.samples(stream.id, found)
+    if damaged is not None:
+        damaged.extend(gap for found in holes.values() for gap in found)
     built = analysed_files(summary, samples, formats)
     private_folder(out_dir)
     written: list[Path] = []
     if "csv" in formats:
-        written += _export_csv(summary, samples, out_dir)
+        written += _export_csv(summary, samples, out_dir, holes)
     for name, contents in built.items():
         path = out_dir / name
         if isinstance(contents, bytes):
@@ -283,17 +300,25 @@ def export_session(services: Services, session_id: int, out_dir: Path,
     return written
 
 
-def _export_csv(summary: SessionSummary, samples: dict[Placement, ImuSamples], out_dir: Path) -> list[Path]:
+def _export_csv(summary: SessionSummary, samples: dict[Placement, ImuSamples], out_dir: Path,
+                holes: dict[Placement, list[Gap]]) -> list[Path]:
     written: list[Path] = []
     files: dict[str, str] = {}
+    lost: dict[str, list[dict[str, object]]] = {}
     for stream in summary.streams:
         path = out_dir / f"session-{summary.id}-{stream.placement}.csv"
         write_imu_csv(path, samples[stream.placement])
         files[str(stream.placement)] = path.name
         written.append(path)
+        if holes.get(stream.placement):
+            lost[str(stream.placement)] = [{"start_s": g.start_s, "end_s": g.end_s, "reason": g.reason}
+                                           for g in holes[stream.placement]]
     sidecar = out_dir / f"session-{summary.id}.json"
+    document = _sidecar(summary, files)
+    if lost:
+        document["damaged"] = lost
     with private_text_file(sidecar) as handle:
-        handle.write(json.dumps(_sidecar(summary, files), indent=2) + "\n")
+        handle.write(json.dumps(document, indent=2) + "\n")
     written.append(sidecar)
     return written
 
