@@ -141,16 +141,40 @@ class LiveAnalyzer:
             t, acc, gyr = t[keep], acc[keep], gyr[keep]
             if len(t) == 0:
                 return ()
+        events: list[LiveEvent] = []
+        while len(t) and self._state.phase != "uncalibrated":
+            cut = self._next_pass(t)
+            events += self._feed_part(t[:cut], acc[:cut], gyr[:cut])
+            t, acc, gyr = t[cut:], acc[cut:], gyr[cut:]
+        if len(t):
+            self._state = _replace(self._state, time_s=float(t[-1]))
+        return tuple(events)
+
+    def _next_pass(self, t: FloatArray) -> int:
+        """How many of these samples come up to (and include) the next calibration retry or rep pass.
+
+        Why cut there: a pass sees the history up to the sample that made it due, and the angles after it
+        use what it found, exactly as if the samples had come one by one. So the preview does not depend on
+        how samples were batched (per notification, per screen redraw): the same recording shows the same.
+        """
+        if self._state.calibration is None:
+            due = self._next_calibration_s
+        elif self._counting != "ride":
+            due = self._next_events_s
+        else:
+            return len(t)
+        return min(len(t), int(np.searchsorted(t, due)) + 1)
+
+    def _feed_part(self, t: FloatArray, acc: FloatArray, gyr: FloatArray) -> list[LiveEvent]:
+        """Samples up to the next pass at most (see _next_pass)."""
         now = float(t[-1])
         self._state = _replace(self._state, time_s=now)
-        if self._state.phase == "uncalibrated":
-            return ()                                           # nothing to show, nothing to keep
         quat = self._orientation.update(gyr, acc)
         calibration = self._state.calibration
         angles = self._angles(quat, calibration) if calibration is not None else np.full((len(t), 3), np.nan)
         self._history.append(t, acc, gyr, quat, angles, self._heading_correction_rad)
         if calibration is None:
-            return tuple(self._calibrate(now)) if now >= self._next_calibration_s else ()
+            return self._calibrate(now) if now >= self._next_calibration_s else []
         events: list[LiveEvent] = []
         if self._counting == "ride":                            # angles only: keep no more than that
             self._history.trim(self._history.size - len(t))
@@ -162,7 +186,7 @@ class LiveAnalyzer:
             events += self._close_sets(now, final=False)
         flexion, abduction, rotation = (float(v) for v in angles[-1])
         self._state = self._with_counters(_replace(self._state, angles_deg=(flexion, abduction, rotation)))
-        return tuple(events)
+        return events
 
     def finish(self) -> tuple[LiveEvent, ...]:
         """The recording ended: count what the last samples completed, close the hold and the set."""

@@ -13,7 +13,7 @@ import inspect
 import time
 from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Protocol, runtime_checkable
 
@@ -22,7 +22,7 @@ from analysis.live_events import Calibrated, HoldEnded, LiveEvent, PelvisMoved, 
 from analysis.live_pelvis import LivePelvis
 from analysis.results import SessionResult
 from sensors.notification_source import DecodeStats
-from sensors.samples import Placement
+from sensors.samples import ImuSamples, Placement
 from sensors.source import SampleBlock, SampleSource, StreamGap, StreamSpec
 from tracker import catalog
 from tracker.catalog import Prescription
@@ -32,6 +32,12 @@ from tracker.recorder import RecordingStatus
 from tracker.services import Services, analyze_session, record, session_result
 
 EventCallback = Callable[[LiveEvent], None]
+
+FEED_EVERY_S = 0.05
+"""The thigh's samples reach the live analyzer in batches of this much data, or sooner whenever a view reads
+the snapshot. Why: a sensor sends one to a few samples per notification, and each analyzer pass has a fixed
+cost (the filter call, the hold detector's smoothing window) that per-notification feeding pays 200 times a
+second; batched, the screen still sees every sample the moment it redraws."""
 
 @dataclass(frozen=True, slots=True)
 class LiveContext:
@@ -129,6 +135,8 @@ class _Run:
     events: deque[LiveEvent] = field(default_factory=lambda: deque(maxlen=50))
     running: bool = False
     source: SampleSource | None = None
+    unfed: list[ImuSamples] = field(default_factory=list)
+    """Thigh samples the live analyzer has not seen yet (fed per batch: FEED_EVERY_S)."""
 
 
 class LiveSession:
@@ -154,9 +162,16 @@ class LiveSession:
         """The source's graceful stop, once asked for (kept so it is not garbage-collected mid-way)."""
 
     @property
+    def state(self) -> LiveState:
+        """The newest preview alone (what the angle redraws need, thirty times a second): samples still
+        waiting for the analyzer are fed first, so nothing shown is stale."""
+        self._feed()
+        return self._analyzer.state if self._analyzer is not None else LiveState()
+
+    @property
     def snapshot(self) -> LiveSnapshot:
-        run = self._run
-        state = self._analyzer.state if self._analyzer is not None else LiveState()
+        """The newest state of everything (see `state`)."""
+        state, run = self.state, self._run
         return LiveSnapshot(state, run.session_id, tuple(self._status(link) for link in run.links.values()),
                             run.stored, run.running, tuple(run.events))
 
@@ -254,6 +269,7 @@ class LiveSession:
         """No more samples: the last rep, hold and set are over (before the analysis, so a pain
         prompt for the last set does not wait for it)."""
         if self._run.running and self._analyzer is not None:
+            self._feed()
             self._run.running = False
             self._emit(self._analyzer.finish())
 
@@ -274,22 +290,37 @@ class LiveSession:
         link.last_s = float(samples.time_s[-1])
         link.arrived_at = self._clock()
         if block.placement == thigh_of(self.request.side) and self._analyzer is not None:
-            events = self._analyzer.feed(samples.time_s, samples.acc_mps2, samples.gyr_radps)
-            self._emit(events + self._pelvis_events(events))
-        elif block.placement == Placement.PELVIS and self._pelvis is not None and self._analyzer is not None:
-            origin = self._analyzer.origin_s
-            if origin is not None:                 # the thigh's clock: the preview's times count from its first sample
-                self._pelvis.feed(samples.time_s - origin, samples.acc_mps2, samples.gyr_radps)
+            unfed = self._run.unfed
+            unfed.append(samples)
+            if float(samples.time_s[-1] - unfed[0].time_s[0]) >= FEED_EVERY_S:
+                self._feed()
+        elif block.placement == Placement.PELVIS and self._pelvis is not None:
+            self._pelvis.feed(samples.time_s, samples.acc_mps2, samples.gyr_radps)     # the recording's clock
+
+    def _feed(self) -> None:
+        """Give the analyzer the thigh samples it has not seen, in one vectorised pass."""
+        unfed, analyzer = self._run.unfed, self._analyzer
+        if not unfed or analyzer is None:
+            return
+        samples = unfed[0] if len(unfed) == 1 else ImuSamples.concat(unfed)
+        unfed.clear()
+        events = analyzer.feed(samples.time_s, samples.acc_mps2, samples.gyr_radps)
+        self._emit(events + self._pelvis_events(events))
 
     def _pelvis_events(self, events: tuple[LiveEvent, ...]) -> tuple[LiveEvent, ...]:
-        """'pelvis moved N°' after each rep or hold that was reached by moving the pelvis."""
-        pelvis = self._pelvis
-        if pelvis is None:
+        """'pelvis moved N°' after each rep or hold that was reached by moving the pelvis.
+
+        The preview's times count from the thigh's first sample (origin_s); the pelvis keeps the
+        recording's clock, so it has the whole calibration stand even before the thigh's first feed."""
+        pelvis, origin = self._pelvis, self._analyzer.origin_s if self._analyzer is not None else None
+        if pelvis is None or origin is None:
             return ()
         found: list[LiveEvent] = []
         for event in events:
             if isinstance(event, Calibrated):
-                pelvis.calibrate(event.calibration)
+                c = event.calibration
+                pelvis.calibrate(replace(c, start_s=c.start_s + origin, end_s=c.end_s + origin,
+                                         swings_end_s=c.swings_end_s + origin))
                 continue
             if isinstance(event, RepCounted):
                 span, of = (event.rep.start_s, event.rep.end_s), "rep"
@@ -297,7 +328,7 @@ class LiveSession:
                 span, of = (event.hold.start_s, event.hold.end_s), "hold"
             else:
                 continue
-            moved = pelvis.moved(*span)
+            moved = pelvis.moved(span[0] + origin, span[1] + origin)
             if moved is not None and pelvis.compensated(moved):
                 planes = {"tilt": moved.tilt_deg, "obliquity": moved.obliquity_deg, "rotation": moved.rotation_deg}
                 plane = max(planes, key=lambda name: planes[name])

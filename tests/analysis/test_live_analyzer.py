@@ -6,6 +6,7 @@ are data times, so "how soon" is measured in the recording's seconds, never the 
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 import numpy as np
@@ -202,6 +203,36 @@ def test_big_blocks_give_the_same_counts_and_every_step() -> None:
     assert big.final.reps == small.final.reps == len(small.sim.truth.reps)
     assert [e.count for e in _of(big, SwingSeen)] == [1, 2, 3]
     assert len(_of(big, StoodStill)) == len(_of(big, Calibrated)) == 1
+
+
+def test_the_preview_does_not_depend_on_how_samples_are_batched() -> None:
+    """The live session feeds whatever arrived since the last redraw (1 to ~10 samples, by timing): the
+    same samples in other batches give the same events and the very same angles and counts at every
+    common time (only when an event is announced moves, to the end of the batch that completes it)."""
+    options = SimOptions(dose=Dose(sets=2, reps=2))
+    sensor = _run("seated_hip_internal_rotation", "left", 8131, options)
+    exercise, thigh = catalog.get("seated_hip_internal_rotation"), sensor.sim.thigh
+    sizes = np.random.default_rng(8131).integers(1, 12, size=len(thigh))
+    edges = [0, *np.cumsum(sizes)[:int(np.searchsorted(np.cumsum(sizes), len(thigh))) + 1]]
+    live = LiveAnalyzer(sensor.sim.rate_hz, "left", exercise.primary_motion, exercise.posture.value,
+                        exercise.counting)
+    events: list[LiveEvent] = []
+    shown = {}
+    for start, stop in itertools.pairwise(edges):
+        part = thigh.slice(int(start), int(stop))
+        events += live.feed(part.time_s, part.acc_mps2, part.gyr_radps)
+        shown[live.state.time_s] = live.state
+    events += live.finish()
+
+    def what(event: LiveEvent) -> object:
+        return type(event), getattr(event, "rep", None), getattr(event, "set", None), getattr(event, "count", None)
+
+    assert [what(e) for e in events] == [what(e) for e in sensor.events]
+    assert len(_of(sensor, RepCounted)) == 4
+    common = [state for state in sensor.states if state.time_s in shown]
+    assert len(common) > len(sensor.states) // 10
+    assert all((s.angles_deg, s.reps, s.sets_done, s.phase) == (shown[s.time_s].angles_deg, shown[s.time_s].reps,
+               shown[s.time_s].sets_done, shown[s.time_s].phase) for s in common)
 
 
 def test_a_recording_without_the_swings_says_so_and_shows_no_angles() -> None:

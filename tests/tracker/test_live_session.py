@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import sys
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,7 @@ from hiptrack.cli import app
 from sensors.notification_source import NotificationSource
 from sensors.simulator import Dose, SimOptions, simulate_session
 from sensors.simulator.source import simulated_source
+from sensors.source import SampleBlock, StreamGap
 from tracker.domain import Placement, SessionStatus, Side, Source
 from tracker.errors import BadInputError
 from tracker.live_session import LiveRequest, LiveSession
@@ -54,6 +56,29 @@ async def test_a_session_is_stored_analysed_and_previewed(svc: Services) -> None
     assert thigh.gaps == 0 and thigh.malformed == 0 and thigh.loss_percent < 1.0
     assert thigh.measured_rate_hz == pytest.approx(100.0, rel=0.02)
     assert snapshot.stored_samples == summary.samples
+
+
+async def test_the_preview_is_never_behind_what_arrived(svc: Services) -> None:
+    """The analyzer is fed per batch, not per notification, but reading the state feeds what waits first:
+    a redraw shows the newest sample the recorder has seen."""
+    inner = simulated_notification_source(EXERCISE, Side.LEFT, 8202, realtime=False, log=None, options=OPTIONS)
+    seen: list[tuple[float, float]] = []
+
+    class Watched:
+        streams = inner.streams
+
+        async def blocks(self) -> AsyncIterator[SampleBlock | StreamGap]:
+            first: float | None = None
+            async for block in inner.blocks():
+                yield block                              # back here once the session has seen the block
+                if isinstance(block, SampleBlock) and block.placement == Placement.LEFT_THIGH:
+                    first = float(block.samples.time_s[0]) if first is None else first
+                    seen.append((session.state.time_s, float(block.samples.time_s[-1]) - first))
+
+    session = LiveSession(svc, LiveRequest(EXERCISE, Side.LEFT, Watched, Source.SIMULATED))
+    await session.run()
+    assert len(seen) > 100
+    assert [shown for shown, _ in seen] == pytest.approx([arrived for _, arrived in seen])
 
 
 @pytest.mark.parametrize("cut", ["mid-exercise", "just calibrated"])

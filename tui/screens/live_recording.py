@@ -113,6 +113,7 @@ class LiveRecordingScreen(ModalScreen[int | None]):
         self._keys_state: tuple[bool, bool] | None = None
         self._close_when_done = False
         self._session_id: int | None = None
+        self._status_shown: str | None = None
         self.failure: HiptrackError | None = None
         """Why the recording stopped, if it failed (shown on the status line until the screen closes)."""
 
@@ -175,7 +176,7 @@ class LiveRecordingScreen(ModalScreen[int | None]):
     def _finish(self, status: str) -> None:
         self._finished = True
         self.refresh_view()
-        self.query_one("#live-status", Static).update(status)
+        self._show_status(status)
         self.refresh_bindings()
         if self._close_when_done:
             self.dismiss(self._session_id)
@@ -209,7 +210,7 @@ class LiveRecordingScreen(ModalScreen[int | None]):
     # -- drawing -----------------------------------------------------------------------------------
     def refresh_angle(self) -> None:
         """Redraw the angle readout and the gauge from the newest snapshot."""
-        state, context = self._session.snapshot.state, self._measures
+        state, context = self._session.state, self._measures
         sign = -1.0 if self._session.exercise.primary_motion in ("extension", "adduction", "external_rotation") \
             else 1.0
         self.query_one(AngleReadout).show(state.angles_deg, state.primary_index)
@@ -231,11 +232,17 @@ class LiveRecordingScreen(ModalScreen[int | None]):
         self.query_one(HoldTimer).display = self.query_one(RepCounter).display = not calibrating
         self.query_one(SensorStatusLines).show(snapshot.sensors, snapshot.running)
         if not self._finished:
-            self.query_one("#live-status", Static).update(self._status_text(snapshot))
+            self._show_status(self._status_text(snapshot))
         keys_state = (snapshot.session_id is not None, snapshot.running)
         if keys_state != self._keys_state:       # what check_action answers has changed: redraw the footer
             self._keys_state = keys_state
             self.refresh_bindings()
+
+    def _show_status(self, text: str) -> None:
+        """The status line is one row high whatever it says: a new text needs a repaint, not a layout pass."""
+        if text != self._status_shown:
+            self._status_shown = text
+            self.query_one("#live-status", Static).update(text, layout=False)
 
     def _status_text(self, snapshot: LiveSnapshot) -> str:
         minutes, seconds = divmod(int(snapshot.state.time_s), 60)

@@ -12,9 +12,8 @@ from tracker.live_report import ANGLE_NAMES
 class AngleReadout(Vertical):
     DEFAULT_CSS = """
     AngleReadout { height: auto; width: 1fr; }
-    AngleReadout > #angle-name { color: $text-muted; }
+    AngleReadout > Label { width: 1fr; height: 1; text-wrap: nowrap; text-overflow: ellipsis; color: $text-muted; }
     AngleReadout > Digits { width: auto; color: $accent; }
-    AngleReadout > #other-angles { color: $text-muted; }
     """
 
     def compose(self) -> ComposeResult:
@@ -27,7 +26,8 @@ class AngleReadout(Vertical):
     def show(self, angles_deg: tuple[float, float, float] | None, primary: int) -> None:
         """angles_deg: flexion, abduction, rotation (SPEC §2 signs), None before the calibration.
 
-        Only what changed is updated: this runs thirty times a second, and an update re-lays-out.
+        Only what changed is updated, and without a layout pass: this runs thirty times a second, and the
+        labels have a fixed size (the digits re-lay-out themselves only when their width changes).
         """
         if angles_deg is None:
             texts = ("waiting for the calibration", "--", " ")
@@ -39,5 +39,8 @@ class AngleReadout(Vertical):
                                                self.query_one("#other-angles", Label))
         for widget, text, before in zip(widgets, texts, shown, strict=True):
             if text != before:
-                widget.update(text)
+                if isinstance(widget, Label):
+                    widget.update(text, layout=False)
+                else:
+                    widget.update(text)
         self._shown = texts
