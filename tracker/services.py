@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -200,17 +200,21 @@ async def import_csv(services: Services, path: Path, exercise_id: str, side: Sid
 
 
 async def import_samples(services: Services, samples: ImuSamples, name: str, exercise_id: str, side: Side,
-                         started_at: datetime, pelvis: ImuSamples | None = None) -> int:
+                         started_at: datetime, *, device_name: str = "Imported CSV", profile: str = "csv",
+                         details: Sequence[str] = (), pelvis: ImuSamples | None = None) -> int:
     """Store validated samples as a session that appears whole, analysed, or not at all.
 
     Why publish at the end: a reader (the dashboard, another workstation) must never see half an
     import, and a killed import must not leave a session that looks recorded. The rows are written
     unpublished, analysed while the import keeps beating, then the result and the 'complete'
-    status commit together; any failure removes what was written.
+    status commit together; any failure removes what was written. `device_name`, `profile` and
+    `details` say what the samples came from (a vendor export: its device, format and gaps).
     """
     catalog.get(exercise_id)
-    spec = StreamSpec(placement=thigh_of(side), rate_hz=samples.rate_hz, device_address=f"imported:{thigh_of(side)}",
-                      device_name="Imported CSV", profile="csv", has_mag=samples.has_mag)
+    # one device row per import format, so a DOT import is not listed under the plain CSV's name
+    address = f"imported:{thigh_of(side)}" if profile == "csv" else f"imported:{profile}:{thigh_of(side)}"
+    spec = StreamSpec(placement=thigh_of(side), rate_hz=samples.rate_hz, device_address=address,
+                      device_name=device_name, profile=profile, has_mag=samples.has_mag)
     specs: tuple[StreamSpec, ...] = (spec,)
     streams: dict[Placement, ImuSamples] = {thigh_of(side): samples}
     if pelvis is not None:                       # the sacrum sensor, same time base (SPEC §4 per file)
@@ -218,7 +222,7 @@ async def import_samples(services: Services, samples: ImuSamples, name: str, exe
                              device_name="Imported CSV", profile="csv", has_mag=pelvis.has_mag),)
         streams[Placement.PELVIS] = pelvis
     source = ArraySource(specs, streams, block_s=IMPORT_BLOCK_S)
-    new = NewSession(exercise_id, side, Source.IMPORTED, started_at, f"imported from {name}")
+    new = NewSession(exercise_id, side, Source.IMPORTED, started_at, "; ".join([f"imported from {name}", *details]))
     session_id: int | None = None
 
     def created(status: RecordingStatus) -> None:

@@ -34,7 +34,7 @@ from hiptrack.cli.common import (
 from tracker import catalog
 from tracker.domain import Gap, SessionStatus, Side
 from tracker.errors import BadInputError
-from tracker.imu_csv import read_imu_csv
+from tracker.importers import read_recording
 from tracker.report import render_assessment
 from tracker.result_json import result_json
 
@@ -164,32 +164,49 @@ def _sessions_word(count: int) -> str:
     return "this session" if count == 1 else f"these {count} sessions"
 
 
+FORMAT_HELP = ("auto (from the header), csv, movella-dot (DOT app CSV), polar-sensor-logger (ACC + GYRO files or "
+               "their folder), witmotion (PC or app export), sensor-logger (phone folder: TotalAcceleration.csv + "
+               "Gyroscope.csv).")
+
+
 @app.command("import")
 def import_file(
-    file: Annotated[Path, typer.Argument(help="Plain IMU CSV: time,acc_x..z,gyr_x..z[,mag_x..z] (SI units).",
-                                         show_default=False)],
+    paths: Annotated[list[Path], typer.Argument(
+        metavar="PATH...", show_default=False,
+        help="One recording: a plain IMU CSV (time,acc_x..z,gyr_x..z[,mag_x..z], SI units), a vendor export, "
+             "or the files/folder of a two-file export.")],
     side: SideOption,
     exercise: ExerciseOption,
+    format: Annotated[str, typer.Option(
+        "--format", metavar="FORMAT", help=FORMAT_HELP)] = "auto",
+    device: Annotated[str | None, typer.Option(
+        metavar="NAME", help="The device to import from a WitMotion export that holds several.",
+        show_default=False)] = None,
     at: Annotated[str | None, typer.Option(
-        metavar="ISO-DATETIME", help="When the session started (default: the file's modification time).")] = None,
+        metavar="ISO-DATETIME",
+        help="When the session started (default: the export's own clock, else the file's modification time).")] = None,
     pelvis: PelvisOption = None,
     db: DbOption = None,
     person: PersonOption = None,
 ) -> None:
-    """Store a recording made with another tool as a session."""
+    """Store a recording made with another tool (plain CSV or a vendor's export) as a session."""
     with user_errors():
         started_at = parse_datetime(at) if at else None
         catalog.get(exercise)                       # a typo must not create or touch the database
-        samples = read_imu_csv(file)                # a bad file is refused before a database is created
-        pelvis_samples = read_pelvis(pelvis, samples)
-        started_at = started_at or datetime.fromtimestamp(file.stat().st_mtime, UTC)
+        recording = read_recording(paths, format, device)   # a bad file is refused before a database is created
+        pelvis_samples = read_pelvis(pelvis, recording.samples)
+        first = paths[0]
+        started_at = started_at or recording.started_at or datetime.fromtimestamp(first.stat().st_mtime, UTC)
         svc = services_module().build_services(db, person=person)
-        session_id = asyncio.run(services_module().import_samples(svc, samples, file.name, exercise, side,
-                                                                  started_at, pelvis_samples))
+        name = ", ".join(path.name for path in paths)
+        session_id = asyncio.run(services_module().import_samples(
+            svc, recording.samples, name, exercise, side, started_at, device_name=recording.device_name,
+            profile=recording.format, details=recording.notes, pelvis=pelvis_samples))
         summary = svc.store.sessions.get(session_id)
         result = services_module().session_result(svc, session_id)
         svc.close()
-        typer.echo(f"Imported {file} as session {session_id}: {summary.samples} samples, "
+        label = "" if recording.format == "csv" else f" ({recording.format})"
+        typer.echo(f"Imported {name}{label} as session {session_id}: {summary.samples} samples, "
                    f"{summary.duration_s:.1f} s at {summary.rate_hz:.1f} Hz.")
         if result is None or not result.calibrated:     # stored (raw data are kept), but say what `analyze` says
             problem = result.calibration.problem if result is not None else "no result"
