@@ -124,6 +124,11 @@ class LiveAnalyzer:
     def state(self) -> LiveState:
         return self._state
 
+    @property
+    def origin_s(self) -> float | None:
+        """The first sample's time: event and calibration times count from it (None before any sample)."""
+        return self._t0
+
     def feed(self, time_s: FloatArray, acc: FloatArray, gyr: FloatArray) -> tuple[LiveEvent, ...]:
         """A block of samples: time_s (M,) s increasing, acc (M, 3) m/s², gyr (M, 3) rad/s."""
         if len(time_s) == 0:

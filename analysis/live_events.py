@@ -69,5 +69,19 @@ class SetEnded:
     """0-based, as the storage's set_index."""
 
 
-LiveEvent = StoodStill | SwingSeen | Calibrated | CalibrationFailed | HoldStarted | HoldEnded | RepCounted | SetEnded
+@dataclass(frozen=True, slots=True)
+class PelvisMoved:
+    """A rep or hold during which the measured pelvis moved more than the compensation threshold."""
+
+    time_s: float
+    of: str
+    """'rep' or 'hold'."""
+    moved_deg: float
+    """The largest of its tilt, obliquity and rotation range."""
+    plane: str
+    """Which of 'tilt', 'obliquity', 'rotation' that was."""
+
+
+LiveEvent = (StoodStill | SwingSeen | Calibrated | CalibrationFailed | HoldStarted | HoldEnded | RepCounted | SetEnded
+             | PelvisMoved)
 """time_s of every event is the data time (since the first sample) at which it became known."""

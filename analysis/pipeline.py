@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 from numpy.typing import NDArray
 
+from analysis import quaternions as q
 from analysis.angles import HipAngles, hip_angles, thigh_quaternions
 from analysis.calibration import Calibration, CalibrationNotFoundError, CalibrationParams, find_calibration, still_mask
 from analysis.confidence import (
@@ -30,11 +31,27 @@ from analysis.events import (
     detect_excursions,
     detect_holds,
     group_sets,
+    low_pass,
 )
 from analysis.loop_closure import LoopClosureParams, closure_ramp, find_loop_closure
 from analysis.magnetometer import MagField, MagParams, assess_field, up_in_sensor_frame, with_heading_of
 from analysis.orientation import estimate_orientation
 from analysis.peaks import Peaks
+from analysis.pelvis import (
+    PelvisAngles,
+    PelvisCalibration,
+    PelvisCalibrationError,
+    PelvisParams,
+    calibrate_pelvis,
+    measured_hip_angles,
+    motion_in,
+    pelvis_angles,
+    pelvis_quaternions,
+    relative_drift_rad,
+    smoothed,
+    with_pelvis,
+)
+from analysis.results import PelvisMotion
 from analysis.ride import RideMetrics, RideParams, analyse_ride
 from analysis.ride_heading import RideHeadingParams, ride_heading, ride_hip_angles
 from analysis.segments import drop_short, rolling_range, runs
@@ -60,6 +77,7 @@ class AnalysisParams:
     confidence: ConfidenceParams = field(default_factory=ConfidenceParams)
     mag: MagParams = field(default_factory=MagParams)
     loop_closure: LoopClosureParams = field(default_factory=LoopClosureParams)
+    pelvis: PelvisParams = field(default_factory=PelvisParams)
     min_rest_s: float = 0.5
     """A rest lasts this long at least: people return to neutral for as little as half a second
     between holds or reps, and each such return is a rest that closes the rep before it."""
@@ -94,15 +112,31 @@ class ThighAnalysis:
     'magnetometer_disturbed' when a recorded field was not trustworthy and so not used."""
     magnetometer: MagField | None = None
     """The recorded field's check (None without magnetometer columns)."""
+    pelvis_calibration: PelvisCalibration | None = None
+    pelvis_angles: PelvisAngles | None = None
+    """Measured pelvis tilt, obliquity, rotation against the stand (None: pelvis assumed still)."""
+    pelvis_range: PelvisMotion | None = None
+    """How far the measured pelvis moved during the exercise window."""
+    pelvis_problem: str | None = None
+    """Why a pelvis recording that was given could not be used (the pelvis was then assumed)."""
+
+
+@dataclass(frozen=True, slots=True)
+class PelvisSamples:
+    """The sacrum sensor's samples on the thigh's time grid."""
+
+    acc: FloatArray
+    gyr: FloatArray
 
 
 def analyze_thigh(time_s: FloatArray, acc: FloatArray, gyr: FloatArray, side: str, primary_motion: str,
                   posture: str, counting: str = "excursions", params: AnalysisParams | None = None,
-                  mag: FloatArray | None = None) -> ThighAnalysis:
+                  mag: FloatArray | None = None, pelvis: PelvisSamples | None = None) -> ThighAnalysis:
     """Analyse one thigh sensor's recording. counting: 'excursions', 'cycles' or 'ride' (SPEC §7).
 
     mag: (N, 3) µT if the sensor has a magnetometer: checked, and on rides used (9D heading) where
-    the field is trustworthy."""
+    the field is trustworthy. pelvis: a sacrum sensor on the same time grid; hip angles are then
+    against the measured pelvis."""
     params = params or AnalysisParams()
     if primary_motion not in PRIMARY:
         raise ValueError(f"unknown primary motion {primary_motion!r}; known: {', '.join(PRIMARY)}")
@@ -134,12 +168,30 @@ def analyze_thigh(time_s: FloatArray, acc: FloatArray, gyr: FloatArray, side: st
         (int(np.searchsorted(time_s, calibration.end_s)), len(time_s))
     stand = (time_s >= calibration.start_s) & (time_s <= calibration.end_s)
     still = still_mask(gyr, acc, rate_hz, params.calibration)
+    pelvis_cal, pelvis_problem, pelvis_q = None, None, None
+    if pelvis is not None:
+        pelvis_quat = estimate_orientation(pelvis.gyr, pelvis.acc, rate_hz, params=params.vqf)
+        try:
+            pelvis_cal = calibrate_pelvis(time_s, pelvis.acc, pelvis_quat, calibration, params.pelvis)
+            pelvis_q = pelvis_quaternions(pelvis_quat, pelvis_cal)
+        except PelvisCalibrationError as err:
+            pelvis_problem = str(err)
+    measured: PelvisAngles | None = None
     fixes: tuple[str, ...]
     if counting == "ride":                 # the pedalling axis tells the heading (analysis/ride_heading.py)
         heading = ride_heading(time_s, gyr, acc, quat, thigh, still, calibration, params.ride_heading)
         angles = ride_hip_angles(time_s, thigh, calibration, side, posture, heading)
         counted = angles
         observed, fixes = stand | heading.observed, ("pedalling_axis",)
+        if pelvis_q is not None:
+            measured = pelvis_angles(time_s, pelvis_q, calibration.heading_rad)
+    elif pelvis_q is not None:             # the femur against the measured pelvis (analysis/pelvis.py)
+        drift = relative_drift_rad(time_s, thigh, pelvis_q, rests)
+        pelvis_q = q.multiply(q.about_z(drift), pelvis_q)
+        angles = HipAngles(time_s, measured_hip_angles(pelvis_q, thigh, side), np.rad2deg(drift))
+        counted = angles
+        measured = pelvis_angles(time_s, pelvis_q, calibration.heading_rad)
+        observed, fixes = stand | rest_mask(len(time_s), rests), ("rests", "pelvis_sensor")
     else:
         angles = hip_angles(time_s, thigh, calibration, side, posture, rests)
         counted = angles
@@ -160,29 +212,40 @@ def analyze_thigh(time_s: FloatArray, acc: FloatArray, gyr: FloatArray, side: st
     lo = window[0]                 # a rep may end after the last rest; getting up never comes back
     # Events from the angles the live preview had (it cannot know the loop closure at the end), so
     # what was counted on screen is what is stored; held angles are then read from the closed ones.
+    rocking = None if measured is None or counting != "ride" else \
+        low_pass(measured.angles_deg[lo:], params.pelvis.ride_smooth_hz, rate_hz)
     reps, holds, ride = events_after_calibration(counting, time_s[lo:], counted.angles_deg[lo:], column, motions,
-                                np.clip(rests - lo, 0, len(time_s) - lo), rate_hz, params)
+                                np.clip(rests - lo, 0, len(time_s) - lo), rate_hz, params, rocking)
     if counted is not angles:
         holds = tuple(replace(h, angle_deg=float(np.mean(angles.angles_deg[
             np.searchsorted(time_s, h.start_s):np.searchsorted(time_s, h.end_s, "right"), column]))) for h in holds)
     end = max(window[1], int(np.searchsorted(time_s, max((r.end_s for r in reps), default=0.0), "right")))
+    pelvis_range = None
+    if measured is not None:
+        smooth = smoothed(measured, rate_hz, params.pelvis)
+        reps, holds = with_pelvis(time_s, smooth, reps, holds, params.pelvis)
+        pelvis_range = motion_in(time_s, smooth, float(time_s[lo]), float(time_s[end - 1]))
     uncertainty = heading_uncertainty_deg(time_s, observed, params.confidence)
     if source == ("6d", "rests") and len(rests):          # no absolute heading after the calibration
         uncertainty = relative_anchors(time_s, uncertainty, int(rests[0, 0]), calibration.end_s, params.confidence)
     return ThighAnalysis(side, primary_motion, duration, calibration, None, angles,
                          (float(time_s[lo]), float(time_s[end - 1])), Peaks.over(angles.angles_deg[lo:end]),
                          holds, reps, group_sets(reps, params.events), ride,
-                         motion_confidence(uncertainty[lo:end], params.confidence), source, field_check)
+                         motion_confidence(uncertainty[lo:end], params.confidence), source, field_check,
+                         pelvis_cal, measured, pelvis_range, pelvis_problem)
 
 
 def events_after_calibration(counting: str, time_s: FloatArray, angles_deg: FloatArray, column: int,
-                             motions: tuple[str, str], rests: NDArray[np.intp], rate_hz: float, params: AnalysisParams
+                             motions: tuple[str, str], rests: NDArray[np.intp], rate_hz: float, params: AnalysisParams,
+                             pelvis_deg: FloatArray | None = None
                              ) -> tuple[tuple[RepEvent, ...], tuple[HoldEvent, ...], RideMetrics | None]:
-    """Reps, holds (or ride metrics) from the angles after the exercise began (also the live preview's)."""
+    """Reps, holds (or ride metrics) from the angles after the exercise began (also the live preview's).
+
+    pelvis_deg: rides, the measured pelvis angles on the same samples (per-stroke rocking)."""
     if len(time_s) < 2:                     # stopped right after the calibration: nothing to count
         return (), (), None
     if counting == "ride":
-        return (), (), analyse_ride(time_s, angles_deg, params.ride)
+        return (), (), analyse_ride(time_s, angles_deg, params.ride, pelvis_deg)
     primary = angles_deg[:, column]
     if counting == "cycles":
         sign = -1.0 if motions[0] == "" else 1.0

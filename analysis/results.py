@@ -20,11 +20,26 @@ from analysis.vocabulary import Side
 if TYPE_CHECKING:
     from analysis.ride import RideMetrics
 
-ALGORITHM_VERSION = "1"
-"""Bumped when a change to the analysis changes results, so stored sessions can be told apart."""
+ALGORITHM_VERSION = "2"
+"""Bumped when a change to the analysis changes results, so stored sessions can be told apart.
+2: a recorded pelvis sensor is used (hip angles against the measured pelvis); sessions without one
+analyse as in 1."""
 
 Span = tuple[float, float]
 """(start_s, end_s) of a stretch of time."""
+
+
+@dataclass(frozen=True, slots=True)
+class PelvisMotion:
+    """How far the pelvis moved (max − min, degrees) in each plane during a rep, a hold or a session."""
+
+    tilt_deg: float
+    obliquity_deg: float
+    rotation_deg: float
+
+    @property
+    def largest_deg(self) -> float:
+        return max(self.tilt_deg, self.obliquity_deg, self.rotation_deg)
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +51,10 @@ class HoldEvent:
     """Mean signed angle during the hold (SPEC §2 signs)."""
     stability_deg: float
     """Standard deviation of the angle during the hold."""
+    pelvis_deg: PelvisMotion | None = None
+    """How far the measured pelvis moved during the hold (None: no pelvis sensor)."""
+    compensated: bool | None = None
+    """The pelvis moved more than the compensation threshold (None: no pelvis sensor)."""
 
     @property
     def duration_s(self) -> float:
@@ -48,6 +67,9 @@ class RepEvent:
     start_s: float
     end_s: float
     peak_deg: float
+    pelvis_deg: PelvisMotion | None = None
+    """How far the measured pelvis moved during the rep (None: no pelvis sensor)."""
+    compensated: bool | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +89,8 @@ class CalibrationOutcome:
     planarity: float | None = None
     """How planar the calibration swings were (1 = a clean forward swing)."""
     problem: str | None = None
+    q_sensor_to_pelvis_wxyz: tuple[float, float, float, float] | None = None
+    """The sacrum sensor's alignment, when a pelvis sensor was calibrated in the same stand."""
 
     @property
     def ok(self) -> bool:
@@ -105,6 +129,13 @@ class RideResult:
     flexion_range_drift_deg: float = float("nan")
     abduction_drift_deg: float = float("nan")
     cadence_drift_rpm: float = float("nan")
+    pelvis_obliquity_range_deg: float = float("nan")
+    """Rides with a pelvis sensor: per-stroke side-to-side rocking (obliquity max − min), mean over seated strokes."""
+    pelvis_tilt_range_deg: float = float("nan")
+    """...and per-stroke fore-aft rocking (tilt max − min)."""
+    pelvis_obliquity_range_drift_deg: float = float("nan")
+    """Last tenth of the strokes minus the first: rocking that grows as the rider tires."""
+    pelvis_tilt_range_drift_deg: float = float("nan")
     pedalling: tuple[Span, ...] = ()
     coasting: tuple[Span, ...] = ()
     standing: tuple[Span, ...] = ()
@@ -152,6 +183,9 @@ class SessionResult:
     """Per angle ('flexion', 'abduction', 'rotation'): how well the heading it needs was observed."""
     orientation_source: tuple[str, ...] = ()
     """'6d' and what fixed the heading: 'rests', 'pedalling_axis' (SPEC §5)."""
+    pelvis: PelvisMotion | None = None
+    """Range of the measured pelvis's tilt, obliquity and rotation during the exercise; None when the
+    pelvis was assumed still in the posture's pose (no pelvis sensor)."""
 
     @property
     def calibrated(self) -> bool:

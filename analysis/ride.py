@@ -50,6 +50,8 @@ class Revolutions:
     rotation_mean_deg: FloatArray
     standing: NDArray[np.bool_] | None = None
     """True for revolutions pedalled out of the saddle."""
+    pelvis_range_deg: FloatArray | None = None
+    """(M, 2) per revolution: pelvis obliquity and tilt range (max − min), when a pelvis sensor was worn."""
 
     @property
     def flexion_range_deg(self) -> FloatArray:
@@ -79,15 +81,24 @@ class RideMetrics:
                 "standing": _spans(self.standing_s), "stops": _spans(self.stops_s)}
 
 
-def analyse_ride(time_s: FloatArray, angles_deg: FloatArray, params: RideParams | None = None) -> RideMetrics:
-    """Revolutions and ride metrics from hip angles (N, 3: flexion, abduction, rotation) on a uniform grid."""
+def analyse_ride(time_s: FloatArray, angles_deg: FloatArray, params: RideParams | None = None,
+                 pelvis_deg: FloatArray | None = None) -> RideMetrics:
+    """Revolutions and ride metrics from hip angles (N, 3: flexion, abduction, rotation) on a uniform grid.
+
+    pelvis_deg: (N, 3) measured pelvis tilt, obliquity, rotation (analysis.pelvis), or None."""
     params = params or RideParams()
     peaks = _stroke_peaks(time_s, angles_deg[:, 0], params)
     if len(peaks) < 2:
         return RideMetrics(_revolutions(time_s, angles_deg, peaks[:0]), (), (), _empty_summary())
     period = np.diff(time_s[peaks])
     valid = (period >= 60.0 / params.max_cadence_rpm) & (period <= 60.0 / params.min_cadence_rpm)
-    revolutions = _revolutions(time_s, angles_deg, np.column_stack([peaks[:-1], peaks[1:]])[valid])
+    bounds = np.column_stack([peaks[:-1], peaks[1:]])[valid]
+    revolutions = _revolutions(time_s, angles_deg, bounds)
+    if pelvis_deg is not None and len(bounds):
+        edges = bounds.ravel()
+        rocking = pelvis_deg[:, [1, 0]]
+        revolutions = replace(revolutions, pelvis_range_deg=(np.maximum.reduceat(rocking, edges)[::2]
+                                                             - np.minimum.reduceat(rocking, edges)[::2]))
     if len(revolutions) == 0:
         return RideMetrics(revolutions, (), (), _empty_summary())
     standing = _standing(revolutions, params)
@@ -183,12 +194,23 @@ def _summary(all_revolutions: Revolutions) -> dict[str, float]:
         "flexion_range_drift_deg": float(r.flexion_range_deg[last].mean() - r.flexion_range_deg[first].mean()),
         "abduction_drift_deg": float(r.abduction_mean_deg[last].mean() - r.abduction_mean_deg[first].mean()),
         "cadence_drift_rpm": float(r.cadence_rpm[last].mean() - r.cadence_rpm[first].mean()),
-    }
+    } | _rocking(r, first, last)
+
+
+def _rocking(r: Revolutions, first: slice, last: slice) -> dict[str, float]:
+    """Per-stroke pelvic rocking, its mean and drift (rides with a pelvis sensor only)."""
+    if r.pelvis_range_deg is None:
+        return {}
+    obliquity, tilt = r.pelvis_range_deg.T
+    return {"pelvis_obliquity_range_deg": float(obliquity.mean()), "pelvis_tilt_range_deg": float(tilt.mean()),
+            "pelvis_obliquity_range_drift_deg": float(obliquity[last].mean() - obliquity[first].mean()),
+            "pelvis_tilt_range_drift_deg": float(tilt[last].mean() - tilt[first].mean())}
 
 
 def _subset(r: Revolutions, keep: NDArray[np.bool_]) -> Revolutions:
     return Revolutions(r.start_s[keep], r.end_s[keep], r.cadence_rpm[keep], r.flexion_max_deg[keep],
-                       r.flexion_min_deg[keep], r.abduction_mean_deg[keep], r.rotation_mean_deg[keep])
+                       r.flexion_min_deg[keep], r.abduction_mean_deg[keep], r.rotation_mean_deg[keep],
+                       pelvis_range_deg=None if r.pelvis_range_deg is None else r.pelvis_range_deg[keep])
 
 
 def _spans(spans: tuple[tuple[float, float], ...]) -> list[dict[str, float]]:

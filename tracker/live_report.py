@@ -9,6 +9,7 @@ from analysis.live_events import (
     HoldEnded,
     HoldStarted,
     LiveEvent,
+    PelvisMoved,
     RepCounted,
     SetEnded,
     StoodStill,
@@ -42,6 +43,8 @@ def describe_event(event: LiveEvent) -> str:
             return f"rep {number} (set {set_number}): {rep.peak_deg:+.1f}° {motion_words(rep.motion)}"
         case SetEnded(set=done, index=index):
             return f"set {index + 1} done: {done.reps} rep{'s' if done.reps != 1 else ''}"
+        case PelvisMoved(moved_deg=moved, plane=plane, of=of):
+            return f"pelvis moved {moved:.0f}° ({plane}) in that {of}: keep it still"
     raise TypeError(f"not a live event: {event!r}")
 
 

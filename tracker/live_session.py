@@ -13,12 +13,13 @@ import inspect
 import time
 from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Protocol, runtime_checkable
 
 from analysis.live_analyzer import LiveAnalyzer, LiveState
-from analysis.live_events import LiveEvent
+from analysis.live_events import Calibrated, HoldEnded, LiveEvent, PelvisMoved, RepCounted
+from analysis.live_pelvis import LivePelvis
 from analysis.results import SessionResult
 from sensors.notification_source import DecodeStats
 from sensors.samples import ImuSamples, Placement
@@ -151,6 +152,8 @@ class LiveSession:
         self._on_progress = on_progress
         self._clock = clock
         self._analyzer: LiveAnalyzer | None = None
+        self._pelvis: LivePelvis | None = None
+        """The sacrum sensor's preview, when one is recorded: each rep and hold says if the pelvis moved."""
         self._run = _Run()
         self._task: asyncio.Task[int] | None = None
         """The recording itself (services.record), cancelled by stop()."""
@@ -185,6 +188,8 @@ class LiveSession:
         thigh = thigh_stream(source, self.request.side)
         self._analyzer = LiveAnalyzer(thigh.rate_hz, self.request.side.value, self.exercise.primary_motion,
                                       self.exercise.posture.value, self.exercise.counting)
+        pelvis = next((s for s in source.streams if s.placement == Placement.PELVIS), None)
+        self._pelvis = None if pelvis is None or self.exercise.counting == "ride" else LivePelvis(pelvis.rate_hz)
         self._run = _Run(links={str(s.placement): _Link(s) for s in source.streams}, running=True, source=source)
         self._task = asyncio.create_task(record(
             self.services, _Ending(source, self._ended), self.request.exercise_id, self.request.side,
@@ -289,6 +294,8 @@ class LiveSession:
             unfed.append(samples)
             if float(samples.time_s[-1] - unfed[0].time_s[0]) >= FEED_EVERY_S:
                 self._feed()
+        elif block.placement == Placement.PELVIS and self._pelvis is not None:
+            self._pelvis.feed(samples.time_s, samples.acc_mps2, samples.gyr_radps)     # the recording's clock
 
     def _feed(self) -> None:
         """Give the analyzer the thigh samples it has not seen, in one vectorised pass."""
@@ -297,7 +304,36 @@ class LiveSession:
             return
         samples = unfed[0] if len(unfed) == 1 else ImuSamples.concat(unfed)
         unfed.clear()
-        self._emit(analyzer.feed(samples.time_s, samples.acc_mps2, samples.gyr_radps))
+        events = analyzer.feed(samples.time_s, samples.acc_mps2, samples.gyr_radps)
+        self._emit(events + self._pelvis_events(events))
+
+    def _pelvis_events(self, events: tuple[LiveEvent, ...]) -> tuple[LiveEvent, ...]:
+        """'pelvis moved N°' after each rep or hold that was reached by moving the pelvis.
+
+        The preview's times count from the thigh's first sample (origin_s); the pelvis keeps the
+        recording's clock, so it has the whole calibration stand even before the thigh's first feed."""
+        pelvis, origin = self._pelvis, self._analyzer.origin_s if self._analyzer is not None else None
+        if pelvis is None or origin is None:
+            return ()
+        found: list[LiveEvent] = []
+        for event in events:
+            if isinstance(event, Calibrated):
+                c = event.calibration
+                pelvis.calibrate(replace(c, start_s=c.start_s + origin, end_s=c.end_s + origin,
+                                         swings_end_s=c.swings_end_s + origin))
+                continue
+            if isinstance(event, RepCounted):
+                span, of = (event.rep.start_s, event.rep.end_s), "rep"
+            elif isinstance(event, HoldEnded):
+                span, of = (event.hold.start_s, event.hold.end_s), "hold"
+            else:
+                continue
+            moved = pelvis.moved(span[0] + origin, span[1] + origin)
+            if moved is not None and pelvis.compensated(moved):
+                planes = {"tilt": moved.tilt_deg, "obliquity": moved.obliquity_deg, "rotation": moved.rotation_deg}
+                plane = max(planes, key=lambda name: planes[name])
+                found.append(PelvisMoved(event.time_s, of, moved.largest_deg, plane))
+        return tuple(found)
 
     def _progressed(self, progress: RecordingStatus) -> None:
         self._run.session_id = progress.session_id

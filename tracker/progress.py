@@ -14,6 +14,7 @@ from datetime import date, datetime, timedelta
 
 import numpy as np
 
+from analysis.placement import strap_shift
 from analysis.trends import PainParams, PainTrend, RangeTrend, TrendParams, pain_trend, range_trend
 from analysis.vocabulary import Direction
 from tracker import catalog
@@ -24,7 +25,7 @@ from tracker.report import motion_words, plural, span_text
 from tracker.storage.store import Store
 
 ALERT_KINDS = ("range_decreasing", "plateau", "pain_increasing", "pain_not_improving", "asymmetry",
-               "below_prescription")
+               "below_prescription", "strap_moved", "pelvis_compensation")
 
 HOLD_SHORT_FRACTION = 0.9
 """A hold within 10 % of the prescribed minimum counts as done: a second short of a minute is a minute."""
@@ -171,7 +172,8 @@ def build_report(rows: Sequence[AnalysedSession], pain: Sequence[PainEntry], pla
     rows_by_key = _rows_by_key(rows)
     items = [_item(key, points, rows_by_key[key], active_plan, params) for key, points in _points(rows).items()]
     items.sort(key=lambda i: (i.exercise, i.motion, i.side))
-    alerts = [a for item in items for a in item.alerts] + _asymmetry(items, params.trend.mdc_deg)
+    alerts = [a for item in items for a in item.alerts] + _asymmetry(items, params.trend.mdc_deg) + _strap(rows) \
+        + _compensation(rows)
     pain_summary = _pain(rows, pain, params)
     if pain_summary is not None:
         alerts += _pain_alerts(pain_summary, rows, params)
@@ -299,6 +301,50 @@ def _asymmetry(items: Sequence[ProgressItem], mdc: float) -> list[Alert]:
                 difference = (f"left {left:.0f}°, right {right:.0f}°, a {abs(left - right):.0f}° difference "
                               f"(more than the {mdc:g}° a measurement can wobble)")
                 alerts.append(Alert("asymmetry", f"{what}: {difference}.", exercise, motion, "both"))
+    return alerts
+
+
+COMPENSATED_SHARE = 0.5
+"""The latest session of an exercise with at least this share of its reps reached by moving the pelvis gets a cue."""
+
+
+def _compensation(rows: Sequence[AnalysedSession]) -> list[Alert]:
+    """Per exercise and side, the latest session measured with a pelvis sensor whose reps mostly moved the pelvis."""
+    latest: dict[tuple[str, str], AnalysedSession] = {}
+    for row in rows:                                           # oldest first: later rows replace earlier ones
+        if row.calibrated and any(r.compensated is not None for r in row.result.reps):
+            latest[(row.exercise, row.side.value)] = row
+    alerts = []
+    for (exercise, side), row in latest.items():
+        reps = row.result.reps
+        compensated = sum(bool(r.compensated) for r in reps)
+        if compensated >= COMPENSATED_SHARE * len(reps):
+            name = next((e.name for e in catalog.EXERCISES if e.id == exercise), exercise)     # retired ones too
+            alerts.append(Alert("pelvis_compensation", f"{name} ({side}) on {row.started_at:%Y-%m-%d}: "
+                                f"{compensated} of {len(reps)} reps were reached by moving the pelvis. Keep the "
+                                "pelvis and low back still: the range the hip gives on its own is what improves.",
+                                exercise, None, side))
+    return alerts
+
+
+def _strap(rows: Sequence[AnalysedSession]) -> list[Alert]:
+    """The latest session per side whose thigh or pelvis strap sits very differently from the sessions before it."""
+    alerts = []
+    for side in ("left", "right"):
+        calibrated = [r for r in rows if r.calibrated and r.side.value == side]       # oldest first
+        if len(calibrated) < 2:
+            continue
+        latest, earlier = calibrated[-1], calibrated[:-1]
+        for segment in ("thigh", "pelvis"):
+            current = getattr(latest.result.calibration, f"q_sensor_to_{segment}_wxyz")
+            previous = [q for r in earlier if (q := getattr(r.result.calibration, f"q_sensor_to_{segment}_wxyz"))]
+            shift = strap_shift(previous, current) if current is not None else None
+            if shift is not None and shift.moved:
+                where = f"{side} thigh" if segment == "thigh" else "pelvis (sacrum)"
+                alerts.append(Alert("strap_moved", f"The {where} sensor sat {shift.shift_deg:.0f}° differently on "
+                                    f"{latest.started_at:%Y-%m-%d} than in the sessions before: strap it the same way "
+                                    "each time (README: strap placement), or ranges will not compare.",
+                                    latest.exercise, None, side))
     return alerts
 
 

@@ -56,8 +56,11 @@ def render_assessment(result: SessionResult) -> str:
             lines.append(f"  {len(ride.coasting)} coasting, {plural(len(ride.stops), 'stop')}, "
                          f"{len(ride.standing)} out of the saddle")
     for hold in result.holds:
+        moved = "" if hold.pelvis_deg is None else \
+            f", pelvis moved {hold.pelvis_deg.largest_deg:.0f}°" + (" (compensated)" if hold.compensated else "")
         lines.append(f"  hold from {hold.start_s:6.1f} s, held {hold.duration_s:5.1f} s at {degrees(hold.angle_deg)} "
-                     f"{motion_words(hold.motion)}")
+                     f"{motion_words(hold.motion)}{moved}")
+    lines.extend(pelvis_lines(result))
     return "\n".join(lines)
 
 
@@ -74,6 +77,46 @@ def pain_words(entries: Sequence[PainEntry]) -> str:
 POSTURE_WORDS = {"standing": "standing", "seated": "seated on a chair", "floor_sitting": "sitting on the floor",
                  "supine": "lying on your back", "kneeling": "kneeling", "cycling": "on a bike"}
 """Where the body is, as a person would say it (the posture ids are for scripts)."""
+
+
+RIDE_ROCKING_DEG = 8.0
+"""Per-stroke side-to-side pelvic rocking above this is 'large': a seated rider with a well-set
+saddle rocks a few degrees; the bike-fit literature flags hips that visibly drop side to side."""
+RIDE_ROCKING_DRIFT_DEG = 2.0
+"""Rocking that grows this much from the first to the last tenth of the strokes: the rider tired."""
+
+
+def pelvis_lines(result: SessionResult) -> list[str]:
+    """What the measured pelvis says, with non-diagnostic advice (nothing without a pelvis sensor)."""
+    if result.pelvis is None:                 # the JSON says "assumed"; the text stays as it was
+        return []
+    p = result.pelvis
+    lines = [f"  pelvis moved: tilt {p.tilt_deg:.0f}°, obliquity {p.obliquity_deg:.0f}°, "
+             f"rotation {p.rotation_deg:.0f}°"]
+    compensated = sum(bool(e.compensated) for e in result.reps)
+    if result.reps:
+        lines.append(f"  {compensated} of {len(result.reps)} reps reached by moving the pelvis"
+                     + (": keep the pelvis and low back still, and count only the range the hip gives"
+                        if compensated else ""))
+    elif any(h.compensated for h in result.holds):
+        lines.append("  the pelvis moved during the hold: keep it still")
+    ride = result.ride
+    if ride is not None and ride.pelvis_obliquity_range_deg == ride.pelvis_obliquity_range_deg:
+        lines.extend(_rocking_lines(ride.pelvis_obliquity_range_deg, ride.pelvis_tilt_range_deg,
+                                    ride.pelvis_obliquity_range_drift_deg))
+    return lines
+
+
+def _rocking_lines(obliquity_deg: float, tilt_deg: float, drift_deg: float) -> list[str]:
+    lines = [f"  pelvis per stroke: side-to-side rocking {obliquity_deg:.1f}°, fore-aft {tilt_deg:.1f}°"
+             + (f", rocking grew {drift_deg:+.1f}° over the ride" if abs(drift_deg) >= RIDE_ROCKING_DRIFT_DEG else "")]
+    if obliquity_deg >= RIDE_ROCKING_DEG:
+        lines.append("  large side-to-side rocking is often linked to a saddle set too high: "
+                     "have your bike fit checked")
+    elif drift_deg >= RIDE_ROCKING_DRIFT_DEG:
+        lines.append("  the rocking grew as the ride went on, which often comes with tiring: "
+                     "a shorter or easier ride may keep the pelvis steadier")
+    return lines
 
 
 SOURCE_WORDS = {"6d": "6d", "9d": "9d", "rests": "rests", "pedalling_axis": "pedalling axis",

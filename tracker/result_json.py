@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 
 from analysis.events import HoldEvent, RepEvent, SetEvent
-from analysis.results import RIDE_SCALARS, CalibrationOutcome, RideResult, SessionResult, Span
+from analysis.results import RIDE_SCALARS, CalibrationOutcome, PelvisMotion, RideResult, SessionResult, Span
 
 
 def result_json(result: SessionResult, session_id: int | None = None) -> dict[str, object]:
@@ -29,6 +29,7 @@ def result_json(result: SessionResult, session_id: int | None = None) -> dict[st
             angle: {"level": c.level, "heading_uncertainty_deg": _round(c.heading_uncertainty_deg)}
             for angle, c in result.confidence.items()},
         "orientation_source": list(result.orientation_source),
+        "pelvis": _pelvis(result.pelvis),
         "warnings": list(result.warnings),
         "algorithm_version": result.algorithm_version,
     }
@@ -42,17 +43,37 @@ def _calibration(c: CalibrationOutcome) -> dict[str, object]:
         document["q_sensor_to_thigh_wxyz"] = [round(v, 6) for v in c.q_sensor_to_thigh_wxyz]
     if c.planarity is not None:
         document["planarity"] = _round(c.planarity)
+    if c.q_sensor_to_pelvis_wxyz is not None:
+        document["q_sensor_to_pelvis_wxyz"] = [round(v, 6) for v in c.q_sensor_to_pelvis_wxyz]
     return document
+
+
+def _pelvis(p: PelvisMotion | None) -> dict[str, object]:
+    """Measured: how far the pelvis tilted, tipped sideways and turned during the exercise. Without
+    a pelvis sensor the hip angles assumed it still in the posture's pose, and the document says so."""
+    if p is None:
+        return {"source": "assumed"}
+    return {"source": "measured", "tilt_range_deg": _round(p.tilt_deg), "obliquity_range_deg": _round(p.obliquity_deg),
+            "rotation_range_deg": _round(p.rotation_deg)}
+
+
+def _event_pelvis(moved: PelvisMotion | None, compensated: bool | None) -> dict[str, object]:
+    """Per rep and hold, only when the pelvis was measured (otherwise the event reads as before)."""
+    if moved is None:
+        return {}
+    return {"pelvis_deg": {"tilt": _round(moved.tilt_deg), "obliquity": _round(moved.obliquity_deg),
+                           "rotation": _round(moved.rotation_deg)}, "compensated": bool(compensated)}
 
 
 def _hold(h: HoldEvent) -> dict[str, object]:
     return {"start_s": _round(h.start_s), "end_s": _round(h.end_s), "duration_s": _round(h.duration_s),
-            "angle_deg": _round(h.angle_deg), "stability_deg": _round(h.stability_deg), "motion": str(h.motion)}
+            "angle_deg": _round(h.angle_deg), "stability_deg": _round(h.stability_deg), "motion": str(h.motion),
+            **_event_pelvis(h.pelvis_deg, h.compensated)}
 
 
 def _rep(r: RepEvent) -> dict[str, object]:
     return {"start_s": _round(r.start_s), "end_s": _round(r.end_s), "peak_deg": _round(r.peak_deg),
-            "motion": str(r.motion)}
+            "motion": str(r.motion), **_event_pelvis(r.pelvis_deg, r.compensated)}
 
 
 def _set(s: SetEvent) -> dict[str, object]:
@@ -60,7 +81,8 @@ def _set(s: SetEvent) -> dict[str, object]:
 
 
 def _ride(ride: RideResult) -> dict[str, object]:
-    document: dict[str, object] = {name: _round(ride.metric(name)) for name in RIDE_SCALARS}
+    document: dict[str, object] = {name: _round(ride.metric(name)) for name in RIDE_SCALARS
+                                   if not (name.startswith("pelvis_") and math.isnan(ride.metric(name)))}
     document |= {"revolutions": ride.revolutions, "coasting": _spans(ride.coasting),
                  "pedalling": _spans(ride.pedalling), "standing": _spans(ride.standing), "stops": _spans(ride.stops)}
     if ride.asymmetry is not None:

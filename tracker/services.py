@@ -113,8 +113,12 @@ def _analysis_of(services: Services, session_id: int, damaged: list[Gap] | None 
         thigh, other = analysis_streams(summary)
         samples = stored.sessions.samples(thigh.id, damaged) if thigh is not None else None
         other_samples = stored.sessions.samples(other.id, damaged) if other is not None else None
+        pelvis = pelvis_stream(summary)
+        pelvis_samples = stored.sessions.samples(pelvis.id, damaged) if pelvis is not None else None
     if samples is not None and len(samples) < 2:
         samples = None                               # every chunk damaged: nothing left to analyse
+    if pelvis_samples is not None and len(pelvis_samples) < 2:
+        pelvis_samples = None                        # a damaged pelvis stream: the pelvis is assumed
     if samples is None:
         result = SessionResult.not_analysable(summary.side, summary.exercise, summary.duration_s,
                                               "no samples from the thigh sensor")
@@ -122,7 +126,7 @@ def _analysis_of(services: Services, session_id: int, damaged: list[Gap] | None 
         from tracker.assessment import assess  # the analysis stack loads when first needed, not with the dashboard
 
         try:
-            result = assess(samples, summary.exercise, summary.side, other_samples).session_result()
+            result = assess(samples, summary.exercise, summary.side, other_samples, pelvis_samples).session_result()
         except Exception as err:            # kept visible: 'not analysed: analysis failed …', and reanalyze
             result = SessionResult.not_analysable(summary.side, summary.exercise, summary.duration_s,
                                                   f"analysis failed ({type(err).__name__}: {err})")
@@ -136,6 +140,11 @@ def analysis_streams(summary: SessionSummary) -> tuple[StreamInfo | None, Stream
     other = next((s for s in summary.streams if s.placement in (Placement.LEFT_THIGH, Placement.RIGHT_THIGH)
                   and s.placement != thigh_placement and s.samples > 1), None)
     return thigh, other
+
+
+def pelvis_stream(summary: SessionSummary) -> StreamInfo | None:
+    """The session's pelvis (sacrum) stream, if it has samples: hip angles are then against it."""
+    return next((s for s in summary.streams if s.placement == Placement.PELVIS and s.samples > 1), None)
 
 
 def session_result(services: Services, session_id: int) -> SessionResult | None:
@@ -192,7 +201,7 @@ async def import_csv(services: Services, path: Path, exercise_id: str, side: Sid
 
 async def import_samples(services: Services, samples: ImuSamples, name: str, exercise_id: str, side: Side,
                          started_at: datetime, *, device_name: str = "Imported CSV", profile: str = "csv",
-                         details: Sequence[str] = ()) -> int:
+                         details: Sequence[str] = (), pelvis: ImuSamples | None = None) -> int:
     """Store validated samples as a session that appears whole, analysed, or not at all.
 
     Why publish at the end: a reader (the dashboard, another workstation) must never see half an
@@ -206,7 +215,13 @@ async def import_samples(services: Services, samples: ImuSamples, name: str, exe
     address = f"imported:{thigh_of(side)}" if profile == "csv" else f"imported:{profile}:{thigh_of(side)}"
     spec = StreamSpec(placement=thigh_of(side), rate_hz=samples.rate_hz, device_address=address,
                       device_name=device_name, profile=profile, has_mag=samples.has_mag)
-    source = ArraySource((spec,), {thigh_of(side): samples}, block_s=IMPORT_BLOCK_S)
+    specs: tuple[StreamSpec, ...] = (spec,)
+    streams: dict[Placement, ImuSamples] = {thigh_of(side): samples}
+    if pelvis is not None:                       # the sacrum sensor, same time base (SPEC §4 per file)
+        specs += (StreamSpec(placement=Placement.PELVIS, rate_hz=pelvis.rate_hz, device_address="imported:pelvis",
+                             device_name="Imported CSV", profile="csv", has_mag=pelvis.has_mag),)
+        streams[Placement.PELVIS] = pelvis
+    source = ArraySource(specs, streams, block_s=IMPORT_BLOCK_S)
     new = NewSession(exercise_id, side, Source.IMPORTED, started_at, "; ".join([f"imported from {name}", *details]))
     session_id: int | None = None
 

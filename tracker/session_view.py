@@ -18,7 +18,7 @@ from analysis.results import SessionResult
 from analysis.vocabulary import AXIS_NAMES, Motion
 from tracker import catalog
 from tracker.domain import PainEntry, SessionSummary
-from tracker.services import Services, analysis_streams, session_result
+from tracker.services import Services, analysis_streams, pelvis_stream, session_result
 
 if TYPE_CHECKING:
     from analysis.ride import Revolutions
@@ -89,6 +89,8 @@ def load_session_view(services: Services, session_id: int, max_points: int = MAX
         thigh, other = analysis_streams(summary)
         samples = stored.sessions.samples(thigh.id) if thigh is not None else None
         other_samples = stored.sessions.samples(other.id) if other is not None else None
+        pelvis = pelvis_stream(summary)
+        pelvis_samples = stored.sessions.samples(pelvis.id) if pelvis is not None else None
     exercise = catalog.get(summary.exercise)
     from tracker.assessment import assess  # the analysis stack loads in the worker that needs it, not at start-up
 
@@ -97,7 +99,7 @@ def load_session_view(services: Services, session_id: int, max_points: int = MAX
     if samples is None:                    # e.g. results kept from elsewhere: show them, with nothing to draw
         return SessionView(summary, motion, column, session_result(services, session_id), None, (), None, pain,
                            "no samples from the thigh sensor")
-    assessment = assess(samples, summary.exercise, summary.side, other_samples)
+    assessment = assess(samples, summary.exercise, summary.side, other_samples, pelvis_samples)
     result = assessment.result
     if result.angles is None:
         return SessionView(summary, motion, column, assessment.session_result(), None, (), None, pain,

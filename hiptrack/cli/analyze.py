@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from hiptrack.cli.common import ExerciseOption, JsonOption, SideOption, app, user_errors
+from hiptrack.cli.common import ExerciseOption, JsonOption, PelvisOption, SideOption, app, read_pelvis, user_errors
 from tracker import catalog
 from tracker.assessment import angles_table, assess
 from tracker.errors import BadInputError
@@ -31,12 +31,14 @@ def analyze(
     other_thigh: Annotated[Path | None, typer.Option(
         "--other-thigh", metavar="FILE", help="The other thigh's recording, if both were instrumented (rides: "
         "left/right asymmetry).")] = None,
+    pelvis: PelvisOption = None,
 ) -> None:
     """Analyse a recording (hip angles, holds, reps, sets, ride) without touching the database."""
     with user_errors():
         catalog.get(exercise)
         other = read_imu_csv(other_thigh) if other_thigh is not None else None
-        assessment = assess(read_imu_csv(file), exercise, side, other)
+        thigh = read_imu_csv(file)
+        assessment = assess(thigh, exercise, side, other, read_pelvis(pelvis, thigh))
         result = assessment.session_result()
         if angles is not None:
             write_angles_csv(angles, angles_table(assessment))

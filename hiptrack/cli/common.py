@@ -14,8 +14,9 @@ import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from types import ModuleType
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from typer.core import TyperGroup
@@ -23,6 +24,9 @@ from typer.core import TyperGroup
 from tracker import __version__, catalog
 from tracker.domain import SessionSummary, Side
 from tracker.errors import BadInputError, HiptrackError
+
+if TYPE_CHECKING:
+    from sensors.samples import ImuSamples
 
 MAX_ID = 2**31 - 1
 """Ids are 32-bit integers in every supported database; a larger one is a typo, not a lookup."""
@@ -165,6 +169,23 @@ SideOption = Annotated[Side, typer.Option(case_sensitive=False, show_default=Fal
                                           help="Which thigh the sensor was on.")]
 NoTuiOption = Annotated[bool, typer.Option("--no-tui", help="Print a text summary instead of opening the dashboard.")]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+PelvisOption = Annotated[Path | None, typer.Option(
+    "--pelvis", metavar="PELVIS.csv", help="The pelvis (sacrum) sensor's recording, same time base and columns as "
+    "the thigh's: hip angles are then against the measured pelvis, and each rep says how far it moved.")]
+
+
+def read_pelvis(path: Path | None, thigh: ImuSamples) -> ImuSamples | None:
+    """The --pelvis file, refused (naming it, exit 2) when it does not span the thigh's recording."""
+    if path is None:
+        return None
+    from tracker.assessment import pelvis_coverage_problem  # the analysis stack loads only when needed
+    from tracker.imu_csv import read_imu_csv
+
+    pelvis = read_imu_csv(path)
+    problem = pelvis_coverage_problem(thigh, pelvis)
+    if problem is not None:
+        raise BadInputError(f"{path}: {problem}")
+    return pelvis
 SessionIdArgument = Annotated[int, typer.Argument(min=1, max=MAX_ID, show_default=False,
                                                   help="Session id (see `hiptrack sessions`).")]
 

@@ -18,12 +18,14 @@ from hiptrack.cli.common import (
     ExerciseOption,
     JsonOption,
     NoTuiOption,
+    PelvisOption,
     PersonOption,
     SessionIdArgument,
     SideOption,
     app,
     local_time,
     parse_datetime,
+    read_pelvis,
     services_module,
     session_line,
     sessions_table,
@@ -199,6 +201,7 @@ def import_file(
         metavar="ISO-DATETIME",
         help="When the session started (default: the vendor export's own clock, or the JSON file `hiptrack export` "
              "wrote beside the CSV, else the file's modification time).")] = None,
+    pelvis: PelvisOption = None,
     db: DbOption = None,
     person: PersonOption = None,
 ) -> None:
@@ -207,6 +210,7 @@ def import_file(
         started_at = parse_datetime(at) if at else None
         catalog.get(exercise)                       # a typo must not create or touch the database
         recording = read_recording(paths, format, device)   # a bad file is refused before a database is created
+        pelvis_samples = read_pelvis(pelvis, recording.samples)
         first = paths[0]
         exported = None if started_at or recording.started_at else exported_start(first)   # an export's sidecar
         started_at = (started_at or recording.started_at or (exported[0] if exported else None)
@@ -215,7 +219,7 @@ def import_file(
         name = ", ".join(path.name for path in paths)
         session_id = asyncio.run(services_module().import_samples(
             svc, recording.samples, name, exercise, side, started_at, device_name=recording.device_name,
-            profile=recording.format, details=recording.notes))
+            profile=recording.format, details=recording.notes, pelvis=pelvis_samples))
         summary = svc.store.sessions.get(session_id)
         result = services_module().session_result(svc, session_id)
         svc.close()

@@ -79,9 +79,15 @@ def thigh_placement(side: str, rng: np.random.Generator, strap: str = "random") 
     return Placement(rotation, position)
 
 
-def pelvis_placement(rng: np.random.Generator) -> Placement:
-    """A sensor on the sacrum, roughly flat against it, strap orientation random about the normal."""
-    normal_turn = Rotation.from_euler("x", rng.uniform(0, 360), degrees=True)
-    onto_back = Rotation.from_euler("y", 90, degrees=True)      # sensor x → pelvis posterior normal
-    tilt = Rotation.from_rotvec(rng.normal(0, np.deg2rad(5), 3))
+def pelvis_placement(rng: np.random.Generator, turn_deg: float | None = None) -> Placement:
+    """A sensor flat on the sacrum, face (sensor z) out, strap turned at random about that normal
+    (README's sacrum convention); a few degrees of tilt as the sacrum is not flat.
+
+    turn_deg: the strap's turn about the normal instead of a random one, on one person's sacrum
+    (the same tilt every session: re-strapping tests)."""
+    turn = rng.uniform(0, 360)
+    normal_turn = Rotation.from_euler("z", turn if turn_deg is None else turn_deg, degrees=True)
+    onto_back = Rotation.from_euler("y", -90, degrees=True)      # sensor z → pelvis −X (posterior)
+    tilt_deg = rng.normal(0, np.deg2rad(5), 3)
+    tilt = Rotation.from_rotvec(tilt_deg if turn_deg is None else np.deg2rad([3.0, -2.0, 4.0]))
     return Placement(tilt * onto_back * normal_turn, np.array([-0.1, 0.02, 0.0]))

@@ -119,7 +119,13 @@ class BodyMotion:
         return self.heading_rad + (turn * tau**3 * (10 - 15 * tau + 6 * tau**2)).sum(axis=1)
 
     def pelvis_sway_deg(self, t: FloatArray) -> FloatArray:
-        sway = self.sway_deg.evaluate(t)
+        """(N, 3) turns of the pelvis about its Z, X, Y axes away from the posture: sway, the
+        scripted tilt, obliquity and rotation (compensation) and rocking while pedalling."""
+        pose = self.keyframes.evaluate(t)
+        sway = self.sway_deg.evaluate(t) + pose[:, [_C["pelvis_tilt"], _C["pelvis_obliquity"], _C["pelvis_rotation"]]]
+        rocking = np.cos(self.osc_phase(t))
+        sway[:, 0] += pose[:, _C["osc_pelvis_tilt"]] * np.cos(self.osc_phase(t) + np.pi / 2)
+        sway[:, 1] += pose[:, _C["osc_pelvis_obliquity"]] * rocking
         if self.stand_sway_deg is None:
             return sway
         fade = np.clip((self.stand_sway_until_s + 2.0 - np.asarray(t, dtype=float)) / 2.0, 0.0, 1.0)

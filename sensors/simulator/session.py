@@ -8,6 +8,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 from numpy.typing import NDArray
 from scipy.signal import find_peaks
+from scipy.spatial.transform import Rotation
 
 from sensors.samples import ImuSamples, Placement
 from sensors.simulator.body import pelvis_placement, thigh_placement
@@ -16,7 +17,7 @@ from sensors.simulator.imu_model import ImuErrors, ImuTruth, measure
 from sensors.simulator.magnetic import MagEnvironment
 from sensors.simulator.motion import BodyMotion
 from sensors.simulator.script import MOTIONS, Script
-from sensors.simulator.trajectory import SmoothNoise
+from sensors.simulator.trajectory import CHANNELS, Keyframes, SmoothNoise
 
 FloatArray = NDArray[np.float64]
 
@@ -53,6 +54,18 @@ class SimOptions:
     """Harsh conditions: this many road turns during a ride's pedalling (the rider's heading changes)."""
     turn_deg: tuple[float, float] = (30.0, 90.0)
     """Size of each turn, left or right at random."""
+    pelvis_compensation_deg: tuple[float, float] | None = None
+    """Pelvic compensation: in `compensated_share` of the reps (and holds) the pelvis hitches, rolls or
+    tilts by this much (degrees, drawn per rep) along with the leg, in the plane that mimics the motion."""
+    compensated_share: float = 0.5
+    pelvis_rocking_deg: tuple[float, float] | None = None
+    """Rides: per-stroke side-to-side pelvic rocking (obliquity range, degrees, drawn per session);
+    fore-aft rocking (tilt) is a third of it. Rocking grows by up to a fifth over the ride (fatigue)."""
+    thigh_strap_wxyz: tuple[float, float, float, float] | None = None
+    """The thigh sensor's sensor → thigh rotation instead of a drawn one (re-strapping tests); the
+    sensor's position on the thigh is still drawn."""
+    pelvis_strap_turn_deg: float | None = None
+    """The sacrum strap's turn about the sensor's face normal (None: random); re-strapping tests."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,6 +134,11 @@ class Truth:
     """Rides: stretches pedalled standing out of the saddle."""
     other_hip_angles_deg: FloatArray | None = None
     """(N, 3) of the other leg when simulated."""
+    pelvis_angles_deg: FloatArray | None = None
+    """(N, 3) the pelvis's turns away from the posture about its Z (tilt), X (obliquity), Y (rotation):
+    sway, compensation and rocking."""
+    compensation_deg: tuple[float, ...] = ()
+    """Per truth rep: how far the pelvis was scripted to move with it (0: a clean rep)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,17 +166,23 @@ def simulate_session(exercise_id: str, side: str, seed: int, options: SimOptions
     script = build_script(exercise_id, rng, options.dose, options.calibration_still_s, options.calibration_swings)
     motion = BodyMotion.from_script(script, side, rng, options.sway_deg, options.tremor_deg)
     motion = _harsh(motion, script, options, np.random.default_rng([seed, 12]))
+    keyframes, compensation = _pelvis_moves(script, motion.keyframes, options, np.random.default_rng([seed, 15]))
+    motion = replace(motion, keyframes=keyframes)
     time_s = np.arange(0.0, motion.duration_s, 1.0 / options.rate_hz)
 
     thigh_mount = thigh_placement(side, rng, options.strap)
+    if options.thigh_strap_wxyz is not None:
+        w, x, y, z = options.thigh_strap_wxyz
+        thigh_mount = replace(thigh_mount, rotation_sensor_to_segment=Rotation.from_quat([x, y, z, w]))
     thigh = measure(motion.sensor_pose("thigh", thigh_mount), time_s, options.errors, rng, options.with_mag,
                     options.mag)
     thigh_key = Placement.LEFT_THIGH if side == "left" else Placement.RIGHT_THIGH
     streams = {thigh_key: ImuSamples(time_s, thigh.acc_mps2, thigh.gyr_radps, thigh.mag_ut)}
     pelvis_truth = None
     if options.with_pelvis:
-        pelvis = measure(motion.sensor_pose("pelvis", pelvis_placement(rng)), time_s, options.errors, rng,
-                         options.with_mag, options.mag)
+        mount = pelvis_placement(rng, options.pelvis_strap_turn_deg)
+        pelvis = measure(motion.sensor_pose("pelvis", mount), time_s, options.errors, rng, options.with_mag,
+                         options.mag)
         streams[Placement.PELVIS] = ImuSamples(time_s, pelvis.acc_mps2, pelvis.gyr_radps, pelvis.mag_ut)
         pelvis_truth = pelvis.truth
     other_angles = None
@@ -179,7 +203,8 @@ def simulate_session(exercise_id: str, side: str, seed: int, options: SimOptions
         q_sensor_to_thigh_wxyz=xyzw[[3, 0, 1, 2]],
         calibration_s=script.calibration or (0.0, 0.0), exercise_start_s=script.exercise_start_s,
         **_events(script, motion, time_s, angles), standing_s=tuple(script.standing),
-        other_hip_angles_deg=other_angles,
+        other_hip_angles_deg=other_angles, pelvis_angles_deg=motion.pelvis_sway_deg(time_s),
+        compensation_deg=compensation,
     )
     return SimulatedSession(exercise_id, side, seed, options.rate_hz, streams, truth)
 
@@ -204,6 +229,57 @@ def _harsh(motion: BodyMotion, script: Script, options: SimOptions, rng: np.rand
             turn = np.radians(rng.uniform(*options.turn_deg, options.turns)) * rng.choice([-1.0, 1.0], options.turns)
             motion = replace(motion, turns=np.column_stack([starts, duration, turn]))
     return motion
+
+
+_PLANE = {"tilt": "pelvis_tilt", "obliquity": "pelvis_obliquity", "rotation": "pelvis_rotation"}
+
+
+def _pelvis_moves(script: Script, keyframes: Keyframes, options: SimOptions, rng: np.random.Generator
+                  ) -> tuple[Keyframes, tuple[float, ...]]:
+    """Pelvic compensation during some reps, rocking during rides, from their own generator (the
+    default sessions stay as they were). Compensation follows the leg: the pelvis channel moves
+    in proportion to the rep's excursion, so it peaks when the leg does and is back at neutral with it."""
+    values = keyframes.values.copy()
+    compensation = [0.0] * len(script.reps)
+    if options.pelvis_compensation_deg is not None and script.reps:
+        count = round(options.compensated_share * len(script.reps))
+        chosen = rng.permutation(len(script.reps))[:count]
+        for i in sorted(int(k) for k in chosen):
+            window = script.reps[i]
+            channel = _C[MOTIONS[window.motion][0]]
+            inside = np.flatnonzero((keyframes.time_s >= window.start_s - 1e-9)
+                                    & (keyframes.time_s <= window.end_s + 1e-9))
+            excursion = values[inside, channel] - values[inside[0], channel]
+            peak = excursion[np.argmax(np.abs(excursion))]
+            if abs(peak) < 1e-6:
+                continue
+            size = float(rng.uniform(*options.pelvis_compensation_deg))
+            plane = _C[_PLANE[_compensation_plane(MOTIONS[window.motion][0], values[inside[0]])]]
+            values[inside, plane] += rng.choice([-1.0, 1.0]) * size * excursion / peak
+            compensation[i] = size
+    if options.pelvis_rocking_deg is not None:
+        pedalling = values[:, _C["osc_flex"]]
+        if pedalling.max() > 0:
+            share = pedalling / pedalling.max()
+            grow = 1.0 + 0.2 * rng.uniform() * keyframes.time_s / keyframes.time_s[-1]
+            obliquity_range = float(rng.uniform(*options.pelvis_rocking_deg))
+            values[:, _C["osc_pelvis_obliquity"]] = 0.5 * obliquity_range * share * grow
+            values[:, _C["osc_pelvis_tilt"]] = 0.5 * obliquity_range / 3.0 * share * grow
+    return Keyframes(keyframes.time_s, values), tuple(compensation)
+
+
+def _compensation_plane(channel: str, pose: FloatArray) -> str:
+    """Where the pelvis goes to fake more of the leg's motion: a posterior tilt adds flexion; a
+    hitch adds abduction; with the thigh forward (seated) a hitch rolls it about its long axis,
+    with the thigh down (standing, supine) the pelvis turns instead."""
+    if channel == "flex":
+        return "tilt"
+    if channel == "abd":
+        return "obliquity"
+    return "obliquity" if pose[_C["flex"]] > 45.0 else "rotation"
+
+
+_C = {name: i for i, name in enumerate(CHANNELS)}
 
 
 def _noise(rng: np.random.Generator, quick_deg: float, quick_hz: tuple[float, float], slow_deg: float,

@@ -16,9 +16,13 @@ from numpy.typing import NDArray
 FloatArray = NDArray[np.float64]
 
 CHANNELS = ("flex", "abd", "rot", "pelvis_pitch", "pelvis_height", "osc_flex", "osc_abd", "osc_rot",
-            "osc_rate_hz")
+            "osc_rate_hz", "pelvis_tilt", "pelvis_obliquity", "pelvis_rotation", "osc_pelvis_tilt",
+            "osc_pelvis_obliquity")
 """Pose channels: hip angles in degrees, pelvis pitch (0 upright, 90 lying on the back) in degrees,
-pelvis height in metres, oscillation amplitudes in degrees and the oscillation rate in cycles/s."""
+pelvis height in metres, oscillation amplitudes in degrees and the oscillation rate in cycles/s;
+then the pelvis's own movement away from the posture (tilt about its Z, obliquity about its X,
+rotation about its Y axis, degrees: hitching, rolling, rocking) and its rocking amplitudes while
+pedalling (once per crank revolution)."""
 
 
 def _min_jerk(tau: FloatArray) -> FloatArray:

@@ -187,6 +187,10 @@ class AnalysisResult(Base):
     """Per angle: {"level", "heading_uncertainty_deg"} (None: analysed before 0004)."""
     orientation_source: Mapped[str | None] = mapped_column(String(64))
     """Comma-separated: '6d,rests', '6d,pedalling_axis'."""
+    pelvis_tilt_range_deg: Mapped[float | None]
+    """Measured pelvis ranges during the exercise (None: no pelvis sensor, or analysed before 0005)."""
+    pelvis_obliquity_range_deg: Mapped[float | None]
+    pelvis_rotation_range_deg: Mapped[float | None]
 
     holds: Mapped[list[HoldRow]] = relationship(cascade="all, delete-orphan", passive_deletes=True)
     reps: Mapped[list[RepRow]] = relationship(cascade="all, delete-orphan", passive_deletes=True)
@@ -203,6 +207,11 @@ class HoldRow(Base):
     end_s: Mapped[float]
     angle_deg: Mapped[float]
     stability_deg: Mapped[float | None]
+    pelvis_tilt_deg: Mapped[float | None]
+    """How far the measured pelvis moved during the hold (None: no pelvis sensor)."""
+    pelvis_obliquity_deg: Mapped[float | None]
+    pelvis_rotation_deg: Mapped[float | None]
+    compensated: Mapped[bool | None]
 
 
 class RepRow(Base):
@@ -213,6 +222,11 @@ class RepRow(Base):
     start_s: Mapped[float]
     end_s: Mapped[float]
     peak_deg: Mapped[float]
+    pelvis_tilt_deg: Mapped[float | None]
+    """How far the measured pelvis moved during the rep (None: no pelvis sensor)."""
+    pelvis_obliquity_deg: Mapped[float | None]
+    pelvis_rotation_deg: Mapped[float | None]
+    compensated: Mapped[bool | None]
 
 
 class SetRow(Base):

@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session as OrmSession
 
 from analysis.results import SessionResult
-from tracker.domain import AnalysedSession, thigh_of
+from tracker.domain import AnalysedSession, Placement, thigh_of
 from tracker.errors import SessionNotFoundError
 from tracker.storage import models as m
 from tracker.storage.repository_base import Repository
@@ -34,6 +34,12 @@ class ResultRepository(Repository):
                                       session_id=session_id, q_sensor_to_segment_w=w, q_sensor_to_segment_x=x,
                                       q_sensor_to_segment_y=y, q_sensor_to_segment_z=z,
                                       quality=calibration.planarity))
+            if calibration.q_sensor_to_pelvis_wxyz is not None:      # after the thigh's: ids keep the order
+                pelvis = next((s for s in session.streams if s.placement == Placement.PELVIS), None)
+                w, x, y, z = calibration.q_sensor_to_pelvis_wxyz
+                orm.add(m.Calibration(device_id=pelvis.device_id if pelvis else None, placement=Placement.PELVIS,
+                                      session_id=session_id, q_sensor_to_segment_w=w, q_sensor_to_segment_x=x,
+                                      q_sensor_to_segment_y=y, q_sensor_to_segment_z=z, quality=None))
 
     def load(self, session_id: int) -> SessionResult | None:
         """The stored result of a session, or None if it was never analysed."""

@@ -21,6 +21,7 @@ from analysis.results import (
     RIDE_SCALARS,
     CalibrationOutcome,
     HoldEvent,
+    PelvisMotion,
     RepEvent,
     RideResult,
     SessionResult,
@@ -29,6 +30,7 @@ from analysis.results import (
     Span,
 )
 from analysis.vocabulary import DIRECTIONS
+from sensors.samples import Placement
 from tracker.storage import models as m
 
 PEAK_COLUMNS = {d.peak_key: f"{d.motion.value}_max_deg" for d in DIRECTIONS}
@@ -36,7 +38,9 @@ PEAK_COLUMNS = {d.peak_key: f"{d.motion.value}_max_deg" for d in DIRECTIONS}
 
 _RIDE_COLUMNS = tuple(c.key for c in m.RideRow.__table__.columns if c.key not in ("id", "result_id", "details"))
 _SPANS = ("pedalling", "coasting", "standing", "stops")
-CalibrationRow = tuple[tuple[float, float, float, float], float | None]
+Quaternion = tuple[float, float, float, float]
+CalibrationRow = tuple[Quaternion | None, float | None, Quaternion | None]
+"""Thigh strap alignment, its planarity, and the pelvis (sacrum) strap alignment when there was one."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,10 +64,13 @@ def result_row(session_id: int, result: SessionResult) -> m.AnalysisResult:
             angle: {"level": c.level, "heading_uncertainty_deg": c.heading_uncertainty_deg}
             for angle, c in result.confidence.items()},
         orientation_source=",".join(result.orientation_source) or None,
+        **_pelvis_columns(result.pelvis, "_range_deg"),
         **{column: peaks.get(key) for key, column in PEAK_COLUMNS.items()})
     row.holds = [m.HoldRow(motion=str(h.motion), start_s=h.start_s, end_s=h.end_s, angle_deg=h.angle_deg,
-                           stability_deg=h.stability_deg) for h in result.holds]
-    row.reps = [m.RepRow(motion=str(r.motion), start_s=r.start_s, end_s=r.end_s, peak_deg=r.peak_deg)
+                           stability_deg=h.stability_deg, compensated=h.compensated,
+                           **_pelvis_columns(h.pelvis_deg, "_deg")) for h in result.holds]
+    row.reps = [m.RepRow(motion=str(r.motion), start_s=r.start_s, end_s=r.end_s, peak_deg=r.peak_deg,
+                         compensated=r.compensated, **_pelvis_columns(r.pelvis_deg, "_deg"))
                 for r in result.reps]
     row.sets = [m.SetRow(start_s=s.start_s, end_s=s.end_s, reps=s.reps) for s in result.sets]
     if result.ride is not None and result.ride.revolutions:    # a ride with no pedalling has nothing to store
@@ -90,19 +97,27 @@ def result_children(orm: OrmSession, result_ids: Sequence[int], only_these: bool
 
 
 def calibrations(orm: OrmSession, session_ids: Sequence[int]) -> dict[int, CalibrationRow]:
-    """The stored strap calibration of each session (the newest, if several)."""
+    """The stored strap calibrations of each session: thigh and pelvis (the newest of each, if several)."""
     if not session_ids:
         return {}
     query = sa.select(m.Calibration).where(m.Calibration.session_id.in_(session_ids)).order_by(m.Calibration.id)
-    return {row.session_id: ((row.q_sensor_to_segment_w, row.q_sensor_to_segment_x, row.q_sensor_to_segment_y,
-                              row.q_sensor_to_segment_z), row.quality)
-            for row in orm.scalars(query) if row.session_id is not None}
+    found: dict[int, CalibrationRow] = {}
+    for row in orm.scalars(query):
+        if row.session_id is None:
+            continue
+        wxyz = (row.q_sensor_to_segment_w, row.q_sensor_to_segment_x, row.q_sensor_to_segment_y,
+                row.q_sensor_to_segment_z)
+        thigh, quality, pelvis = found.get(row.session_id, (None, None, None))
+        found[row.session_id] = (thigh, quality, wxyz) if row.placement == Placement.PELVIS else (wxyz, row.quality,
+                                                                                                   pelvis)
+    return found
 
 
 def result_from_rows(session: m.Session, row: m.AnalysisResult, children: ResultChildren,
                      calibration: CalibrationRow | None) -> SessionResult:
-    wxyz, planarity = calibration if calibration is not None else (None, None)
-    outcome = CalibrationOutcome(row.calibration_start_s, row.calibration_end_s, wxyz, planarity) \
+    wxyz, planarity, pelvis_wxyz = calibration if calibration is not None else (None, None, None)
+    outcome = CalibrationOutcome(row.calibration_start_s, row.calibration_end_s, wxyz, planarity,
+                                 q_sensor_to_pelvis_wxyz=pelvis_wxyz) \
         if row.calibration_ok else CalibrationOutcome(problem=row.calibration_problem or "no calibration found")
     peaks = Peaks(**{key: getattr(row, column) for key, column in PEAK_COLUMNS.items()}) \
         if row.calibration_ok and row.flexion_max_deg is not None else None
@@ -112,16 +127,33 @@ def result_from_rows(session: m.Session, row: m.AnalysisResult, children: Result
         duration_s=row.duration_s if row.duration_s is not None else session.duration_s,
         calibration=outcome, peaks=peaks,
         holds=tuple(HoldEvent(h.motion, h.start_s, h.end_s, h.angle_deg,
-                              h.stability_deg if h.stability_deg is not None else float("nan"))
+                              h.stability_deg if h.stability_deg is not None else float("nan"),
+                              _pelvis_motion(h, "_deg"), h.compensated)
                     for h in children.holds.get(row.id, ())),
-        reps=tuple(RepEvent(r.motion, r.start_s, r.end_s, r.peak_deg) for r in children.reps.get(row.id, ())),
+        reps=tuple(RepEvent(r.motion, r.start_s, r.end_s, r.peak_deg, _pelvis_motion(r, "_deg"), r.compensated)
+                   for r in children.reps.get(row.id, ())),
         sets=tuple(SetEvent(s.start_s, s.end_s, s.reps) for s in children.sets.get(row.id, ())),
         ride=None if ride is None else _ride_result(ride), algorithm_version=row.algorithm_version,
         warnings=tuple(row.warnings or ()),
         confidence=None if row.confidence is None else {
             angle: MotionConfidence(str(c["level"]), float(c["heading_uncertainty_deg"]))
             for angle, c in row.confidence.items() if isinstance(c, dict)},
-        orientation_source=tuple(row.orientation_source.split(",")) if row.orientation_source else ())
+        orientation_source=tuple(row.orientation_source.split(",")) if row.orientation_source else (),
+        pelvis=_pelvis_motion(row, "_range_deg"))
+
+
+_PLANES = ("tilt", "obliquity", "rotation")
+
+
+def _pelvis_columns(motion: PelvisMotion | None, suffix: str) -> dict[str, float | None]:
+    """pelvis_<plane><suffix> columns of a PelvisMotion (all None without a pelvis sensor)."""
+    return {f"pelvis_{plane}{suffix}": None if motion is None else getattr(motion, f"{plane}_deg")
+            for plane in _PLANES}
+
+
+def _pelvis_motion(row: Any, suffix: str) -> PelvisMotion | None:
+    values = [getattr(row, f"pelvis_{plane}{suffix}") for plane in _PLANES]
+    return None if any(v is None for v in values) else PelvisMotion(*(float(v) for v in values))
 
 
 def _ride_row(ride: RideResult) -> m.RideRow:
