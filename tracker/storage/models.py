@@ -188,7 +188,7 @@ class AnalysisResult(Base):
     orientation_source: Mapped[str | None] = mapped_column(String(64))
     """Comma-separated: '6d,rests', '6d,pedalling_axis'."""
     pelvis_tilt_range_deg: Mapped[float | None]
-    """Measured pelvis ranges during the exercise (None: no pelvis sensor, or analysed before 0005)."""
+    """Measured pelvis ranges during the exercise (None: no pelvis sensor, or analysed before 0006)."""
     pelvis_obliquity_range_deg: Mapped[float | None]
     pelvis_rotation_range_deg: Mapped[float | None]
 

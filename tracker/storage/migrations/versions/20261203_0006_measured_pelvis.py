@@ -1,8 +1,8 @@
 """Results keep what a measured pelvis says: its range per session, how far it moved in each rep and
 hold, and whether that rep or hold was compensated.
 
-Revision ID: 0005
-Revises: 0007 (given 0004; re-chained after main gained 0007)
+Revision ID: 0006
+Revises: 0005
 Create Date: 2026-12-03 17:00:00
 
 Why: a pelvis (sacrum) sensor turns hip angles into femur-against-pelvis angles and flags reps
@@ -16,8 +16,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = '0005'
-down_revision: str | None = '0007'
+revision: str = '0006'
+down_revision: str | None = '0005'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
