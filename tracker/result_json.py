@@ -8,8 +8,16 @@ from __future__ import annotations
 
 import math
 
-from analysis.events import HoldEvent, RepEvent, SetEvent
-from analysis.results import RIDE_SCALARS, CalibrationOutcome, RideResult, SessionResult, Span
+from analysis.results import (
+    RIDE_SCALARS,
+    CalibrationOutcome,
+    HoldEvent,
+    RepEvent,
+    RideResult,
+    SessionResult,
+    SetEvent,
+    Span,
+)
 
 
 def result_json(result: SessionResult, session_id: int | None = None) -> dict[str, object]:
