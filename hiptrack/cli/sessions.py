@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import shlex
 from datetime import UTC, datetime
@@ -31,7 +30,6 @@ from hiptrack.cli.common import (
 from tracker import catalog
 from tracker.domain import SessionStatus, Side
 from tracker.errors import BadInputError
-from tracker.imu_csv import read_imu_csv
 from tracker.report import render_assessment
 from tracker.result_json import result_json
 
@@ -97,6 +95,8 @@ def demo(db: DbOption = None, no_tui: NoTuiOption = False) -> None:
         where = svc.database.engine.url.database if db is None else svc.database.display_url
         typer.echo(f"Recording {len(DEMO_PROGRAM)} simulated sessions into the demo database {where}"
                    if db is None else f"Recording {len(DEMO_PROGRAM)} simulated sessions into {where} ...")
+        import asyncio  # recording commands only: listing and showing start without the event loop
+
         ids = [asyncio.run(services_module().record_simulated(svc, exercise, side, seed))
                for exercise, side, seed in DEMO_PROGRAM]
         recorded = [svc.store.sessions.get(i) for i in ids]
@@ -175,6 +175,10 @@ def import_file(
         catalog.get(exercise)                       # a typo must not create or touch the database
         if not file.is_file():
             raise BadInputError(f"{file}: no such file")
+        import asyncio
+
+        from tracker.imu_csv import read_imu_csv
+
         samples = read_imu_csv(file)                # a bad file is refused before a database is created
         started_at = started_at or datetime.fromtimestamp(file.stat().st_mtime, UTC)
         svc = services_module().build_services(db)

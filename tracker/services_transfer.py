@@ -1,0 +1,112 @@
+"""Import and export use cases: plain IMU CSV in (published whole, analysed, or not at all) and out."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+from collections.abc import Awaitable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
+
+from sensors.samples import ImuSamples
+from sensors.source import ArraySource, StreamSpec
+from tracker import __version__, catalog
+from tracker.domain import SessionStatus, SessionSummary, Side, Source, thigh_of
+from tracker.imu_csv import read_imu_csv, write_imu_csv
+from tracker.private_files import private_folder, private_text_file
+from tracker.recorder import RecordingStatus
+from tracker.services_recording import _analysis_of
+from tracker.storage.session_repository import NewSession
+
+if TYPE_CHECKING:
+    from tracker.services import Services
+
+T = TypeVar("T")
+
+IMPORT_BLOCK_S = 30.0
+"""Imports are not live: feed the recorder big blocks (it still cuts ≤ 4096-sample chunks)."""
+
+
+async def import_csv(services: Services, path: Path, exercise_id: str, side: Side,
+                     started_at: datetime | None = None) -> int:
+    """Validate the whole file first (nothing is written for a bad file), then import it."""
+    catalog.get(exercise_id)
+    samples = read_imu_csv(path)
+    started_at = started_at or datetime.fromtimestamp(path.stat().st_mtime, UTC)
+    return await import_samples(services, samples, path.name, exercise_id, side, started_at)
+
+
+async def import_samples(services: Services, samples: ImuSamples, name: str, exercise_id: str, side: Side,
+                         started_at: datetime) -> int:
+    """Store validated samples as a session that appears whole, analysed, or not at all.
+
+    Why publish at the end: a reader (the dashboard, another workstation) must never see half an
+    import, and a killed import must not leave a session that looks recorded. The rows are written
+    unpublished, analysed while the import keeps beating, then the result and the 'complete'
+    status commit together; any failure removes what was written.
+    """
+    catalog.get(exercise_id)
+    spec = StreamSpec(placement=thigh_of(side), rate_hz=samples.rate_hz, device_address=f"imported:{thigh_of(side)}",
+                      device_name="Imported CSV", profile="csv", has_mag=samples.has_mag)
+    source = ArraySource((spec,), {thigh_of(side): samples}, block_s=IMPORT_BLOCK_S)
+    new = NewSession(exercise_id, side, Source.IMPORTED, started_at, f"imported from {name}")
+    session_id: int | None = None
+
+    def created(status: RecordingStatus) -> None:
+        nonlocal session_id
+        session_id = status.session_id
+
+    try:
+        session_id = await services.recorder.record(source, new, on_progress=created, finish=False)
+        result = await _while_beating(services, session_id, asyncio.to_thread(_analysis_of, services, session_id))
+        with services.store.write() as work:
+            work.results.save(session_id, result)
+            work.sessions.finish(session_id, SessionStatus.COMPLETE)
+    except BaseException:
+        if session_id is not None:
+            with contextlib.suppress(Exception):
+                services.store.sessions.delete(session_id)
+        raise
+    return session_id
+
+
+async def _while_beating(services: Services, session_id: int, work: Awaitable[T]) -> T:
+    """Await `work` while telling other processes every second that this session's writer is alive."""
+    async def beat() -> None:
+        while True:
+            await asyncio.to_thread(services.store.sessions.beat, session_id, datetime.now(UTC))
+            await asyncio.sleep(1.0)
+
+    beating = asyncio.create_task(beat())
+    try:
+        return await work
+    finally:
+        beating.cancel()
+
+
+def export_session(services: Services, session_id: int, out_dir: Path) -> list[Path]:
+    """One SPEC §4 CSV per stream plus a JSON sidecar with the metadata; all files private (0600)."""
+    summary = services.store.sessions.get(session_id)
+    private_folder(out_dir)
+    written: list[Path] = []
+    files: dict[str, str] = {}
+    for stream in summary.streams:
+        path = out_dir / f"session-{session_id}-{stream.placement}.csv"
+        write_imu_csv(path, services.store.sessions.samples(stream.id))
+        files[str(stream.placement)] = path.name
+        written.append(path)
+    sidecar = out_dir / f"session-{session_id}.json"
+    with private_text_file(sidecar) as handle:
+        handle.write(json.dumps(_sidecar(summary, files), indent=2) + "\n")
+    written.append(sidecar)
+    return written
+
+
+def _sidecar(summary: SessionSummary, files: dict[str, str]) -> dict[str, object]:
+    document = summary.to_json()
+    document["files"] = files
+    document["format"] = "hiptrack plain IMU CSV (time s, acc m/s², gyr rad/s, mag µT)"
+    document["hiptrack_version"] = __version__
+    return document
