@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, TypeAlias
 
 from rich.text import Text
 from textual import on, work
@@ -19,7 +20,6 @@ from tracker import catalog
 from tracker.domain import PainEntry
 from tracker.errors import HiptrackError
 from tracker.norms import typical_band
-from tracker.progress import ProgressItem, ProgressReport, load_report
 from tracker.report import motion_words
 from tui.context import DashboardContext
 from tui.labels import short_motion, trend_arrow
@@ -28,6 +28,9 @@ from tui.widgets.adherence_calendar import AdherenceCalendar
 from tui.widgets.pain_strip import PainStrip
 from tui.widgets.section_bar import SectionBar
 from tui.widgets.trend_chart import MotionTrend, TrendChart
+
+if TYPE_CHECKING:
+    from tracker.progress import ProgressItem, ProgressReport
 
 EMPTY = "No analysed sessions yet: press r to record one, or run `hiptrack demo`."
 
@@ -67,7 +70,12 @@ class HomeScreen(DataScreen):
 
     @work(thread=True, exclusive=True, group="home")
     def load(self) -> None:
-        """Progress needs every analysed session's summary row: a few bulk queries, off the UI thread."""
+        """Progress needs every analysed session's summary row: a few bulk queries, off the UI thread.
+
+        The progress maths (NumPy, the trend fits) is imported here too, so the frame paints first.
+        """
+        from tracker.progress import load_report
+
         store = self._dashboard.services.store
         try:
             data = HomeData(load_report(store, self._dashboard.clock()), pain_per_session(store.pain.entries()))
@@ -113,7 +121,7 @@ def pain_per_session(entries: Sequence[PainEntry]) -> tuple[float, ...]:
     return tuple(whole[s] if s in whole else sum(sets[s]) / len(sets[s]) for s in order)
 
 
-Group = tuple[tuple[str, str], dict[str, ProgressItem]]
+Group: TypeAlias = "tuple[tuple[str, str], dict[str, ProgressItem]]"
 """(exercise, motion) and its items by side."""
 
 
