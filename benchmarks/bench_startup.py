@@ -93,7 +93,7 @@ print(*asyncio.run(main()))
 """
 
 
-def timed(argv: list[str], env: dict[str, str]) -> tuple[float, float]:
+def timed(argv: list[str], env: dict[str, str], cwd: Path) -> tuple[float, float]:
     """Wall time and CPU time (user + system) of one fresh process, launch to exit; it must succeed.
 
     Why CPU time too: on a shared machine the wall time of a start-up is mostly waiting for a core; the
@@ -101,15 +101,15 @@ def timed(argv: list[str], env: dict[str, str]) -> tuple[float, float]:
     """
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
-    subprocess.run(argv, env=env, capture_output=True, check=True)
+    subprocess.run(argv, env=env, cwd=cwd, capture_output=True, check=True)
     wall = time.perf_counter() - started
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
-def reported(argv: list[str], env: dict[str, str]) -> list[float]:
+def reported(argv: list[str], env: dict[str, str], cwd: Path) -> list[float]:
     """The seconds a child prints (measured from the launch time it is given)."""
-    done = subprocess.run(argv, env=env, capture_output=True, text=True, check=True)
+    done = subprocess.run(argv, env=env, cwd=cwd, capture_output=True, text=True, check=True)
     return [float(v) for v in done.stdout.split()]
 
 
@@ -145,7 +145,7 @@ def main() -> None:
     parser.add_argument("--skip-dashboard", action="store_true")
     args = parser.parse_args()
     tree = args.tree.resolve()
-    env = {**os.environ, "PYTHONPATH": str(tree)}
+    env = {**os.environ, "PYTHONPATH": str(tree)}   # and cwd=tree: `python -m`/`-c` put the cwd first
     py = sys.executable
     with tempfile.TemporaryDirectory() as tmp:
         url, session_id = command_db(Path(tmp) / "week.db")
@@ -161,7 +161,7 @@ def main() -> None:
         cpu: dict[str, list[float]] = {name: [] for name in commands}
         for _ in range(args.runs):
             for name, argv in commands.items():
-                wall, used = timed(argv, env)
+                wall, used = timed(argv, env, tree)
                 times[name].append(wall)
                 cpu[name].append(used)
     print(f"code: {tree}; {args.runs} interleaved runs, medians; a week of sessions in the database")
@@ -176,11 +176,12 @@ def main() -> None:
     firsts, datas, data_cpu, minimal, minimal_cpu = [], [], [], [], []
     cols, rows = str(SIZE[0]), str(SIZE[1])
     for _ in range(args.runs):
-        first, data, used = reported([py, "-c", DASHBOARD, repr(time.time()), db, cols, rows, NOW.isoformat()], env)
+        first, data, used = reported([py, "-c", DASHBOARD, repr(time.time()), db, cols, rows, NOW.isoformat()],
+                                     env, tree)
         firsts.append(first)
         datas.append(data)
         data_cpu.append(used)
-        wall, used = reported([py, "-c", MINIMAL, repr(time.time()), cols, rows], env)
+        wall, used = reported([py, "-c", MINIMAL, repr(time.time()), cols, rows], env, tree)
         minimal.append(wall)
         minimal_cpu.append(used)
     floor, floor_cpu = statistics.median(minimal), statistics.median(minimal_cpu)
