@@ -61,12 +61,17 @@ def thigh_heading_rad(thigh_wxyz: FloatArray) -> FloatArray:
 
 
 def hip_angles(time_s: FloatArray, thigh_wxyz: FloatArray, calibration: Calibration, side: str, posture: str,
-               rests: IntervalArray | None = None, pose_tolerance_deg: float = 2.5) -> HipAngles:
-    """Per-sample hip angles of femur → earth quaternions; `rests` (K, 2) in the posture anchor the heading."""
+               rests: IntervalArray | None = None, pose_tolerance_deg: float = 2.5,
+               extra_correction_rad: FloatArray | None = None) -> HipAngles:
+    """Per-sample hip angles of femur → earth quaternions; `rests` (K, 2) in the posture anchor the heading.
+
+    extra_correction_rad: (N,) drift known otherwise (loop closure), added to what the rests show."""
     correction = np.zeros(len(time_s))
     if rests is not None and len(rests) > 1:
         up_in_thigh = q.rotate(q.conjugate(thigh_wxyz), np.array([0.0, 0.0, 1.0]))
         correction = heading_drift(time_s, thigh_heading_rad(thigh_wxyz), up_in_thigh, rests, pose_tolerance_deg)
+    if extra_correction_rad is not None:
+        correction = correction + extra_correction_rad
     pelvis = pelvis_reference(calibration.heading_rad + correction, posture)
     return HipAngles(time_s, hip_angles_deg(pelvis, thigh_wxyz, side), np.rad2deg(correction))
 

@@ -70,6 +70,18 @@ def heading_uncertainty_deg(time_s: FloatArray, observed: BoolArray,
     return np.nan_to_num(uncertainty)
 
 
+def relative_anchors(time_s: FloatArray, uncertainty_deg: FloatArray, first_anchor: int, since_s: float,
+                     params: ConfidenceParams = ConfidenceParams()) -> FloatArray:
+    """Rests in the exercise's pose observe heading only relative to the first of them (which the
+    rest anchoring pins to the calibration): the drift from since_s to that first rest stays in
+    every later sample, added here in quadrature."""
+    gap = max(0.0, float(time_s[first_anchor]) - since_s)
+    offset = params.walk_deg_per_sqrt_s * np.sqrt(gap) + params.residual_bias_dps * gap
+    out = uncertainty_deg.copy()
+    out[first_anchor:] = np.hypot(out[first_anchor:], offset)
+    return out
+
+
 def motion_confidence(uncertainty_deg: FloatArray, params: ConfidenceParams = ConfidenceParams()
                       ) -> dict[str, MotionConfidence]:
     """Per angle ('flexion', 'abduction', 'rotation'), from the heading uncertainty over the exercise."""

@@ -34,7 +34,7 @@ def estimate_orientation(gyr: FloatArray, acc: FloatArray, rate_hz: float, mag: 
         out = offlineVQF(gyr_c, acc_c, mag_c, ts, params or {})
     else:
         out = VQF(ts, **(params or {})).updateBatch(gyr_c, acc_c, mag_c)
-    return np.asarray(out["quat9D" if mag_c is not None else "quat6D"])
+    return centred(np.asarray(out["quat9D" if mag_c is not None else "quat6D"]))
 
 
 class LiveOrientation:
@@ -42,11 +42,33 @@ class LiveOrientation:
 
     def __init__(self, rate_hz: float, params: dict[str, float] | None = None) -> None:
         self._vqf = VQF(1.0 / rate_hz, **(params or {}))
+        self._last: FloatArray | None = None
 
     def update(self, gyr: FloatArray, acc: FloatArray) -> FloatArray:
-        """Feed a block (M, 3) of samples; returns the quaternions (M, 4) after each."""
-        out = self._vqf.updateBatch(_as_samples(gyr, "gyr"), _as_samples(acc, "acc"))
-        return np.asarray(out["quat6D"])
+        """Feed a block (M, 3) of samples; returns the quaternions (M, 4) at each (see centred)."""
+        out = np.asarray(self._vqf.updateBatch(_as_samples(gyr, "gyr"), _as_samples(acc, "acc"))["quat6D"])
+        if not len(out):
+            return out
+        quat = centred(out, self._last)
+        self._last = out[-1]
+        return quat
+
+
+def centred(quat: FloatArray, previous: FloatArray | None = None) -> FloatArray:
+    """Quaternions (N, 4) moved back half a sample: the mean of each and the one before.
+
+    Why: VQF's output after sample k has already turned by that sample's gyro rate over the next
+    sample period, so it leads the sample's time by half a period (measured against the
+    simulator's truth: 0.5 samples at 52 and at 100 Hz). Uncorrected, that lead alone was most of
+    the flexion error while pedalling (1.1° of 1.15° RMSE at 52 Hz, 0.6° at 100 Hz).
+    previous: the quaternion before quat[0] (live blocks), else quat[0] stays as it is.
+    """
+    if not len(quat):
+        return quat
+    before = np.vstack([quat[:1] if previous is None else previous[None, :], quat[:-1]])
+    same_side = np.where(np.sum(before * quat, axis=1) < 0.0, -1.0, 1.0)[:, None]      # q and −q are one rotation
+    middle = quat + same_side * before
+    return np.asarray(middle / np.linalg.norm(middle, axis=1, keepdims=True))
 
 
 def _as_samples(values: FloatArray, name: str) -> FloatArray:

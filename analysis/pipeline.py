@@ -6,7 +6,7 @@ are counted) come in as plain strings so this package does not depend on the cat
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from numpy.typing import NDArray
@@ -18,6 +18,7 @@ from analysis.confidence import (
     MotionConfidence,
     heading_uncertainty_deg,
     motion_confidence,
+    relative_anchors,
     rest_mask,
 )
 from analysis.events import (
@@ -30,6 +31,8 @@ from analysis.events import (
     detect_holds,
     group_sets,
 )
+from analysis.loop_closure import LoopClosureParams, closure_ramp, find_loop_closure
+from analysis.magnetometer import MagField, MagParams, assess_field, up_in_sensor_frame, with_heading_of
 from analysis.orientation import estimate_orientation
 from analysis.peaks import Peaks
 from analysis.ride import RideMetrics, RideParams, analyse_ride
@@ -55,6 +58,8 @@ class AnalysisParams:
     ride: RideParams = field(default_factory=RideParams)
     ride_heading: RideHeadingParams = field(default_factory=RideHeadingParams)
     confidence: ConfidenceParams = field(default_factory=ConfidenceParams)
+    mag: MagParams = field(default_factory=MagParams)
+    loop_closure: LoopClosureParams = field(default_factory=LoopClosureParams)
     min_rest_s: float = 0.5
     """A rest lasts this long at least: people return to neutral for as little as half a second
     between holds or reps, and each such return is a rest that closes the rep before it."""
@@ -84,13 +89,20 @@ class ThighAnalysis:
     confidence: dict[str, MotionConfidence] | None = None
     """Per angle, how far the heading it needs went unobserved (analysis.confidence)."""
     orientation_source: tuple[str, ...] = ()
-    """How the orientation was found: '6d' (gyro + accelerometer) and what fixed its heading
-    ('rests' in the exercise's pose, the 'pedalling_axis')."""
+    """How the orientation was found: '6d' (gyro + accelerometer) or '9d' (and the 'magnetometer'),
+    and what else fixed its heading ('rests' in the exercise's pose, the 'pedalling_axis');
+    'magnetometer_disturbed' when a recorded field was not trustworthy and so not used."""
+    magnetometer: MagField | None = None
+    """The recorded field's check (None without magnetometer columns)."""
 
 
 def analyze_thigh(time_s: FloatArray, acc: FloatArray, gyr: FloatArray, side: str, primary_motion: str,
-                  posture: str, counting: str = "excursions", params: AnalysisParams | None = None) -> ThighAnalysis:
-    """Analyse one thigh sensor's recording. counting: 'excursions', 'cycles' or 'ride' (SPEC §7)."""
+                  posture: str, counting: str = "excursions", params: AnalysisParams | None = None,
+                  mag: FloatArray | None = None) -> ThighAnalysis:
+    """Analyse one thigh sensor's recording. counting: 'excursions', 'cycles' or 'ride' (SPEC §7).
+
+    mag: (N, 3) µT if the sensor has a magnetometer: checked, and on rides used (9D heading) where
+    the field is trustworthy."""
     params = params or AnalysisParams()
     if primary_motion not in PRIMARY:
         raise ValueError(f"unknown primary motion {primary_motion!r}; known: {', '.join(PRIMARY)}")
@@ -99,10 +111,20 @@ def analyze_thigh(time_s: FloatArray, acc: FloatArray, gyr: FloatArray, side: st
     rate_hz = float(1.0 / np.median(np.diff(time_s)))
     duration = float(time_s[-1] - time_s[0])
     quat = estimate_orientation(gyr, acc, rate_hz, params=params.vqf)
+    field_check = None
+    if mag is not None:
+        field_check = assess_field(mag, up_in_sensor_frame(quat), rate_hz, params.mag)
     try:
         calibration = find_calibration(time_s, gyr, acc, quat, rate_hz, params.calibration)
     except CalibrationNotFoundError as err:
-        return ThighAnalysis(side, primary_motion, duration, None, str(err), None, None, None)
+        return ThighAnalysis(side, primary_motion, duration, None, str(err), None, None, None,
+                             magnetometer=field_check)
+    # Rides only, for now: on seated and lying exercises the 9D heading (hard iron fitted, soft iron
+    # not) measured worse than rests + loop closure (rotation up to 4.9° vs 1.6° mean RMSE at 2 °/s bias).
+    use_mag = counting == "ride" and field_check is not None and field_check.usable
+    if mag is not None and field_check is not None and use_mag:
+        quat9 = estimate_orientation(gyr, acc, rate_hz, mag - field_check.hard_iron_ut, params=params.vqf)
+        quat = with_heading_of(quat, quat9, (time_s >= calibration.start_s) & (time_s <= calibration.end_s))
 
     column, motions = PRIMARY[primary_motion]
     thigh = thigh_quaternions(quat, calibration)
@@ -111,24 +133,46 @@ def analyze_thigh(time_s: FloatArray, acc: FloatArray, gyr: FloatArray, side: st
     window = (int(rests[0, 0]), int(rests[-1, 1])) if len(rests) else \
         (int(np.searchsorted(time_s, calibration.end_s)), len(time_s))
     stand = (time_s >= calibration.start_s) & (time_s <= calibration.end_s)
+    still = still_mask(gyr, acc, rate_hz, params.calibration)
+    fixes: tuple[str, ...]
     if counting == "ride":                 # the pedalling axis tells the heading (analysis/ride_heading.py)
-        heading = ride_heading(time_s, gyr, acc, quat, thigh, still_mask(gyr, acc, rate_hz, params.calibration),
-                               calibration, params.ride_heading)
+        heading = ride_heading(time_s, gyr, acc, quat, thigh, still, calibration, params.ride_heading)
         angles = ride_hip_angles(time_s, thigh, calibration, side, posture, heading)
-        observed, source = stand | heading.observed, ("6d", "pedalling_axis")
+        counted = angles
+        observed, fixes = stand | heading.observed, ("pedalling_axis",)
     else:
         angles = hip_angles(time_s, thigh, calibration, side, posture, rests)
-        observed, source = stand | rest_mask(len(time_s), rests), ("6d", "rests")
+        counted = angles
+        observed, fixes = stand | rest_mask(len(time_s), rests), ("rests",)
+        closure = find_loop_closure(
+            time_s, still, thigh, calibration, np.radians(angles.heading_correction_deg), params.loop_closure)
+        if closure is not None:    # ended standing as it began: the drift left is known
+            angles = hip_angles(time_s, thigh, calibration, side, posture, rests,
+                                extra_correction_rad=closure_ramp(time_s, closure, calibration))
+            observed = observed | rest_mask(len(time_s), np.array([closure.stand]))
+            fixes = (*fixes, "loop_closure")
+    source: tuple[str, ...] = ("6d", *fixes)
+    if field_check is not None and use_mag:
+        observed, source = observed | field_check.trusted, ("9d", "magnetometer", *fixes)
+    elif field_check is not None and not field_check.usable:
+        source = (*source, "magnetometer_disturbed")
 
     lo = window[0]                 # a rep may end after the last rest; getting up never comes back
-    reps, holds, ride = events_after_calibration(counting, time_s[lo:], angles.angles_deg[lo:], column, motions,
+    # Events from the angles the live preview had (it cannot know the loop closure at the end), so
+    # what was counted on screen is what is stored; held angles are then read from the closed ones.
+    reps, holds, ride = events_after_calibration(counting, time_s[lo:], counted.angles_deg[lo:], column, motions,
                                 np.clip(rests - lo, 0, len(time_s) - lo), rate_hz, params)
+    if counted is not angles:
+        holds = tuple(replace(h, angle_deg=float(np.mean(angles.angles_deg[
+            np.searchsorted(time_s, h.start_s):np.searchsorted(time_s, h.end_s, "right"), column]))) for h in holds)
     end = max(window[1], int(np.searchsorted(time_s, max((r.end_s for r in reps), default=0.0), "right")))
     uncertainty = heading_uncertainty_deg(time_s, observed, params.confidence)
+    if source == ("6d", "rests") and len(rests):          # no absolute heading after the calibration
+        uncertainty = relative_anchors(time_s, uncertainty, int(rests[0, 0]), calibration.end_s, params.confidence)
     return ThighAnalysis(side, primary_motion, duration, calibration, None, angles,
                          (float(time_s[lo]), float(time_s[end - 1])), Peaks.over(angles.angles_deg[lo:end]),
                          holds, reps, group_sets(reps, params.events), ride,
-                         motion_confidence(uncertainty[lo:end], params.confidence), source)
+                         motion_confidence(uncertainty[lo:end], params.confidence), source, field_check)
 
 
 def events_after_calibration(counting: str, time_s: FloatArray, angles_deg: FloatArray, column: int,

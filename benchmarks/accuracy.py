@@ -17,7 +17,7 @@ import numpy as np
 
 from analysis.frames import POSTURE_PITCH_DEG
 from analysis.pipeline import ThighAnalysis, analyze_thigh
-from sensors.simulator import Dose, ImuErrors, SimOptions, SimulatedSession, simulate_session
+from sensors.simulator import Dose, ImuErrors, MagEnvironment, SimOptions, SimulatedSession, simulate_session
 from tracker import catalog
 
 
@@ -41,7 +41,7 @@ def analyse(sim: SimulatedSession) -> ThighAnalysis:
     exercise = catalog.get(sim.exercise_id)
     thigh = sim.thigh
     return analyze_thigh(thigh.time_s, thigh.acc_mps2, thigh.gyr_radps, sim.side, exercise.primary_motion,
-                         exercise.posture.value, exercise.counting)
+                         exercise.posture.value, exercise.counting, mag=thigh.mag_ut)
 
 
 def score(sim: SimulatedSession, result: ThighAnalysis) -> Score:
@@ -68,12 +68,20 @@ def score(sim: SimulatedSession, result: ThighAnalysis) -> Score:
                  len(truth.holds), duration_err, angle_err, outside)
 
 
-def run(seeds: list[int], exercises: list[str] | None = None) -> list[Score]:
+def seated_options(bias_dps: float | None, mag: bool = False) -> SimOptions:
+    """The default simulator, or gyro bias drawn uniformly up to ±bias_dps per axis (worst cases at the bound)."""
+    if bias_dps is None:
+        return SimOptions(with_mag=mag)
+    return SimOptions(errors=ImuErrors(gyr_bias_radps=np.radians(bias_dps), gyr_bias_bound=True), with_mag=mag)
+
+
+def run(seeds: list[int], exercises: list[str] | None = None, bias_dps: float | None = None,
+        mag: bool = False) -> list[Score]:
     scores = []
     for exercise in exercises or [e.id for e in catalog.EXERCISES if e.id != "ride"]:
         for side in ("left", "right"):
             for seed in seeds:
-                sim = simulate_session(exercise, side, seed, SimOptions())
+                sim = simulate_session(exercise, side, seed, seated_options(bias_dps, mag))
                 scores.append(score(sim, analyse(sim)))
     return scores
 
@@ -114,12 +122,16 @@ class RideCondition:
     rate_hz: float = 100.0
     seeds: int = 8
     """How many of the given seeds this condition uses (long rides take longer to simulate)."""
+    mag: bool = False
+    """With a magnetometer (hard and soft iron), disturbed near iron for this share of the ride:"""
+    disturbed: float = 0.0
 
     def options(self) -> SimOptions:
         errors = ImuErrors(gyr_bias_radps=np.radians(self.bias_dps), gyr_bias_bound=True,
                            gyr_bias_drift_radps=np.radians(0.3))
         return SimOptions(rate_hz=self.rate_hz, dose=Dose(ride_s=60.0 * self.ride_min, coast=False), errors=errors,
-                          stand_sway_deg=0.3, turns=self.turns)
+                          stand_sway_deg=0.3, turns=self.turns, with_mag=self.mag,
+                          mag=MagEnvironment(disturbed_share=self.disturbed))
 
 
 RIDE_CONDITIONS = (
@@ -129,9 +141,15 @@ RIDE_CONDITIONS = (
     RideCondition("3 min, 4 turns, bias 2", 3.0, turns=4, bias_dps=2.0),
     RideCondition("12 min", 12.0, seeds=4),
     RideCondition("12 min, 12 turns", 12.0, turns=12, seeds=4),
+    RideCondition("3 min, 4 turns, mag", 3.0, turns=4, mag=True),
+    RideCondition("3 min, mag 30% disturbed", 3.0, mag=True, disturbed=0.3),
+    RideCondition("3 min, mag disturbed", 3.0, mag=True, disturbed=1.0),
+    RideCondition("12 min, 12 turns, mag", 12.0, turns=12, seeds=4, mag=True),
 )
 LONG_RIDE_CONDITIONS = (
+    RideCondition("60 min", 60.0, seeds=2),
     RideCondition("60 min, 30 turns", 60.0, turns=30, seeds=2),
+    RideCondition("60 min, 30 turns, mag", 60.0, turns=30, seeds=2, mag=True),
 )
 
 
@@ -302,6 +320,9 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, nargs="+", default=None)
     parser.add_argument("--exercises", nargs="*")
     parser.add_argument("--summary", action="store_true", help="one line per exercise")
+    parser.add_argument("--bias", type=float, default=None,
+                        help="seated exercises: gyro bias up to ± this many °/s per axis (default: typical parts)")
+    parser.add_argument("--mag", action="store_true", help="seated exercises: with a magnetometer")
     parser.add_argument("--rides", action="store_true", help="harsh rides: condition × metric matrix")
     parser.add_argument("--long", action="store_true", help="with --rides: add 60-minute rides")
     parser.add_argument("--events", action="store_true", help="holds and reps on real bodies: condition × metric")
@@ -316,11 +337,11 @@ def main() -> None:
         return
     args.seeds = args.seeds or [1000, 1001]
     if args.summary:
-        summarise(run(args.seeds, args.exercises))
+        summarise(run(args.seeds, args.exercises, args.bias, args.mag))
         return
     print(f"{'exercise':30} {'side':5} {'seed':>5} {'flex':>5} {'abd':>5} {'rot':>5}  reps   holds  "
           f"{'hold Δs':>7} {'hold Δ°':>7} outside")
-    for s in run(args.seeds, args.exercises):
+    for s in run(args.seeds, args.exercises, args.bias, args.mag):
         rmse = " ".join(f"{x:5.2f}" for x in s.rmse_deg)
         print(f"{s.exercise:30} {s.side:5} {s.seed:5d} {rmse}  {s.reps_found:2d}/{s.reps_true:<2d} "
               f"{s.holds_found:2d}/{s.holds_true:<2d}  {s.hold_duration_err_s:7.2f} {s.hold_angle_err_deg:7.2f} "

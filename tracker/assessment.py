@@ -56,11 +56,13 @@ def assess(samples: ImuSamples, exercise_id: str, side: Side, other_thigh: ImuSa
 
 def _analyse_one(samples: ImuSamples, exercise: catalog.Exercise, side: Side, start_s: float) -> ThighAnalysis:
     """Times in results count from the recording's first sample (live recordings use the host clock)."""
-    time_s, acc, gyr = samples.time_s - start_s, samples.acc_mps2, samples.gyr_radps
+    time_s, acc, gyr, mag = samples.time_s - start_s, samples.acc_mps2, samples.gyr_radps, samples.mag_ut
     if len(samples) > 1 and not is_uniform(time_s):
         grid = uniform_grid(time_s)
+        mag = None if mag is None else resample(time_s, mag, grid)
         acc, gyr, time_s = resample(time_s, acc, grid), resample(time_s, gyr, grid), grid
-    return analyze_thigh(time_s, acc, gyr, side, exercise.primary_motion, exercise.posture, exercise.counting)
+    return analyze_thigh(time_s, acc, gyr, side, exercise.primary_motion, exercise.posture, exercise.counting,
+                         mag=mag)
 
 
 def summarize(analysis: ThighAnalysis, exercise: str, other: ThighAnalysis | None = None) -> SessionResult:

@@ -20,10 +20,9 @@ def render_assessment(result: SessionResult) -> str:
     if result.peaks is not None:
         lines.append("  range: " + ", ".join(f"{label} {low:+.1f}° to {high:+.1f}°"
                                              for label, low, high in result.peaks.ranges()))
-    heading = (result.confidence or {}).get("rotation")
-    if heading is not None:
-        lines.append(f"  confidence: flexion high; abduction and rotation {heading.level} (heading within "
-                     f"±{heading.heading_uncertainty_deg:.1f}°, from {' + '.join(result.orientation_source)})")
+    words = confidence_words(result)
+    if words:
+        lines.append(f"  confidence: flexion high; {words}")
     if result.sets:
         lines.append(f"  {len(result.reps)} reps in {len(result.sets)} set(s): "
                      + ", ".join(str(s.reps) for s in result.sets))
@@ -41,6 +40,21 @@ def render_assessment(result: SessionResult) -> str:
                      f"{motion_words(hold.motion)}")
     lines.extend(f"  ! {warning}" for warning in result.warnings)
     return "\n".join(lines)
+
+
+SOURCE_WORDS = {"6d": "6d", "9d": "9d", "rests": "rests", "pedalling_axis": "pedalling axis",
+                "magnetometer": "magnetometer", "loop_closure": "loop closure",
+                "magnetometer_disturbed": "magnetometer disturbed, not used"}
+
+
+def confidence_words(result: SessionResult) -> str:
+    """'abduction and rotation high (heading within ±0.3°, from 6d + rests)', or '' if not known."""
+    heading = (result.confidence or {}).get("rotation")
+    if heading is None:
+        return ""
+    sources = " + ".join(SOURCE_WORDS.get(s, s) for s in result.orientation_source)
+    return (f"abduction and rotation {heading.level} (heading within ±{heading.heading_uncertainty_deg:.1f}°"
+            + (f", from {sources})" if sources else ")"))
 
 
 def render_exercise(exercise: Exercise) -> str:

@@ -15,11 +15,11 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy.spatial.transform import Rotation
 
+from sensors.simulator.magnetic import MagEnvironment, magnetometer
+
 FloatArray = NDArray[np.float64]
 
 GRAVITY_MPS2 = 9.80665
-EARTH_FIELD_UT = np.array([0.0, 19.0, -44.0])
-"""A mid-latitude field, north along earth y, pointing down into the ground."""
 
 _GYRO_STEP_S = 1e-4
 _ACC_STEP_S = 1e-3
@@ -75,7 +75,7 @@ Pose = Callable[[FloatArray], tuple[Rotation, FloatArray]]
 
 
 def measure(pose: Pose, time_s: FloatArray, errors: ImuErrors, rng: np.random.Generator,
-            with_mag: bool = False) -> ImuReadings:
+            with_mag: bool = False, mag_env: MagEnvironment | None = None) -> ImuReadings:
     """Sample the IMU at ``time_s``."""
     rotation, position = pose(time_s)
     gyr_true = _body_rate(pose, time_s)
@@ -95,8 +95,7 @@ def measure(pose: Pose, time_s: FloatArray, errors: ImuErrors, rng: np.random.Ge
         acc = _quantise(acc, 16 * GRAVITY_MPS2 / 32768)
     mag = None
     if with_mag:
-        hard_iron = rng.normal(0, 5.0, 3)
-        mag = rotation.inv().apply(EARTH_FIELD_UT) + hard_iron + rng.normal(0, errors.mag_noise_ut, (n, 3))
+        mag = magnetometer(rotation, time_s, mag_env or MagEnvironment(), errors.mag_noise_ut, rng)
     quat_xyzw = rotation.as_quat()
     truth = ImuTruth(quat_xyzw[:, [3, 0, 1, 2]], gyr_true, acc_true, gyr_bias, position)
     return ImuReadings(gyr, acc, mag, truth)

@@ -13,6 +13,7 @@ from sensors.samples import ImuSamples, Placement
 from sensors.simulator.body import pelvis_placement, thigh_placement
 from sensors.simulator.exercises import Dose, build_script
 from sensors.simulator.imu_model import ImuErrors, ImuTruth, measure
+from sensors.simulator.magnetic import MagEnvironment
 from sensors.simulator.motion import BodyMotion
 from sensors.simulator.script import MOTIONS, Script
 from sensors.simulator.trajectory import SmoothNoise
@@ -30,6 +31,8 @@ class SimOptions:
     sway_deg: float = 0.5
     tremor_deg: float = 0.3
     with_mag: bool = False
+    mag: MagEnvironment = field(default_factory=MagEnvironment)
+    """With with_mag: the sensor's iron and the room's disturbances."""
     with_pelvis: bool = False
     with_other_thigh: bool = False
     """A second thigh sensor on the other leg (same script; cyclic movements half a cycle apart)."""
@@ -148,13 +151,14 @@ def simulate_session(exercise_id: str, side: str, seed: int, options: SimOptions
     time_s = np.arange(0.0, motion.duration_s, 1.0 / options.rate_hz)
 
     thigh_mount = thigh_placement(side, rng, options.strap)
-    thigh = measure(motion.sensor_pose("thigh", thigh_mount), time_s, options.errors, rng, options.with_mag)
+    thigh = measure(motion.sensor_pose("thigh", thigh_mount), time_s, options.errors, rng, options.with_mag,
+                    options.mag)
     thigh_key = Placement.LEFT_THIGH if side == "left" else Placement.RIGHT_THIGH
     streams = {thigh_key: ImuSamples(time_s, thigh.acc_mps2, thigh.gyr_radps, thigh.mag_ut)}
     pelvis_truth = None
     if options.with_pelvis:
         pelvis = measure(motion.sensor_pose("pelvis", pelvis_placement(rng)), time_s, options.errors, rng,
-                         options.with_mag)
+                         options.with_mag, options.mag)
         streams[Placement.PELVIS] = ImuSamples(time_s, pelvis.acc_mps2, pelvis.gyr_radps, pelvis.mag_ut)
         pelvis_truth = pelvis.truth
     other_angles = None
@@ -162,7 +166,7 @@ def simulate_session(exercise_id: str, side: str, seed: int, options: SimOptions
         other = motion.other_leg(rng, np.asarray(options.other_thigh_offset_deg), options.tremor_deg,
                                  script.exercise_start_s)
         other_imu = measure(other.sensor_pose("thigh", thigh_placement(other.side, rng, options.strap)), time_s,
-                            options.errors, rng, options.with_mag)
+                            options.errors, rng, options.with_mag, options.mag)
         other_key = Placement.LEFT_THIGH if other.side == "left" else Placement.RIGHT_THIGH
         streams[other_key] = ImuSamples(time_s, other_imu.acc_mps2, other_imu.gyr_radps, other_imu.mag_ut)
         other_angles = other.hip_angles_deg(time_s)

@@ -271,3 +271,6 @@ def test_a_trend_that_mixes_low_confidence_sessions_says_so() -> None:
     assert item.low_confidence_sessions == 2
     assert item.to_json()["low_confidence_sessions"] == 2
     assert "2 of 5 sessions have low confidence" in render_progress(report.to_json())
+    from tui.screens.home import motion_groups, motion_trend
+    (group,) = motion_groups(report)
+    assert motion_trend(group, report).note == "2 of 5 sessions low confidence"       # the dashboard's trend too

@@ -148,9 +148,12 @@ def motion_trend(group: Group, report: ProgressReport) -> MotionTrend:
     target = next((p.target_deg for p in report.adherence.plan
                    if p.exercise_id == exercise_id and p.target_deg is not None), None)
     too_early = all(item.trend.direction == "too_early" for item in sides.values())
+    low = sum(item.low_confidence_sessions for item in sides.values())
+    notes = (["too early for a trend"] if too_early else []) + \
+        ([f"{low} of {sum(len(item.points) for item in sides.values())} sessions low confidence"] if low else [])
     return MotionTrend(f"{catalog.get(exercise_id).name}: {motion_words(motion)}",
                        tuple((side, item.points) for side, item in sorted(sides.items())),
-                       typical_band(exercise_id, motion), target, "too early for a trend" if too_early else None)
+                       typical_band(exercise_id, motion), target, " · ".join(notes) or None)
 
 
 def _motion_prompt(group: Group) -> Text:

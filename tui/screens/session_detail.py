@@ -12,7 +12,7 @@ from textual.widgets import DataTable, Footer, Static
 from tracker import catalog
 from tracker.domain import SessionResult
 from tracker.errors import HiptrackError
-from tracker.report import motion_words
+from tracker.report import SOURCE_WORDS, motion_words
 from tracker.session_view import SessionView, load_session_view
 from tui.context import DashboardContext
 from tui.labels import duration_words
@@ -91,6 +91,11 @@ def describe(view: SessionView) -> str:
                      f"{ride.abduction_mean_deg:+.1f}° · {len(ride.coasting)} coasting, {len(ride.stops)} stops")
     elif peaks is not None and result is not None:
         lines.append(_work_line(result))
+    heading = (result.confidence or {}).get("rotation") if result is not None else None
+    if peaks is not None and result is not None and heading is not None:
+        sources = " + ".join(SOURCE_WORDS.get(s, s) for s in result.orientation_source if s not in ("6d", "9d"))
+        lines.append(f"Confidence: abduction, rotation {heading.level} (±{heading.heading_uncertainty_deg:.1f}°"
+                     + (f"; {sources})" if sources else ")"))
     extras = [_pain_words(view)] + ([f"notes: {s.notes}"] if s.notes else [])
     lines.append(" · ".join(e for e in extras if e))
     return "\n".join(line for line in lines if line)
