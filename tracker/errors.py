@@ -37,8 +37,9 @@ class UnknownExerciseError(BadInputError):
 
 
 class SessionNotFoundError(BadInputError):
-    def __init__(self, session_id: int) -> None:
-        super().__init__(f"no session with id {session_id} in this database")
+    def __init__(self, session_id: int, another_persons: bool = False) -> None:
+        super().__init__(f"session {session_id} is another person's; give their --person NAME (see: hiptrack people)"
+                         if another_persons else f"no session with id {session_id} in this database")
 
 
 class DatabaseError(HiptrackError):

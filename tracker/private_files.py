@@ -12,7 +12,7 @@ import os
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TextIO
+from typing import IO, Any, TextIO, cast
 
 from tracker.errors import BadInputError
 
@@ -36,6 +36,18 @@ def private_folder(path: Path) -> Path:
 @contextlib.contextmanager
 def private_text_file(path: Path, encoding: str = "utf-8") -> Iterator[TextIO]:
     """Write `path` as a new 0600 file that replaces whatever was at that name when the block ends."""
+    with _private_file(path, "w", encoding) as handle:
+        yield cast(TextIO, handle)                # opened in text mode
+
+
+def write_private_bytes(path: Path, data: bytes) -> None:
+    """`path` becomes a new 0600 file holding `data` (binary formats such as FIT), never written through a link."""
+    with _private_file(path, "wb", None) as handle:
+        handle.write(data)
+
+
+@contextlib.contextmanager
+def _private_file(path: Path, mode: str, encoding: str | None) -> Iterator[IO[Any]]:
     if path.is_dir():
         raise BadInputError(f"{path}: is a folder, not a file name")
     try:
@@ -44,7 +56,7 @@ def private_text_file(path: Path, encoding: str = "utf-8") -> Iterator[TextIO]:
         raise OSError(err.errno, err.strerror, str(path)) from err
     try:
         os.fchmod(fd, PRIVATE_FILE_MODE)
-        with open(fd, "w", encoding=encoding, newline="\n") as handle:
+        with open(fd, mode, encoding=encoding, newline="\n" if encoding else None) as handle:
             yield handle
             handle.flush()
             os.fsync(handle.fileno())

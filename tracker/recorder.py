@@ -200,7 +200,8 @@ class Recorder:
                 run.checkpointed_at = self._clock()
         if run.on_progress is not None:
             counts = {str(p): run.committed.get(b.stream_id, 0) for p, b in run.buffers.items()}
-            run.on_progress(RecordingStatus(run.session_id, run.duration_s, counts))
+            # what was committed, not what arrived meanwhile: "3.1 s recorded" must be in the database
+            run.on_progress(RecordingStatus(run.session_id, run.committed_duration_s, counts))
 
     async def _finish(self, run: _Run, finish: bool) -> None:
         await self._flush(run)

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from analysis.results import SessionResult
 from tracker.domain import SessionSummary
 from tracker.storage.database import Database, open_database
+from tracker.storage.people_repository import DEFAULT_PERSON, PersonSummary
 from tracker.storage.store import Store
 
 if TYPE_CHECKING:
@@ -32,8 +33,9 @@ if TYPE_CHECKING:
     from tracker.services_transfer import IMPORT_BLOCK_S, export_session, import_csv, import_samples
 
 __all__ = ["IMPORT_BLOCK_S", "BlockCallback", "Services", "StatusCallback", "analysis_streams", "analyze_session",
-           "build_services", "delete_sessions", "export_session", "import_csv", "import_samples", "record",
-           "record_simulated", "replay_source", "session_result", "simulated_notification_source"]
+           "build_services", "delete_sessions", "export_session", "for_person", "import_csv", "import_samples",
+           "people", "record", "record_simulated", "replay_source", "session_result",
+           "simulated_notification_source"]
 
 _LAZY = {name: "tracker.services_recording" for name in (
     "BlockCallback", "StatusCallback", "analysis_streams", "analyze_session", "record", "record_simulated",
@@ -54,6 +56,8 @@ def __getattr__(name: str) -> Any:
 class Services:
     database: Database
     store: Store
+    person: str = DEFAULT_PERSON
+    """Whose sessions, results, pain and plan `store` sees and records."""
 
     @property
     def recorder(self) -> Recorder:
@@ -66,13 +70,32 @@ class Services:
         self.database.dispose()
 
 
-def build_services(db_url: str | None = None, *, recover: bool = True) -> Services:
-    """Open (and migrate) the database; sessions whose recorder died are marked interrupted."""
+def build_services(db_url: str | None = None, *, recover: bool = True, person: str | None = None) -> Services:
+    """Open (and migrate) the database for `person` (None: the default person); sessions whose recorder died
+    are marked interrupted. An unknown person is refused (`hiptrack people add NAME` first)."""
     database = open_database(db_url)
-    store = Store(database.sessions)
+    try:
+        services = _as_person(database, person)
+    except BaseException:
+        database.dispose()
+        raise
     if recover:
-        store.sessions.mark_stale_interrupted(datetime.now(UTC))
-    return Services(database, store)
+        services.store.sessions.mark_stale_interrupted(datetime.now(UTC))
+    return services
+
+
+def for_person(services: Services, person: str | None) -> Services:
+    """The same database seen as `person` (the dashboard's person picker; --person on every command)."""
+    return _as_person(services.database, person)
+
+
+def _as_person(database: Database, person: str | None) -> Services:
+    store = Store(database.sessions, Store(database.sessions).people.id_of(person))
+    return Services(database, store, person or DEFAULT_PERSON)
+
+
+def people(services: Services) -> list[PersonSummary]:
+    return services.store.people.summaries()
 
 
 def session_result(services: Services, session_id: int) -> SessionResult | None:

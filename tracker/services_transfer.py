@@ -13,9 +13,9 @@ from typing import TYPE_CHECKING, TypeVar
 from sensors.samples import ImuSamples
 from sensors.source import ArraySource, StreamSpec
 from tracker import __version__, catalog
-from tracker.domain import SessionStatus, SessionSummary, Side, Source, thigh_of
+from tracker.domain import Placement, SessionStatus, SessionSummary, Side, Source, thigh_of
 from tracker.imu_csv import read_imu_csv, write_imu_csv
-from tracker.private_files import private_folder, private_text_file
+from tracker.private_files import private_folder, private_text_file, write_private_bytes
 from tracker.recorder import RecordingStatus
 from tracker.services_recording import _analysis_of
 from tracker.storage.session_repository import NewSession
@@ -86,18 +86,44 @@ async def _while_beating(services: Services, session_id: int, work: Awaitable[T]
         beating.cancel()
 
 
-def export_session(services: Services, session_id: int, out_dir: Path) -> list[Path]:
-    """One SPEC §4 CSV per stream plus a JSON sidecar with the metadata; all files private (0600)."""
-    summary = services.store.sessions.get(session_id)
+def export_session(services: Services, session_id: int, out_dir: Path,
+                   formats: tuple[str, ...] = ("csv",)) -> list[Path]:
+    """Write the session in each format; all files private (0600), folders 0700, never through a link.
+
+    csv: one SPEC §4 CSV per stream plus a JSON sidecar; opensim: .sto orientations + .mot hip angles;
+    fit: a FIT activity (rides). Everything that needs the analysis is built before the first write.
+    """
+    from tracker.exports import analysed_files, export_formats  # the analysis stack only when exporting
+
+    formats = export_formats(formats)
+    with services.store.read() as stored:
+        summary = stored.sessions.get(session_id)
+        samples = {stream.placement: stored.sessions.samples(stream.id) for stream in summary.streams}
+    built = analysed_files(summary, samples, formats)
     private_folder(out_dir)
+    written: list[Path] = []
+    if "csv" in formats:
+        written += _export_csv(summary, samples, out_dir)
+    for name, contents in built.items():
+        path = out_dir / name
+        if isinstance(contents, bytes):
+            write_private_bytes(path, contents)
+        else:
+            with private_text_file(path, encoding="ascii") as handle:
+                handle.write(contents)
+        written.append(path)
+    return written
+
+
+def _export_csv(summary: SessionSummary, samples: dict[Placement, ImuSamples], out_dir: Path) -> list[Path]:
     written: list[Path] = []
     files: dict[str, str] = {}
     for stream in summary.streams:
-        path = out_dir / f"session-{session_id}-{stream.placement}.csv"
-        write_imu_csv(path, services.store.sessions.samples(stream.id))
+        path = out_dir / f"session-{summary.id}-{stream.placement}.csv"
+        write_imu_csv(path, samples[stream.placement])
         files[str(stream.placement)] = path.name
         written.append(path)
-    sidecar = out_dir / f"session-{session_id}.json"
+    sidecar = out_dir / f"session-{summary.id}.json"
     with private_text_file(sidecar) as handle:
         handle.write(json.dumps(_sidecar(summary, files), indent=2) + "\n")
     written.append(sidecar)

@@ -5,8 +5,8 @@ selection, an opened session) while another is shown. The app never opens a data
 never touches it on the UI thread: screens load in thread workers.
 
 Why only the home screen is imported here: the dashboard paints its frame as soon as Textual and the
-home screen's widgets are loaded. The other sections, the record form and the live screen import when
-first opened, and the home screen's data (with the progress maths) loads in its worker.
+home screen's widgets are loaded. The other sections, the record form, the person picker and the live
+screen import when first opened, and the home screen's data (with the progress maths) loads in its worker.
 """
 
 from __future__ import annotations
@@ -16,16 +16,19 @@ from datetime import datetime
 from functools import partial
 from typing import TYPE_CHECKING
 
+from textual import work
 from textual.app import App
 from textual.binding import Binding
 from textual.screen import Screen
 
+from tracker.errors import HiptrackError
+from tracker.services import Services, for_person
 from tui.context import DashboardContext, Scanner, utc_now
 from tui.scanning import default_scanner
+from tui.screens.base import DataScreen
 from tui.screens.home import HomeScreen
 
 if TYPE_CHECKING:
-    from tracker.services import Services
     from tui.recording import RecordingChoice
 
 
@@ -58,7 +61,6 @@ def open_live_recording(app: App[None], context: DashboardContext, choice: Recor
 
     open_screen(app, context, choice)
 
-
 LIGHT_THEME, DARK_THEME = "textual-light", "textual-dark"
 
 
@@ -72,6 +74,7 @@ class HiptrackApp(App[None]):
         Binding("e", "section('exercises')", "Exercises", show=False),
         Binding("d", "section('devices')", "Devices", show=False),
         Binding("r", "record", "Record"),
+        Binding("p", "pick_person", "Person", show=False),
         Binding("t", "toggle_theme", "Theme"),
         Binding("q", "quit", "Quit"),
     ]
@@ -102,3 +105,31 @@ class HiptrackApp(App[None]):
     def _start_recording(self, choice: RecordingChoice | None) -> None:
         if choice is not None:
             open_live_recording(self, self.context, choice)
+
+    def action_pick_person(self) -> None:
+        from tui.screens.person_picker import PersonPickerScreen
+
+        self.push_screen(PersonPickerScreen(self.context), self._switch_person)
+
+    def _switch_person(self, person: str | None) -> None:
+        if person is not None and person != self.context.services.person:
+            self._open_person(person)
+
+    @work(thread=True, exclusive=True, group="person")
+    def _open_person(self, person: str) -> None:
+        """Look the person up off the UI thread (it asks the database), then show them."""
+        try:
+            services = for_person(self.context.services, person)
+        except HiptrackError as err:
+            self.call_from_thread(self.notify, str(err), title="Cannot switch person", severity="error")
+            return
+        self.call_from_thread(self._show_person, services)
+
+    def _show_person(self, services: Services) -> None:
+        """Every section reloads: the current one now, the others when next shown."""
+        person = services.person
+        self.context.services = services
+        self.context.data.bump()
+        self.notify(f"Showing {person}'s sessions", title="Person")
+        if isinstance(self.screen, DataScreen):
+            self.screen.reload_if_stale()

@@ -48,9 +48,10 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class DashboardContext:
     services: Services
+    """Replaced (never mutated) when the person picker changes whose sessions are shown."""
     scanner: Scanner
     clock: Callable[[], datetime] = utc_now
     """"Now" for relative dates, the calendar and new plan items; frozen in tests."""

@@ -3,7 +3,15 @@
 One module per group of commands, all registered on the one Typer app in `common`.
 """
 
-from hiptrack.cli import analyze, doctor, progress, record, scan, sessions  # noqa: F401  (importing registers the commands)
+from hiptrack.cli import (  # noqa: F401  (importing registers the commands)
+    analyze,
+    doctor,
+    people,
+    progress,
+    record,
+    scan,
+    sessions,
+)
 from hiptrack.cli.common import app
 
 

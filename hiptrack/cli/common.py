@@ -130,6 +130,22 @@ DbOption = Annotated[str | None, typer.Option(
     "--db", metavar="URL|FILE", show_default=False, callback=inherit_db,
     help="Database: an SQLite file path or a database URL such as postgresql://host/hiptrack "
          "(default: $HIPTRACK_DB, else hiptrack.db in your user data folder).")]
+def inherit_person(ctx: typer.Context, value: str | None) -> str | None:
+    """A command's --person, else one given to its group (`hiptrack plan --person p07 add ...`)."""
+    parent = ctx.parent
+    while value is None and parent is not None:
+        inherited = parent.params.get("person")
+        value = inherited if isinstance(inherited, str) else None
+        parent = parent.parent
+    return value
+
+
+PersonOption = Annotated[str | None, typer.Option(
+    "--person", metavar="NAME", show_default=False, envvar="HIPTRACK_PERSON", callback=inherit_person,
+    help="Whose sessions (a pseudonym added with `hiptrack people add`; default: $HIPTRACK_PERSON, else the "
+         "default person, the only one a single user has).")]
+
+
 def exercise_id(value: str | None) -> str | None:
     """The id of the exercise typed as its id or its name, any case; a typo is told what was meant."""
     if value is None:

@@ -11,6 +11,7 @@ import typer
 from hiptrack.cli.common import (
     DbOption,
     JsonOption,
+    PersonOption,
     app,
     exercise_id,
     parse_datetime,
@@ -32,6 +33,7 @@ def progress(
     mdc: Annotated[float, typer.Option("--mdc", metavar="DEG", min=0.5, max=30.0,
                                        help="Minimal detectable change: smaller changes are not called real.")] = 5.0,
     db: DbOption = None,
+    person: PersonOption = None,
 ) -> None:
     """Range of motion over the weeks (robust trend, plateaus, asymmetry), plan adherence, pain, alerts."""
     from analysis.trends import TrendParams
@@ -39,7 +41,7 @@ def progress(
     from tracker.report import render_progress
 
     with user_errors():
-        svc = services_module().build_services(db)
+        svc = services_module().build_services(db, person=person)
         report = load_report(svc.store, datetime.now(UTC), ProgressParams(trend=TrendParams(mdc_deg=mdc)))
         svc.close()
         document = report.to_json()
@@ -54,6 +56,7 @@ def pain(
                                                    help="Rate one set (1 = first) instead of the session.")] = None,
     note: Annotated[str | None, typer.Option(help="Anything worth remembering (where, what kind of pain).")] = None,
     db: DbOption = None,
+    person: PersonOption = None,
 ) -> None:
     """Log pain (0–10) for a session or one of its sets; shows the red flags that need a doctor."""
     with user_errors():
@@ -61,7 +64,7 @@ def pain(
             raise BadInputError(f"pain score {score} is outside 0–10")
         if set_number is not None and set_number < 1:
             raise BadInputError(f"--set {set_number}: sets are numbered from 1")
-        svc = services_module().build_services(db)
+        svc = services_module().build_services(db, person=person)
         entry = svc.store.pain.add(session_id, score, datetime.now(UTC),
                                    None if set_number is None else set_number - 1, note)
         svc.close()
@@ -76,12 +79,13 @@ def red_flags_text() -> str:
 
 
 @plan_app.callback()
-def plan_show(ctx: typer.Context, json_output: JsonOption = False, db: DbOption = None) -> None:
+def plan_show(ctx: typer.Context, json_output: JsonOption = False, db: DbOption = None,
+              person: PersonOption = None) -> None:
     """Show the plan (with no subcommand)."""
     if ctx.invoked_subcommand is not None:
         return
     with user_errors():
-        svc = services_module().build_services(db)
+        svc = services_module().build_services(db, person=person)
         items = svc.store.plans.items()
         svc.close()
         if json_output:
@@ -109,6 +113,7 @@ def plan_add(
     since: Annotated[str | None, typer.Option("--since", metavar="ISO-DATE",
                                               help="When you started doing it (default: now).")] = None,
     db: DbOption = None,
+    person: PersonOption = None,
 ) -> None:
     """Add an exercise to the plan with its recommended dose (see `hiptrack exercises`), or your own dose.
 
@@ -121,7 +126,7 @@ def plan_add(
         started = parse_datetime(since, "--since", future_ok=True) if since else datetime.now(UTC)
         item = edited(default_item(exercise, side.lower(), started), sets=sets, reps=reps, hold_s=hold,
                       per_week=per_week, target_deg=target)
-        svc = services_module().build_services(db)
+        svc = services_module().build_services(db, person=person)
         stored = svc.store.plans.add(item)
         svc.close()
         typer.echo("Added: " + render_plan_item(stored))
@@ -131,10 +136,11 @@ def plan_add(
 def plan_remove(
     item_id: Annotated[int, typer.Argument(help="Plan item id (see `hiptrack plan`).", show_default=False)],
     db: DbOption = None,
+    person: PersonOption = None,
 ) -> None:
     """Take an exercise off the plan (past weeks keep counting it)."""
     with user_errors():
-        svc = services_module().build_services(db)
+        svc = services_module().build_services(db, person=person)
         svc.store.plans.deactivate(item_id)
         svc.close()
         typer.echo(f"Plan item {item_id} removed.")

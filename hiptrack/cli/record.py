@@ -12,7 +12,7 @@ from typing import Annotated, Any
 
 import typer
 
-from hiptrack.cli.common import DbOption, app, services_module, user_errors
+from hiptrack.cli.common import DbOption, PersonOption, app, services_module, user_errors
 from tracker import catalog
 from tracker.domain import Placement, Side, Source, thigh_of
 from tracker.errors import BadInputError
@@ -52,6 +52,7 @@ def record(
                                          "every second, holds, reps and sets) instead of opening the live screen; "
                                          "also when the output is not a terminal.")] = False,
     db: DbOption = None,
+    person: PersonOption = None,
 ) -> None:
     """Record a session: calibrate (stand still, 3 leg swings, stand still), then exercise; Ctrl-C ends it."""
     with user_errors():
@@ -60,9 +61,10 @@ def record(
         _check_choice(sensor, simulate, replay, pelvis, other_thigh)
         if sensor is not None:
             _record_live(svc_module, exercise, side, _placements(side, sensor, pelvis, other_thigh), scan_timeout,
-                         log, fast, ble_replay, ble_replay_drop, db, on_screen=not no_tui and sys.stdout.isatty())
+                         log, fast, ble_replay, ble_replay_drop, db, person,
+                         on_screen=not no_tui and sys.stdout.isatty())
             return
-        svc = svc_module.build_services(db)
+        svc = svc_module.build_services(db, person=person)
         source = _notification_source(svc_module, exercise, side, replay, simulate, log, fast, seed, profile)
         session_id = _record_with_preview(exercise, side, svc, source, Source.REPLAY if replay else Source.SIMULATED,
                                           on_screen=not no_tui and sys.stdout.isatty())
@@ -99,7 +101,7 @@ def _run_request(request: Any, svc: Any, on_screen: bool) -> int | None:
 
 def _record_live(svc_module: ModuleType, exercise: str, side: Side, wanted: dict[Placement, str], scan_timeout: float,
                  log: Path | None, fast: bool, ble_replay: Path | None, ble_replay_drop: str | None,
-                 db: str | None, on_screen: bool) -> None:
+                 db: str | None, person: str | None, on_screen: bool) -> None:
     """Find, connect and record Bluetooth sensors until Ctrl-C or Stop (or until every sensor is gone)."""
     from tracker import ble_recording  # deferred: bleak loads only for the commands that use it
 
@@ -107,7 +109,7 @@ def _record_live(svc_module: ModuleType, exercise: str, side: Side, wanted: dict
     request, connected = ble_recording.live_request(exercise, side, wanted, scan_timeout_s=scan_timeout,
                                                     backends=backends, log=log,
                                                     on_status=(lambda _line: None) if on_screen else typer.echo)
-    svc = svc_module.build_services(db)
+    svc = svc_module.build_services(db, person=person)
     session_id = _run_request(request, svc, on_screen)
     if connected:
         _report_links({p: link.report for p, link in connected[0].links.items()})

@@ -17,6 +17,7 @@ from hiptrack.cli.common import (
     ExerciseOption,
     JsonOption,
     NoTuiOption,
+    PersonOption,
     SessionIdArgument,
     SideOption,
     app,
@@ -49,10 +50,11 @@ def main_callback(
     version: Annotated[bool, typer.Option("--version", callback=version_callback, is_eager=True,
                                           help="Show the version and exit.")] = False,
     db: DbOption = None,
+    person: PersonOption = None,
 ) -> None:
     """Track hip mobility with wearable IMUs. With no command, opens the dashboard."""
     if ctx.invoked_subcommand is None:
-        dashboard(db)
+        dashboard(db, person)
         return
     find = getattr(ctx.command, "get_command", None)
     command = find(ctx, ctx.invoked_subcommand) if find is not None else None
@@ -69,10 +71,10 @@ def _uses_database(command: Any) -> bool:
 
 
 @app.command()
-def dashboard(db: DbOption = None) -> None:
+def dashboard(db: DbOption = None, person: PersonOption = None) -> None:
     """Open the terminal dashboard."""
     with user_errors():
-        svc = services_module().build_services(db)
+        svc = services_module().build_services(db, person=person)
         from tui.app import HiptrackApp  # deferred: commands that print need not load Textual
 
         HiptrackApp(svc).run()
@@ -117,10 +119,10 @@ def demo(db: DbOption = None, no_tui: NoTuiOption = False) -> None:
 
 
 @app.command("sessions")
-def list_sessions(db: DbOption = None, json_output: JsonOption = False) -> None:
+def list_sessions(db: DbOption = None, json_output: JsonOption = False, person: PersonOption = None) -> None:
     """List recorded sessions."""
     with user_errors():
-        svc = services_module().build_services(db)
+        svc = services_module().build_services(db, person=person)
         rows = svc.store.sessions.summaries()
         svc.close()
         if json_output:
@@ -135,10 +137,11 @@ def delete(
                                                      help="Ids of the sessions to delete (see `hiptrack sessions`).")],
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Delete without asking.")] = False,
     db: DbOption = None,
+    person: PersonOption = None,
 ) -> None:
     """Delete sessions: their raw samples, results and pain ratings. Asks first unless --yes."""
     with user_errors():
-        svc = services_module().build_services(db)
+        svc = services_module().build_services(db, person=person)
         try:
             doomed = [svc.store.sessions.get(session_id) for session_id in dict.fromkeys(session_ids)]
             live = [s.id for s in doomed if s.status is SessionStatus.RECORDING]
@@ -168,6 +171,7 @@ def import_file(
     at: Annotated[str | None, typer.Option(
         metavar="ISO-DATETIME", help="When the session started (default: the file's modification time).")] = None,
     db: DbOption = None,
+    person: PersonOption = None,
 ) -> None:
     """Store a recording made with another tool as a session."""
     with user_errors():
@@ -181,7 +185,7 @@ def import_file(
 
         samples = read_imu_csv(file)                # a bad file is refused before a database is created
         started_at = started_at or datetime.fromtimestamp(file.stat().st_mtime, UTC)
-        svc = services_module().build_services(db)
+        svc = services_module().build_services(db, person=person)
         session_id = asyncio.run(services_module().import_samples(svc, samples, file.name, exercise, side,
                                                                   started_at))
         summary = svc.store.sessions.get(session_id)
@@ -195,15 +199,25 @@ def export(
     session_id: SessionIdArgument,
     out: Annotated[str, typer.Option("--out", metavar="FOLDER", help="Folder to write into (created private).",
                                      show_default=False)],
+    formats: Annotated[list[str] | None, typer.Option(
+        "--format", metavar="csv|opensim|fit[,…]",
+        help="csv: plain IMU CSV per sensor + JSON sidecar; opensim: OpenSense orientations (.sto) and hip "
+             "angles (.mot); fit: a FIT activity (rides). Comma-separated or repeated.")] = None,
     db: DbOption = None,
+    person: PersonOption = None,
 ) -> None:
-    """Write a session's raw samples as plain IMU CSV (one file per sensor) plus a JSON sidecar."""
+    """Write a session for other tools: plain IMU CSV (default), OpenSim/OpenSense files, a FIT ride."""
     with user_errors():
         if not out.strip():                # an empty --out would otherwise mean the current folder
             raise BadInputError("--out needs a folder name")
-        svc = services_module().build_services(db)
-        paths = services_module().export_session(svc, session_id, Path(out))
-        svc.close()
+        from tracker.exports import export_formats
+
+        chosen = export_formats(formats or ["csv"])     # a typo is refused before the database is opened
+        svc = services_module().build_services(db, person=person)
+        try:
+            paths = services_module().export_session(svc, session_id, Path(out), chosen)
+        finally:
+            svc.close()
         for path in paths:
             typer.echo(str(path))
 
@@ -213,10 +227,11 @@ def show(
     session_id: SessionIdArgument,
     json_output: JsonOption = False,
     db: DbOption = None,
+    person: PersonOption = None,
 ) -> None:
     """Show a stored session's results (range, holds, reps, sets)."""
     with user_errors():
-        svc = services_module().build_services(db)
+        svc = services_module().build_services(db, person=person)
         result = services_module().session_result(svc, session_id)
         summary = svc.store.sessions.get(session_id)
         svc.close()
@@ -232,12 +247,13 @@ def reanalyze(
                                                      show_default=False)] = None,
     all_sessions: Annotated[bool, typer.Option("--all", help="Re-analyse every stored session.")] = False,
     db: DbOption = None,
+    person: PersonOption = None,
 ) -> None:
     """Re-run the analysis on stored raw samples (after an algorithm update) and store the results."""
     with user_errors():
         if (session_id is None) == (not all_sessions):
             raise BadInputError("give a SESSION_ID or --all (not both)")
-        svc = services_module().build_services(db)
+        svc = services_module().build_services(db, person=person)
         ids = svc.store.sessions.ids() if all_sessions else [session_id]
         for one in ids:
             result = services_module().analyze_session(svc, one)  # type: ignore[arg-type]

@@ -261,6 +261,8 @@ class PlanItem(Base):
 
     __tablename__ = "plan_items"
     id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    """Whose plan; None: the default person's (like a session's person)."""
     exercise_id: Mapped[str] = mapped_column(String(64))
     side: Mapped[str] = mapped_column(String(8))
     """left, right or both."""

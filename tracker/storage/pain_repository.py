@@ -21,8 +21,9 @@ class PainRepository(Repository):
         if set_index is not None and set_index < 0:
             raise BadInputError(f"set number must be 1 or more, got {set_index + 1}")
         with self._write() as orm:
-            if orm.get(m.Session, session_id) is None:
-                raise SessionNotFoundError(session_id)
+            session = orm.get(m.Session, session_id)
+            if session is None or session.person_id != self.person_id:
+                raise SessionNotFoundError(session_id, another_persons=session is not None)
             orm.add(m.PainRating(session_id=session_id, score=score, set_index=set_index, note=note,
                                  recorded_at=now))
         return PainEntry(session_id, score, set_index, note, now)
@@ -30,7 +31,8 @@ class PainRepository(Repository):
     def entries(self, session_id: int | None = None) -> list[PainEntry]:
         """Pain entries of one session, or of all sessions, oldest first."""
         with self._read() as orm:
-            query = sa.select(m.PainRating).order_by(m.PainRating.recorded_at, m.PainRating.id)
+            query = sa.select(m.PainRating).join(m.Session, m.Session.id == m.PainRating.session_id).where(
+                self._mine(m.Session.person_id)).order_by(m.PainRating.recorded_at, m.PainRating.id)
             if session_id is not None:
                 query = query.where(m.PainRating.session_id == session_id)
             return [PainEntry(r.session_id, r.score, r.set_index, r.note, r.recorded_at) for r in orm.scalars(query)]

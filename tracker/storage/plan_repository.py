@@ -17,8 +17,8 @@ class PlanRepository(Repository):
     def add(self, item: PlanItem) -> PlanItem:
         p = item.prescription
         with self._write() as orm:
-            row = m.PlanItem(exercise_id=item.exercise_id, side=item.side, started_on=item.started_on,
-                             target_deg=item.target_deg, active=item.active,
+            row = m.PlanItem(person_id=self.person_id, exercise_id=item.exercise_id, side=item.side,
+                             started_on=item.started_on, target_deg=item.target_deg, active=item.active,
                              **_span_columns("sets", p.sets), **_span_columns("reps", p.reps),
                              **_span_columns("hold_s", p.hold_s),
                              **_span_columns("sessions_per_week", item.sessions_per_week))
@@ -28,7 +28,7 @@ class PlanRepository(Repository):
 
     def items(self, include_inactive: bool = False) -> list[PlanItem]:
         with self._read() as orm:
-            query = sa.select(m.PlanItem).order_by(m.PlanItem.id)
+            query = sa.select(m.PlanItem).where(self._mine(m.PlanItem.person_id)).order_by(m.PlanItem.id)
             if not include_inactive:
                 query = query.where(m.PlanItem.active.is_(True))
             return [_plan_item(row) for row in orm.scalars(query)]
@@ -37,7 +37,7 @@ class PlanRepository(Repository):
         """Plan items are retired, not deleted: past weeks' adherence still counts them."""
         with self._write() as orm:
             row = orm.get(m.PlanItem, item_id)
-            if row is None:
+            if row is None or row.person_id != self.person_id:
                 raise BadInputError(f"no plan item {item_id} (see: hiptrack plan)")
             row.active = False
 

@@ -10,17 +10,25 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+import sqlalchemy as sa
+from sqlalchemy.orm import QueryableAttribute, sessionmaker
 from sqlalchemy.orm import Session as OrmSession
-from sqlalchemy.orm import sessionmaker
 
 
 class Repository:
     """Maps one aggregate between rows and domain objects; never returns ORM rows."""
 
-    def __init__(self, session_factory: sessionmaker[OrmSession], orm: OrmSession | None = None) -> None:
+    def __init__(self, session_factory: sessionmaker[OrmSession], orm: OrmSession | None = None,
+                 person_id: int | None = None) -> None:
         self._session_factory = session_factory
         self._orm = orm
         """The unit of work's session when bound to one; None: every method is its own transaction."""
+        self.person_id = person_id
+        """Whose rows this repository sees and writes; None: the default person (rows with no person)."""
+
+    def _mine(self, column: QueryableAttribute[int | None]) -> sa.ColumnElement[bool]:
+        """`column` (a person_id column) is this repository's person: rows of two people never mix."""
+        return column.is_(None) if self.person_id is None else column == self.person_id
 
     @contextmanager
     def _read(self) -> Iterator[OrmSession]:

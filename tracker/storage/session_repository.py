@@ -59,7 +59,7 @@ class SessionRepository(Repository):
     def create(self, new: NewSession, streams: Sequence[StreamSpec], now: datetime) -> dict[str, int]:
         """Insert the session (status recording) and its streams; returns stream ids by placement."""
         with self._write() as orm:
-            row = m.Session(exercise_id=new.exercise_id, side=new.side, source=new.source,
+            row = m.Session(person_id=self.person_id, exercise_id=new.exercise_id, side=new.side, source=new.source,
                             status=SessionStatus.RECORDING, started_at=new.started_at, notes=new.notes,
                             heartbeat_at=now)
             for spec in streams:
@@ -190,14 +190,14 @@ class SessionRepository(Repository):
             if interrupted:
                 orm.execute(sa.update(m.Session).where(m.Session.id.in_(interrupted)).values(
                     status=SessionStatus.INTERRUPTED))
-            for session_id in imports:
-                _delete(orm, session_id)
+            for session_id in imports:                    # whoever's import it was
+                orm.delete(orm.get_one(m.Session, session_id))
             return interrupted
 
     def summaries(self) -> list[SessionSummary]:
         """Every published session, oldest first (an import in progress is not a session yet)."""
         with self._read() as orm:
-            rows = orm.scalars(sa.select(m.Session).where(_published()).options(
+            rows = orm.scalars(sa.select(m.Session).where(_published(), self._mine(m.Session.person_id)).options(
                 selectinload(m.Session.streams).selectinload(m.Stream.device)).order_by(
                 m.Session.started_at, m.Session.id)).all()
             return [_summary(row) for row in rows]
@@ -206,8 +206,8 @@ class SessionRepository(Repository):
         with self._read() as orm:
             row = orm.get(m.Session, session_id, options=[
                 selectinload(m.Session.streams).selectinload(m.Stream.device)])
-            if row is None:
-                raise SessionNotFoundError(session_id)
+            if row is None or row.person_id != self.person_id:      # another person's session is not there
+                raise SessionNotFoundError(session_id, another_persons=row is not None)
             return _summary(row)
 
     def samples(self, stream_id: int) -> ImuSamples:
@@ -229,11 +229,12 @@ class SessionRepository(Repository):
     def ids(self) -> list[int]:
         """Ids of the published sessions."""
         with self._read() as orm:
-            return list(orm.scalars(sa.select(m.Session.id).where(_published()).order_by(m.Session.id)))
+            return list(orm.scalars(sa.select(m.Session.id).where(_published(), self._mine(m.Session.person_id))
+                                    .order_by(m.Session.id)))
 
     def delete(self, session_id: int) -> None:
         with self._write() as orm:
-            _delete(orm, session_id)
+            _delete(orm, session_id, self.person_id)
 
 
 def _published() -> sa.ColumnElement[bool]:
@@ -241,10 +242,11 @@ def _published() -> sa.ColumnElement[bool]:
     return sa.not_(sa.and_(m.Session.source == Source.IMPORTED, m.Session.status == SessionStatus.RECORDING))
 
 
-def _delete(orm: OrmSession, session_id: int) -> None:
+def _delete(orm: OrmSession, session_id: int, person_id: int | None) -> None:
+    """Delete the session if it is `person_id`'s: nobody deletes another person's session by its id."""
     row = orm.get(m.Session, session_id)
-    if row is None:
-        raise SessionNotFoundError(session_id)
+    if row is None or row.person_id != person_id:
+        raise SessionNotFoundError(session_id, another_persons=row is not None)
     orm.delete(row)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from textual.screen import Screen
 
 from tui.context import DashboardContext
+from tui.widgets.section_bar import SectionBar
 
 
 class DataScreen(Screen[None]):
@@ -20,6 +21,8 @@ class DataScreen(Screen[None]):
         """Why a version and not a reload on every resume: switching sections should be instant."""
         if self._loaded_version != self._dashboard.data.value:
             self._loaded_version = self._dashboard.data.value
+            for bar in self.query(SectionBar):
+                bar.person = self._dashboard.services.person
             self.load()
 
     def load(self) -> object:

@@ -11,6 +11,8 @@ from textual.content import Content
 from textual.reactive import reactive
 from textual.widget import Widget
 
+from tracker.storage.people_repository import DEFAULT_PERSON
+
 SECTIONS = (("home", "h", "Home"), ("sessions", "s", "Sessions"), ("exercises", "e", "Exercises"),
             ("devices", "d", "Devices"))
 """(mode, key, label), in the order shown."""
@@ -28,6 +30,8 @@ class SectionBar(Widget):
 
     note: reactive[str] = reactive("")
     """Right-aligned text about the current screen (e.g. which session)."""
+    person: reactive[str] = reactive(DEFAULT_PERSON)
+    """Whose sessions are shown; named on the bar only when it is not the default person."""
 
     def __init__(self, current: str, note: str = "") -> None:
         super().__init__()
@@ -40,6 +44,6 @@ class SectionBar(Widget):
             style = "reverse $primary" if mode == self._current else "$text"
             parts.append(f"[@click=app.section('{mode}')][b $accent]{key}[/][{style}] {label} [/][/]")
         left = Content.from_markup("  ".join(parts))
-        note = Content(self.note)
+        note = Content(self.note if self.person == DEFAULT_PERSON else f"{self.person} · {self.note}".rstrip(" ·"))
         gap = max(1, self.size.width - left.cell_length - note.cell_length - 1)
         return Content.assemble(left, " " * gap, note, " ")
