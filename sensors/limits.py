@@ -23,6 +23,10 @@ MAG_LIMIT_UT = 5000.0
 MAX_RATE_HZ = 2000.0
 """No body-worn IMU streams faster over BLE; a faster declared rate is a corrupt header."""
 
+_SLACK = 1.0 + 1e-9
+"""A value at full scale comes back from storage's fixed-point format a rounding error above it
+(-313.8128 as -313.81280000000004): still the same value, so an export must import again."""
+
 _LIMITS = (("acc", ACC_LIMIT_MPS2, "m/s²"), ("gyr", GYR_LIMIT_RADPS, "rad/s"), ("mag", MAG_LIMIT_UT, "µT"))
 
 
@@ -36,7 +40,7 @@ def range_problem(acc_mps2: NDArray[np.float64] | None, gyr_radps: NDArray[np.fl
     for (name, limit, unit), values in zip(_LIMITS, (acc_mps2, gyr_radps, mag_ut), strict=True):
         if values is None or values.size == 0:
             continue
-        bad = ~(np.abs(values) <= limit)               # NaN compares False: caught here too
+        bad = ~(np.abs(values) <= limit * _SLACK)      # NaN compares False: caught here too
         if bad.any():
             row, axis = (int(i) for i in np.argwhere(bad)[0])
             if first is None or row < first[0]:

@@ -69,3 +69,11 @@ class SessionTakenError(HiptrackError):
         self.session_id = session_id
         super().__init__(f"session {session_id} was finished, deleted or taken over by another process "
                          "while this recording was paused")
+
+
+class DamagedStorageError(HiptrackError):
+    """A stored chunk of samples no longer decodes (a damaged disk or database file)."""
+
+    def __init__(self, stream_id: int, seq: int, problem: str) -> None:
+        super().__init__(f"stream {stream_id}: stored chunk {seq} is damaged ({problem}); "
+                         "export or reanalyze the session to keep the rest")

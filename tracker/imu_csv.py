@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import io
 import math
+import os
 import re
+import stat
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -99,11 +101,37 @@ def read_imu_csv(path: Path) -> ImuSamples:
 
 
 def _read_bytes(path: Path) -> bytes:
-    """One read of the whole file: hour-long files are ~35 MB, and bytes keep line numbers exact."""
+    """One read of the whole regular file: hour-long files are ~35 MB, and bytes keep line numbers exact.
+
+    Opened without blocking and checked before reading: a FIFO would block for ever, /dev/zero
+    would grow without end, and a folder is no file.
+    """
     try:
-        return Path(path).read_bytes()
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    except FileNotFoundError:
+        raise ImportFormatError(path, None, "no such file") from None
     except OSError as exc:
         raise ImportFormatError(path, None, f"cannot read file: {exc.strerror or exc}") from exc
+    mode = os.fstat(fd).st_mode
+    if not stat.S_ISREG(mode):
+        os.close(fd)
+        raise ImportFormatError(path, None, f"is {_kind(mode)}, not a regular file")
+    with os.fdopen(fd, "rb") as handle:
+        try:
+            return handle.read()
+        except OSError as exc:
+            raise ImportFormatError(path, None, f"cannot read file: {exc.strerror or exc}") from exc
+
+
+def _kind(mode: int) -> str:
+    """What a special file is, in words."""
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISFIFO(mode):
+        return "a pipe (FIFO)"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    return "a socket" if stat.S_ISSOCK(mode) else "a special file"
 
 
 def _lf_lines(raw: bytes) -> bytes:

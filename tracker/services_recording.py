@@ -18,7 +18,7 @@ from sensors.notification_log import LogFormatError
 from sensors.notification_source import NotificationSource, replay_log
 from sensors.source import SampleBlock, SampleSource, StreamGap
 from tracker import catalog
-from tracker.domain import Placement, SessionSummary, Side, Source, StreamInfo, thigh_of
+from tracker.domain import Gap, Placement, SessionSummary, Side, Source, StreamInfo, thigh_of
 from tracker.errors import BadInputError, ImportFormatError
 from tracker.recorder import RecordingStatus
 from tracker.storage.session_repository import NewSession
@@ -42,14 +42,18 @@ async def record(services: Services, source: SampleSource, exercise_id: str, sid
     return session_id
 
 
-def analyze_session(services: Services, session_id: int) -> SessionResult:
-    """(Re-)analyse a stored session from its raw samples and store the result."""
-    result = _analysis_of(services, session_id)
+def analyze_session(services: Services, session_id: int, damaged: list[Gap] | None = None) -> SessionResult:
+    """(Re-)analyse a stored session from its raw samples and store the result.
+
+    damaged: where to report stored chunks that no longer decode (they are skipped as gaps);
+    without it a damaged chunk is an error (see SessionRepository.samples).
+    """
+    result = _analysis_of(services, session_id, damaged)
     services.store.results.save(session_id, result)
     return result
 
 
-def _analysis_of(services: Services, session_id: int) -> SessionResult:
+def _analysis_of(services: Services, session_id: int, damaged: list[Gap] | None = None) -> SessionResult:
     """A stored session's analysis; a failure of the analysis itself is the result's problem, not a crash.
 
     One consistent read of the session and its samples, then the maths outside any transaction (it
@@ -58,8 +62,10 @@ def _analysis_of(services: Services, session_id: int) -> SessionResult:
     with services.store.read() as stored:
         summary = stored.sessions.get(session_id)
         thigh, other = analysis_streams(summary)
-        samples = stored.sessions.samples(thigh.id) if thigh is not None else None
-        other_samples = stored.sessions.samples(other.id) if other is not None else None
+        samples = stored.sessions.samples(thigh.id, damaged) if thigh is not None else None
+        other_samples = stored.sessions.samples(other.id, damaged) if other is not None else None
+    if samples is not None and len(samples) < 2:
+        samples = None                               # every chunk damaged: nothing left to analyse
     if samples is None:
         result = SessionResult.not_analysable(summary.side, summary.exercise, summary.duration_s,
                                               "no samples from the thigh sensor")

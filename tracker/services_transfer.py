@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, TypeVar
 from sensors.samples import ImuSamples
 from sensors.source import ArraySource, StreamSpec
 from tracker import __version__, catalog
-from tracker.domain import Placement, SessionStatus, SessionSummary, Side, Source, thigh_of
+from tracker.domain import Gap, Placement, SessionStatus, SessionSummary, Side, Source, thigh_of
 from tracker.imu_csv import read_imu_csv, write_imu_csv
 from tracker.private_files import private_folder, private_text_file, write_private_bytes
 from tracker.recorder import RecordingStatus
@@ -87,23 +87,32 @@ async def _while_beating(services: Services, session_id: int, work: Awaitable[T]
 
 
 def export_session(services: Services, session_id: int, out_dir: Path,
-                   formats: tuple[str, ...] = ("csv",)) -> list[Path]:
+                   formats: tuple[str, ...] = ("csv",), damaged: list[Gap] | None = None) -> list[Path]:
     """Write the session in each format; all files private (0600), folders 0700, never through a link.
 
     csv: one SPEC §4 CSV per stream plus a JSON sidecar; opensim: .sto orientations + .mot hip angles;
     fit: a FIT activity (rides). Everything that needs the analysis is built before the first write.
+    damaged: where to report stored chunks that no longer decode; they are left out (a gap) and the
+    CSV sidecar lists them under "damaged", so the export says what it could not save. Without
+    it a damaged chunk is an error (SessionRepository.samples).
     """
     from tracker.exports import analysed_files, export_formats  # the analysis stack only when exporting
 
     formats = export_formats(formats)
+    holes: dict[Placement, list[Gap]] = {}
     with services.store.read() as stored:
         summary = stored.sessions.get(session_id)
-        samples = {stream.placement: stored.sessions.samples(stream.id) for stream in summary.streams}
+        samples = {}
+        for stream in summary.streams:
+            found: list[Gap] | None = holes.setdefault(stream.placement, []) if damaged is not None else None
+            samples[stream.placement] = stored.sessions.samples(stream.id, found)
+    if damaged is not None:
+        damaged.extend(gap for found in holes.values() for gap in found)
     built = analysed_files(summary, samples, formats)
     private_folder(out_dir)
     written: list[Path] = []
     if "csv" in formats:
-        written += _export_csv(summary, samples, out_dir)
+        written += _export_csv(summary, samples, out_dir, holes)
     for name, contents in built.items():
         path = out_dir / name
         if isinstance(contents, bytes):
@@ -115,17 +124,25 @@ def export_session(services: Services, session_id: int, out_dir: Path,
     return written
 
 
-def _export_csv(summary: SessionSummary, samples: dict[Placement, ImuSamples], out_dir: Path) -> list[Path]:
+def _export_csv(summary: SessionSummary, samples: dict[Placement, ImuSamples], out_dir: Path,
+                holes: dict[Placement, list[Gap]]) -> list[Path]:
     written: list[Path] = []
     files: dict[str, str] = {}
+    lost: dict[str, list[dict[str, object]]] = {}
     for stream in summary.streams:
         path = out_dir / f"session-{summary.id}-{stream.placement}.csv"
         write_imu_csv(path, samples[stream.placement])
         files[str(stream.placement)] = path.name
         written.append(path)
+        if holes.get(stream.placement):
+            lost[str(stream.placement)] = [{"start_s": g.start_s, "end_s": g.end_s, "reason": g.reason}
+                                           for g in holes[stream.placement]]
     sidecar = out_dir / f"session-{summary.id}.json"
+    document = _sidecar(summary, files)
+    if lost:
+        document["damaged"] = lost
     with private_text_file(sidecar) as handle:
-        handle.write(json.dumps(_sidecar(summary, files), indent=2) + "\n")
+        handle.write(json.dumps(document, indent=2) + "\n")
     written.append(sidecar)
     return written
 

@@ -12,6 +12,7 @@ from hiptrack.cli.common import (
     DbOption,
     JsonOption,
     PersonOption,
+    SessionIdArgument,
     app,
     exercise_id,
     parse_datetime,
@@ -50,7 +51,7 @@ def progress(
 
 @app.command()
 def pain(
-    session_id: Annotated[int, typer.Argument(help="Session id (see `hiptrack sessions`).", show_default=False)],
+    session_id: SessionIdArgument,
     score: Annotated[int, typer.Argument(help="Pain from 0 (none) to 10 (worst imaginable).", show_default=False)],
     set_number: Annotated[int | None, typer.Option("--set", metavar="N",
                                                    help="Rate one set (1 = first) instead of the session.")] = None,

@@ -29,7 +29,7 @@ from hiptrack.cli.common import (
     version_callback,
 )
 from tracker import catalog
-from tracker.domain import SessionStatus, Side
+from tracker.domain import Gap, SessionStatus, Side
 from tracker.errors import BadInputError
 from tracker.report import render_assessment
 from tracker.result_json import result_json
@@ -177,8 +177,6 @@ def import_file(
     with user_errors():
         started_at = parse_datetime(at) if at else None
         catalog.get(exercise)                       # a typo must not create or touch the database
-        if not file.is_file():
-            raise BadInputError(f"{file}: no such file")
         import asyncio
 
         from tracker.imu_csv import read_imu_csv
@@ -189,9 +187,13 @@ def import_file(
         session_id = asyncio.run(services_module().import_samples(svc, samples, file.name, exercise, side,
                                                                   started_at))
         summary = svc.store.sessions.get(session_id)
+        result = services_module().session_result(svc, session_id)
         svc.close()
         typer.echo(f"Imported {file} as session {session_id}: {summary.samples} samples, "
                    f"{summary.duration_s:.1f} s at {summary.rate_hz:.1f} Hz.")
+        if result is None or not result.calibrated:     # stored (raw data are kept), but say what `analyze` says
+            problem = result.calibration.problem if result is not None else "no result"
+            typer.echo(f"hiptrack: warning: session {session_id} is stored but not analysed: {problem}", err=True)
 
 
 @app.command("export")
@@ -214,12 +216,14 @@ def export(
 
         chosen = export_formats(formats or ["csv"])     # a typo is refused before the database is opened
         svc = services_module().build_services(db, person=person)
+        damaged: list[Gap] = []
         try:
-            paths = services_module().export_session(svc, session_id, Path(out), chosen)
+            paths = services_module().export_session(svc, session_id, Path(out), chosen, damaged)
         finally:
             svc.close()
         for path in paths:
             typer.echo(str(path))
+        _warn_damaged(session_id, damaged)
 
 
 @app.command()
@@ -256,9 +260,18 @@ def reanalyze(
         svc = services_module().build_services(db, person=person)
         ids = svc.store.sessions.ids() if all_sessions else [session_id]
         for one in ids:
-            result = services_module().analyze_session(svc, one)  # type: ignore[arg-type]
+            damaged: list[Gap] = []
+            result = services_module().analyze_session(svc, one, damaged)  # type: ignore[arg-type]
             typer.echo(f"session {one}: {_one_line(result)}")
+            _warn_damaged(one, damaged)  # type: ignore[arg-type]
         svc.close()
+
+
+def _warn_damaged(session_id: int, damaged: list[Gap]) -> None:
+    """One line per damaged chunk on stderr: the command succeeded, but not with every sample."""
+    for gap in damaged:
+        typer.echo(f"hiptrack: warning: session {session_id}: {gap.reason} "
+                   f"({gap.start_s:.3f}–{gap.end_s:.3f} s), skipped as a gap", err=True)
 
 
 def _one_line(result: SessionResult) -> str:

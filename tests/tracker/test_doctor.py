@@ -54,6 +54,7 @@ def _by_name(report: dict) -> dict[str, dict]:
 
 # -- the whole report -------------------------------------------------------------------------------------
 def test_json_report_shape_and_exit_status(tmp_path: Path) -> None:
+    open_database(f"sqlite:///{tmp_path / 'h.db'}").dispose()     # doctor checks a database, never creates one
     code, report, _ = _doctor("--db", f"sqlite:///{tmp_path / 'h.db'}")
     assert set(report) == {"hiptrack", "status", "checks"}
     names = [c["name"] for c in report["checks"]]

@@ -344,13 +344,13 @@ def test_short_last_line_in_the_middle_of_the_file_is_not_called_truncated(tmp_p
 
 
 def test_missing_file_is_an_import_error(tmp_path: Path) -> None:
-    with pytest.raises(ImportFormatError, match="cannot read file") as caught:
+    with pytest.raises(ImportFormatError, match="no such file") as caught:
         read_imu_csv(tmp_path / "nope.csv")
     assert caught.value.line is None
 
 
 def test_directory_is_an_import_error(tmp_path: Path) -> None:
-    with pytest.raises(ImportFormatError, match="cannot read file"):
+    with pytest.raises(ImportFormatError, match="is a folder, not a regular file"):
         read_imu_csv(tmp_path)
 
 

@@ -42,10 +42,14 @@ def database_checks(cli_url: str | None, environ: Mapping[str, str] = os.environ
         url = parse_url(resolve_url(cli_url) if cli_url is not None else as_url(environ.get(ENV_VAR) or default_url()))
     except BadInputError as err:
         return [*checks, Check("database", Status.FAIL, str(err), "fix --db or $HIPTRACK_DB")]
-    checks.append(open_check(url.render_as_string(hide_password=False)))
+    if url.get_backend_name() == "sqlite" and url.database and not Path(url.database).expanduser().exists():
+        checks.append(absent_file_check(Path(url.database).expanduser()))
+    else:
+        checks.append(open_check(url.render_as_string(hide_password=False)))
     if url.get_backend_name() == "sqlite" and url.database:
         path = Path(url.database).expanduser()
-        checks.append(sqlite_file_check(path))
+        if path.exists():
+            checks.append(sqlite_file_check(path))
         folder = next(p for p in path.parents if p.exists())
         checks.append(disk_space_check(shutil.disk_usage(folder).free, str(folder)))
     else:
@@ -70,6 +74,19 @@ def _has_password(text: str) -> bool:
         return bool(parse_url(text).password)
     except BadInputError:
         return False
+
+
+def absent_file_check(path: Path) -> Check:
+    """A database file that does not exist yet: say so, and whether it could be created, without creating it.
+
+    Why not open it like every other command: a check must not change what it checks (a typo in
+    --db would leave a new empty database behind).
+    """
+    folder = next(p for p in path.parents if p.exists())
+    if not folder.is_dir() or not os.access(folder, os.W_OK | os.X_OK):
+        return Check("database", Status.FAIL, f"{path} does not exist and {folder} is not a folder you may write",
+                     f"point --db at a folder of yours, or: chmod 700 {folder}")
+    return Check("database", Status.OK, f"{path} does not exist yet: the first import or recording creates it")
 
 
 def open_check(url: str) -> Check:

@@ -5,11 +5,15 @@ from __future__ import annotations
 from datetime import datetime
 
 import sqlalchemy as sa
+from sqlalchemy.orm import Session as OrmSession
 
 from tracker.domain import PainEntry
 from tracker.errors import BadInputError, SessionNotFoundError
 from tracker.storage import models as m
 from tracker.storage.repository_base import Repository
+
+MAX_SET_INDEX = 9_999
+"""No session has ten thousand sets: a bigger number is a typo (and would overflow a 32-bit column)."""
 
 
 class PainRepository(Repository):
@@ -24,6 +28,8 @@ class PainRepository(Repository):
             session = orm.get(m.Session, session_id)
             if session is None or session.person_id != self.person_id:
                 raise SessionNotFoundError(session_id, another_persons=session is not None)
+            if set_index is not None:
+                _check_set(orm, session_id, set_index)
             orm.add(m.PainRating(session_id=session_id, score=score, set_index=set_index, note=note,
                                  recorded_at=now))
         return PainEntry(session_id, score, set_index, note, now)
@@ -36,3 +42,15 @@ class PainRepository(Repository):
             if session_id is not None:
                 query = query.where(m.PainRating.session_id == session_id)
             return [PainEntry(r.session_id, r.score, r.set_index, r.note, r.recorded_at) for r in orm.scalars(query)]
+
+
+def _check_set(orm: OrmSession, session_id: int, set_index: int) -> None:
+    """A rated set must be one the session has (once analysed); a typo must not rate set 99999999999."""
+    result_id = orm.scalar(sa.select(m.AnalysisResult.id).where(m.AnalysisResult.session_id == session_id))
+    count = orm.scalar(sa.select(sa.func.count()).select_from(m.SetRow).where(m.SetRow.result_id == result_id)) \
+        if result_id is not None else None
+    if count is not None and set_index >= count:
+        have = f"sets 1–{count}" if count > 1 else "set 1" if count == 1 else "no sets"
+        raise BadInputError(f"set {set_index + 1} is out of range: session {session_id} has {have}")
+    if set_index > MAX_SET_INDEX:
+        raise BadInputError(f"set {set_index + 1} is out of range (1–{MAX_SET_INDEX + 1})")

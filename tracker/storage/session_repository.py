@@ -7,6 +7,7 @@ readers list and load sessions; results, pain and plans have repositories of the
 from __future__ import annotations
 
 import logging
+import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -18,12 +19,15 @@ from sqlalchemy.orm import selectinload
 from sensors.samples import ImuSamples
 from sensors.source import StreamSpec
 from tracker.domain import Gap, SessionStatus, SessionSummary, Side, Source, StreamInfo, thigh_of
-from tracker.errors import SessionNotFoundError, SessionTakenError
+from tracker.errors import DamagedStorageError, SessionNotFoundError, SessionTakenError
 from tracker.storage import models as m
 from tracker.storage.repository_base import Repository
 from tracker.storage.sample_codec import CODEC_VERSION, decode_chunk, encode_chunk
 
 _LOGGER = logging.getLogger(__name__)
+
+MAX_MERGED_SPAN_S = 600.0
+"""Compaction keeps a chunk's times within this of its first (the codec holds offsets up to ~1000 s)."""
 
 STALE_AFTER_S = 6.0
 """A recorder commits (and beats) every 0.5 s; twelve missed beats mean it is gone, not slow."""
@@ -137,17 +141,20 @@ class SessionRepository(Repository):
         Why: 0.5 s chunks keep a crash cheap while recording but deflate worse (see
         benchmarks/bench_storage.py). One transaction, so a crash here changes nothing; one group
         of chunks in memory at a time, so a long ride does not need its whole recording in RAM.
+        Chunks far apart in time (a clock jump) stay apart, and a damaged chunk is left as it is.
         """
         with self._write() as orm:
             has_mag = bool(orm.scalar(sa.select(m.Stream.has_mag).where(m.Stream.id == stream_id)))
-            index = orm.execute(sa.select(m.SampleChunk.id, m.SampleChunk.seq, m.SampleChunk.n_samples).where(
+            index = orm.execute(sa.select(m.SampleChunk.id, m.SampleChunk.seq, m.SampleChunk.n_samples,
+                                          m.SampleChunk.t0_s).where(
                 m.SampleChunk.stream_id == stream_id).order_by(m.SampleChunk.seq)).all()
-            groups: list[list[tuple[int, int, int]]] = []
-            for chunk_id, seq, n in index:
-                if groups and sum(r[2] for r in groups[-1]) + n <= target_samples:
-                    groups[-1].append((chunk_id, seq, n))
+            groups: list[list[tuple[int, int, int, float]]] = []
+            for chunk_id, seq, n, t0 in index:
+                if groups and sum(r[2] for r in groups[-1]) + n <= target_samples \
+                        and t0 - groups[-1][0][3] <= MAX_MERGED_SPAN_S:
+                    groups[-1].append((chunk_id, seq, n, t0))
                 else:
-                    groups.append([(chunk_id, seq, n)])
+                    groups.append([(chunk_id, seq, n, t0)])
             for group in groups:
                 if len(group) > 1:
                     self._merge(orm, stream_id, [r[0] for r in group], group[0][1], has_mag)
@@ -157,11 +164,16 @@ class SessionRepository(Repository):
     def _merge(orm: OrmSession, stream_id: int, chunk_ids: list[int], seq: int, has_mag: bool) -> None:
         rows = orm.execute(sa.select(m.SampleChunk.t0_s, m.SampleChunk.n_samples, m.SampleChunk.data).where(
             m.SampleChunk.id.in_(chunk_ids)).order_by(m.SampleChunk.seq)).all()
-        merged = ImuSamples.concat([decode_chunk(data, t0, n, has_mag) for t0, n, data in rows])
+        try:
+            merged = ImuSamples.concat([decode_chunk(data, t0, n, has_mag) for t0, n, data in rows])
+            t0 = float(merged.time_s[0])
+            data = encode_chunk(merged, t0)
+        except (zlib.error, ValueError) as err:     # damaged, or too long a span: keep the chunks as they are
+            _LOGGER.warning("stream %s: chunks %s left unmerged (%s)", stream_id, chunk_ids, err)
+            return
         orm.execute(sa.delete(m.SampleChunk).where(m.SampleChunk.id.in_(chunk_ids)))
-        t0 = float(merged.time_s[0])
         orm.add(m.SampleChunk(stream_id=stream_id, seq=seq, t0_s=t0, n_samples=len(merged), codec=CODEC_VERSION,
-                              data=encode_chunk(merged, t0)))
+                              data=data))
         orm.flush()
 
     def finish(self, session_id: int, status: SessionStatus, duration_s: float | None = None) -> None:
@@ -210,14 +222,29 @@ class SessionRepository(Repository):
                 raise SessionNotFoundError(session_id, another_persons=row is not None)
             return _summary(row)
 
-    def samples(self, stream_id: int) -> ImuSamples:
-        """All committed samples of a stream, in order."""
+    def samples(self, stream_id: int, damaged: list[Gap] | None = None) -> ImuSamples:
+        """All committed samples of a stream, in order.
+
+        A chunk that no longer decodes (a damaged disk or file) is skipped as a gap appended to
+        `damaged`, so the rest of the session stays usable; without a list to report it to, it
+        raises DamagedStorageError: a caller must choose to accept a hole, never get one silently.
+        """
         with self._read() as orm:
-            has_mag = orm.scalar(sa.select(m.Stream.has_mag).where(m.Stream.id == stream_id))
-            chunks = orm.execute(sa.select(m.SampleChunk.t0_s, m.SampleChunk.n_samples, m.SampleChunk.data).where(
+            has_mag, rate_hz = orm.execute(sa.select(m.Stream.has_mag, m.Stream.rate_hz).where(
+                m.Stream.id == stream_id)).one_or_none() or (False, 0.0)
+            chunks = orm.execute(sa.select(m.SampleChunk.seq, m.SampleChunk.t0_s, m.SampleChunk.n_samples,
+                                           m.SampleChunk.data).where(
                 m.SampleChunk.stream_id == stream_id).order_by(m.SampleChunk.seq)).all()
-        return ImuSamples.concat([decode_chunk(data, t0, n, bool(has_mag)) for t0, n, data in chunks]) \
-            if chunks else ImuSamples.empty(bool(has_mag))
+        parts: list[ImuSamples] = []
+        for index, (seq, t0, n, data) in enumerate(chunks):
+            try:
+                parts.append(decode_chunk(data, t0, n, bool(has_mag)))
+            except (zlib.error, ValueError) as err:
+                end = chunks[index + 1][1] if index + 1 < len(chunks) else t0 + n / (rate_hz or 1.0)
+                if damaged is None:
+                    raise DamagedStorageError(stream_id, seq, str(err)) from err
+                damaged.append(Gap(float(t0), float(end), f"damaged chunk {seq}: {n} samples unreadable"))
+        return ImuSamples.concat(parts) if parts else ImuSamples.empty(bool(has_mag))
 
     def gaps(self, stream_id: int) -> list[Gap]:
         """The stream's gaps in time order."""

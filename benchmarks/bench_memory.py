@@ -1,0 +1,73 @@
+"""Peak memory of `hiptrack analyze` on long recordings (issue #13, Deliver 5): must stay < 1 GB for 24 h.
+
+Why a subprocess: ru_maxrss of a fresh process is the peak the user would see, not what this
+script happened to allocate before. The recording is a real 100 Hz test recording (calibration,
+then a hamstring stretch) followed by the same exercise repeated until the wanted length, so the
+analysis runs its whole pipeline (calibration, orientation, rests, holds) on every hour.
+
+    python benchmarks/bench_memory.py            # 1, 6 and 24 hours
+    python benchmarks/bench_memory.py 2          # just 2 hours
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from sensors.samples import ImuSamples  # noqa: E402
+from tracker.imu_csv import read_imu_csv, write_imu_csv  # noqa: E402
+
+SOURCE = ROOT / "tests" / "data" / "hamstring_right.csv"
+LIMIT_BYTES = 1 << 30
+
+
+def long_recording(hours: float) -> ImuSamples:
+    """The test recording, then its exercise part (after the calibration) repeated back to back."""
+    base = read_imu_csv(SOURCE)
+    step = float(np.median(np.diff(base.time_s)))
+    body = base.slice(int(np.searchsorted(base.time_s, 15.0)), len(base))
+    repeats = max(0, int(np.ceil((hours * 3600 - base.time_s[-1]) / (len(body) * step))))
+    n = len(base) + repeats * len(body)
+    acc = np.concatenate([base.acc_mps2, np.tile(body.acc_mps2, (repeats, 1))])
+    gyr = np.concatenate([base.gyr_radps, np.tile(body.gyr_radps, (repeats, 1))])
+    return ImuSamples(np.round(np.arange(n) * step, 6), acc, gyr, None)
+
+
+def peak_rss_bytes(args: list[str]) -> tuple[int, float, int]:
+    """(peak RSS of the child, wall seconds, exit status) of one hiptrack command (os.wait4: this child only)."""
+    start = time.perf_counter()
+    child = subprocess.Popen([sys.executable, "-m", "hiptrack.cli", *args], cwd=ROOT,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    assert child.stderr is not None
+    err = child.stderr.read()
+    _, status, usage = os.wait4(child.pid, 0)
+    child.returncode = os.waitstatus_to_exitcode(status)
+    if child.returncode != 0:
+        print(err.strip().splitlines()[-1:], file=sys.stderr)
+    return usage.ru_maxrss * 1024, time.perf_counter() - start, child.returncode
+
+
+def main(hours_list: list[float]) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        for hours in hours_list:
+            path = Path(folder) / f"{hours:g}h.csv"
+            write_imu_csv(path, long_recording(hours))
+            peak, wall, code = peak_rss_bytes(["analyze", str(path), "--side", "right",
+                                               "--exercise", "hamstring_strap_stretch", "--json"])
+            verdict = "ok" if peak < LIMIT_BYTES and code == 0 else "OVER" if code == 0 else f"exit {code}"
+            print(f"{hours:5g} h  {path.stat().st_size / 1e6:7.0f} MB CSV  peak RSS {peak / 2**20:7.0f} MiB  "
+                  f"{wall:6.1f} s  {verdict}", flush=True)
+            path.unlink()
+
+
+if __name__ == "__main__":
+    main([float(a) for a in sys.argv[1:]] or [1.0, 6.0, 24.0])
