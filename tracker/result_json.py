@@ -8,8 +8,17 @@ from __future__ import annotations
 
 import math
 
-from analysis.events import HoldEvent, RepEvent, SetEvent
-from analysis.results import RIDE_SCALARS, CalibrationOutcome, PelvisMotion, RideResult, SessionResult, Span
+from analysis.results import (
+    RIDE_SCALARS,
+    CalibrationOutcome,
+    HoldEvent,
+    PelvisMotion,
+    RepEvent,
+    RideResult,
+    SessionResult,
+    SetEvent,
+    Span,
+)
 
 
 def result_json(result: SessionResult, session_id: int | None = None) -> dict[str, object]:

@@ -3,6 +3,10 @@
 Each section is a Textual *mode* with its own screen stack, so a section keeps its state (filters,
 selection, an opened session) while another is shown. The app never opens a database itself and
 never touches it on the UI thread: screens load in thread workers.
+
+Why only the home screen is imported here: the dashboard paints its frame as soon as Textual and the
+home screen's widgets are loaded. The other sections, the record form, the person picker and the live
+screen import when first opened, and the home screen's data (with the progress maths) loads in its worker.
 """
 
 from __future__ import annotations
@@ -10,25 +14,53 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 from functools import partial
+from typing import TYPE_CHECKING
 
 from textual import work
 from textual.app import App
 from textual.binding import Binding
+from textual.screen import Screen
 
 from tracker.errors import HiptrackError
 from tracker.services import Services, for_person
 from tui.context import DashboardContext, Scanner, utc_now
-from tui.recording import RecordingChoice, open_live_recording
 from tui.scanning import default_scanner
 from tui.screens.base import DataScreen, RecordDefault, planned_side
-from tui.screens.devices import DevicesScreen
-from tui.screens.exercises import ExercisesScreen
 from tui.screens.home import HomeScreen
-from tui.screens.person_picker import PersonPickerScreen
-from tui.screens.record_form import RecordFormScreen
-from tui.screens.sessions import SessionsScreen
 
-SECTIONS = {"home": HomeScreen, "sessions": SessionsScreen, "exercises": ExercisesScreen, "devices": DevicesScreen}
+if TYPE_CHECKING:
+    from tui.recording import RecordingChoice
+
+
+def _sessions(context: DashboardContext) -> Screen[None]:
+    from tui.screens.sessions import SessionsScreen
+
+    return SessionsScreen(context)
+
+
+def _exercises(context: DashboardContext) -> Screen[None]:
+    from tui.screens.exercises import ExercisesScreen
+
+    return ExercisesScreen(context)
+
+
+def _devices(context: DashboardContext) -> Screen[None]:
+    from tui.screens.devices import DevicesScreen
+
+    return DevicesScreen(context)
+
+
+SECTIONS: dict[str, Callable[[DashboardContext], Screen[None]]] = {
+    "home": HomeScreen, "sessions": _sessions, "exercises": _exercises, "devices": _devices}
+"""Each section's screen, built (and its module imported) when the section is first shown."""
+
+
+def open_live_recording(app: App[None], context: DashboardContext, choice: RecordingChoice) -> None:
+    """The live screen for `choice`; the recording stack (profiles, live analysis) loads here, not at start."""
+    from tui.recording import open_live_recording as open_screen
+
+    open_screen(app, context, choice)
+
 LIGHT_THEME, DARK_THEME = "textual-light", "textual-dark"
 
 
@@ -66,6 +98,8 @@ class HiptrackApp(App[None]):
         self.theme = LIGHT_THEME if self.current_theme.dark else DARK_THEME
 
     def action_record(self) -> None:
+        from tui.screens.record_form import RecordFormScreen
+
         self.push_screen(RecordFormScreen(self.context, self._record_default()), self._start_recording)
 
     def _record_default(self) -> RecordDefault | None:
@@ -85,6 +119,8 @@ class HiptrackApp(App[None]):
             open_live_recording(self, self.context, choice)
 
     def action_pick_person(self) -> None:
+        from tui.screens.person_picker import PersonPickerScreen
+
         self.push_screen(PersonPickerScreen(self.context), self._switch_person)
 
     def _switch_person(self, person: str | None) -> None:

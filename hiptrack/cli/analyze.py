@@ -10,11 +10,8 @@ import typer
 
 from hiptrack.cli.common import ExerciseOption, JsonOption, PelvisOption, SideOption, app, read_pelvis, user_errors
 from tracker import catalog
-from tracker.assessment import angles_table, assess
 from tracker.errors import BadInputError
-from tracker.imu_csv import read_imu_csv, write_angles_csv
 from tracker.report import render_assessment, render_exercise
-from tracker.result_json import result_json
 
 
 @app.command()
@@ -34,6 +31,10 @@ def analyze(
     pelvis: PelvisOption = None,
 ) -> None:
     """Analyse a recording (hip angles, holds, reps, sets, ride) without touching the database."""
+    from tracker.assessment import angles_table, assess  # the analysis stack (SciPy, VQF) only for this command
+    from tracker.imu_csv import read_imu_csv, write_angles_csv
+    from tracker.result_json import result_json
+
     with user_errors():
         catalog.get(exercise)
         other = read_imu_csv(other_thigh) if other_thigh is not None else None

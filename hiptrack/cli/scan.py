@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 from pathlib import Path
 from typing import Annotated
@@ -26,9 +25,12 @@ def scan(
 ) -> None:
     """List Bluetooth sensors in range: name, address, family, signal strength and battery."""
     with user_errors():
+        import asyncio  # only when scanning: listing commands start without the event loop
+
         from tracker import ble_recording  # deferred: bleak loads only for the commands that use it
 
         backends = ble_recording.choose_backends(ble_replay, None, realtime=True)
+
         found = asyncio.run(ble_recording.scan_sensors(timeout, name_contains=name, include_unsupported=all_devices,
                                                        read_battery=not no_battery, backends=backends))
         if json_output:

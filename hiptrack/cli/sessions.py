@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import shlex
 from datetime import UTC, datetime
@@ -35,7 +34,6 @@ from hiptrack.cli.common import (
 from tracker import catalog
 from tracker.domain import Gap, Motion, SessionStatus, Side
 from tracker.errors import BadInputError
-from tracker.importers import read_recording
 from tracker.report import pain_words, render_assessment
 from tracker.result_json import result_json
 from tracker.sidecar import exported_start
@@ -103,6 +101,8 @@ def demo(db: DbOption = None, no_tui: NoTuiOption = False) -> None:
         where = svc.database.engine.url.database if db is None else svc.database.display_url
         typer.echo(f"Recording {len(DEMO_PROGRAM)} simulated sessions into the demo database {where}"
                    if db is None else f"Recording {len(DEMO_PROGRAM)} simulated sessions into {where} ...")
+        import asyncio  # recording commands only: listing and showing start without the event loop
+
         ids = [asyncio.run(services_module().record_simulated(svc, exercise, side, seed))
                for exercise, side, seed in DEMO_PROGRAM]
         recorded = [svc.store.sessions.get(i) for i in ids]
@@ -209,6 +209,10 @@ def import_file(
     with user_errors():
         started_at = parse_datetime(at) if at else None
         catalog.get(exercise)                       # a typo must not create or touch the database
+        import asyncio
+
+        from tracker.importers import read_recording
+
         recording = read_recording(paths, format, device)   # a bad file is refused before a database is created
         pelvis_samples = read_pelvis(pelvis, recording.samples)
         first = paths[0]

@@ -57,6 +57,36 @@ def test_migrations_go_down_and_up_again(any_db_url: str) -> None:
     assert set(sa.inspect(database.engine).get_table_names()) == upgrade_tables
 
 
+def test_revisions_read_without_alembic_are_alembics() -> None:
+    """The schema check on open reads the migration files itself; it must agree with Alembic's reading."""
+    from alembic.script import ScriptDirectory
+
+    from tracker.storage.database import _alembic_config, packaged_head, packaged_revisions
+
+    script = ScriptDirectory.from_config(_alembic_config())
+    assert packaged_revisions() == {s.revision: s.down_revision for s in script.walk_revisions()}
+    assert packaged_head() == script.get_current_head() is not None
+
+
+def test_an_older_schema_is_still_upgraded(tmp_path: Path) -> None:
+    """The one-query check says "not current" for an older revision, and Alembic then migrates it."""
+    from alembic import command
+
+    from tracker.storage.database import _alembic_config, packaged_head
+
+    database = open_database(str(tmp_path / "old.db"))
+    with database.engine.begin() as connection:
+        config = _alembic_config()
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0002")
+    database.dispose()
+    reopened = open_database(str(tmp_path / "old.db"))
+    with reopened.engine.connect() as connection:
+        assert connection.exec_driver_sql("SELECT version_num FROM alembic_version").scalars().all() == \
+            [packaged_head()]
+    reopened.dispose()
+
+
 def test_database_file_is_private_and_in_wal_mode(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = tmp_path / "deep" / "folder" / "h.db"          # the default file's folder is created, private
     monkeypatch.delenv("HIPTRACK_DB", raising=False)

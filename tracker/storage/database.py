@@ -5,25 +5,25 @@ from __future__ import annotations
 import os
 import re
 import sqlite3
+import sys
 import time
 from contextlib import closing
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import platformdirs
 import sqlalchemy as sa
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from alembic.util.exc import CommandError
 from sqlalchemy.engine import URL, Connection, Engine, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 from sqlalchemy.orm import Session, sessionmaker
 
 from tracker.errors import BadInputError, DatabaseError, HiptrackError
 from tracker.storage import models as m
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 ENV_VAR = "HIPTRACK_DB"
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
@@ -113,18 +113,26 @@ def open_database(url: str | None = None, *, migrate: bool = True) -> Database:
     if migrate:
         try:
             upgrade(database)
-        except (DBAPIError, CommandError) as err:
-            engine.dispose()
-            raise open_error(err, parsed) from err
         except HiptrackError:
             engine.dispose()
+            raise
+        except Exception as err:
+            engine.dispose()
+            if isinstance(err, DBAPIError) or _is_alembic_error(err):
+                raise open_error(err, parsed) from err
             raise
     return database
 
 
+def _is_alembic_error(err: Exception) -> bool:
+    """Alembic's CommandError, looked up only if Alembic was loaded (an upgrade ran): opening never imports it."""
+    exc = sys.modules.get("alembic.util.exc")
+    return exc is not None and isinstance(err, exc.CommandError)
+
+
 def open_error(err: Exception, url: URL) -> HiptrackError:
     """One line a user can act on for a database that would not open; never the password."""
-    if isinstance(err, CommandError):
+    if _is_alembic_error(err):
         return DatabaseError(f"database {redact(url)} has schema revision {_revision_in(err)} that this hiptrack "
                              "does not know: it was made by a newer hiptrack (upgrade hiptrack) or another program")
     orig = getattr(err, "orig", None) or err
@@ -143,7 +151,16 @@ def upgrade(database: Database, revision: str = "head") -> None:
     dashboard) would both create the tables and one would fail; the second now waits and then finds
     the schema current. A database already at head is not locked at all, so starting a command
     never waits for, nor needs write access beside, a running recording.
+
+    Why a query of our own first: loading Alembic costs more than most commands take, and almost
+    every open finds the schema current. One SELECT of alembic_version against the head this
+    hiptrack ships decides it; anything else (empty, older, unknown, doubled) takes Alembic's path,
+    which migrates or explains the refusal exactly as before.
     """
+    if revision == "head" and _stored_revisions(database.engine) == [packaged_head()]:
+        return
+    from alembic import command  # only when there is something to migrate
+
     with database.engine.begin() as connection:
         if revision == "head" and current_revision(connection) == head_revision():
             return
@@ -156,13 +173,58 @@ def upgrade(database: Database, revision: str = "head") -> None:
             connection.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)")
 
 
+def _stored_revisions(engine: Engine) -> list[str] | None:
+    """alembic_version's rows, or None when the query fails (no such table yet: a new database).
+
+    A database that cannot be reached fails in `connect()`, outside the try, and is reported as before.
+    """
+    with engine.connect() as connection:
+        try:
+            rows = connection.exec_driver_sql("SELECT version_num FROM alembic_version").fetchall()
+        except DBAPIError:
+            connection.rollback()
+            return None
+    return [str(row[0]) for row in rows]
+
+
+REVISION_LINE = re.compile(r"""^(down_revision|revision)\s*(?::[^=]*)?=\s*['"]?([\w-]+|None)['"]?\s*$""", re.MULTILINE)
+
+
+@cache
+def packaged_revisions() -> dict[str, str | None]:
+    """Each migration this hiptrack ships → the revision it follows, read from the files without Alembic.
+
+    Why parse: the revision ids are two assignments at the top of each file; importing Alembic to read
+    them would cost every command a third of a second. tests/tracker/test_storage.py checks the
+    result against Alembic's own reading.
+    """
+    chain: dict[str, str | None] = {}
+    for path in sorted((MIGRATIONS_DIR / "versions").glob("*.py")):
+        found = dict((key, value) for key, value in REVISION_LINE.findall(path.read_text(encoding="utf-8")))
+        if "revision" in found:
+            down = found.get("down_revision")
+            chain[found["revision"]] = None if down in (None, "None") else down
+    return chain
+
+
+def packaged_head() -> str | None:
+    """The one revision no other follows (None if the chain is not linear: then Alembic decides)."""
+    chain = packaged_revisions()
+    heads = set(chain) - set(chain.values())
+    return next(iter(heads)) if len(heads) == 1 else None
+
+
 def current_revision(connection: Connection) -> str | None:
-    """The schema revision stored in the database (None for an empty database)."""
+    """The schema revision stored in the database (None for an empty database), as Alembic reads it."""
+    from alembic.runtime.migration import MigrationContext
+
     return MigrationContext.configure(connection).get_current_revision()
 
 
 def head_revision() -> str | None:
-    """The newest schema revision this hiptrack ships."""
+    """The newest schema revision this hiptrack ships, as Alembic reads it."""
+    from alembic.script import ScriptDirectory
+
     return ScriptDirectory.from_config(_alembic_config()).get_current_head()
 
 
@@ -204,21 +266,19 @@ def _refuse_foreign_sqlite_file(path: Path) -> None:
         found = ", ".join(strangers[:5]) or (f"user_version {user_version}" if user_version else
                                              f"{len(revisions)} schema revisions")
         raise BadInputError(f"{path} is another program's database ({found}); hiptrack will not write into it")
-    if revisions[0] not in _known_revisions():
+    if revisions[0] not in packaged_revisions():
         raise DatabaseError(f"database {path} has schema revision {revisions[0]!r} that this hiptrack does not know: "
                             "it was made by a newer hiptrack (upgrade hiptrack) or another program")
 
 
-def _known_revisions() -> set[str]:
-    return {script.revision for script in ScriptDirectory.from_config(_alembic_config()).walk_revisions()}
-
-
-def _revision_in(err: CommandError) -> str:
+def _revision_in(err: Exception) -> str:
     found = re.search(r"identified by '([^']*)'", str(err))
     return repr(found.group(1)) if found else "(unknown)"
 
 
 def _alembic_config() -> Config:
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     return config

@@ -13,8 +13,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.orm import selectinload
 
@@ -288,6 +286,10 @@ def _device(orm: OrmSession, spec: StreamSpec) -> m.Device:
     """
     dialect = orm.get_bind().dialect.name
     if dialect in ("postgresql", "sqlite"):
+        # The dialect's insert, imported here: listing sessions on SQLite need not load PostgreSQL's dialect.
+        from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
         insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
         orm.execute(insert(m.Device).values(address=spec.device_address, name=spec.device_name,
                                             profile=spec.profile, created_at=m.utc_now())

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, TypeAlias
 
 from rich.text import Text
 from textual import on, work
@@ -19,7 +20,6 @@ from tracker import catalog
 from tracker.domain import PainEntry, Side
 from tracker.errors import HiptrackError
 from tracker.norms import typical_band
-from tracker.progress import ProgressItem, ProgressReport, load_report
 from tracker.report import motion_words
 from tui.context import DashboardContext
 from tui.labels import short_motion, trend_arrow
@@ -28,6 +28,9 @@ from tui.widgets.adherence_calendar import AdherenceCalendar
 from tui.widgets.pain_strip import PainStrip
 from tui.widgets.section_bar import SectionBar
 from tui.widgets.trend_chart import MotionTrend, TrendChart
+
+if TYPE_CHECKING:
+    from tracker.progress import Adherence, ProgressItem, ProgressReport
 
 EMPTY = "No analysed sessions yet: press r to record one, or run `hiptrack demo`."
 
@@ -68,14 +71,31 @@ class HomeScreen(DataScreen):
 
     @work(thread=True, exclusive=True, group="home")
     def load(self) -> None:
-        """Progress needs every analysed session's summary row: a few bulk queries, off the UI thread."""
+        """Progress needs every analysed session's summary row: a few bulk queries, off the UI thread.
+
+        Populated in two steps: the week (calendar and adherence) as soon as the sessions are read, then
+        the trends, pain and alerts once the fits are done. The progress maths (NumPy, the trend fits)
+        is imported here, so the frame paints before it loads.
+        """
+        from tracker.progress import adherence, build_report
+
         store = self._dashboard.services.store
+        now = self._dashboard.clock()
         try:
-            data = HomeData(load_report(store, self._dashboard.clock()), pain_per_session(store.pain.entries()))
+            rows = store.results.analysed()
+            plan = store.plans.items(include_inactive=True)
+            self.app.call_from_thread(self._show_week, adherence(rows, plan, now), any(r.calibrated for r in rows))
+            pain = store.pain.entries()
+            data = HomeData(build_report(rows, pain, plan, now), pain_per_session(pain))
         except HiptrackError as err:
             self.app.call_from_thread(self.notify, str(err), title="Cannot load progress", severity="error")
             return
         self.app.call_from_thread(self._show, data)
+
+    def _show_week(self, adherence: Adherence, any_sessions: bool) -> None:
+        today = self._dashboard.clock().astimezone().date()
+        self.query_one(AdherenceCalendar).show(adherence.days, today)
+        self.query_one("#week").border_subtitle = _adherence_line(adherence, any_sessions)
 
     def _show(self, data: HomeData) -> None:
         report = data.report
@@ -88,9 +108,7 @@ class HomeScreen(DataScreen):
         if self._trends:
             motions.highlighted = 0
         self.query_one(TrendChart).show(self._trends[0] if self._trends else None, EMPTY)
-        today = self._dashboard.clock().astimezone().date()
-        self.query_one(AdherenceCalendar).show(report.adherence.days, today)
-        self.query_one("#week").border_subtitle = _adherence_line(report)
+        self._show_week(report.adherence, bool(report.items))
         self.query_one("#pain", Static).update(_pain_text(report))
         self.query_one(PainStrip).show(data.pain_scores)
         self.query_one("#alerts", Static).update(_alerts_text(report))
@@ -123,7 +141,7 @@ def pain_per_session(entries: Sequence[PainEntry]) -> tuple[float, ...]:
     return tuple(whole[s] if s in whole else sum(sets[s]) / len(sets[s]) for s in order)
 
 
-Group = tuple[tuple[str, str], dict[str, ProgressItem]]
+Group: TypeAlias = "tuple[tuple[str, str], dict[str, ProgressItem]]"
 """(exercise, motion) and its items by side."""
 
 
@@ -161,10 +179,9 @@ def _motion_prompt(group: Group) -> Text:
     return text
 
 
-def _adherence_line(report: ProgressReport) -> str:
-    adherence = report.adherence
+def _adherence_line(adherence: Adherence, any_sessions: bool) -> str:
     if not adherence.weeks:
-        return "no plan yet: e, then a" if report.items else ""
+        return "no plan yet: e, then a" if any_sessions else ""
     week = adherence.weeks[-1]
     return f"this wk {week.done}/{week.planned} · streak {adherence.streak_weeks} wk"
 

@@ -6,6 +6,7 @@ import math
 import statistics
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual.app import RenderResult
@@ -13,8 +14,10 @@ from textual.content import Content
 from textual_plotext import PlotextPlot
 
 from tracker.norms import RangeBand
-from tracker.progress import SessionPoint
 from tui.labels import date_ticks, even_ticks
+
+if TYPE_CHECKING:
+    from tracker.progress import SessionPoint
 
 SIDE_COLORS = {"left": (86, 180, 233), "right": (230, 159, 0)}
 """Okabe–Ito sky blue and orange: told apart with any colour vision, on light and dark themes."""
