@@ -33,6 +33,7 @@ from analysis.live_events import (
     SwingSeen,
 )
 from analysis.live_history import History
+from analysis.live_trace import RecentTrace, Trace
 from analysis.live_holds import HoldTracker, HoldTrackerParams
 from analysis.orientation import LiveOrientation
 from analysis.pipeline import POSTURE_FLEXION_RANGE_DEG, PRIMARY, AnalysisParams
@@ -108,6 +109,8 @@ class LiveAnalyzer:
         self._column, self._motions = PRIMARY[primary_motion]
         self._orientation = LiveOrientation(rate_hz, self._p.analysis.vqf)
         self._history = History()
+        self._trace = RecentTrace()
+        """The primary angle over the last half minute (the live screen's scrolling trace)."""
         self._holds = HoldTracker(self._column, self._motions, rate_hz, POSTURE_FLEXION_RANGE_DEG[posture],
                                   self._p.analysis.events, self._p.holds)
         self._t0: float | None = None
@@ -123,6 +126,11 @@ class LiveAnalyzer:
     @property
     def state(self) -> LiveState:
         return self._state
+
+    @property
+    def trace(self) -> Trace:
+        """The primary angle over the last half minute, NaN where not calibrated yet."""
+        return self._trace.snapshot()
 
     @property
     def origin_s(self) -> float | None:
@@ -173,6 +181,7 @@ class LiveAnalyzer:
         calibration = self._state.calibration
         angles = self._angles(quat, calibration) if calibration is not None else np.full((len(t), 3), np.nan)
         self._history.append(t, acc, gyr, quat, angles, self._heading_correction_rad)
+        self._trace.append(t, angles[:, self._column])
         if calibration is None:
             return self._calibrate(now) if now >= self._next_calibration_s else []
         events: list[LiveEvent] = []
@@ -211,6 +220,7 @@ class LiveAnalyzer:
         events = self._steps(now, True, calibration.swings)
         start = int(np.searchsorted(h.time_s, calibration.start_s))
         h.angles[start:] = self._angles(h.quat[start:], calibration)
+        self._trace.replace_since(calibration.start_s, h.angles[start:, self._column])
         self._state = _replace(self._state, phase="exercising", calibration=calibration, problem=None, still_s=0.0,
                                swings=calibration.swings)
         return [*events, Calibrated(now, calibration, alignment_residual_deg(calibration))]

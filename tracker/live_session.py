@@ -17,9 +17,12 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Protocol, runtime_checkable
 
+import numpy as np
+
 from analysis.live_analyzer import LiveAnalyzer, LiveState
 from analysis.live_events import Calibrated, HoldEnded, LiveEvent, PelvisMoved, RepCounted
 from analysis.live_pelvis import LivePelvis
+from analysis.live_trace import Trace
 from analysis.results import SessionResult
 from sensors.notification_source import DecodeStats
 from sensors.samples import ImuSamples, Placement
@@ -167,6 +170,12 @@ class LiveSession:
         waiting for the analyzer are fed first, so nothing shown is stale."""
         self._feed()
         return self._analyzer.state if self._analyzer is not None else LiveState()
+
+    @property
+    def trace(self) -> Trace:
+        """The primary angle over the last half minute (see `state`; empty before any sample)."""
+        self._feed()
+        return self._analyzer.trace if self._analyzer is not None else Trace(np.zeros(0), np.zeros(0))
 
     @property
     def snapshot(self) -> LiveSnapshot:

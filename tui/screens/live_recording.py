@@ -38,6 +38,7 @@ from tui.screens.short_recording import SHORT_RECORDING_S, ShortAnswer, ShortRec
 from tui.widgets.angle_readout import AngleReadout
 from tui.widgets.calibration_steps import CalibrationSteps
 from tui.widgets.hold_timer import HoldTimer
+from tui.widgets.live_trace import LiveTrace
 from tui.widgets.range_gauge import RangeGauge
 from tui.widgets.rep_counter import RepCounter
 from tui.widgets.sensor_status import SensorStatusLines
@@ -47,6 +48,9 @@ REDRAW_S = 0.1
 ANGLE_REDRAW_S = 1 / 30
 """The angle and its gauge: thirty a second, so a sample is on screen within SPEC §10's 50 ms
 (benchmarks/bench_load.py; redrawing everything that often would double the CPU for nothing)."""
+TRACE_REDRAW_S = 0.2
+"""The scrolling trace: five frames a second scroll smoothly enough over a 30 s window (one braille
+dot is ~0.2 s at 80 columns), and a plotext frame costs far more than a counter's."""
 
 
 @dataclass
@@ -136,6 +140,7 @@ class LiveRecordingScreen(ModalScreen[int | None]):
             with Vertical(id="live-angle"):
                 yield AngleReadout()
                 yield RangeGauge()
+                yield LiveTrace(id="live-trace")
             with Vertical(id="live-side"):
                 yield CalibrationSteps()
                 yield HoldTimer()
@@ -155,6 +160,7 @@ class LiveRecordingScreen(ModalScreen[int | None]):
         self.refresh_view()
         self.set_interval(REDRAW_S, self.refresh_view)
         self.set_interval(ANGLE_REDRAW_S, self.refresh_angle)
+        self.set_interval(TRACE_REDRAW_S, self.refresh_trace)
 
     # -- the recording -----------------------------------------------------------------------------
     @work(exclusive=True, group="live-recording")
@@ -224,6 +230,12 @@ class LiveRecordingScreen(ModalScreen[int | None]):
         self.query_one(AngleReadout).show(state.angles_deg, state.primary_index)
         self.query_one(RangeGauge).show(state.primary_deg, context.best_deg if context else None,
                                         context.target_deg if context else None, state.best_deg, sign)
+
+    def refresh_trace(self) -> None:
+        """Redraw the scrolling trace, with the plan's target and the personal best as lines."""
+        context = self._measures
+        self.query_one(LiveTrace).show(self._session.trace, context.target_deg if context else None,
+                                       context.best_deg if context else None)
 
     def refresh_view(self) -> None:
         """Redraw everything from the session's newest snapshot."""
