@@ -33,8 +33,8 @@ from analysis.live_events import (
     SwingSeen,
 )
 from analysis.live_history import History
-from analysis.live_trace import RecentTrace, Trace
 from analysis.live_holds import HoldTracker, HoldTrackerParams
+from analysis.live_trace import RecentTrace, Trace
 from analysis.orientation import LiveOrientation
 from analysis.pipeline import POSTURE_FLEXION_RANGE_DEG, PRIMARY, AnalysisParams
 from analysis.pipeline import events_after_calibration as pipeline_events
