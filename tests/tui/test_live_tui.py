@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 from helpers.live_sources import StallingSource
 from helpers.tui_history import until
@@ -22,6 +23,7 @@ from tui.recording import RecordingChoice
 from tui.screens.live_recording import LiveRecordingScreen, request_from_choice
 from tui.screens.pain_prompt import PainPromptScreen
 from tui.screens.short_recording import ShortRecordingScreen
+from tui.widgets.live_trace import LiveTrace
 from tui.widgets.rep_counter import RepCounter
 
 EXERCISE = "seated_hip_internal_rotation"
@@ -179,11 +181,40 @@ def test_live_screen_snapshot(snap_compare: Any, tmp_path: Path) -> None:
         await until(pilot, lambda: source.drained.is_set() and screen.session.snapshot.session_id is not None
                      and screen.measures is not None, "the samples recorded")
         screen.refresh_view()
+        screen.refresh_trace()
         await pilot.pause()
         assert screen.session.snapshot.state.hold_s is not None
 
     assert snap_compare(app, terminal_size=(80, 24), run_before=frozen_mid_hold)
     services.close()
+
+
+@pytest.mark.parametrize("seed", [8311, 8312, 8313])
+async def test_the_trace_shows_the_last_half_minute_at_the_held_angle(seed: int, svc: Services) -> None:
+    """Mid-hold, the trace ends now, spans at most 30 s, is drawn at 80×24, and sits at the simulated hold's angle."""
+    probe = StallingSource(EXERCISE, "left", seed, OPTIONS, until_s=0.0)
+    hold = probe.session.truth.holds[1]
+    until_s = hold.start_s + min(hold.duration_s - 0.5, 3.0)
+    source = StallingSource(EXERCISE, "left", seed, OPTIONS, until_s=until_s)
+    app = RecordApp(svc, LiveRequest(EXERCISE, Side.LEFT, lambda: source, Source.SIMULATED))
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        assert isinstance(screen, LiveRecordingScreen)
+        await until(pilot, lambda: source.drained.is_set() and screen.session.snapshot.session_id is not None,
+                    "the samples recorded")
+        screen.refresh_trace()
+        await pilot.pause()
+        widget = screen.query_one(LiveTrace)
+        trace = screen.session.trace
+        assert widget.drawn_samples > 0
+        assert trace.time_s[-1] == screen.session.state.time_s
+        assert 25.0 < trace.time_s[-1] - trace.time_s[0] <= 30.0
+        assert any("\u2800" <= ch <= "\u28ff" for ch in str(widget.render()))       # the braille line is drawn
+        in_hold = (trace.time_s >= hold.start_s + 1.0) & (trace.time_s <= until_s)
+        error = abs(float(np.median(trace.angle_deg[in_hold])) - hold.angle_deg)
+        assert error < 5.0, f"trace {error:.1f}° off the simulated hold at {hold.angle_deg:+.1f}°"
+        screen.session.stop()
+        await until(pilot, lambda: not screen.session.snapshot.running, "stopped")
 
 
 @pytest.mark.extended       # ~45 s; the default run covers the dashboard's (simulated) and the CLI's BLE recording
