@@ -410,8 +410,8 @@ def adherence(rows: Iterable[AnalysedSession], plan: Sequence[PlanItem], now: da
         week_kept = True
         for item in plan:
             began = item.started_on.astimezone().date()
-            if _monday(began) > start or (not item.active and start > today):
-                continue
+            if _monday(began) > start or (not item.active and start >= _monday(today)):
+                continue                     # a removed item no longer counts this week (its past weeks do)
             want = int(np.ceil(item.sessions_per_week[0]))
             sides = ("left", "right") if item.side == "both" else (item.side,)
             got = len({d for side in sides for d in done_days[(item.exercise_id, side)] if start <= d < end})

@@ -175,3 +175,24 @@ def test_a_planned_exercise_cannot_be_planned_twice_and_removing_twice_says_so(d
     assert code == 2 and "it was removed already" in err
     code, _, _ = _invoke("plan", "add", "seated_hip_internal_rotation", "--side", "left", "--db", db_url)
     assert code == 0                                      # a removed item no longer blocks adding it again
+
+
+def test_an_item_removed_today_leaves_this_weeks_plan(db_url: str) -> None:
+    """Removing a plan item drops it from this week's "done of planned"; the item kept still counts."""
+    for exercise in ("seated_hip_internal_rotation", "ninety_ninety_ir_stretch"):
+        code, _, err = _invoke("plan", "add", exercise, "--side", "left", "--db", db_url)
+        assert code == 0, err
+
+    def this_week() -> dict[str, int]:
+        code, out, err = _invoke("progress", "--json", "--db", db_url)
+        assert code == 0, err
+        week: dict[str, int] = json.loads(out)["adherence"]["this_week"]
+        return week
+
+    both = this_week()["planned"]
+    code, _, err = _invoke("plan", "remove", "2", "--db", db_url)
+    assert code == 0, err
+    kept = this_week()["planned"]
+    assert 0 < kept < both
+    code, out, _ = _invoke("progress", "--db", db_url)
+    assert f"this week 0 of {kept} sessions" in out
