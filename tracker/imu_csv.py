@@ -115,7 +115,7 @@ def _read_bytes(path: Path) -> bytes:
     mode = os.fstat(fd).st_mode
     if not stat.S_ISREG(mode):
         os.close(fd)
-        raise ImportFormatError(path, None, f"is {_kind(mode)}, not a regular file")
+        raise ImportFormatError(path, None, f"is {special_kind(mode)}, not a regular file")
     with os.fdopen(fd, "rb") as handle:
         try:
             return handle.read()
@@ -123,7 +123,7 @@ def _read_bytes(path: Path) -> bytes:
             raise ImportFormatError(path, None, f"cannot read file: {exc.strerror or exc}") from exc
 
 
-def _kind(mode: int) -> str:
+def special_kind(mode: int) -> str:
     """What a special file is, in words."""
     if stat.S_ISDIR(mode):
         return "a folder"

@@ -14,7 +14,6 @@ from datetime import date, datetime, timedelta
 
 import numpy as np
 
-from analysis.placement import strap_shift
 from analysis.trends import PainParams, PainTrend, RangeTrend, TrendParams, pain_trend, range_trend
 from analysis.vocabulary import Direction
 from tracker import catalog
@@ -329,6 +328,8 @@ def _compensation(rows: Sequence[AnalysedSession]) -> list[Alert]:
 
 def _strap(rows: Sequence[AnalysedSession]) -> list[Alert]:
     """The latest session per side whose thigh or pelvis strap sits very differently from the sessions before it."""
+    from analysis.placement import strap_shift  # its rotations load SciPy: `sessions` lists without it
+
     alerts = []
     for side in ("left", "right"):
         calibrated = [r for r in rows if r.calibrated and r.side.value == side]       # oldest first

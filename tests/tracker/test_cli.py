@@ -42,7 +42,7 @@ def test_version_and_help() -> None:
 def test_demo_leaves_complete_sessions_with_raw_samples(db_url: str) -> None:
     code, out, err = _invoke("demo", "--no-tui", "--db", db_url)
     assert code == 0, err
-    assert "seated_hip_internal_rotation" in out
+    assert "Seated hip internal rotation" in out          # people read names, not ids
     sessions = _sessions(db_url)
     assert len(sessions) == 4
     for s in sessions:

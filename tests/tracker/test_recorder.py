@@ -173,10 +173,11 @@ def test_killing_hiptrack_record_keeps_all_but_the_last_second(tmp_path: Path) -
 async def test_an_import_is_invisible_until_it_is_analysed_and_a_failed_one_leaves_nothing(
         svc: Services, db_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
     from tracker import services as services_module
+    from tracker import services_transfer  # where import_samples looks up the analysis it runs
 
     samples = simulate_session("couch_stretch", "left", 5).thigh
     seen_by_others: list[list[int]] = []
-    real_analysis = services_module._analysis_of
+    real_analysis = services_transfer._analysis_of
 
     def analysis_seen_from_another_workstation(services: Services, session_id: int) -> object:
         other = build_services(db_url, recover=False)
@@ -184,7 +185,7 @@ async def test_an_import_is_invisible_until_it_is_analysed_and_a_failed_one_leav
         other.close()
         return real_analysis(services, session_id)
 
-    monkeypatch.setattr(services_module, "_analysis_of", analysis_seen_from_another_workstation)
+    monkeypatch.setattr(services_transfer, "_analysis_of", analysis_seen_from_another_workstation)
     session_id = await services_module.import_samples(svc, samples, "in.csv", "couch_stretch", Side.LEFT,
                                                       datetime.now(UTC))
     assert seen_by_others == [[]]                                     # being analysed: not listed yet
@@ -195,7 +196,7 @@ async def test_an_import_is_invisible_until_it_is_analysed_and_a_failed_one_leav
     def broken_database(services: Services, session_id: int) -> object:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(services_module, "_analysis_of", broken_database)
+    monkeypatch.setattr(services_transfer, "_analysis_of", broken_database)
     with pytest.raises(OSError):
         await services_module.import_samples(svc, samples, "again.csv", "couch_stretch", Side.LEFT,
                                              datetime.now(UTC))

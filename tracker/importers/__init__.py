@@ -16,7 +16,7 @@ from pathlib import Path
 from tracker.errors import BadInputError, ImportFormatError
 from tracker.importers import movella_dot, polar_sensor_logger, sensor_logger, witmotion
 from tracker.importers.recording import VendorRecording
-from tracker.imu_csv import REQUIRED, read_imu_csv
+from tracker.imu_csv import REQUIRED, read_imu_csv, special_kind
 
 CSV = "csv"
 FORMATS = (CSV, movella_dot.FORMAT, polar_sensor_logger.FORMAT, witmotion.FORMAT, sensor_logger.FORMAT)
@@ -95,6 +95,8 @@ class _Files:
                 # an unrecognised file is read as the plain CSV it most likely tried to be: its reader explains
                 # what is wrong (missing columns, semicolons, an empty file) better than "unknown format"
                 found.append((path, format if format != AUTO else self.detected(path) or CSV))
+            elif path.exists():                  # a FIFO would block the header sniff, /dev/zero never ends
+                raise ImportFormatError(path, None, f"is {special_kind(path.stat().st_mode)}, not a regular file")
             else:
                 raise BadInputError(f"{path}: no such file or folder")
         return found
