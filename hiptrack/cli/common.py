@@ -117,32 +117,34 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
+def _from_parents(ctx: typer.Context, name: str, value: str | None) -> str | None:
+    """`value`, else the nearest option `name` given to a group above the command."""
+    parent = ctx.parent
+    while value is None and parent is not None:
+        inherited = parent.params.get(name)
+        value = inherited if isinstance(inherited, str) else None
+        parent = parent.parent
+    return value
+
+
 def inherit_db(ctx: typer.Context, value: str | None) -> str | None:
     """A command's --db, else the nearest one given before it (`hiptrack --db x.db sessions`).
 
     Why: the top-level --db is advertised in `hiptrack --help`; ignoring it would list, import into
     or delete from the default database without a word. When both are given the command's wins.
     """
-    parent = ctx.parent
-    while value is None and parent is not None:
-        inherited = parent.params.get("db")
-        value = inherited if isinstance(inherited, str) else None
-        parent = parent.parent
-    return value
+    return _from_parents(ctx, "db", value)
 
 
 DbOption = Annotated[str | None, typer.Option(
     "--db", metavar="URL|FILE", show_default=False, callback=inherit_db,
     help="Database: an SQLite file path or a database URL such as postgresql://host/hiptrack "
          "(default: $HIPTRACK_DB, else hiptrack.db in your user data folder).")]
+
+
 def inherit_person(ctx: typer.Context, value: str | None) -> str | None:
     """A command's --person, else one given to its group (`hiptrack plan --person p07 add ...`)."""
-    parent = ctx.parent
-    while value is None and parent is not None:
-        inherited = parent.params.get("person")
-        value = inherited if isinstance(inherited, str) else None
-        parent = parent.parent
-    return value
+    return _from_parents(ctx, "person", value)
 
 
 PersonOption = Annotated[str | None, typer.Option(

@@ -15,29 +15,13 @@ from scipy.spatial.transform import Rotation
 
 from analysis.orientation import estimate_orientation
 from analysis.pelvis import PelvisCalibrationError, calibrate_pelvis
-from analysis.pipeline import PelvisSamples, ThighAnalysis, analyze_thigh
+from benchmarks.pelvis_accuracy import analyse, rotation_rmse
 from sensors.samples import Placement
-from sensors.simulator import SimOptions, SimulatedSession, simulate_session
+from sensors.simulator import SimOptions, simulate_session
 from sensors.simulator.exercises import Dose
-from tracker import catalog
 
 COMPENSATING = SimOptions(with_pelvis=True, pelvis_compensation_deg=(3.0, 12.0), dose=Dose(sets=1, reps=6))
 SEEDS = (9101, 9102, 9103)
-
-
-def _analyse(sim: SimulatedSession, with_pelvis: bool = True) -> ThighAnalysis:
-    exercise = catalog.get(sim.exercise_id)
-    thigh, pelvis = sim.thigh, sim.streams[Placement.PELVIS]
-    return analyze_thigh(thigh.time_s, thigh.acc_mps2, thigh.gyr_radps, sim.side, exercise.primary_motion,
-                         exercise.posture.value, exercise.counting,
-                         pelvis=PelvisSamples(pelvis.acc_mps2, pelvis.gyr_radps) if with_pelvis else None)
-
-
-def _rotation_rmse(sim: SimulatedSession, result: ThighAnalysis) -> float:
-    assert result.angles is not None and result.window_s is not None, result.calibration_problem
-    inside = (sim.truth.time_s >= result.window_s[0]) & (sim.truth.time_s <= result.window_s[1])
-    error = result.angles.rotation_deg[inside] - sim.truth.hip_angles_deg[inside, 2]
-    return float(np.sqrt(np.mean(error**2)))
 
 
 @pytest.mark.parametrize("exercise", ["seated_hip_internal_rotation", "ninety_ninety_transitions"])
@@ -45,10 +29,10 @@ def test_hip_rotation_against_the_measured_pelvis_and_compensated_reps_flagged(e
     measured, thigh_only, right, total = [], [], 0, 0
     for seed in SEEDS:
         sim = simulate_session(exercise, ("left", "right")[seed % 2], seed, COMPENSATING)
-        result = _analyse(sim)
+        result = analyse(sim)
         assert result.pelvis_problem is None and result.pelvis_range is not None
-        measured.append(_rotation_rmse(sim, result))
-        thigh_only.append(_rotation_rmse(sim, _analyse(sim, with_pelvis=False)))
+        measured.append(rotation_rmse(sim, result))
+        thigh_only.append(rotation_rmse(sim, analyse(sim, with_pelvis=False)))
         for rep, compensation in zip(sim.truth.reps, sim.truth.compensation_deg, strict=True):
             found = [r for r in result.reps if r.start_s < rep.end_s and r.end_s > rep.start_s]
             total += 1
@@ -68,7 +52,7 @@ def test_ride_pelvic_obliquity_range_per_stroke_matches_the_truth() -> None:
     options = SimOptions(with_pelvis=True, pelvis_rocking_deg=(2.0, 10.0), dose=Dose(ride_s=60.0))
     for seed in SEEDS:
         sim = simulate_session("ride", ("left", "right")[seed % 2], seed, options)
-        result = _analyse(sim)
+        result = analyse(sim)
         assert result.ride is not None
         truth = sim.truth
         assert truth.pelvis_angles_deg is not None
@@ -85,7 +69,7 @@ def test_ride_pelvic_obliquity_range_per_stroke_matches_the_truth() -> None:
 
 def test_without_a_pelvis_sensor_nothing_about_the_pelvis_is_claimed() -> None:
     sim = simulate_session("seated_hip_internal_rotation", "right", 9104, SimOptions(with_pelvis=True))
-    result = _analyse(sim, with_pelvis=False)
+    result = analyse(sim, with_pelvis=False)
     assert result.pelvis_angles is None and result.pelvis_range is None
     assert result.reps and all(r.pelvis_deg is None and r.compensated is None for r in result.reps)
     assert "pelvis_sensor" not in result.orientation_source
@@ -93,14 +77,14 @@ def test_without_a_pelvis_sensor_nothing_about_the_pelvis_is_claimed() -> None:
 
 def test_a_still_pelvis_flags_no_rep() -> None:
     sim = simulate_session("seated_hip_flexion_hold", "left", 9105, SimOptions(with_pelvis=True))
-    result = _analyse(sim)
+    result = analyse(sim)
     assert result.reps and not any(r.compensated for r in result.reps)
     assert result.holds and not any(h.compensated for h in result.holds)
 
 
 def test_a_pelvis_sensor_not_flat_on_the_sacrum_is_refused_with_the_reason() -> None:
     sim = simulate_session("seated_hip_internal_rotation", "right", 9106, SimOptions(with_pelvis=True))
-    result = _analyse(sim)
+    result = analyse(sim)
     assert result.calibration is not None
     pelvis = sim.streams[Placement.PELVIS]
     up = pelvis.acc_mps2[:100].mean(axis=0)
