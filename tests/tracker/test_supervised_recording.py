@@ -4,6 +4,7 @@ a paused recorder takes its session back; what a crash leaves is readable."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import shutil
@@ -458,6 +459,7 @@ def test_closing_the_terminal_of_the_live_screen_stores_and_analyses(tmp_path: P
                           "--simulate", "--seed", "8414", "--db", f"sqlite:///{db_path}"])
     subprocess.run([*tmux, "new-session", "-d", "-s", "rec", "-x", "100", "-y", "30", f"exec {command}"],
                    check=True)
+    pid: int | None = None
     try:
         pid = int(subprocess.run([*tmux, "display", "-p", "-t", "rec", "#{pane_pid}"], capture_output=True,
                                  text=True, check=True).stdout)
@@ -479,6 +481,9 @@ def test_closing_the_terminal_of_the_live_screen_stores_and_analyses(tmp_path: P
             raise AssertionError("hiptrack record kept running after its terminal closed")
     finally:
         subprocess.run([*tmux, "kill-server"], capture_output=True)
+        if pid is not None:                    # a recorder that outlived its terminal must not outlive the test
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
 
     svc = build_services(f"sqlite:///{db_path}", recover=False)
     (summary,) = svc.store.sessions.summaries()
