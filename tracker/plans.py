@@ -26,6 +26,8 @@ class PlanItem:
     target_deg: float | None = None
     id: int | None = None
     active: bool = True
+    ended_on: datetime | None = None
+    """When it was removed from the plan; its weeks from then on do not count it."""
 
     @property
     def sessions_per_week(self) -> tuple[float, float]:
@@ -37,7 +39,8 @@ class PlanItem:
     def to_json(self) -> dict[str, object]:
         return {"id": self.id, "exercise": self.exercise_id, "side": self.side,
                 "prescription": self.prescription.to_json() | {"sessions_per_week": list(self.sessions_per_week)},
-                "target_deg": self.target_deg, "started_on": self.started_on.isoformat(), "active": self.active}
+                "target_deg": self.target_deg, "started_on": self.started_on.isoformat(), "active": self.active,
+                "ended_on": None if self.ended_on is None else self.ended_on.isoformat()}
 
 
 def default_item(exercise_id: str, side: str, now: datetime) -> PlanItem:

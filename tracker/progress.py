@@ -411,8 +411,8 @@ def adherence(rows: Iterable[AnalysedSession], plan: Sequence[PlanItem], now: da
         week_kept = True
         for item in plan:
             began = item.started_on.astimezone().date()
-            if _monday(began) > start or (not item.active and start >= _monday(today)):
-                continue                     # a removed item no longer counts this week (its past weeks do)
+            if _monday(began) > start or (not item.active and start >= _monday(_ended(item, today))):
+                continue                     # a removed item no longer counts from its removal's week on
             want = int(np.ceil(item.sessions_per_week[0]))
             sides = ("left", "right") if item.side == "both" else (item.side,)
             got = len({d for side in sides for d in done_days[(item.exercise_id, side)] if start <= d < end})
@@ -429,6 +429,11 @@ def adherence(rows: Iterable[AnalysedSession], plan: Sequence[PlanItem], now: da
             break
         streak += 1
     return Adherence(tuple(weeks), streak, dict(days), tuple(p for p in plan if p.active))
+
+
+def _ended(item: PlanItem, today: date) -> date:
+    """The local day a removed item left the plan; items removed before that was recorded: today."""
+    return today if item.ended_on is None else item.ended_on.astimezone().date()
 
 
 def _monday(day: date) -> date:

@@ -289,3 +289,33 @@ def test_a_trend_that_mixes_low_confidence_sessions_says_so() -> None:
     from tui.screens.home import motion_groups, motion_trend
     (group,) = motion_groups(report)
     assert motion_trend(group, report).note == "2 of 5 sessions low confidence"       # the dashboard's trend too
+
+
+def test_an_item_removed_weeks_ago_counts_only_in_the_weeks_it_was_planned(tmp_path: Path) -> None:
+    """Removal is stored with its date: the weeks after it are not 'missed', the weeks before it still count."""
+    from dataclasses import replace
+
+    from tracker.plans import default_item
+    from tracker.progress import adherence
+    from tracker.services import build_services
+
+    now = datetime(2026, 12, 3, 12, 0, tzinfo=UTC)
+    kept = default_item(EXERCISE, "left", now - timedelta(weeks=6))
+    svc = build_services(f"sqlite:///{tmp_path / 'plan.db'}")
+    stored = svc.store.plans.add(default_item("couch_stretch", "left", now - timedelta(weeks=6)))
+    svc.store.plans.add(kept)
+    assert stored.id is not None
+    svc.store.plans.deactivate(stored.id)
+    (removed,) = [p for p in svc.store.plans.items(include_inactive=True) if not p.active]
+    svc.close()
+    assert removed.ended_on is not None                   # the date of removal is kept
+    removed = replace(removed, ended_on=now - timedelta(weeks=3))
+    weeks = adherence([], [removed, kept_item := replace(kept, id=2)], now).weeks
+    per_week = {w.start: w.planned for w in weeks}
+    want_kept = int(np.ceil(kept_item.sessions_per_week[0]))
+    want_removed = int(np.ceil(removed.sessions_per_week[0]))
+    removal_monday = (now - timedelta(weeks=3)).astimezone().date()
+    removal_monday -= timedelta(days=removal_monday.weekday())
+    assert all(planned == want_kept + (want_removed if start < removal_monday else 0)
+               for start, planned in per_week.items())
+    assert len(per_week) >= 6 and min(per_week) < removal_monday <= max(per_week)

@@ -292,3 +292,5 @@ class PlanItem(Base):
     """The angle the person (or their physio) aims for, if any."""
     started_on: Mapped[datetime] = mapped_column(default=utc_now)
     active: Mapped[bool] = mapped_column(default=True)
+    ended_on: Mapped[datetime | None]
+    """When it was removed from the plan (None: still on it, or removed before this was recorded)."""

@@ -50,6 +50,7 @@ class PlanRepository(Repository):
                 gone = " (it was removed already)" if row is not None and row.person_id == self.person_id else ""
                 raise BadInputError(f"no plan item {item_id} on the plan{gone} (see: hiptrack plan)")
             row.active = False
+            row.ended_on = m.utc_now()
 
 
 def _span_columns(name: str, span: tuple[float, float] | None) -> dict[str, float | None]:
@@ -64,4 +65,5 @@ def _plan_item(row: m.PlanItem) -> PlanItem:
     prescription = Prescription(sets=_span(row.sets_min, row.sets_max), reps=_span(row.reps_min, row.reps_max),
                                 hold_s=_span(row.hold_s_min, row.hold_s_max),
                                 sessions_per_week=(row.sessions_per_week_min, row.sessions_per_week_max))
-    return PlanItem(row.exercise_id, row.side, prescription, row.started_on, row.target_deg, row.id, row.active)
+    return PlanItem(row.exercise_id, row.side, prescription, row.started_on, row.target_deg, row.id, row.active,
+                    row.ended_on)
