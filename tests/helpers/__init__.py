@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import socket
+import subprocess
+import sys
 from pathlib import Path
 
 ROOT = Path(__file__).parents[2]
@@ -16,3 +19,13 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+def start_record_no_tui(db: str, exercise: str, seed: int) -> subprocess.Popen[str]:
+    """`hiptrack record --simulate --no-tui` as a real process in real time, its lines readable as they come."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "hiptrack.cli", "record", "--exercise", exercise, "--side", "left", "--simulate",
+         "--seed", str(seed), "--no-tui", "--db", db], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env=os.environ | {"PYTHONUNBUFFERED": "1"})
+    assert process.stdout is not None
+    return process

@@ -16,13 +16,16 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from textual.app import App
 from textual.pilot import Pilot
 
+from helpers.live_sources import StallingSource
 from sensors.simulator import Dose, SimOptions
 from tracker.domain import Side
 from tracker.plans import default_item, edited
 from tracker.services import Services, build_services, record_simulated
 from tui.context import BluetoothUnavailableError, FoundSensor
+from tui.screens.live_recording import LiveRecordingScreen
 
 NOW = datetime(2026, 2, 5, 20, 0, tzinfo=UTC)
 """'Now' for every dashboard test: the Thursday evening of the history's last week."""
@@ -93,6 +96,15 @@ async def settle(pilot: Pilot[Any]) -> None:
 async def no_bluetooth(timeout_s: float) -> Sequence[FoundSensor]:
     """The dashboard's scanner on a machine without Bluetooth."""
     raise BluetoothUnavailableError("no Bluetooth adapter found. Linux: is bluetoothd running?")
+
+
+async def recorded(pilot: Pilot[Any], app: App[Any], source: StallingSource) -> LiveRecordingScreen:
+    """The live screen once the source has sent all it will and the session is stored."""
+    screen = app.screen
+    assert isinstance(screen, LiveRecordingScreen)
+    await until(pilot, lambda: source.drained.is_set() and screen.session.snapshot.session_id is not None,
+                "the samples recorded")
+    return screen
 
 
 async def until(pilot: Pilot[Any], condition: Callable[[], bool], what: str) -> None:

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
-import subprocess
-import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+from helpers import start_record_no_tui
 from helpers.live_sources import StallingSource
 from typer.testing import CliRunner
 
@@ -176,10 +174,7 @@ def test_record_without_a_terminal_prints_lines_instead_of_the_screen(tmp_path: 
 def test_ctrl_c_stops_cleanly_and_analyses(tmp_path: Path) -> None:
     """Real time, a real process, a real SIGINT once the calibration is done."""
     db = f"sqlite:///{tmp_path / 'r.db'}"
-    process = subprocess.Popen(
-        [sys.executable, "-m", "hiptrack.cli", "record", "--exercise", EXERCISE, "--side", "left", "--simulate",
-         "--seed", "8208", "--no-tui", "--db", db], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        env=os.environ | {"PYTHONUNBUFFERED": "1"})
+    process = start_record_no_tui(db, EXERCISE, 8208)
     assert process.stdout is not None
     seen = []
     for line in process.stdout:

@@ -19,8 +19,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers import start_record_no_tui
 from helpers.live_sources import StallingSource
-from helpers.tui_history import until
+from helpers.tui_history import recorded, until
 from textual.widgets import Static
 from typer.testing import CliRunner
 
@@ -246,10 +247,7 @@ async def test_sigterm_stops_the_live_screen_like_the_stop_key(svc: Services) ->
     source = StallingSource(EXERCISE, "left", 8412, OPTIONS, until_s=15.0)
     app = RecordApp(svc, LiveRequest(EXERCISE, Side.LEFT, lambda: source, Source.SIMULATED))
     async with app.run_test(size=(100, 30)) as pilot:
-        screen = app.screen
-        assert isinstance(screen, LiveRecordingScreen)
-        await until(pilot, lambda: source.drained.is_set() and screen.session.snapshot.session_id is not None,
-                     "the samples recorded")
+        await recorded(pilot, app, source)
         assert signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL, "no handler: the signal would end pytest"
         os.kill(os.getpid(), signal.SIGTERM)
         await until(pilot, lambda: app.return_value is not None, "the app closed with the session")
@@ -423,10 +421,7 @@ async def test_crash_images_mid_recording_hold_the_schema_and_the_committed_samp
 def test_sigterm_and_sighup_stop_record_no_tui_cleanly(tmp_path: Path, signum: signal.Signals) -> None:
     """Real time, a real process: `kill` or a closed terminal ends the recording like Ctrl-C."""
     db = f"sqlite:///{tmp_path / 'r.db'}"
-    process = subprocess.Popen(
-        [sys.executable, "-m", "hiptrack.cli", "record", "--exercise", EXERCISE, "--side", "left", "--simulate",
-         "--seed", "8410", "--no-tui", "--db", db], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        env=os.environ | {"PYTHONUNBUFFERED": "1"})
+    process = start_record_no_tui(db, EXERCISE, 8410)
     assert process.stdout is not None
     seen = []
     for line in process.stdout:

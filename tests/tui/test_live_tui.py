@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import pytest
 from helpers.live_sources import StallingSource
-from helpers.tui_history import until
+from helpers.tui_history import recorded, until
 from textual.pilot import Pilot
 from textual.widgets import Digits, Label, Log, Static
 
@@ -87,10 +87,7 @@ async def test_stop_saves_and_analyses_what_was_recorded(svc: Services) -> None:
     source = StallingSource(EXERCISE, "left", 8302, OPTIONS, until_s=25.0)
     app = RecordApp(svc, LiveRequest(EXERCISE, Side.LEFT, lambda: source, Source.SIMULATED))
     async with app.run_test(size=(80, 24)) as pilot:
-        screen = app.screen
-        assert isinstance(screen, LiveRecordingScreen)
-        await until(pilot, lambda: source.drained.is_set() and screen.session.snapshot.session_id is not None,
-                     "the samples recorded")
+        screen = await recorded(pilot, app, source)
         await until(pilot, lambda: "● REC 0:25" in _status(screen), "the status showing 25 s recorded")
         await pilot.press("s")
         await until(pilot, lambda: "saved as session" in _status(screen), "the session saved")
@@ -110,18 +107,10 @@ async def _short_recording(svc: Services, seed: int) -> tuple[RecordApp, Stallin
     return RecordApp(svc, LiveRequest(EXERCISE, Side.LEFT, lambda: source, Source.SIMULATED)), source
 
 
-async def _recorded(pilot: Pilot[Any], app: RecordApp, source: StallingSource) -> LiveRecordingScreen:
-    screen = app.screen
-    assert isinstance(screen, LiveRecordingScreen)
-    await until(pilot, lambda: source.drained.is_set() and screen.session.snapshot.session_id is not None,
-                "the samples recorded")
-    return screen
-
-
 async def test_q_under_a_minute_asks_and_save_stops_first_and_returns_the_session(svc: Services) -> None:
     app, source = await _short_recording(svc, 8303)
     async with app.run_test(size=(80, 24)) as pilot:
-        await _recorded(pilot, app, source)
+        await recorded(pilot, app, source)
         await pilot.press("q")
         await until(pilot, lambda: isinstance(app.screen, ShortRecordingScreen), "the question")
         assert "0:15 long" in str(app.screen.query_one("#question", Static).render())
@@ -133,7 +122,7 @@ async def test_q_under_a_minute_asks_and_save_stops_first_and_returns_the_sessio
 async def test_q_under_a_minute_then_discard_stores_nothing(svc: Services) -> None:
     app, source = await _short_recording(svc, 8305)
     async with app.run_test(size=(80, 24)) as pilot:
-        await _recorded(pilot, app, source)
+        await recorded(pilot, app, source)
         await pilot.press("q")
         await until(pilot, lambda: isinstance(app.screen, ShortRecordingScreen), "the question")
         await pilot.press("d")
@@ -145,7 +134,7 @@ async def test_q_under_a_minute_then_discard_stores_nothing(svc: Services) -> No
 async def test_q_under_a_minute_then_escape_keeps_recording(svc: Services) -> None:
     app, source = await _short_recording(svc, 8306)
     async with app.run_test(size=(80, 24)) as pilot:
-        screen = await _recorded(pilot, app, source)
+        screen = await recorded(pilot, app, source)
         await pilot.press("q")
         await until(pilot, lambda: isinstance(app.screen, ShortRecordingScreen), "the question")
         await pilot.press("escape")
@@ -198,10 +187,7 @@ async def test_the_trace_shows_the_last_half_minute_at_the_held_angle(seed: int,
     source = StallingSource(EXERCISE, "left", seed, OPTIONS, until_s=until_s)
     app = RecordApp(svc, LiveRequest(EXERCISE, Side.LEFT, lambda: source, Source.SIMULATED))
     async with app.run_test(size=(80, 24)) as pilot:
-        screen = app.screen
-        assert isinstance(screen, LiveRecordingScreen)
-        await until(pilot, lambda: source.drained.is_set() and screen.session.snapshot.session_id is not None,
-                    "the samples recorded")
+        screen = await recorded(pilot, app, source)
         screen.refresh_trace()
         await pilot.pause()
         widget = screen.query_one(LiveTrace)
