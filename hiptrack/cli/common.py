@@ -105,7 +105,51 @@ def plain_metavars() -> None:
     argument._usage_display_name = usage_name
 
 
+def plain_values() -> None:
+    """Absent options, text and in-range whole numbers taken as they are, without loading Pydantic.
+
+    Why a patch: Typer builds a Pydantic TypeAdapter for every parameter it processes, even one that
+    was not given, and importing Pydantic is about a fifth of what `hiptrack sessions` costs. Anything
+    else (a malformed or out-of-range number, a choice, a path) still goes through Typer's own coercion,
+    so its values and its error messages stay Typer's. Skipped if Typer's internals move; the lazy-import
+    test (tests/test_lazy_imports.py) fails if listing or showing loads Pydantic again.
+    """
+    from typer import core
+
+    parameter = getattr(core, "_TyperParameter", None)
+    typers = getattr(parameter, "get_runtime_param", None)
+    if parameter is None or typers is None:
+        return
+
+    class Plain:
+        """Coerces the plain cases itself and hands every other value to Typer's coercion."""
+
+        def __init__(self, owner: Any) -> None:
+            self.owner = owner
+
+        def coerce(self, value: Any, param: Any, ctx: Any) -> Any:
+            if value is None and not (param.multiple or param.nargs == -1):
+                return None
+            described = param.type_descriptor
+            info = described.parameter_info
+            if described.file_annotation is None and getattr(info, "parser", None) is None and \
+                    isinstance(value, str):
+                if described.annotation is str:
+                    return value
+                if described.annotation is int and value.isascii() and value.isdecimal() and \
+                        not getattr(info, "clamp", False) and (info.min is None or int(value) >= info.min) and \
+                        (info.max is None or int(value) <= info.max):
+                    return int(value)
+            return typers(self.owner).coerce(value, param=param, ctx=ctx)
+
+    def get_runtime_param(self: Any) -> Any:
+        return typers(self) if getattr(self, "_runtime_param", None) is not None else Plain(self)
+
+    parameter.get_runtime_param = get_runtime_param
+
+
 plain_metavars()
+plain_values()
 
 app = typer.Typer(
     cls=OneLineErrors,
