@@ -19,6 +19,11 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from analysis.results import MotionConfidence
+
+__all__ = ["BoolArray", "ConfidenceParams", "FloatArray", "MotionConfidence", "heading_uncertainty_deg",
+           "motion_confidence", "relative_anchors", "rest_mask"]
+
 FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
 
@@ -32,14 +37,6 @@ class ConfidenceParams:
     high_deg: float = 2.0
     """Heading uncertainty (p95 over the exercise) up to which abduction and rotation are 'high'."""
     medium_deg: float = 5.0
-
-
-@dataclass(frozen=True, slots=True)
-class MotionConfidence:
-    level: str
-    """'high', 'medium' or 'low'."""
-    heading_uncertainty_deg: float
-    """95th percentile, over the exercise, of the modelled pelvis heading error (0 for flexion)."""
 
 
 def heading_uncertainty_deg(time_s: FloatArray, observed: BoolArray,

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-
-import numpy as np
-from numpy.typing import NDArray
+from typing import TYPE_CHECKING
 
 from analysis.vocabulary import AXIS_NAMES, DIRECTIONS, Axis, Direction
+
+if TYPE_CHECKING:                      # a stored result is read without loading NumPy (`hiptrack show`)
+    import numpy as np
+    from numpy.typing import NDArray
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,7 +13,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING
 
-from analysis.confidence import MotionConfidence
 from analysis.peaks import Peaks
 from analysis.vocabulary import Side
 
@@ -27,6 +26,17 @@ analyse as in 1."""
 
 Span = tuple[float, float]
 """(start_s, end_s) of a stretch of time."""
+
+
+@dataclass(frozen=True, slots=True)
+class MotionConfidence:
+    """How far one angle can be trusted (analysis.confidence models it); here so a stored result reads
+    without NumPy."""
+
+    level: str
+    """'high', 'medium' or 'low'."""
+    heading_uncertainty_deg: float
+    """95th percentile, over the exercise, of the modelled pelvis heading error (0 for flexion)."""
 
 
 @dataclass(frozen=True, slots=True)

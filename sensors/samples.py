@@ -2,21 +2,16 @@
 
 from __future__ import annotations
 
-import enum
 from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
 
+from sensors.placement import Placement
+
+__all__ = ["FloatArray", "ImuSamples", "Placement"]
+
 FloatArray = NDArray[np.float64]
-
-
-class Placement(enum.StrEnum):
-    """Where a sensor is strapped."""
-
-    LEFT_THIGH = "left_thigh"
-    RIGHT_THIGH = "right_thigh"
-    PELVIS = "pelvis"
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,7 +8,7 @@ from datetime import datetime
 
 from analysis.results import SessionResult
 from analysis.vocabulary import Counting, Motion, Posture, Side
-from sensors.samples import Placement
+from sensors.placement import Placement
 
 __all__ = ["AnalysedSession", "Counting", "Motion", "Placement", "Posture", "SessionResult", "SessionStatus",
            "SessionSummary", "Side",

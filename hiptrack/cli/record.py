@@ -11,6 +11,7 @@ from types import ModuleType
 from typing import Annotated, Any
 
 import typer
+from typer.core import TyperCommand
 
 from hiptrack.cli.common import DbOption, ExerciseOption, PersonOption, SideOption, app, services_module, user_errors
 from tracker import catalog
@@ -19,11 +20,28 @@ from tracker.errors import BadInputError
 from tracker.report import render_assessment
 from tracker.sensor_families import SIMULATOR_OWN_PROFILE, simulator_profile_names
 
+FAMILIES = "{simulator families}"
+"""Stands in the help text for the families the simulator speaks, until the help is shown."""
+
+
+class FamiliesInHelp(TyperCommand):
+    """`record`'s help names the simulator's families when it is shown, not when the CLI loads.
+
+    Why: finding the families imports every sensor profile and NumPy, which every other command
+    (`hiptrack sessions`, `show`) would otherwise pay for at start-up.
+    """
+
+    def format_help(self, ctx: Any, formatter: Any) -> None:
+        for param in self.params:
+            if param.help and FAMILIES in param.help:
+                param.help = param.help.replace(FAMILIES, ", ".join(simulator_profile_names()))
+        super().format_help(ctx, formatter)
+
 SensorOption = Annotated[str | None, typer.Option(metavar="ADDR_OR_NAME", show_default=False, help=(
     "Record from this Bluetooth sensor on the --side thigh: its address, or part of its name (see `hiptrack scan`)."))]
 
 
-@app.command()
+@app.command(cls=FamiliesInHelp)
 def record(
     exercise: ExerciseOption,
     side: SideOption,
@@ -42,7 +60,7 @@ def record(
     fast: Annotated[bool, typer.Option("--fast", help="Simulate or replay as fast as possible.")] = False,
     seed: Annotated[int, typer.Option(help="Simulator seed.", min=0)] = 1,
     profile: Annotated[str, typer.Option(help="With --simulate: speak this device family's bytes "
-                                         f"({', '.join(simulator_profile_names())}).")] = SIMULATOR_OWN_PROFILE,
+                                         f"({FAMILIES}).")] = SIMULATOR_OWN_PROFILE,
     ble_replay: Annotated[Path | None, typer.Option("--ble-replay", metavar="LOG", hidden=True,
                                                     envvar="HIPTRACK_BLE_REPLAY",
                                                     help="Replayed sensors instead of the radio.")] = None,

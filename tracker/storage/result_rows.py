@@ -30,7 +30,7 @@ from analysis.results import (
     Span,
 )
 from analysis.vocabulary import DIRECTIONS
-from sensors.samples import Placement
+from sensors.placement import Placement
 from tracker.storage import models as m
 
 PEAK_COLUMNS = {d.peak_key: f"{d.motion.value}_max_deg" for d in DIRECTIONS}
