@@ -1,101 +1,64 @@
-"""SQLAlchemy 2.0 typed models: the schema every migration builds towards.
+"""SQLAlchemy 2.0 typed ORM classes over the Core tables of tracker.storage.tables (the schema).
 
-Raw samples live in chunk rows (about one second each, SPEC §9: a killed process loses at most
-the last second). Per-session results live in their own summary tables so the dashboard's trend
-queries never touch raw samples.
+Why mapped onto Core tables: the schema has one definition, and commands that only list or show
+(tracker.storage.reading) read those tables without loading the ORM. Writing goes through these classes.
+The `Mapped` annotations type the attributes; the columns themselves come from the tables.
 """
 
 from __future__ import annotations
 
-import enum
-from datetime import UTC, datetime
+from datetime import datetime
 
-import sqlalchemy as sa
-from sqlalchemy import ForeignKey, LargeBinary, String, UniqueConstraint
-from sqlalchemy.engine import Dialect
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.orm import DeclarativeBase, Mapped, relationship
 
 from tracker.domain import Placement, SessionStatus, Side, Source
+from tracker.storage import tables as t
+from tracker.storage.tables import NAMING_CONVENTION, UTCDateTime, utc_now
 
-
-class UTCDateTime(sa.TypeDecorator[datetime]):
-    """Aware UTC datetimes in, aware UTC datetimes out, on SQLite and PostgreSQL alike."""
-
-    impl = sa.DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError("naive datetime given to the database; use an aware UTC datetime")
-        return value.astimezone(UTC)
-
-    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
-def _enum(cls: type[enum.Enum]) -> sa.Enum:
-    """Store an enum by value as a checked VARCHAR (portable, no PostgreSQL enum type to migrate)."""
-    return sa.Enum(cls, native_enum=False, length=24, values_callable=lambda e: [m.value for m in e],
-                   validate_strings=True, create_constraint=True, name=cls.__name__.lower())
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
-NAMING_CONVENTION = {
-    "ix": "ix_%(column_0_label)s",
-    "uq": "uq_%(table_name)s_%(column_0_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-}
+__all__ = ["NAMING_CONVENTION", "AnalysisResult", "Base", "Calibration", "Device", "GapRow", "HoldRow", "PainRating",
+           "Person", "PlanItem", "RepRow", "RideRow", "SampleChunk", "Session", "SetRow", "Stream",
+           "UTCDateTime", "utc_now"]
 
 
 class Base(DeclarativeBase):
-    metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
-    type_annotation_map = {datetime: UTCDateTime()}
+    metadata = t.metadata
 
 
 class Person(Base):
     """A profile: whose hips these are."""
 
-    __tablename__ = "people"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(120), unique=True)
-    created_at: Mapped[datetime] = mapped_column(default=utc_now)
+    __table__ = t.people
+    id: Mapped[int]
+    name: Mapped[str]
+    created_at: Mapped[datetime]
 
 
 class Device(Base):
     """A physical sensor, known by its BLE address (or a stable pseudo-address for sims/imports)."""
 
-    __tablename__ = "devices"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    address: Mapped[str] = mapped_column(String(64), unique=True)
-    name: Mapped[str | None] = mapped_column(String(120))
-    profile: Mapped[str] = mapped_column(String(32))
-    created_at: Mapped[datetime] = mapped_column(default=utc_now)
+    __table__ = t.devices
+    id: Mapped[int]
+    address: Mapped[str]
+    name: Mapped[str | None]
+    profile: Mapped[str]
+    created_at: Mapped[datetime]
 
 
 class Session(Base):
     """One recorded, simulated or imported exercise session."""
 
-    __tablename__ = "sessions"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"), index=True)
-    exercise_id: Mapped[str] = mapped_column(String(64), index=True)
-    side: Mapped[Side] = mapped_column(_enum(Side))
-    source: Mapped[Source] = mapped_column(_enum(Source))
-    status: Mapped[SessionStatus] = mapped_column(_enum(SessionStatus), index=True)
-    started_at: Mapped[datetime] = mapped_column(index=True)
-    duration_s: Mapped[float] = mapped_column(default=0.0)
-    heartbeat_at: Mapped[datetime] = mapped_column(default=utc_now)
+    __table__ = t.sessions
+    id: Mapped[int]
+    person_id: Mapped[int | None]
+    exercise_id: Mapped[str]
+    side: Mapped[Side]
+    source: Mapped[Source]
+    status: Mapped[SessionStatus]
+    started_at: Mapped[datetime]
+    duration_s: Mapped[float]
+    heartbeat_at: Mapped[datetime]
     """Last time the recorder committed samples; a stale heartbeat means the recorder died."""
-    notes: Mapped[str | None] = mapped_column(sa.Text)
+    notes: Mapped[str | None]
 
     streams: Mapped[list[Stream]] = relationship(back_populates="session", cascade="all, delete-orphan",
                                                  passive_deletes=True, order_by="Stream.id")
@@ -104,14 +67,14 @@ class Session(Base):
 class Stream(Base):
     """The samples of one sensor in one session."""
 
-    __tablename__ = "streams"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    session_id: Mapped[int] = mapped_column(ForeignKey("sessions.id", ondelete="CASCADE"), index=True)
-    device_id: Mapped[int | None] = mapped_column(ForeignKey("devices.id", ondelete="SET NULL"))
-    placement: Mapped[Placement] = mapped_column(_enum(Placement))
+    __table__ = t.streams
+    id: Mapped[int]
+    session_id: Mapped[int]
+    device_id: Mapped[int | None]
+    placement: Mapped[Placement]
     rate_hz: Mapped[float]
-    has_mag: Mapped[bool] = mapped_column(default=False)
-    sample_count: Mapped[int] = mapped_column(default=0)
+    has_mag: Mapped[bool]
+    sample_count: Mapped[int]
     """Kept in step with the chunks in the same transaction, so listing sessions is cheap."""
     first_time_s: Mapped[float | None]
     last_time_s: Mapped[float | None]
@@ -123,37 +86,36 @@ class Stream(Base):
 class GapRow(Base):
     """An interval a stream should have samples for but has none (link dropped, packets lost)."""
 
-    __tablename__ = "stream_gaps"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    stream_id: Mapped[int] = mapped_column(ForeignKey("streams.id", ondelete="CASCADE"), index=True)
-    start_s: Mapped[float] = mapped_column(sa.Float(precision=53))
-    end_s: Mapped[float] = mapped_column(sa.Float(precision=53))
-    reason: Mapped[str] = mapped_column(String(64))
+    __table__ = t.stream_gaps
+    id: Mapped[int]
+    stream_id: Mapped[int]
+    start_s: Mapped[float]
+    end_s: Mapped[float]
+    reason: Mapped[str]
 
 
 class SampleChunk(Base):
     """A run of raw samples of one stream, encoded by :mod:`tracker.storage.sample_codec`."""
 
-    __tablename__ = "sample_chunks"
-    __table_args__ = (UniqueConstraint("stream_id", "seq"),)
-    id: Mapped[int] = mapped_column(primary_key=True)
-    stream_id: Mapped[int] = mapped_column(ForeignKey("streams.id", ondelete="CASCADE"))
+    __table__ = t.sample_chunks
+    id: Mapped[int]
+    stream_id: Mapped[int]
     seq: Mapped[int]
-    t0_s: Mapped[float] = mapped_column(sa.Float(precision=53))
+    t0_s: Mapped[float]
     n_samples: Mapped[int]
-    codec: Mapped[int] = mapped_column(sa.SmallInteger)
-    data: Mapped[bytes] = mapped_column(LargeBinary)
+    codec: Mapped[int]
+    data: Mapped[bytes]
 
 
 class Calibration(Base):
     """Sensor-to-segment alignment found from a calibration phase, reusable while the strap stays put."""
 
-    __tablename__ = "calibrations"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    device_id: Mapped[int | None] = mapped_column(ForeignKey("devices.id", ondelete="SET NULL"), index=True)
-    placement: Mapped[Placement] = mapped_column(_enum(Placement))
-    session_id: Mapped[int | None] = mapped_column(ForeignKey("sessions.id", ondelete="SET NULL"))
-    created_at: Mapped[datetime] = mapped_column(default=utc_now)
+    __table__ = t.calibrations
+    id: Mapped[int]
+    device_id: Mapped[int | None]
+    placement: Mapped[Placement]
+    session_id: Mapped[int | None]
+    created_at: Mapped[datetime]
     q_sensor_to_segment_w: Mapped[float]
     q_sensor_to_segment_x: Mapped[float]
     q_sensor_to_segment_y: Mapped[float]
@@ -165,15 +127,15 @@ class Calibration(Base):
 class AnalysisResult(Base):
     """Headline numbers of one analysed session (one row per session, refreshed on re-analysis)."""
 
-    __tablename__ = "analysis_results"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    session_id: Mapped[int] = mapped_column(ForeignKey("sessions.id", ondelete="CASCADE"), unique=True)
-    algorithm_version: Mapped[str] = mapped_column(String(32))
-    analysed_at: Mapped[datetime] = mapped_column(default=utc_now)
+    __table__ = t.analysis_results
+    id: Mapped[int]
+    session_id: Mapped[int]
+    algorithm_version: Mapped[str]
+    analysed_at: Mapped[datetime]
     calibration_ok: Mapped[bool]
     calibration_start_s: Mapped[float | None]
     calibration_end_s: Mapped[float | None]
-    calibration_problem: Mapped[str | None] = mapped_column(sa.Text)
+    calibration_problem: Mapped[str | None]
     flexion_max_deg: Mapped[float | None]
     extension_max_deg: Mapped[float | None]
     abduction_max_deg: Mapped[float | None]
@@ -182,10 +144,10 @@ class AnalysisResult(Base):
     external_rotation_max_deg: Mapped[float | None]
     duration_s: Mapped[float | None]
     """Length of the analysed stream (None: analysed before 0003; the session's duration stands in)."""
-    warnings: Mapped[list[str] | None] = mapped_column(sa.JSON)
-    confidence: Mapped[dict[str, object] | None] = mapped_column(sa.JSON)
+    warnings: Mapped[list[str] | None]
+    confidence: Mapped[dict[str, object] | None]
     """Per angle: {"level", "heading_uncertainty_deg"} (None: analysed before 0004)."""
-    orientation_source: Mapped[str | None] = mapped_column(String(64))
+    orientation_source: Mapped[str | None]
     """Comma-separated: '6d,rests', '6d,pedalling_axis'."""
     pelvis_tilt_range_deg: Mapped[float | None]
     """Measured pelvis ranges during the exercise (None: no pelvis sensor, or analysed before 0006)."""
@@ -199,10 +161,10 @@ class AnalysisResult(Base):
 
 
 class HoldRow(Base):
-    __tablename__ = "holds"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    result_id: Mapped[int] = mapped_column(ForeignKey("analysis_results.id", ondelete="CASCADE"), index=True)
-    motion: Mapped[str] = mapped_column(String(32))
+    __table__ = t.holds
+    id: Mapped[int]
+    result_id: Mapped[int]
+    motion: Mapped[str]
     start_s: Mapped[float]
     end_s: Mapped[float]
     angle_deg: Mapped[float]
@@ -215,10 +177,10 @@ class HoldRow(Base):
 
 
 class RepRow(Base):
-    __tablename__ = "reps"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    result_id: Mapped[int] = mapped_column(ForeignKey("analysis_results.id", ondelete="CASCADE"), index=True)
-    motion: Mapped[str] = mapped_column(String(32))
+    __table__ = t.reps
+    id: Mapped[int]
+    result_id: Mapped[int]
+    motion: Mapped[str]
     start_s: Mapped[float]
     end_s: Mapped[float]
     peak_deg: Mapped[float]
@@ -230,18 +192,18 @@ class RepRow(Base):
 
 
 class SetRow(Base):
-    __tablename__ = "sets"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    result_id: Mapped[int] = mapped_column(ForeignKey("analysis_results.id", ondelete="CASCADE"), index=True)
+    __table__ = t.sets
+    id: Mapped[int]
+    result_id: Mapped[int]
     start_s: Mapped[float]
     end_s: Mapped[float]
     reps: Mapped[int]
 
 
 class RideRow(Base):
-    __tablename__ = "ride_metrics"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    result_id: Mapped[int] = mapped_column(ForeignKey("analysis_results.id", ondelete="CASCADE"), unique=True)
+    __table__ = t.ride_metrics
+    id: Mapped[int]
+    result_id: Mapped[int]
     cadence_rpm_mean: Mapped[float]
     revolutions: Mapped[int]
     pedaling_time_s: Mapped[float]
@@ -250,21 +212,20 @@ class RideRow(Base):
     flexion_range_deg: Mapped[float]
     abduction_mean_deg: Mapped[float]
     rotation_mean_deg: Mapped[float]
-    details: Mapped[dict[str, object] | None] = mapped_column(sa.JSON)
+    details: Mapped[dict[str, object] | None]
     """Distributions, drift and asymmetry (the ride issue fills these)."""
 
 
 class PainRating(Base):
     """0–10 pain for a whole session or one set of it."""
 
-    __tablename__ = "pain_ratings"
-    __table_args__ = (sa.CheckConstraint("score >= 0 AND score <= 10", name="score_range"),)
-    id: Mapped[int] = mapped_column(primary_key=True)
-    session_id: Mapped[int] = mapped_column(ForeignKey("sessions.id", ondelete="CASCADE"), index=True)
+    __table__ = t.pain_ratings
+    id: Mapped[int]
+    session_id: Mapped[int]
     set_index: Mapped[int | None]
     score: Mapped[int]
-    note: Mapped[str | None] = mapped_column(sa.Text)
-    recorded_at: Mapped[datetime] = mapped_column(default=utc_now)
+    note: Mapped[str | None]
+    recorded_at: Mapped[datetime]
 
 
 class PlanItem(Base):
@@ -273,12 +234,12 @@ class PlanItem(Base):
     Ranges are kept as the seed gives them (min, max); adherence counts against the minimum.
     """
 
-    __tablename__ = "plan_items"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    __table__ = t.plan_items
+    id: Mapped[int]
+    person_id: Mapped[int | None]
     """Whose plan; None: the default person's (like a session's person)."""
-    exercise_id: Mapped[str] = mapped_column(String(64))
-    side: Mapped[str] = mapped_column(String(8))
+    exercise_id: Mapped[str]
+    side: Mapped[str]
     """left, right or both."""
     sets_min: Mapped[int | None]
     sets_max: Mapped[int | None]
@@ -290,7 +251,7 @@ class PlanItem(Base):
     sessions_per_week_max: Mapped[int]
     target_deg: Mapped[float | None]
     """The angle the person (or their physio) aims for, if any."""
-    started_on: Mapped[datetime] = mapped_column(default=utc_now)
-    active: Mapped[bool] = mapped_column(default=True)
+    started_on: Mapped[datetime]
+    active: Mapped[bool]
     ended_on: Mapped[datetime | None]
     """When it was removed from the plan (None: still on it, or removed before this was recorded)."""

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session as OrmSession
 from tracker.domain import PainEntry
 from tracker.errors import BadInputError, SessionNotFoundError
 from tracker.storage import models as m
+from tracker.storage import reading
 from tracker.storage.repository_base import Repository
 
 MAX_SET_INDEX = 9_999
@@ -36,12 +37,8 @@ class PainRepository(Repository):
 
     def entries(self, session_id: int | None = None) -> list[PainEntry]:
         """Pain entries of one session, or of all sessions, oldest first."""
-        with self._read() as orm:
-            query = sa.select(m.PainRating).join(m.Session, m.Session.id == m.PainRating.session_id).where(
-                self._mine(m.Session.person_id)).order_by(m.PainRating.recorded_at, m.PainRating.id)
-            if session_id is not None:
-                query = query.where(m.PainRating.session_id == session_id)
-            return [PainEntry(r.session_id, r.score, r.set_index, r.note, r.recorded_at) for r in orm.scalars(query)]
+        with self._connection() as connection:
+            return reading.pain_entries(connection, self.person_id, session_id)
 
 
 def _check_set(orm: OrmSession, session_id: int, set_index: int) -> None:

@@ -14,10 +14,9 @@ from sqlalchemy.exc import IntegrityError
 
 from tracker.errors import BadInputError
 from tracker.storage import models as m
+from tracker.storage import reading
+from tracker.storage.reading import DEFAULT_PERSON
 from tracker.storage.repository_base import Repository
-
-DEFAULT_PERSON = "default"
-"""The name that means the default person (sessions with no person), in `--person` and `people list`."""
 
 NAME_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,39}")
 """A pseudonym or an id (`p07`, `rider-b`): one word, no spaces, so a full name or an address does not fit."""
@@ -53,11 +52,8 @@ class PeopleRepository(Repository):
         """The person's id; None for the default person (no name, or 'default'); unknown names are refused."""
         if name is None or name.lower() == DEFAULT_PERSON:
             return None
-        with self._read() as orm:
-            person_id = orm.scalar(sa.select(m.Person.id).where(m.Person.name == name))
-        if person_id is None:
-            raise BadInputError(f"no person called {name!r}; add them first: hiptrack people add {name}")
-        return int(person_id)
+        with self._connection() as connection:
+            return reading.person_id(connection, name)
 
     def summaries(self) -> list[PersonSummary]:
         """The default person then everyone added, with how many sessions each has."""

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import sqlalchemy as sa
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import QueryableAttribute, sessionmaker
 from sqlalchemy.orm import Session as OrmSession
 
@@ -45,3 +46,11 @@ class Repository:
         else:
             with self._session_factory.begin() as orm:
                 yield orm
+
+    @contextmanager
+    def _connection(self) -> Iterator[Connection]:
+        """The unit of work's connection (after flushing what it added), for the Core reads of
+        tracker.storage.reading; alone, a transaction of its own."""
+        with self._read() as orm:
+            orm.flush()
+            yield orm.connection()

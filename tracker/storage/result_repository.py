@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session as OrmSession
 
-from analysis.results import SessionResult
+from analysis.results import RIDE_SCALARS, RideResult, SessionResult
 from tracker.domain import AnalysedSession, Placement, thigh_of
 from tracker.errors import SessionNotFoundError
 from tracker.storage import models as m
+from tracker.storage import reading
+from tracker.storage import tables as t
 from tracker.storage.repository_base import Repository
-from tracker.storage.result_rows import calibrations as _calibrations
-from tracker.storage.result_rows import result_children as _result_children
-from tracker.storage.result_rows import result_from_rows, result_row
+from tracker.storage.result_rows import PEAK_COLUMNS, RIDE_COLUMNS, SPANS, pelvis_columns
 
 
 class ResultRepository(Repository):
@@ -43,8 +42,8 @@ class ResultRepository(Repository):
 
     def load(self, session_id: int) -> SessionResult | None:
         """The stored result of a session, or None if it was never analysed."""
-        with self._read() as orm:
-            found = self._analysed(orm, m.Session.id == session_id)
+        with self._connection() as connection:
+            found = reading.analysed(connection, t.sessions.c.id == session_id)
         return found[0].result if found else None
 
     def analysed(self) -> list[AnalysedSession]:
@@ -52,17 +51,48 @@ class ResultRepository(Repository):
 
         Why bulk: the dashboard's trends must open in well under a second on years of sessions.
         """
-        with self._read() as orm:
-            return self._analysed(orm, self._mine(m.Session.person_id))
+        with self._connection() as connection:
+            return reading.analysed(connection, reading.mine(t.sessions.c.person_id, self.person_id))
 
-    @staticmethod
-    def _analysed(orm: OrmSession, where: sa.ColumnElement[bool]) -> list[AnalysedSession]:
-        rows = orm.execute(sa.select(m.Session, m.AnalysisResult).join(
-            m.AnalysisResult, m.AnalysisResult.session_id == m.Session.id).where(where).order_by(
-            m.Session.started_at, m.Session.id)).all()
-        ids = [result.id for _, result in rows]
-        children = _result_children(orm, ids, len(rows) == 1)
-        calibrations = _calibrations(orm, [session.id for session, _ in rows])
-        return [AnalysedSession(session.id, session.exercise_id, session.side, session.started_at,
-                                result_from_rows(session, result, children, calibrations.get(session.id)))
-                for session, result in rows]
+
+def result_row(session_id: int, result: SessionResult) -> m.AnalysisResult:
+    c = result.calibration
+    peaks = result.peaks.as_dict() if result.peaks is not None else {}
+    row = m.AnalysisResult(
+        session_id=session_id, algorithm_version=result.algorithm_version, calibration_ok=c.ok,
+        calibration_start_s=c.start_s, calibration_end_s=c.end_s, calibration_problem=c.problem,
+        duration_s=result.duration_s, warnings=list(result.warnings) or None,
+        confidence=None if result.confidence is None else {
+            angle: {"level": c.level, "heading_uncertainty_deg": c.heading_uncertainty_deg}
+            for angle, c in result.confidence.items()},
+        orientation_source=",".join(result.orientation_source) or None,
+        **pelvis_columns(result.pelvis, "_range_deg"),
+        **{column: peaks.get(key) for key, column in PEAK_COLUMNS.items()})
+    row.holds = [m.HoldRow(motion=str(h.motion), start_s=h.start_s, end_s=h.end_s, angle_deg=h.angle_deg,
+                           stability_deg=h.stability_deg, compensated=h.compensated,
+                           **pelvis_columns(h.pelvis_deg, "_deg")) for h in result.holds]
+    row.reps = [m.RepRow(motion=str(r.motion), start_s=r.start_s, end_s=r.end_s, peak_deg=r.peak_deg,
+                         compensated=r.compensated, **pelvis_columns(r.pelvis_deg, "_deg"))
+                for r in result.reps]
+    row.sets = [m.SetRow(start_s=s.start_s, end_s=s.end_s, reps=s.reps) for s in result.sets]
+    if result.ride is not None and result.ride.revolutions:    # a ride with no pedalling has nothing to store
+        row.ride = _ride_row(result.ride)
+    return row
+
+
+def _ride_row(ride: RideResult) -> m.RideRow:
+    details: dict[str, object] = {name: _json_number(ride.metric(name)) for name in RIDE_SCALARS
+                                  if name not in RIDE_COLUMNS}
+    details |= {name: [{"start_s": a, "end_s": b} for a, b in getattr(ride, name)] for name in SPANS}
+    if ride.asymmetry is not None:
+        details["asymmetry"] = {k: {"left": v.left, "right": v.right} for k, v in ride.asymmetry.items()}
+    return m.RideRow(**{name: _column_value(ride, name) for name in RIDE_COLUMNS}, details=details)
+
+
+def _column_value(ride: RideResult, name: str) -> float | int:
+    return ride.revolutions if name == "revolutions" else ride.metric(name)
+
+
+def _json_number(value: float) -> float | None:
+    """JSON has no NaN: undefined metrics (no seated strokes) are stored as null."""
+    return None if value != value else value

@@ -13,14 +13,14 @@ from dataclasses import dataclass, field, fields
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session as OrmSession
+from sqlalchemy.engine import Connection
 
-from analysis.confidence import MotionConfidence
 from analysis.peaks import Peaks
 from analysis.results import (
     RIDE_SCALARS,
     CalibrationOutcome,
     HoldEvent,
+    MotionConfidence,
     PelvisMotion,
     RepEvent,
     RideResult,
@@ -31,13 +31,13 @@ from analysis.results import (
 )
 from analysis.vocabulary import DIRECTIONS
 from sensors.placement import Placement
-from tracker.storage import models as m
+from tracker.storage import tables as t
 
 PEAK_COLUMNS = {d.peak_key: f"{d.motion.value}_max_deg" for d in DIRECTIONS}
 """SPEC §5 peak key → its column in analysis_results (the column names predate the key names)."""
 
-_RIDE_COLUMNS = tuple(c.key for c in m.RideRow.__table__.columns if c.key not in ("id", "result_id", "details"))
-_SPANS = ("pedalling", "coasting", "standing", "stops")
+RIDE_COLUMNS = tuple(c.key for c in t.ride_metrics.columns if c.key not in ("id", "result_id", "details"))
+SPANS = ("pedalling", "coasting", "standing", "stops")
 Quaternion = tuple[float, float, float, float]
 CalibrationRow = tuple[Quaternion | None, float | None, Quaternion | None]
 """Thigh strap alignment, its planarity, and the pelvis (sacrum) strap alignment when there was one."""
@@ -61,56 +61,32 @@ class ResultChildren:
     rides: Mapping[int, ChildRow] = field(default_factory=dict)
 
 
-def result_row(session_id: int, result: SessionResult) -> m.AnalysisResult:
-    c = result.calibration
-    peaks = result.peaks.as_dict() if result.peaks is not None else {}
-    row = m.AnalysisResult(
-        session_id=session_id, algorithm_version=result.algorithm_version, calibration_ok=c.ok,
-        calibration_start_s=c.start_s, calibration_end_s=c.end_s, calibration_problem=c.problem,
-        duration_s=result.duration_s, warnings=list(result.warnings) or None,
-        confidence=None if result.confidence is None else {
-            angle: {"level": c.level, "heading_uncertainty_deg": c.heading_uncertainty_deg}
-            for angle, c in result.confidence.items()},
-        orientation_source=",".join(result.orientation_source) or None,
-        **_pelvis_columns(result.pelvis, "_range_deg"),
-        **{column: peaks.get(key) for key, column in PEAK_COLUMNS.items()})
-    row.holds = [m.HoldRow(motion=str(h.motion), start_s=h.start_s, end_s=h.end_s, angle_deg=h.angle_deg,
-                           stability_deg=h.stability_deg, compensated=h.compensated,
-                           **_pelvis_columns(h.pelvis_deg, "_deg")) for h in result.holds]
-    row.reps = [m.RepRow(motion=str(r.motion), start_s=r.start_s, end_s=r.end_s, peak_deg=r.peak_deg,
-                         compensated=r.compensated, **_pelvis_columns(r.pelvis_deg, "_deg"))
-                for r in result.reps]
-    row.sets = [m.SetRow(start_s=s.start_s, end_s=s.end_s, reps=s.reps) for s in result.sets]
-    if result.ride is not None and result.ride.revolutions:    # a ride with no pedalling has nothing to store
-        row.ride = _ride_row(result.ride)
-    return row
-
-
-def result_children(orm: OrmSession, result_ids: Sequence[int], only_these: bool) -> ResultChildren:
+def result_children(connection: Connection, result_ids: Sequence[int], only_these: bool) -> ResultChildren:
     """Child rows of the given results; `only_these` filters by id (one session), else reads all (bulk)."""
-    def rows(model: Any) -> Sequence[ChildRow]:
-        query = sa.select(*model.__table__.columns)
+    def rows(table: sa.Table) -> Sequence[ChildRow]:
+        query = sa.select(*table.columns)
         if only_these:
-            query = query.where(model.result_id.in_(result_ids))
-        return orm.execute(query.order_by(model.result_id, model.start_s if hasattr(model, "start_s") else model.id)
-                           ).all()
+            query = query.where(table.c.result_id.in_(result_ids))
+        return connection.execute(query.order_by(table.c.result_id, table.c.start_s if "start_s" in table.c
+                                                 else table.c.id)).all()
 
     holds: defaultdict[int, list[ChildRow]] = defaultdict(list)
     reps: defaultdict[int, list[ChildRow]] = defaultdict(list)
     sets: defaultdict[int, list[ChildRow]] = defaultdict(list)
-    for grouped, model in ((holds, m.HoldRow), (reps, m.RepRow), (sets, m.SetRow)):
-        for row in rows(model):
+    for grouped, table in ((holds, t.holds), (reps, t.reps), (sets, t.sets)):
+        for row in rows(table):
             grouped[row.result_id].append(row)
-    return ResultChildren(holds, reps, sets, {row.result_id: row for row in rows(m.RideRow)})
+    return ResultChildren(holds, reps, sets, {row.result_id: row for row in rows(t.ride_metrics)})
 
 
-def calibrations(orm: OrmSession, session_ids: Sequence[int]) -> dict[int, CalibrationRow]:
+def calibrations(connection: Connection, session_ids: Sequence[int]) -> dict[int, CalibrationRow]:
     """The stored strap calibrations of each session: thigh and pelvis (the newest of each, if several)."""
     if not session_ids:
         return {}
-    query = sa.select(m.Calibration).where(m.Calibration.session_id.in_(session_ids)).order_by(m.Calibration.id)
+    c = t.calibrations.c
+    query = sa.select(*t.calibrations.columns).where(c.session_id.in_(session_ids)).order_by(c.id)
     found: dict[int, CalibrationRow] = {}
-    for row in orm.scalars(query):
+    for row in connection.execute(query):
         if row.session_id is None:
             continue
         wxyz = (row.q_sensor_to_segment_w, row.q_sensor_to_segment_x, row.q_sensor_to_segment_y,
@@ -121,8 +97,9 @@ def calibrations(orm: OrmSession, session_ids: Sequence[int]) -> dict[int, Calib
     return found
 
 
-def result_from_rows(session: m.Session, row: m.AnalysisResult, children: ResultChildren,
-                     calibration: CalibrationRow | None) -> SessionResult:
+def result_from_rows(row: Any, children: ResultChildren, calibration: CalibrationRow | None) -> SessionResult:
+    """A stored result: `row` holds the analysis_results columns and the session's exercise_id, side and
+    (as session_duration_s) duration_s."""
     wxyz, planarity, pelvis_wxyz = calibration if calibration is not None else (None, None, None)
     outcome = CalibrationOutcome(row.calibration_start_s, row.calibration_end_s, wxyz, planarity,
                                  q_sensor_to_pelvis_wxyz=pelvis_wxyz) \
@@ -131,8 +108,8 @@ def result_from_rows(session: m.Session, row: m.AnalysisResult, children: Result
         if row.calibration_ok and row.flexion_max_deg is not None else None
     ride = children.rides.get(row.id)
     return SessionResult(
-        side=session.side, exercise=session.exercise_id,
-        duration_s=row.duration_s if row.duration_s is not None else session.duration_s,
+        side=row.side, exercise=row.exercise_id,
+        duration_s=row.duration_s if row.duration_s is not None else row.session_duration_s,
         calibration=outcome, peaks=peaks,
         holds=tuple(HoldEvent(h.motion, h.start_s, h.end_s, h.angle_deg,
                               h.stability_deg if h.stability_deg is not None else float("nan"),
@@ -153,7 +130,7 @@ def result_from_rows(session: m.Session, row: m.AnalysisResult, children: Result
 _PLANES = ("tilt", "obliquity", "rotation")
 
 
-def _pelvis_columns(motion: PelvisMotion | None, suffix: str) -> dict[str, float | None]:
+def pelvis_columns(motion: PelvisMotion | None, suffix: str) -> dict[str, float | None]:
     """pelvis_<plane><suffix> columns of a PelvisMotion (all None without a pelvis sensor)."""
     return {f"pelvis_{plane}{suffix}": None if motion is None else getattr(motion, f"{plane}_deg")
             for plane in _PLANES}
@@ -164,35 +141,17 @@ def _pelvis_motion(row: Any, suffix: str) -> PelvisMotion | None:
     return None if any(v is None for v in values) else PelvisMotion(*(float(v) for v in values))
 
 
-def _ride_row(ride: RideResult) -> m.RideRow:
-    details: dict[str, object] = {name: _json_number(ride.metric(name)) for name in RIDE_SCALARS
-                                  if name not in _RIDE_COLUMNS}
-    details |= {name: [{"start_s": a, "end_s": b} for a, b in getattr(ride, name)] for name in _SPANS}
-    if ride.asymmetry is not None:
-        details["asymmetry"] = {k: {"left": v.left, "right": v.right} for k, v in ride.asymmetry.items()}
-    return m.RideRow(**{name: _column_value(ride, name) for name in _RIDE_COLUMNS}, details=details)
-
-
 def _ride_result(row: ChildRow) -> RideResult:
     details: dict[str, Any] = dict(row.details or {})
     known = {f.name for f in fields(RideResult)}
-    values: dict[str, Any] = {name: getattr(row, name) for name in _RIDE_COLUMNS if name in known}
+    values: dict[str, Any] = {name: getattr(row, name) for name in RIDE_COLUMNS if name in known}
     values |= {k: float("nan") if v is None else v for k, v in details.items() if k in RIDE_SCALARS}
-    values |= {name: _spans(details.get(name)) for name in _SPANS}
+    values |= {name: _spans(details.get(name)) for name in SPANS}
     asymmetry = details.get("asymmetry")
     values["asymmetry"] = None if not asymmetry else \
         {k: SideDifference(v["left"], v["right"]) for k, v in asymmetry.items()}
     return RideResult(**values)
 
 
-def _column_value(ride: RideResult, name: str) -> float | int:
-    return ride.revolutions if name == "revolutions" else ride.metric(name)
-
-
 def _spans(stored: list[dict[str, float]] | None) -> tuple[Span, ...]:
     return tuple((s["start_s"], s["end_s"]) for s in stored or ())
-
-
-def _json_number(value: float) -> float | None:
-    """JSON has no NaN: undefined metrics (no seated strokes) are stored as null."""
-    return None if value != value else value

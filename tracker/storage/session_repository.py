@@ -10,17 +10,18 @@ import logging
 import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session as OrmSession
-from sqlalchemy.orm import selectinload
 
 from sensors.samples import ImuSamples
 from sensors.source import StreamSpec
-from tracker.domain import Gap, SessionStatus, SessionSummary, Side, Source, StreamInfo, thigh_of
+from tracker.domain import Gap, SessionStatus, SessionSummary, Side, Source
 from tracker.errors import DamagedStorageError, SessionNotFoundError, SessionTakenError
 from tracker.storage import models as m
+from tracker.storage import reading
+from tracker.storage.reading import STALE_AFTER_S
 from tracker.storage.repository_base import Repository
 from tracker.storage.sample_codec import CODEC_VERSION, decode_chunk, encode_chunk
 
@@ -29,8 +30,6 @@ _LOGGER = logging.getLogger(__name__)
 MAX_MERGED_SPAN_S = 600.0
 """Compaction keeps a chunk's times within this of its first (the codec holds offsets up to ~1000 s)."""
 
-STALE_AFTER_S = 6.0
-"""A recorder commits (and beats) every 0.5 s; twelve missed beats mean it is gone, not slow."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -193,34 +192,17 @@ class SessionRepository(Repository):
 
         An import that stopped beating was never published: it is removed, not kept half-written.
         """
-        cutoff = now - timedelta(seconds=stale_after_s)
         with self._write() as orm:
-            stale = orm.execute(sa.select(m.Session.id, m.Session.source).where(
-                m.Session.status == SessionStatus.RECORDING, m.Session.heartbeat_at < cutoff)).all()
-            imports = [i for i, source in stale if source is Source.IMPORTED]
-            interrupted = [i for i, source in stale if source is not Source.IMPORTED]
-            if interrupted:
-                orm.execute(sa.update(m.Session).where(m.Session.id.in_(interrupted)).values(
-                    status=SessionStatus.INTERRUPTED))
-            for session_id in imports:                    # whoever's import it was
-                orm.delete(orm.get_one(m.Session, session_id))
-            return interrupted
+            return reading.mark_stale_interrupted(orm.connection(), now, stale_after_s)
 
     def summaries(self) -> list[SessionSummary]:
         """Every published session, oldest first (an import in progress is not a session yet)."""
-        with self._read() as orm:
-            rows = orm.scalars(sa.select(m.Session).where(_published(), self._mine(m.Session.person_id)).options(
-                selectinload(m.Session.streams).selectinload(m.Stream.device)).order_by(
-                m.Session.started_at, m.Session.id)).all()
-            return [_summary(row) for row in rows]
+        with self._connection() as connection:
+            return reading.summaries(connection, self.person_id)
 
     def get(self, session_id: int) -> SessionSummary:
-        with self._read() as orm:
-            row = orm.get(m.Session, session_id, options=[
-                selectinload(m.Session.streams).selectinload(m.Stream.device)])
-            if row is None or row.person_id != self.person_id:      # another person's session is not there
-                raise SessionNotFoundError(session_id, another_persons=row is not None)
-            return _summary(row)
+        with self._connection() as connection:
+            return reading.summary(connection, session_id, self.person_id)
 
     def samples(self, stream_id: int, damaged: list[Gap] | None = None) -> ImuSamples:
         """All committed samples of a stream, in order.
@@ -255,18 +237,12 @@ class SessionRepository(Repository):
 
     def ids(self) -> list[int]:
         """Ids of the published sessions."""
-        with self._read() as orm:
-            return list(orm.scalars(sa.select(m.Session.id).where(_published(), self._mine(m.Session.person_id))
-                                    .order_by(m.Session.id)))
+        with self._connection() as connection:
+            return list(reading.session_ids(connection, self.person_id))
 
     def delete(self, session_id: int) -> None:
         with self._write() as orm:
             _delete(orm, session_id, self.person_id)
-
-
-def _published() -> sa.ColumnElement[bool]:
-    """Not an import still being written (imports appear whole, analysed, or not at all)."""
-    return sa.not_(sa.and_(m.Session.source == Source.IMPORTED, m.Session.status == SessionStatus.RECORDING))
 
 
 def _delete(orm: OrmSession, session_id: int, person_id: int | None) -> None:
@@ -299,13 +275,3 @@ def _device(orm: OrmSession, spec: StreamSpec) -> m.Device:
         device = m.Device(address=spec.device_address, name=spec.device_name, profile=spec.profile)
         orm.add(device)
     return device
-
-
-def _summary(row: m.Session) -> SessionSummary:
-    streams = tuple(StreamInfo(s.id, s.placement, s.rate_hz, s.sample_count, s.has_mag,
-                               s.device.name if s.device else None) for s in row.streams)
-    thigh = next((s for s in streams if s.placement == thigh_of(row.side)), streams[0] if streams else None)
-    return SessionSummary(
-        id=row.id, exercise=row.exercise_id, side=row.side, source=row.source, status=row.status,
-        started_at=row.started_at, duration_s=row.duration_s, samples=sum(s.samples for s in streams),
-        rate_hz=thigh.rate_hz if thigh else 0.0, notes=row.notes, streams=streams)
