@@ -15,11 +15,11 @@ from datetime import date, datetime, timedelta
 import numpy as np
 
 from analysis.trends import PainParams, PainTrend, RangeTrend, TrendParams, pain_trend, range_trend
-from analysis.vocabulary import Direction
 from tracker import catalog
 from tracker.catalog import Prescription
 from tracker.domain import AnalysedSession, PainEntry
 from tracker.plans import PlanItem
+from tracker.reader import tracked_motions
 from tracker.report import motion_words, plural, span_text
 from tracker.storage.store import Store
 
@@ -214,24 +214,6 @@ def _points(rows: Sequence[AnalysedSession]) -> dict[Key, list[SessionPoint]]:
                              max((s.reps for s in result.sets), default=0), max(holds) if holds else None,
                              angle.level if angle is not None else None))
     return points
-
-
-def best_angle(row: AnalysedSession) -> tuple[Direction, float] | None:
-    """A session's extreme in its exercise's first tracked motion, positive = more range (None if unknown).
-
-    One definition for the dashboard's session list and `hiptrack sessions`.
-    """
-    direction = next(iter(tracked_motions(row.exercise)), None)
-    peaks = row.result.peaks if row.calibrated else None
-    if peaks is None or direction is None:
-        return None
-    return direction, direction.sign * peaks.of(direction)
-
-
-def tracked_motions(exercise_id: str) -> tuple[Direction, ...]:
-    """The directions whose range an exercise tracks; none for one no longer in the catalogue."""
-    exercise = catalog.find(exercise_id)
-    return exercise.primary_motion.facts.tracked if exercise is not None else ()
 
 
 def _item(key: Key, points: list[SessionPoint], rows: list[AnalysedSession], plan: Sequence[PlanItem],

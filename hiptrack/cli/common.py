@@ -117,9 +117,10 @@ def plain_values() -> None:
     from typer import core
 
     parameter = getattr(core, "_TyperParameter", None)
-    typers = getattr(parameter, "get_runtime_param", None)
-    if parameter is None or typers is None:
+    found = getattr(parameter, "get_runtime_param", None)
+    if parameter is None or found is None:
         return
+    typers: Any = found
 
     class Plain:
         """Coerces the plain cases itself and hands every other value to Typer's coercion."""

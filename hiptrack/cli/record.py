@@ -11,7 +11,7 @@ from types import ModuleType
 from typing import Annotated, Any
 
 import typer
-from typer.core import TyperCommand
+from typer.core import TyperCommand, TyperOption
 
 from hiptrack.cli.common import DbOption, ExerciseOption, PersonOption, SideOption, app, services_module, user_errors
 from tracker import catalog
@@ -33,7 +33,7 @@ class FamiliesInHelp(TyperCommand):
 
     def format_help(self, ctx: Any, formatter: Any) -> None:
         for param in self.params:
-            if param.help and FAMILIES in param.help:
+            if isinstance(param, TyperOption) and param.help and FAMILIES in param.help:
                 param.help = param.help.replace(FAMILIES, ", ".join(simulator_profile_names()))
         super().format_help(ctx, formatter)
 

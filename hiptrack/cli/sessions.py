@@ -32,7 +32,7 @@ from hiptrack.cli.common import (
     version_callback,
 )
 from tracker import catalog
-from tracker.domain import Gap, Motion, SessionStatus, Side
+from tracker.domain import AnalysedSession, Gap, Motion, SessionStatus, Side
 from tracker.errors import BadInputError
 from tracker.report import pain_words, render_assessment
 from tracker.result_json import result_json
@@ -108,7 +108,7 @@ def demo(db: DbOption = None, no_tui: NoTuiOption = False) -> None:
         recorded = [svc.store.sessions.get(i) for i in ids]
         again = f"hiptrack dashboard --db {shlex.quote(db or str(where))}"
         if no_tui:
-            typer.echo(sessions_table(recorded, _best_labels(svc)))
+            typer.echo(sessions_table(recorded, _best_labels(svc.store.results.analysed())))
             for session_id in ids:
                 result = services_module().session_result(svc, session_id)
                 typer.echo(f"\nSession {session_id}: " + render_assessment(result) if result else "")
@@ -126,22 +126,24 @@ def demo(db: DbOption = None, no_tui: NoTuiOption = False) -> None:
 def list_sessions(db: DbOption = None, json_output: JsonOption = False, person: PersonOption = None) -> None:
     """List recorded sessions."""
     with user_errors():
-        svc = services_module().build_services(db, person=person)
-        rows = svc.store.sessions.summaries()
-        best = _best_labels(svc) if rows and not json_output else {}
-        svc.close()
+        from tracker.reader import open_reader  # Core reads: listing loads neither the ORM nor NumPy
+
+        reader = open_reader(db, person=person)
+        rows = reader.summaries()
+        best = _best_labels(reader.analysed()) if rows and not json_output else {}
+        reader.close()
         if json_output:
             typer.echo(json.dumps([row.to_json() for row in rows], indent=2))
         else:
             typer.echo(sessions_table(rows, best) if rows else "No sessions yet. Try: hiptrack demo")
 
 
-def _best_labels(svc: Any) -> dict[int, str]:
+def _best_labels(analysed: list[AnalysedSession]) -> dict[int, str]:
     """'IR 34°' per analysed session: its best angle in the exercise's motion, as the dashboard lists it."""
-    from tracker.progress import best_angle
+    from tracker.reader import best_angle
 
     labels: dict[int, str] = {}
-    for row in svc.store.results.analysed():
+    for row in analysed:
         best = best_angle(row) if row.calibrated else None
         labels[row.session_id] = "no calib." if not row.calibrated else \
             "" if best is None else f"{Motion(best[0].motion).facts.short} {best[1]:.0f}°"
@@ -275,11 +277,14 @@ def show(
 ) -> None:
     """Show a stored session's results (range, holds, reps, sets)."""
     with user_errors():
-        svc = services_module().build_services(db, person=person)
-        result = services_module().session_result(svc, session_id)
-        summary = svc.store.sessions.get(session_id)
-        pain = svc.store.pain.entries(session_id)
-        svc.close()
+        from tracker.reader import open_reader  # Core reads: showing loads neither the ORM nor NumPy
+
+        reader = open_reader(db, person=person)
+        try:
+            shown = reader.show(session_id)
+        finally:
+            reader.close()
+        summary, result, pain = shown.summary, shown.result, shown.pain
         if result is None:
             raise BadInputError(f"session {session_id} has not been analysed; run: hiptrack reanalyze {session_id}")
         if json_output:

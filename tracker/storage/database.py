@@ -9,7 +9,7 @@ import sys
 import time
 from contextlib import closing
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -17,13 +17,13 @@ import platformdirs
 import sqlalchemy as sa
 from sqlalchemy.engine import URL, Connection, Engine, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
-from sqlalchemy.orm import Session, sessionmaker
 
 from tracker.errors import BadInputError, DatabaseError, HiptrackError
-from tracker.storage import models as m
+from tracker.storage import tables as schema
 
 if TYPE_CHECKING:
     from alembic.config import Config
+    from sqlalchemy.orm import Session, sessionmaker
 
 ENV_VAR = "HIPTRACK_DB"
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
@@ -31,10 +31,17 @@ MIGRATION_LOCK_KEY = int.from_bytes(b"hiptrack", "big")
 """PostgreSQL advisory lock id held while migrating (any constant both workstations agree on)."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Database:
     engine: Engine
-    sessions: sessionmaker[Session]
+
+    @cached_property
+    def sessions(self) -> sessionmaker[Session]:
+        """ORM sessions on the engine, made on first use: listing and showing read with Core and never load
+        the ORM."""
+        from sqlalchemy.orm import sessionmaker
+
+        return sessionmaker(self.engine, expire_on_commit=False)
 
     @property
     def display_url(self) -> str:
@@ -109,7 +116,7 @@ def open_database(url: str | None = None, *, migrate: bool = True) -> Database:
         raise BadInputError(f"no driver for database URL {redact(parsed)}: {err}") from err
     if parsed.get_backend_name() == "sqlite":
         sa.event.listen(engine, "connect", _sqlite_pragmas)
-    database = Database(engine, sessionmaker(engine, expire_on_commit=False))
+    database = Database(engine)
     if migrate:
         try:
             upgrade(database)
@@ -260,7 +267,7 @@ def _refuse_foreign_sqlite_file(path: Path) -> None:
         return                                    # unreadable here: opening it will say why
     if not objects and user_version == 0:
         return                                    # an empty file: a new database
-    strangers = sorted(tables - set(m.Base.metadata.tables) - {"alembic_version"}) + \
+    strangers = sorted(tables - set(schema.metadata.tables) - {"alembic_version"}) + \
         sorted(f"{kind} {name}" for kind, name in objects if kind not in ("table", "index"))
     if strangers or user_version or len(revisions) != 1:
         found = ", ".join(strangers[:5]) or (f"user_version {user_version}" if user_version else

@@ -24,7 +24,7 @@ from textual.widgets.data_table import ColumnKey
 from tracker import catalog
 from tracker.domain import AnalysedSession, SessionSummary, Side
 from tracker.errors import HiptrackError
-from tracker.progress import best_angle
+from tracker.reader import best_angle
 from tracker.services import Services
 from tui.context import DashboardContext
 from tui.filters import SessionFilter, parse_days
