@@ -5,14 +5,26 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
-from analysis.results import SessionResult
 from analysis.vocabulary import Counting, Motion, Posture, Side
 from sensors.placement import Placement
+
+if TYPE_CHECKING:
+    from analysis.results import SessionResult
 
 __all__ = ["AnalysedSession", "Counting", "Motion", "Placement", "Posture", "SessionResult", "SessionStatus",
            "SessionSummary", "Side",
            "Source", "StreamInfo", "thigh_of"]
+
+
+def __getattr__(name: str) -> Any:
+    """SessionResult, re-exported on first use: listing sessions never loads the result types."""
+    if name == "SessionResult":
+        from analysis.results import SessionResult
+
+        return SessionResult
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def thigh_of(side: Side) -> Placement:

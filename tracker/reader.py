@@ -10,14 +10,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
-from analysis.results import SessionResult
-from analysis.vocabulary import Direction
 from tracker import catalog
 from tracker.domain import AnalysedSession, PainEntry, SessionSummary
 from tracker.storage import reading
 from tracker.storage import tables as t
 from tracker.storage.database import Database, open_database
+
+if TYPE_CHECKING:
+    from analysis.results import SessionResult
+    from analysis.vocabulary import Direction
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,7 +11,6 @@ import typer
 from hiptrack.cli.common import ExerciseOption, JsonOption, PelvisOption, SideOption, app, read_pelvis, user_errors
 from tracker import catalog
 from tracker.errors import BadInputError
-from tracker.report import render_assessment, render_exercise
 
 
 @app.command()
@@ -33,6 +32,7 @@ def analyze(
     """Analyse a recording (hip angles, holds, reps, sets, ride) without touching the database."""
     from tracker.assessment import angles_table, assess  # the analysis stack (SciPy, VQF) only for this command
     from tracker.imu_csv import read_imu_csv, write_angles_csv
+    from tracker.report import render_assessment
     from tracker.result_json import result_json
 
     with user_errors():
@@ -55,6 +55,8 @@ def exercises(json_output: JsonOption = False) -> None:
     if json_output:
         typer.echo(json.dumps([e.to_json() for e in catalog.EXERCISES], indent=2))
         return
+    from tracker.report import render_exercise  # the report texts load only for commands that print one
+
     for exercise in catalog.EXERCISES:
         typer.echo(render_exercise(exercise))
     typer.echo("\n" + "\n".join(f"- {line}" for line in catalog.GENERAL_ADVICE))

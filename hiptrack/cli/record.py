@@ -17,7 +17,6 @@ from hiptrack.cli.common import DbOption, ExerciseOption, PersonOption, SideOpti
 from tracker import catalog
 from tracker.domain import Placement, Side, Source, thigh_of
 from tracker.errors import BadInputError
-from tracker.report import render_assessment
 from tracker.sensor_families import SIMULATOR_OWN_PROFILE, simulator_profile_names
 
 FAMILIES = "{simulator families}"
@@ -168,6 +167,8 @@ def _announce(exercise: str, side: Side, svc: Any) -> None:
 
 
 def _report(svc_module: ModuleType, svc: Any, session_id: int) -> None:
+    from tracker.report import render_assessment
+
     result = svc_module.session_result(svc, session_id)
     _tell(f"Session {session_id}: " + render_assessment(result) if result else "")
 

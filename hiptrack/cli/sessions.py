@@ -6,11 +6,10 @@ import json
 import shlex
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from analysis.results import SessionResult
 from hiptrack.cli.common import (
     MAX_ID,
     DbOption,
@@ -34,9 +33,9 @@ from hiptrack.cli.common import (
 from tracker import catalog
 from tracker.domain import AnalysedSession, Gap, Motion, SessionStatus, Side
 from tracker.errors import BadInputError
-from tracker.report import pain_words, render_assessment
-from tracker.result_json import result_json
-from tracker.sidecar import exported_start
+
+if TYPE_CHECKING:
+    from analysis.results import SessionResult
 
 DEMO_PROGRAM: tuple[tuple[str, Side, int], ...] = (
     ("seated_hip_internal_rotation", Side.LEFT, 11),
@@ -108,6 +107,8 @@ def demo(db: DbOption = None, no_tui: NoTuiOption = False) -> None:
         recorded = [svc.store.sessions.get(i) for i in ids]
         again = f"hiptrack dashboard --db {shlex.quote(db or str(where))}"
         if no_tui:
+            from tracker.report import render_assessment
+
             typer.echo(sessions_table(recorded, _best_labels(svc.store.results.analysed())))
             for session_id in ids:
                 result = services_module().session_result(svc, session_id)
@@ -214,7 +215,7 @@ def import_file(
         import asyncio
 
         from tracker.importers import read_recording
-
+        
         recording = read_recording(paths, format, device)   # a bad file is refused before a database is created
         pelvis_samples = read_pelvis(pelvis, recording.samples)
         first = paths[0]
@@ -288,8 +289,12 @@ def show(
         if result is None:
             raise BadInputError(f"session {session_id} has not been analysed; run: hiptrack reanalyze {session_id}")
         if json_output:
+            from tracker.result_json import result_json
+
             typer.echo(json.dumps(result_json(result, session_id), indent=2))
             return
+        from tracker.report import pain_words, render_assessment
+
         line = session_line(summary)
         typer.echo(f"{line[0].upper()}{line[1:]}\n  {summary.status.value}, {summary.source.value}; "
                    f"{pain_words(pain)}" + (f"; notes: {summary.notes}" if summary.notes else "") + "\n"

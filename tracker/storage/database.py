@@ -267,7 +267,7 @@ def _refuse_foreign_sqlite_file(path: Path) -> None:
         return                                    # unreadable here: opening it will say why
     if not objects and user_version == 0:
         return                                    # an empty file: a new database
-    strangers = sorted(tables - set(schema.metadata.tables) - {"alembic_version"}) + \
+    strangers = sorted(tables - schema.TABLE_NAMES - {"alembic_version"}) + \
         sorted(f"{kind} {name}" for kind, name in objects if kind not in ("table", "index"))
     if strangers or user_version or len(revisions) != 1:
         found = ", ".join(strangers[:5]) or (f"user_version {user_version}" if user_version else

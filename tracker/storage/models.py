@@ -21,7 +21,7 @@ __all__ = ["NAMING_CONVENTION", "AnalysisResult", "Base", "Calibration", "Device
 
 
 class Base(DeclarativeBase):
-    metadata = t.metadata
+    metadata = t.all_tables()
 
 
 class Person(Base):

@@ -17,7 +17,6 @@ from sqlalchemy.engine import Connection
 from tracker.domain import AnalysedSession, PainEntry, SessionStatus, SessionSummary, Source, StreamInfo, thigh_of
 from tracker.errors import BadInputError, SessionNotFoundError
 from tracker.storage import tables as t
-from tracker.storage.result_rows import calibrations, result_children, result_from_rows
 
 DEFAULT_PERSON = "default"
 """The name that means the default person (sessions with no person), in `--person` and `people list`."""
@@ -109,6 +108,8 @@ def _summaries(connection: Connection, where: sa.ColumnElement[bool]) -> list[Se
 def analysed(connection: Connection, where: sa.ColumnElement[bool]) -> list[AnalysedSession]:
     """Analysed sessions matching `where` (on the sessions table) with their results, oldest first, in a
     handful of queries (no raw samples)."""
+    from tracker.storage.result_rows import calibrations, result_children, result_from_rows  # only to read results
+
     s, r = t.sessions.c, t.analysis_results
     rows = connection.execute(sa.select(s.id.label("session_key"), s.exercise_id, s.side, s.started_at,
                                         s.duration_s.label("session_duration_s"), *r.c).join_from(
