@@ -215,7 +215,7 @@ def import_file(
         import asyncio
 
         from tracker.importers import read_recording
-        
+        from tracker.sidecar import exported_start
         recording = read_recording(paths, format, device)   # a bad file is refused before a database is created
         pelvis_samples = read_pelvis(pelvis, recording.samples)
         first = paths[0]
