@@ -50,9 +50,9 @@ class Reader:
     def show(self, session_id: int) -> Shown:
         """One consistent read of a session; an unknown id (or another person's) is an error."""
         with self.database.engine.connect() as connection:
-            found = reading.result_of(connection, session_id, self.person_id)
-            return Shown(reading.summary(connection, session_id, self.person_id),
-                         found.result if found is not None else None,
+            summary = reading.summary(connection, session_id, self.person_id)
+            found = reading.analysed(connection, t.sessions.c.id == session_id)
+            return Shown(summary, found[0].result if found else None,
                          reading.pain_entries(connection, self.person_id, session_id))
 
     def close(self) -> None:
@@ -66,7 +66,6 @@ def open_reader(db_url: str | None = None, *, person: str | None = None) -> Read
     try:
         with database.engine.begin() as connection:
             person_id = reading.person_id(connection, person)
-        with database.engine.begin() as connection:
             reading.mark_stale_interrupted(connection, datetime.now(UTC))
     except BaseException:
         database.dispose()

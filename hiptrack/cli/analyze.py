@@ -1,7 +1,5 @@
 """Commands that need no database: analyse a file, show the exercise catalogue."""
 
-from __future__ import annotations
-
 import json
 from pathlib import Path
 from typing import Annotated

@@ -6,8 +6,6 @@ Exit codes: 0 ok, 2 bad input (file, argument, URL), 1 any other failure (e.g. a
 that cannot be reached). Either way one line on stderr, `hiptrack: error: ...`, never a traceback.
 """
 
-from __future__ import annotations
-
 import importlib
 import shutil
 import sys
@@ -21,7 +19,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from typer.core import TyperGroup
 
-from tracker import __version__, catalog
+from tracker import catalog
 from tracker.domain import SessionSummary, Side
 from tracker.errors import BadInputError, HiptrackError
 
@@ -221,7 +219,7 @@ PelvisOption = Annotated[Path | None, typer.Option(
     "the thigh's: hip angles are then against the measured pelvis, and each rep says how far it moved.")]
 
 
-def read_pelvis(path: Path | None, thigh: ImuSamples) -> ImuSamples | None:
+def read_pelvis(path: Path | None, thigh: "ImuSamples") -> "ImuSamples | None":
     """The --pelvis file, refused (naming it, exit 2) when it does not span the thigh's recording."""
     if path is None:
         return None
@@ -288,6 +286,8 @@ def database_problem(err: Exception) -> str | None:
 
 def version_callback(value: bool) -> None:
     if value:
+        from tracker import __version__
+
         typer.echo(f"hiptrack {__version__}")
         raise typer.Exit()
 

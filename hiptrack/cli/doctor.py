@@ -1,7 +1,5 @@
 """`hiptrack doctor`: check Bluetooth, the database and the disk, and say how to fix what is wrong."""
 
-from __future__ import annotations
-
 import json
 
 import typer

@@ -1,7 +1,5 @@
 """`hiptrack people`: the pseudonymous people one database keeps apart (a physiotherapist's patients)."""
 
-from __future__ import annotations
-
 import json
 from typing import Annotated
 

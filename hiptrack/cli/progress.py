@@ -1,7 +1,5 @@
 """Commands for following a program: the plan, pain ratings, and progress over the weeks."""
 
-from __future__ import annotations
-
 import json
 from datetime import UTC, datetime
 from typing import Annotated

@@ -1,7 +1,5 @@
 """`hiptrack record`: a session from live Bluetooth sensors, the simulator or a replayed log."""
 
-from __future__ import annotations
-
 import contextlib
 import importlib
 import os

@@ -1,7 +1,5 @@
 """`hiptrack scan`: which Bluetooth sensors are in range, so `record --sensor` can name one."""
 
-from __future__ import annotations
-
 import json
 from pathlib import Path
 from typing import Annotated

@@ -1,7 +1,5 @@
 """Commands over stored sessions: the dashboard, the demo, listing, import/export, results."""
 
-from __future__ import annotations
-
 import json
 import shlex
 from datetime import UTC, datetime
@@ -330,7 +328,7 @@ def _warn_damaged(session_id: int, damaged: list[Gap]) -> None:
                    f"({gap.start_s:.3f}–{gap.end_s:.3f} s), skipped as a gap", err=True)
 
 
-def _one_line(result: SessionResult) -> str:
+def _one_line(result: "SessionResult") -> str:
     if not result.calibrated:
         return f"not analysed: {result.calibration.problem}"
     return f"{len(result.reps)} reps, {len(result.holds)} holds, {len(result.sets)} sets"

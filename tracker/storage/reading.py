@@ -68,22 +68,21 @@ def mark_stale_interrupted(connection: Connection, now: datetime, stale_after_s:
 def summaries(connection: Connection, person: int | None) -> list[SessionSummary]:
     """Every published session of the person, oldest first (an import in progress is not a session yet)."""
     s = t.sessions.c
-    return _summaries(connection, sa.and_(published(), mine(s.person_id, person)))
+    return [found for _, found in _summaries(connection, sa.and_(published(), mine(s.person_id, person)))]
 
 
 def summary(connection: Connection, session_id: int, person: int | None) -> SessionSummary:
     """One session of the person; another person's is refused as such, an unknown id as unknown."""
-    s = t.sessions.c
-    found = _summaries(connection, s.id == session_id)
-    owner = connection.scalar(sa.select(s.person_id).where(s.id == session_id)) if found else None
-    if not found or owner != person:
+    found = _summaries(connection, t.sessions.c.id == session_id)
+    if not found or found[0][0] != person:
         raise SessionNotFoundError(session_id, another_persons=bool(found))
-    return found[0]
+    return found[0][1]
 
 
-def _summaries(connection: Connection, where: sa.ColumnElement[bool]) -> list[SessionSummary]:
+def _summaries(connection: Connection, where: sa.ColumnElement[bool]) -> list[tuple[int | None, SessionSummary]]:
+    """(whose, summary) of the sessions matching `where`, oldest first."""
     s, st = t.sessions.c, t.streams.c
-    rows = connection.execute(sa.select(s.id, s.exercise_id, s.side, s.source, s.status, s.started_at,
+    rows = connection.execute(sa.select(s.id, s.person_id, s.exercise_id, s.side, s.source, s.status, s.started_at,
                                         s.duration_s, s.notes).where(where).order_by(s.started_at, s.id)).all()
     if not rows:
         return []
@@ -98,10 +97,10 @@ def _summaries(connection: Connection, where: sa.ColumnElement[bool]) -> list[Se
     for row in rows:
         own = tuple(streams.get(row.id, ()))
         thigh = next((i for i in own if i.placement == thigh_of(row.side)), own[0] if own else None)
-        out.append(SessionSummary(
+        out.append((row.person_id, SessionSummary(
             id=row.id, exercise=row.exercise_id, side=row.side, source=row.source, status=row.status,
             started_at=row.started_at, duration_s=row.duration_s, samples=sum(i.samples for i in own),
-            rate_hz=thigh.rate_hz if thigh else 0.0, notes=row.notes, streams=own))
+            rate_hz=thigh.rate_hz if thigh else 0.0, notes=row.notes, streams=own)))
     return out
 
 
@@ -119,13 +118,6 @@ def analysed(connection: Connection, where: sa.ColumnElement[bool]) -> list[Anal
     return [AnalysedSession(row.session_key, row.exercise_id, row.side, row.started_at,
                             result_from_rows(row, children, found.get(row.session_key)))
             for row in rows]
-
-
-def result_of(connection: Connection, session_id: int, person: int | None) -> AnalysedSession | None:
-    """The person's session with its stored result; None if never analysed (an unknown id is an error)."""
-    summary(connection, session_id, person)
-    found = analysed(connection, t.sessions.c.id == session_id)
-    return found[0] if found else None
 
 
 def pain_entries(connection: Connection, person: int | None, session_id: int | None = None) -> list[PainEntry]:
