@@ -10,12 +10,18 @@ panels, before the data) is reported too.
 Runs are interleaved (one of each per round) so a busy machine slows every candidate alike; medians.
 `--tree DIR` runs another source tree's code (e.g. an export of main, for before/after figures).
 
-Run: python benchmarks/bench_startup.py [--runs 7] [--tree DIR] [--years 3] [--dashboard-db PATH]
+The tree's bytecode is compiled first, as installing a package does (pip writes its .pyc files), so each
+child starts as a user's would and as the floor's libraries do. Without that, a shell with
+PYTHONDONTWRITEBYTECODE=1 (as some sandboxes and CI images set) compiles every hiptrack module from
+source in every child, which measures the compiler; `--from-source` keeps that to show the difference.
+
+Run: python benchmarks/bench_startup.py [--runs 7] [--tree DIR] [--years 3] [--dashboard-db PATH] [--from-source]
 """
 
 from __future__ import annotations
 
 import argparse
+import compileall
 import json
 import os
 import resource
@@ -34,6 +40,7 @@ from bench_dashboard import NOW, build_history  # noqa: E402
 from tracker.services import build_services  # noqa: E402
 
 SIZE = (140, 40)
+PACKAGES = ("hiptrack", "tui", "tracker", "sensors", "analysis")
 
 DASHBOARD = """
 import sys, time
@@ -143,8 +150,14 @@ def main() -> None:
     parser.add_argument("--dashboard-db", type=Path,
                         default=Path(tempfile.gettempdir()) / "hiptrack-bench-dashboard.db")
     parser.add_argument("--skip-dashboard", action="store_true")
+    parser.add_argument("--from-source", action="store_true",
+                        help="do not compile the tree's bytecode first (with PYTHONDONTWRITEBYTECODE=1, every "
+                             "child then compiles every module it imports)")
     args = parser.parse_args()
     tree = args.tree.resolve()
+    if not args.from_source:
+        for package in PACKAGES:
+            compileall.compile_dir(tree / package, quiet=1)
     env = {**os.environ, "PYTHONPATH": str(tree)}   # and cwd=tree: `python -m`/`-c` put the cwd first
     py = sys.executable
     with tempfile.TemporaryDirectory() as tmp:
@@ -164,7 +177,8 @@ def main() -> None:
                 wall, used = timed(argv, env, tree)
                 times[name].append(wall)
                 cpu[name].append(used)
-    print(f"code: {tree}; {args.runs} interleaved runs, medians; a week of sessions in the database")
+    print(f"code: {tree} ({'compiled from source in each child' if args.from_source else 'bytecode compiled'}); "
+          f"{args.runs} interleaved runs, medians; a week of sessions in the database")
     print(f"  {'':44} {'wall':>8}  {'ratio':>6}  {'CPU':>8}  {'ratio':>6}")
     floor, floor_cpu = (statistics.median(v[next(iter(commands))]) for v in (times, cpu))
     for name in commands:

@@ -39,8 +39,23 @@ COMMANDS = (
     ["sessions", "--help"],
 )
 
+LIGHT_COMMANDS = (
+    ["--help"],
+    ["--version"],
+    ["sessions"],
+    ["sessions", "--json"],
+    ["show", "1"],
+    ["show", "1", "--json"],
+)
+"""The commands people type dozens of times: they answer about as fast as Python imports SQLAlchemy and Typer."""
+
+WEIGHTS = ("numpy", "pydantic", "sqlalchemy.orm", "tracker.storage.models", "analysis.confidence")
+"""What those commands leave unloaded besides HEAVY: NumPy (the result types need none), Typer's Pydantic
+coercion (plain values need none), and the ORM mapping (they read with Core)."""
+
 PROBE = """
 import json, sys
+watched = json.loads(sys.argv[2])
 sys.argv = ["hiptrack", *json.loads(sys.argv[1])]
 from hiptrack.cli import main
 try:
@@ -48,10 +63,10 @@ try:
     code = 0
 except SystemExit as done:
     code = done.code if isinstance(done.code, int) else 1
-print(json.dumps({"code": code, "loaded": sorted(m for m in sys.modules if m.split(".")[0] in HEAVY_ROOTS
-                                                  or m == "sensors.simulator" or m.startswith("sensors.simulator."))}),
+print(json.dumps({"code": code, "loaded": sorted(m for m in sys.modules
+                                                  if any(m == w or m.startswith(w + ".") for w in watched))}),
       file=sys.stderr)
-""".replace("HEAVY_ROOTS", repr({h for h in HEAVY if "." not in h}))
+"""
 
 
 @pytest.fixture(scope="module")
@@ -77,20 +92,39 @@ def database(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.mark.parametrize("argv", COMMANDS, ids=" ".join)
 def test_command_leaves_heavy_stacks_unloaded(argv: list[str], database: Path) -> None:
-    env_db = {"HIPTRACK_DB": str(database)}
-    done = subprocess.run([sys.executable, "-c", PROBE, json.dumps(argv)], capture_output=True, text=True,
-                          env={**_environ(), **env_db}, timeout=120, check=False)
-    report = json.loads(done.stderr.strip().splitlines()[-1])
-    assert report["code"] == 0, done.stderr
+    report = _probe(PROBE, argv, HEAVY, database)
+    assert report["loaded"] == [], f"hiptrack {' '.join(argv)} imported {report['loaded']}"
+
+
+@pytest.mark.parametrize("argv", LIGHT_COMMANDS, ids=" ".join)
+def test_listing_and_showing_load_no_numpy_pydantic_or_orm(argv: list[str], database: Path) -> None:
+    report = _probe(PROBE, argv, WEIGHTS, database)
     assert report["loaded"] == [], f"hiptrack {' '.join(argv)} imported {report['loaded']}"
 
 
 def test_probe_sees_a_heavy_import(database: Path) -> None:
     """The probe itself works: the analysis command's own path loads SciPy, and the probe says so."""
     code = PROBE.replace("from hiptrack.cli import main", "from hiptrack.cli import main\nimport tracker.assessment")
-    done = subprocess.run([sys.executable, "-c", code, json.dumps(["--version"])], capture_output=True, text=True,
-                          env={**_environ(), "HIPTRACK_DB": str(database)}, timeout=120, check=False)
-    assert "scipy" in json.loads(done.stderr.strip().splitlines()[-1])["loaded"]
+    loaded = _probe(code, ["--version"], HEAVY + WEIGHTS, database)["loaded"]
+    assert "scipy" in loaded and "numpy" in loaded
+
+
+def test_the_listing_tables_are_the_schema() -> None:
+    """The Core tables listing reads are the ones the migrations build (test_storage compares those to the
+    migrations), and the table names checked before opening a file name every table."""
+    from tracker.storage import models, tables
+
+    assert models.Base.metadata is tables.metadata
+    assert set(tables.all_tables().tables) == tables.TABLE_NAMES
+
+
+def _probe(code: str, argv: list[str], watched: tuple[str, ...], database: Path) -> dict[str, object]:
+    """Run `hiptrack ARGV` in a fresh interpreter; its exit code and which of `watched` it imported."""
+    done = subprocess.run([sys.executable, "-c", code, json.dumps(argv), json.dumps(watched)], capture_output=True,
+                          text=True, env={**_environ(), "HIPTRACK_DB": str(database)}, timeout=120, check=False)
+    report: dict[str, object] = json.loads(done.stderr.strip().splitlines()[-1])
+    assert report["code"] == 0, done.stderr
+    return report
 
 
 def _environ() -> dict[str, str]:

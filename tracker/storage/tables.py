@@ -82,7 +82,9 @@ def __getattr__(name: str) -> Table:
     build = _BUILDERS.get(name)
     if build is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    table = metadata.tables.get(name) or build()
+    table = metadata.tables.get(name)
+    if table is None:
+        table = build()
     globals()[name] = table
     return table
 
