@@ -43,12 +43,19 @@ CalibrationRow = tuple[Quaternion | None, float | None, Quaternion | None]
 """Thigh strap alignment, its planarity, and the pelvis (sacrum) strap alignment when there was one."""
 
 
-ChildRow = sa.Row[Any]
-"""A hold, rep, set or ride row read as plain columns (`row.start_s`), not as an ORM object.
+ChildRow = tuple[Any, ...]
+"""A hold, rep or set as a plain tuple of the columns in HOLD_COLUMNS, REP_COLUMNS or SET_COLUMNS.
 
-Why: years of sessions hold tens of thousands of child rows; building ORM instances for them cost the
-dashboard about a second of CPU, plain rows a fraction of it. They are only read, never changed.
+Why tuples: years of sessions hold tens of thousands of child rows; ORM instances cost the dashboard
+about a second of CPU, and even reading a Core row's columns by name costs a third of what is left.
+They are only read, never changed.
 """
+
+HOLD_COLUMNS = ("motion", "start_s", "end_s", "angle_deg", "stability_deg", "pelvis_tilt_deg", "pelvis_obliquity_deg",
+                "pelvis_rotation_deg", "compensated")
+REP_COLUMNS = ("motion", "start_s", "end_s", "peak_deg", "pelvis_tilt_deg", "pelvis_obliquity_deg",
+               "pelvis_rotation_deg", "compensated")
+SET_COLUMNS = ("start_s", "end_s", "reps")
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,13 +65,14 @@ class ResultChildren:
     holds: Mapping[int, list[ChildRow]] = field(default_factory=dict)
     reps: Mapping[int, list[ChildRow]] = field(default_factory=dict)
     sets: Mapping[int, list[ChildRow]] = field(default_factory=dict)
-    rides: Mapping[int, ChildRow] = field(default_factory=dict)
+    rides: Mapping[int, sa.Row[Any]] = field(default_factory=dict)
 
 
 def result_children(connection: Connection, result_ids: Sequence[int], only_these: bool) -> ResultChildren:
     """Child rows of the given results; `only_these` filters by id (one session), else reads all (bulk)."""
-    def rows(table: sa.Table) -> Sequence[ChildRow]:
-        query = sa.select(*table.columns)
+    def rows(table: sa.Table, columns: Sequence[str] | None = None) -> Sequence[sa.Row[Any]]:
+        query = sa.select(table.c.result_id, *(table.c[name] for name in columns)) if columns is not None else \
+            sa.select(*table.columns)
         if only_these:
             query = query.where(table.c.result_id.in_(result_ids))
         return connection.execute(query.order_by(table.c.result_id, table.c.start_s if "start_s" in table.c
@@ -73,9 +81,10 @@ def result_children(connection: Connection, result_ids: Sequence[int], only_thes
     holds: defaultdict[int, list[ChildRow]] = defaultdict(list)
     reps: defaultdict[int, list[ChildRow]] = defaultdict(list)
     sets: defaultdict[int, list[ChildRow]] = defaultdict(list)
-    for grouped, table in ((holds, t.holds), (reps, t.reps), (sets, t.sets)):
-        for row in rows(table):
-            grouped[row.result_id].append(row)
+    for grouped, table, columns in ((holds, t.holds, HOLD_COLUMNS), (reps, t.reps, REP_COLUMNS),
+                                    (sets, t.sets, SET_COLUMNS)):
+        for row in rows(table, columns):
+            grouped[row[0]].append(tuple(row[1:]))
     return ResultChildren(holds, reps, sets, {row.result_id: row for row in rows(t.ride_metrics)})
 
 
@@ -111,20 +120,21 @@ def result_from_rows(row: Any, children: ResultChildren, calibration: Calibratio
         side=row.side, exercise=row.exercise_id,
         duration_s=row.duration_s if row.duration_s is not None else row.session_duration_s,
         calibration=outcome, peaks=peaks,
-        holds=tuple(HoldEvent(h.motion, h.start_s, h.end_s, h.angle_deg,
-                              h.stability_deg if h.stability_deg is not None else float("nan"),
-                              _pelvis_motion(h, "_deg"), h.compensated)
-                    for h in children.holds.get(row.id, ())),
-        reps=tuple(RepEvent(r.motion, r.start_s, r.end_s, r.peak_deg, _pelvis_motion(r, "_deg"), r.compensated)
-                   for r in children.reps.get(row.id, ())),
-        sets=tuple(SetEvent(s.start_s, s.end_s, s.reps) for s in children.sets.get(row.id, ())),
+        holds=tuple(HoldEvent(motion, start, end, angle, stability if stability is not None else float("nan"),
+                              _pelvis(tilt, obliquity, rotation), compensated)
+                    for motion, start, end, angle, stability, tilt, obliquity, rotation, compensated
+                    in children.holds.get(row.id, ())),
+        reps=tuple(RepEvent(motion, start, end, peak, _pelvis(tilt, obliquity, rotation), compensated)
+                   for motion, start, end, peak, tilt, obliquity, rotation, compensated
+                   in children.reps.get(row.id, ())),
+        sets=tuple(SetEvent(*values) for values in children.sets.get(row.id, ())),
         ride=None if ride is None else _ride_result(ride), algorithm_version=row.algorithm_version,
         warnings=tuple(row.warnings or ()),
         confidence=None if row.confidence is None else {
             angle: MotionConfidence(str(c["level"]), float(c["heading_uncertainty_deg"]))
             for angle, c in row.confidence.items() if isinstance(c, dict)},
         orientation_source=tuple(row.orientation_source.split(",")) if row.orientation_source else (),
-        pelvis=_pelvis_motion(row, "_range_deg"))
+        pelvis=_pelvis(row.pelvis_tilt_range_deg, row.pelvis_obliquity_range_deg, row.pelvis_rotation_range_deg))
 
 
 _PLANES = ("tilt", "obliquity", "rotation")
@@ -136,12 +146,14 @@ def pelvis_columns(motion: PelvisMotion | None, suffix: str) -> dict[str, float 
             for plane in _PLANES}
 
 
-def _pelvis_motion(row: Any, suffix: str) -> PelvisMotion | None:
-    values = [getattr(row, f"pelvis_{plane}{suffix}") for plane in _PLANES]
-    return None if any(v is None for v in values) else PelvisMotion(*(float(v) for v in values))
+def _pelvis(tilt: float | None, obliquity: float | None, rotation: float | None) -> PelvisMotion | None:
+    """The stored pelvis ranges, or None when any is missing (no pelvis sensor)."""
+    if tilt is None or obliquity is None or rotation is None:
+        return None
+    return PelvisMotion(float(tilt), float(obliquity), float(rotation))
 
 
-def _ride_result(row: ChildRow) -> RideResult:
+def _ride_result(row: sa.Row[Any]) -> RideResult:
     details: dict[str, Any] = dict(row.details or {})
     known = {f.name for f in fields(RideResult)}
     values: dict[str, Any] = {name: getattr(row, name) for name in RIDE_COLUMNS if name in known}
