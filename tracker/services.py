@@ -10,15 +10,16 @@ from __future__ import annotations
 import importlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
-from analysis.results import SessionResult
 from tracker.domain import SessionSummary
+from tracker.storage import reading
 from tracker.storage.database import Database, open_database
-from tracker.storage.people_repository import DEFAULT_PERSON, PersonSummary
-from tracker.storage.store import Store
+from tracker.storage.reading import DEFAULT_PERSON
 
 if TYPE_CHECKING:
+    from analysis.results import SessionResult
     from tracker.recorder import Recorder
     from tracker.services_recording import (
         BlockCallback,
@@ -32,6 +33,8 @@ if TYPE_CHECKING:
         simulated_notification_source,
     )
     from tracker.services_transfer import IMPORT_BLOCK_S, export_session, import_csv, import_samples
+    from tracker.storage.people_repository import PersonSummary
+    from tracker.storage.store import Store
 
 __all__ = ["IMPORT_BLOCK_S", "BlockCallback", "Services", "StatusCallback", "analysis_streams", "analyze_session",
            "build_services", "delete_sessions", "export_session", "for_person", "import_csv", "import_samples",
@@ -54,12 +57,20 @@ def __getattr__(name: str) -> Any:
     return getattr(importlib.import_module(module), name)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Services:
     database: Database
-    store: Store
+    person_id: int | None
+    """Whose sessions, results, pain and plan `store` sees and records (None: the default person)."""
     person: str = DEFAULT_PERSON
-    """Whose sessions, results, pain and plan `store` sees and records."""
+
+    @cached_property
+    def store(self) -> Store:
+        """The repositories, built on first use: opening (and the dashboard's first frame) never waits for
+        the ORM mapping, which only the repositories load."""
+        from tracker.storage.store import Store
+
+        return Store(self.database.sessions, self.person_id)
 
     @property
     def recorder(self) -> Recorder:
@@ -82,7 +93,8 @@ def build_services(db_url: str | None = None, *, recover: bool = True, person: s
         database.dispose()
         raise
     if recover:
-        services.store.sessions.mark_stale_interrupted(datetime.now(UTC))
+        with database.engine.begin() as connection:
+            reading.mark_stale_interrupted(connection, datetime.now(UTC))
     return services
 
 
@@ -92,8 +104,9 @@ def for_person(services: Services, person: str | None) -> Services:
 
 
 def _as_person(database: Database, person: str | None) -> Services:
-    store = Store(database.sessions, Store(database.sessions).people.id_of(person))
-    return Services(database, store, person or DEFAULT_PERSON)
+    with database.engine.connect() as connection:
+        person_id = reading.person_id(connection, person)
+    return Services(database, person_id, person or DEFAULT_PERSON)
 
 
 def people(services: Services) -> list[PersonSummary]:
