@@ -376,11 +376,12 @@ def adherence(rows: Iterable[AnalysedSession], plan: Sequence[PlanItem], now: da
     """Session days per week against each plan item's minimum sessions per week."""
     rows = list(rows)
     days: dict[date, int] = defaultdict(int)
-    done_days: dict[tuple[str, str], set[date]] = defaultdict(set)
+    done_days: dict[tuple[str, str, date], set[date]] = defaultdict(set)
+    """(exercise, side, the week's Monday) → the days of that week it was done: each week looks up its own."""
     for row in rows:
         day = row.started_at.astimezone().date()
         days[day] += 1
-        done_days[(row.exercise, row.side.value)].add(day)
+        done_days[(row.exercise, row.side.value, _monday(day))].add(day)
     if not plan:
         return Adherence((), 0, dict(days), ())
     today = now.astimezone().date()
@@ -388,7 +389,6 @@ def adherence(rows: Iterable[AnalysedSession], plan: Sequence[PlanItem], now: da
     weeks = []
     kept: list[bool] = []
     for start in (first + timedelta(weeks=i) for i in range(((_monday(today) - first).days // 7) + 1)):
-        end = start + timedelta(days=7)
         planned = done = 0
         week_kept = True
         for item in plan:
@@ -397,7 +397,7 @@ def adherence(rows: Iterable[AnalysedSession], plan: Sequence[PlanItem], now: da
                 continue                     # a removed item no longer counts from its removal's week on
             want = int(np.ceil(item.sessions_per_week[0]))
             sides = ("left", "right") if item.side == "both" else (item.side,)
-            got = len({d for side in sides for d in done_days[(item.exercise_id, side)] if start <= d < end})
+            got = len(set().union(*(done_days.get((item.exercise_id, side, start), ()) for side in sides)))
             planned += want
             done += min(got, want)
             week_kept &= got >= want
