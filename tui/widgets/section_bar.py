@@ -11,7 +11,7 @@ from textual.content import Content
 from textual.reactive import reactive
 from textual.widget import Widget
 
-from tracker.storage.people_repository import DEFAULT_PERSON
+from tracker.storage.reading import DEFAULT_PERSON
 
 SECTIONS = (("home", "h", "Home"), ("sessions", "s", "Sessions"), ("exercises", "e", "Exercises"),
             ("devices", "d", "Devices"))
