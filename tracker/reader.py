@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from tracker import catalog
 from tracker.domain import AnalysedSession, PainEntry, SessionSummary
+from tracker.plans import PlanItem
 from tracker.storage import reading
 from tracker.storage import tables as t
 from tracker.storage.database import Database, open_database
@@ -46,6 +47,15 @@ class Reader:
         """The person's analysed sessions with their results, oldest first."""
         with self.database.engine.connect() as connection:
             return reading.analysed(connection, reading.mine(t.sessions.c.person_id, self.person_id))
+
+    def pain(self) -> list[PainEntry]:
+        """Every pain entry of the person, oldest first."""
+        with self.database.engine.connect() as connection:
+            return reading.pain_entries(connection, self.person_id)
+
+    def plan(self, include_inactive: bool = False) -> list[PlanItem]:
+        with self.database.engine.connect() as connection:
+            return reading.plan_items(connection, self.person_id, include_inactive)
 
     def show(self, session_id: int) -> Shown:
         """One consistent read of a session; an unknown id (or another person's) is an error."""

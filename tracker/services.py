@@ -20,6 +20,7 @@ from tracker.storage.reading import DEFAULT_PERSON
 
 if TYPE_CHECKING:
     from analysis.results import SessionResult
+    from tracker.reader import Reader
     from tracker.recorder import Recorder
     from tracker.services_recording import (
         BlockCallback,
@@ -71,6 +72,13 @@ class Services:
         from tracker.storage.store import Store
 
         return Store(self.database.sessions, self.person_id)
+
+    @property
+    def reader(self) -> Reader:
+        """Core reads of this person's sessions, results, pain and plan: no ORM (the dashboard's home screen)."""
+        from tracker.reader import Reader
+
+        return Reader(self.database, self.person_id)
 
     @property
     def recorder(self) -> Recorder:

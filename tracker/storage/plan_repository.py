@@ -6,10 +6,10 @@ from dataclasses import replace
 
 import sqlalchemy as sa
 
-from tracker.catalog import Prescription
 from tracker.errors import BadInputError
 from tracker.plans import PlanItem
 from tracker.storage import models as m
+from tracker.storage import reading
 from tracker.storage.repository_base import Repository
 
 
@@ -36,11 +36,8 @@ class PlanRepository(Repository):
             return replace(item, id=row.id)
 
     def items(self, include_inactive: bool = False) -> list[PlanItem]:
-        with self._read() as orm:
-            query = sa.select(m.PlanItem).where(self._mine(m.PlanItem.person_id)).order_by(m.PlanItem.id)
-            if not include_inactive:
-                query = query.where(m.PlanItem.active.is_(True))
-            return [_plan_item(row) for row in orm.scalars(query)]
+        with self._connection() as connection:
+            return reading.plan_items(connection, self.person_id, include_inactive)
 
     def deactivate(self, item_id: int) -> None:
         """Plan items are retired, not deleted: past weeks' adherence still counts them."""
@@ -55,15 +52,3 @@ class PlanRepository(Repository):
 
 def _span_columns(name: str, span: tuple[float, float] | None) -> dict[str, float | None]:
     return {f"{name}_min": None if span is None else span[0], f"{name}_max": None if span is None else span[1]}
-
-
-def _span(low: float | None, high: float | None) -> tuple[float, float] | None:
-    return None if low is None or high is None else (low, high)
-
-
-def _plan_item(row: m.PlanItem) -> PlanItem:
-    prescription = Prescription(sets=_span(row.sets_min, row.sets_max), reps=_span(row.reps_min, row.reps_max),
-                                hold_s=_span(row.hold_s_min, row.hold_s_max),
-                                sessions_per_week=(row.sessions_per_week_min, row.sessions_per_week_max))
-    return PlanItem(row.exercise_id, row.side, prescription, row.started_on, row.target_deg, row.id, row.active,
-                    row.ended_on)

@@ -14,8 +14,10 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from tracker.catalog import Prescription
 from tracker.domain import AnalysedSession, PainEntry, SessionStatus, SessionSummary, Source, StreamInfo, thigh_of
 from tracker.errors import BadInputError, SessionNotFoundError
+from tracker.plans import PlanItem
 from tracker.storage import tables as t
 
 DEFAULT_PERSON = "default"
@@ -135,3 +137,20 @@ def session_ids(connection: Connection, person: int | None) -> Sequence[int]:
     """Ids of the person's published sessions."""
     s = t.sessions.c
     return list(connection.scalars(sa.select(s.id).where(published(), mine(s.person_id, person)).order_by(s.id)))
+
+
+def plan_items(connection: Connection, person: int | None, include_inactive: bool = False) -> list[PlanItem]:
+    """The person's plan, oldest item first; removed items too when asked (past weeks still count them)."""
+    p = t.plan_items.c
+    query = sa.select(*t.plan_items.columns).where(mine(p.person_id, person)).order_by(p.id)
+    if not include_inactive:
+        query = query.where(p.active.is_(True))
+    return [PlanItem(row.exercise_id, row.side, Prescription(
+        sets=_span(row.sets_min, row.sets_max), reps=_span(row.reps_min, row.reps_max),
+        hold_s=_span(row.hold_s_min, row.hold_s_max),
+        sessions_per_week=(row.sessions_per_week_min, row.sessions_per_week_max)),
+        row.started_on, row.target_deg, row.id, row.active, row.ended_on) for row in connection.execute(query)]
+
+
+def _span(low: float | None, high: float | None) -> tuple[float, float] | None:
+    return None if low is None or high is None else (low, high)

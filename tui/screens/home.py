@@ -79,13 +79,13 @@ class HomeScreen(DataScreen):
         """
         from tracker.progress import adherence, build_report
 
-        store = self._dashboard.services.store
+        reader = self._dashboard.services.reader    # Core reads: the ORM need not load for the home screen
         now = self._dashboard.clock()
         try:
-            rows = store.results.analysed()
-            plan = store.plans.items(include_inactive=True)
+            rows = reader.analysed()
+            plan = reader.plan(include_inactive=True)
             self.app.call_from_thread(self._show_week, adherence(rows, plan, now), any(r.calibrated for r in rows))
-            pain = store.pain.entries()
+            pain = reader.pain()
             data = HomeData(build_report(rows, pain, plan, now), pain_per_session(pain))
         except HiptrackError as err:
             self.app.call_from_thread(self.notify, str(err), title="Cannot load progress", severity="error")
