@@ -68,6 +68,8 @@ def record(
         source = _notification_source(svc_module, exercise, side, replay, simulate, log, fast, seed, profile)
         session_id = _record_with_preview(exercise, side, svc, source, Source.REPLAY if replay else Source.SIMULATED,
                                           on_screen=not no_tui and sys.stdout.isatty())
+        if session_id is not None and replay is not None:
+            _refuse_if_nothing_decoded(svc, session_id, replay, sum(source.stats.malformed_by_device.values()))
         if session_id is not None:
             _report(svc_module, svc, session_id)
         else:                                   # discarded on the live screen, or stopped before anything arrived
@@ -76,6 +78,16 @@ def record(
         if dropped:
             _tell(f"{dropped} malformed notification(s) skipped.", err=True)
         svc.close()
+
+
+def _refuse_if_nothing_decoded(svc: Any, session_id: int, replay: Path, malformed: int) -> None:
+    """A log whose every sample notification was malformed is bad input, not an empty `complete` session."""
+    if malformed == 0 or svc.store.sessions.get(session_id).samples > 0:
+        return
+    svc.store.sessions.delete(session_id)
+    svc.close()
+    raise BadInputError(f"{replay}: all {malformed} sample notification(s) were malformed (not one sample could be "
+                        "decoded); nothing was recorded")
 
 
 def _record_with_preview(exercise: str, side: Side, svc: Any, source: Any, origin: Source,
