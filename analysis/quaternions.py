@@ -66,3 +66,27 @@ def euler_zxy_deg(q: FloatArray) -> FloatArray:
     a = np.arctan2(-r01, r11)
     c = np.arctan2(-r20, r22)
     return np.degrees(np.stack([a, b, c], axis=-1))
+
+
+def from_matrix(matrix: FloatArray) -> FloatArray:
+    """(4,) w, x, y, z of a 3×3 rotation matrix (nearest rotation, by SVD, if it is not quite orthogonal).
+
+    As scipy's Rotation.from_matrix (Markley's branch on the largest of the diagonal and the trace),
+    which the calibration used; written here so that analysing a file does not import scipy.spatial
+    (0.35 s of CPU, a third of a short ride's floor)."""
+    m = np.asarray(matrix, dtype=float)
+    if not np.allclose(m @ m.T, np.eye(3), atol=1e-12):
+        u, _, vt = np.linalg.svd(m)
+        m = u @ vt
+    trace = m[0, 0] + m[1, 1] + m[2, 2]
+    choice = int(np.argmax([m[0, 0], m[1, 1], m[2, 2], trace]))
+    if choice == 3:
+        xyzw = [m[2, 1] - m[1, 2], m[0, 2] - m[2, 0], m[1, 0] - m[0, 1], 1 + trace]
+    else:
+        i, j, k = choice, (choice + 1) % 3, (choice + 2) % 3
+        xyzw = [0.0, 0.0, 0.0, m[k, j] - m[j, k]]
+        xyzw[i] = 1 - trace + 2 * m[i, i]
+        xyzw[j] = m[j, i] + m[i, j]
+        xyzw[k] = m[k, i] + m[i, k]
+    out = np.array([xyzw[3], xyzw[0], xyzw[1], xyzw[2]])
+    return np.asarray(out / np.linalg.norm(out))

@@ -22,14 +22,13 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.ndimage import maximum_filter1d, median_filter
 
 from analysis import quaternions as q
 from analysis.angles import HipAngles
 from analysis.calibration import Calibration
 from analysis.frames import hip_angles_deg, pelvis_reference
 from analysis.orientation import estimate_orientation
-from analysis.segments import drop_short, moving_average, runs
+from analysis.segments import drop_short, moving_average, runs, window_max, window_median
 
 FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
@@ -98,7 +97,7 @@ def ride_heading(time_s: FloatArray, gyr: FloatArray, acc: FloatArray, quat_wxyz
     # with the pelvis) but carries the drift; the pedalling axis, smoothed hard, removes that.
     path = _stroke_mean_heading(ml_axis, max(1, round(_stroke_period_s(time_s, omega, centres, axis_rad, params) / dt)))
     offset = np.angle(np.exp(1j * (axis_rad - np.interp(centres, time_s, path))))
-    offset = median_filter(np.unwrap(offset), size=max(1, round(params.smooth_s / params.step_s)) | 1, mode="nearest")
+    offset = window_median(np.unwrap(offset), max(1, round(params.smooth_s / params.step_s)) | 1)
     seen = np.interp(centres, time_s, path) + offset - np.interp(centres, time_s, drift)
     offset -= np.median(seen[centres <= centres[0] + params.reference_s])   # the first strokes face as calibrated
     observed_correction = path + np.interp(time_s, centres, offset)
@@ -139,7 +138,7 @@ def _stroke_period_s(time_s: FloatArray, omega: FloatArray, centres: FloatArray,
     step = max(1, round(params.step_s / float(time_s[1] - time_s[0])))
     pedalling = np.zeros(len(time_s), dtype=bool)
     pedalling[np.clip(np.searchsorted(time_s, centres), 0, len(time_s) - 1)] = True
-    pedalling = maximum_filter1d(pedalling, size=step)
+    pedalling = window_max(pedalling, step)
     crossings = int(np.sum((rate[1:] > 0) & (rate[:-1] <= 0) & pedalling[1:]))
     return float(pedalling.sum() * (time_s[1] - time_s[0]) / crossings) if crossings else params.window_s
 
