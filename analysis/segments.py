@@ -9,6 +9,7 @@ whole parse + orientation, and these are a few lines of NumPy.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
@@ -43,12 +44,12 @@ def rolling_range(values: FloatArray, window: int) -> FloatArray:
     return np.asarray(window_max(values, window) - window_min(values, window))
 
 
-def window_max(values: NDArray[np.generic], window: int) -> NDArray[np.generic]:
+def window_max(values: NDArray[Any], window: int) -> NDArray[Any]:
     """Maximum over a centred window along axis 0 (the end samples repeat past the edges)."""
     return _window_extreme(np.asarray(values), max(1, int(window)), np.maximum)
 
 
-def window_min(values: NDArray[np.generic], window: int) -> NDArray[np.generic]:
+def window_min(values: NDArray[Any], window: int) -> NDArray[Any]:
     """Minimum over a centred window along axis 0 (the end samples repeat past the edges)."""
     return _window_extreme(np.asarray(values), max(1, int(window)), np.minimum)
 
@@ -65,7 +66,7 @@ def window_median(values: FloatArray, window: int) -> FloatArray:
     return np.asarray(np.median(sliding_window_view(_edge_padded(values, window), window), axis=-1))
 
 
-def _edge_padded(values: NDArray[np.generic], window: int) -> NDArray[np.generic]:
+def _edge_padded(values: NDArray[Any], window: int) -> NDArray[Any]:
     """values with window // 2 copies of the first sample before and the rest of a window of the last after
     (ndimage's centring: sample i sees i − window//2 … i − window//2 + window − 1)."""
     before = window // 2
@@ -73,9 +74,9 @@ def _edge_padded(values: NDArray[np.generic], window: int) -> NDArray[np.generic
                            np.repeat(values[-1:], window - 1 - before, axis=0)])
 
 
-def _window_extreme(values: NDArray[np.generic], window: int,
-                    op: Callable[[NDArray[np.generic], NDArray[np.generic]], NDArray[np.generic]]
-                    ) -> NDArray[np.generic]:
+def _window_extreme(values: NDArray[Any], window: int,
+                    op: Callable[[NDArray[Any], NDArray[Any]], NDArray[Any]]
+                    ) -> NDArray[Any]:
     """op (np.maximum or np.minimum) over each centred window, by doubling: O(n log window), exact."""
     if window == 1 or len(values) == 0:
         return values.copy()
