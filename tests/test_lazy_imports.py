@@ -103,10 +103,20 @@ def test_listing_and_showing_load_no_numpy_pydantic_or_orm(argv: list[str], data
 
 
 def test_probe_sees_a_heavy_import(database: Path) -> None:
-    """The probe itself works: the analysis command's own path loads SciPy, and the probe says so."""
+    """The probe itself works: the analysis command's own path loads VQF, and the probe says so."""
     code = PROBE.replace("from hiptrack.cli import main", "from hiptrack.cli import main\nimport tracker.assessment")
     loaded = _probe(code, ["--version"], HEAVY + WEIGHTS, database)["loaded"]
-    assert "scipy" in loaded and "numpy" in loaded
+    assert "vqf" in loaded and "numpy" in loaded
+
+
+def test_analysing_a_ride_loads_no_scipy(database: Path) -> None:
+    """Issue 12: SciPy's start-up (~1 s of CPU with scipy.signal) was most of a short ride's analysis
+    time; the ride path does without it. VQF is loaded (the probe does see the analysis ran)."""
+    ride = Path(__file__).parent / "data" / "ride_right.csv"
+    argv = ["analyze", str(ride), "--side", "right", "--exercise", "ride", "--json"]
+    loaded = _probe(PROBE, argv, HEAVY, database)["loaded"]
+    assert isinstance(loaded, list) and "vqf" in loaded
+    assert not [m for m in loaded if m.split(".")[0] == "scipy"], loaded
 
 
 def test_the_listing_tables_are_the_schema() -> None:
