@@ -50,7 +50,7 @@ ANGLE_REDRAW_S = 1 / 30
 (benchmarks/bench_load.py; redrawing everything that often would double the CPU for nothing)."""
 TRACE_REDRAW_S = 0.2
 """The scrolling trace: five frames a second scroll smoothly enough over a 30 s window (one braille
-dot is ~0.2 s at 80 columns), and a plotext frame costs far more than a counter's."""
+dot is ~0.2 s at 80 columns); a frame is a few NumPy passes (tui/braille.py), about a counter's cost."""
 
 
 @dataclass
