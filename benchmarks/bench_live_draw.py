@@ -108,10 +108,12 @@ async def run(session: SimulatedSession, folder: Path, size: tuple[int, int]) ->
         clock.take_over(screen)
         while "end" not in cpu:
             await pilot.pause(0.2)
-        screen.session.stop()
-        for timer in list(screen._timers):   # back on the wall clock, so the app closes them cleanly
+        for timer in list(screen._timers):   # back on the wall clock, as bench_load ends
             timer.resume()
-        await pilot.pause(0.5)
+        while not (screen.session.snapshot.session_id is not None and not screen.session.snapshot.running):
+            await pilot.pause(0.2)
+        await pilot.pause(1.0)
+        await pilot.press("q")
     services.close()
     return cpu["end"] - cpu["start"], clock.updates
 
