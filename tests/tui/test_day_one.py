@@ -267,6 +267,7 @@ async def _home(url: str, size: tuple[int, int]) -> tuple[bool, str, str]:
     return shown
 
 
+@pytest.mark.slow       # records the demo's four sessions (~25 s on a loaded 2-core machine)
 def test_the_demo_dashboard_says_it_is_the_demo_and_blames_nobody(tmp_path: Path,
                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     """The demo's sessions are done as prescribed with the strap kept: no alert about sessions nobody did,
