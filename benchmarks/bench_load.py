@@ -102,8 +102,8 @@ async def run(minutes: float, rate_hz: float, size: tuple[int, int], db: Path) -
     memory: list[tuple[float, float]] = []
     original = LiveRecordingScreen.refresh_angle
 
-    def measured(screen: LiveRecordingScreen) -> None:
-        original(screen)
+    def measured(screen: LiveRecordingScreen, **options: bool) -> None:
+        original(screen, **options)
         snapshot = screen.session.snapshot
         if source.first_s is not None and snapshot.state.time_s > 0 and snapshot.running:
             shown.append((time.time() - source.first_s, snapshot.state.time_s))

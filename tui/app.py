@@ -23,6 +23,7 @@ from textual.screen import Screen
 
 from tracker.errors import HiptrackError
 from tracker.services import Services, for_person
+from tracker.storage.database import is_demo_database
 from tui.context import DashboardContext, Scanner, utc_now
 from tui.scanning import default_scanner
 from tui.screens.base import DataScreen, RecordDefault, planned_side
@@ -82,7 +83,8 @@ class HiptrackApp(App[None]):
     def __init__(self, services: Services, *, clock: Callable[[], datetime] = utc_now,
                  scanner: Scanner | None = None, section: str = "home") -> None:
         super().__init__()
-        self.context = DashboardContext(services, scanner or default_scanner, clock)
+        self.context = DashboardContext(services, scanner or default_scanner, clock,
+                                        demo=is_demo_database(services.database))
         """Services, clock, scanner and change counter shared by every screen."""
         self._first_section = section
         for name, screen in SECTIONS.items():

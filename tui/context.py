@@ -58,3 +58,5 @@ class DashboardContext:
     data: DataVersion = field(default_factory=DataVersion)
     placements: dict[str, Placement] = field(default_factory=dict)
     """Sensor address → where the user strapped it, for this run (no stored preference yet)."""
+    demo: bool = False
+    """The database is `hiptrack demo`'s: its sessions are simulated, and the screens say so."""

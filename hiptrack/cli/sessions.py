@@ -29,20 +29,11 @@ from hiptrack.cli.common import (
     version_callback,
 )
 from tracker import catalog
-from tracker.domain import AnalysedSession, Gap, Motion, SessionStatus, Side
+from tracker.domain import AnalysedSession, Gap, Motion, SessionStatus
 from tracker.errors import BadInputError
 
 if TYPE_CHECKING:
     from analysis.results import SessionResult
-
-DEMO_PROGRAM: tuple[tuple[str, Side, int], ...] = (
-    ("seated_hip_internal_rotation", Side.LEFT, 11),
-    ("seated_hip_internal_rotation", Side.RIGHT, 12),
-    ("hamstring_strap_stretch", Side.LEFT, 13),
-    ("ride", Side.RIGHT, 14),
-)
-"""What `hiptrack demo` records: a short mobility session on both sides and a ride."""
-
 
 
 @app.callback()
@@ -90,6 +81,7 @@ def demo(db: DbOption = None, no_tui: NoTuiOption = False) -> None:
     afresh on every run: simulated sessions never feed your trends, adherence or alerts.
     """
     with user_errors():
+        from tracker.demo import DEMO_PROGRAM, demo_options  # the simulator loads for the demo only
         from tracker.storage.database import demo_url
 
         svc = services_module().build_services(db or demo_url())
@@ -100,7 +92,8 @@ def demo(db: DbOption = None, no_tui: NoTuiOption = False) -> None:
                    if db is None else f"Recording {len(DEMO_PROGRAM)} simulated sessions into {where} ...")
         import asyncio  # recording commands only: listing and showing start without the event loop
 
-        ids = [asyncio.run(services_module().record_simulated(svc, exercise, side, seed))
+        ids = [asyncio.run(services_module().record_simulated(svc, exercise, side, seed,
+                                                              options=demo_options(exercise)))
                for exercise, side, seed in DEMO_PROGRAM]
         recorded = [svc.store.sessions.get(i) for i in ids]
         again = f"hiptrack dashboard --db {shlex.quote(db or str(where))}"

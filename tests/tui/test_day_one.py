@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from helpers import DATA
 from helpers.tui_history import NOW, settle
 from textual.widgets import DataTable, Static
 from typer.testing import CliRunner
@@ -22,7 +23,7 @@ from hiptrack.cli import app
 from tracker.services import Services, build_services
 from tui.app import HiptrackApp
 from tui.screens.confirm import ConfirmScreen
-from tui.screens.home import HomeScreen
+from tui.screens.home import DEMO_ALERTS, HomeScreen
 from tui.widgets.trend_chart import TrendChart
 
 runner = CliRunner()
@@ -250,6 +251,45 @@ def test_demo_never_writes_into_your_database(tmp_path: Path, monkeypatch: pytes
     assert not mine.exists()
     code, out, _ = _invoke("sessions")
     assert code == 0 and "No sessions yet" in out
+
+
+async def _home(url: str, size: tuple[int, int]) -> tuple[bool, str, str]:
+    """(demo banner shown, its text, the alerts panel) of the dashboard's first screen on `url`."""
+    services = build_services(url)
+    app = HiptrackApp(services)
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, HomeScreen)
+        banner = screen.query_one("#demo-banner", Static)
+        shown = (banner.display, str(banner.render()), str(screen.query_one("#alerts", Static).render()))
+    services.close()
+    return shown
+
+
+@pytest.mark.slow       # records the demo's four sessions (~25 s on a loaded 2-core machine)
+def test_the_demo_dashboard_says_it_is_the_demo_and_blames_nobody(tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """The demo's sessions are done as prescribed with the strap kept: no alert about sessions nobody did,
+    and the first screen says whose sessions these are and how to get to your own."""
+    monkeypatch.delenv("HIPTRACK_DB", raising=False)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
+    code, out, err = _invoke("demo", "--no-tui")
+    assert code == 0, err
+    demo_db = tmp_path / "hiptrack" / "hiptrack-demo.db"
+    code, out, _ = _invoke("progress", "--db", str(demo_db))
+    assert code == 0 and "prescribed" not in out and "differently" not in out and "!" not in out
+    for size in ((80, 24), (120, 36)):
+        shown, banner, alerts = asyncio.run(_home(f"sqlite:///{demo_db}", size))
+        assert shown and "simulated sessions, not yours" in banner and "then run hiptrack" in banner
+        assert alerts == "No alerts."
+    _import_at(DATA / "seated_ir_left.csv", f"sqlite:///{demo_db}", "2026-03-03T18:00+00:00")   # another strap
+    _, _, alerts = asyncio.run(_home(f"sqlite:///{demo_db}", (120, 36)))
+    assert alerts.startswith(DEMO_ALERTS + "\n! ")                      # an alert there is headed as an example
+    mine = tmp_path / "mine.db"
+    _import_at(DATA / "seated_ir_left.csv", f"sqlite:///{mine}", "2026-03-03T18:00+00:00")
+    shown, _, alerts = asyncio.run(_home(f"sqlite:///{mine}", (80, 24)))
+    assert not shown and alerts.startswith("! ")                        # your own database: yours, no banner
 
 
 # -- help that stands on its own ---------------------------------------------------------------------------------

@@ -63,6 +63,14 @@ def demo_url() -> str:
     return f"sqlite:///{data_dir / 'hiptrack-demo.db'}"
 
 
+def is_demo_database(database: Database) -> bool:
+    """Whether `database` is `hiptrack demo`'s own file: the dashboard then says its sessions are simulated."""
+    url = database.engine.url
+    if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
+        return False
+    return Path(url.database).resolve() == Path(demo_url().removeprefix("sqlite:///")).resolve()
+
+
 def resolve_url(cli_url: str | None) -> str:
     """--db, else $HIPTRACK_DB, else the default file; a plain path means that SQLite file.
 

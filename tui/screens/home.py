@@ -33,6 +33,9 @@ if TYPE_CHECKING:
     from tracker.progress import Adherence, ProgressItem, ProgressReport
 
 EMPTY = "No analysed sessions yet: press r to record one, or run `hiptrack demo`."
+DEMO_BANNER = "Demo: simulated sessions, not yours · your own data: q, then run hiptrack"
+"""Why: the demo opens on charts and alerts a new user would otherwise take for their own."""
+DEMO_ALERTS = "Example alerts, about the simulated sessions:"
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +55,7 @@ class HomeScreen(DataScreen):
 
     def compose(self) -> ComposeResult:
         yield SectionBar("home")
+        yield Static(DEMO_BANNER, id="demo-banner", markup=False)
         with Horizontal(id="trends"):
             yield OptionList(id="motions")
             yield TrendChart(id="trend")
@@ -68,6 +72,7 @@ class HomeScreen(DataScreen):
         self.query_one("#motions").border_title = "Tracked motions"
         self.query_one("#notes").border_title = "Pain and alerts"
         self.query_one("#week").border_title = "Session days"
+        self.query_one("#demo-banner").display = self._dashboard.demo
 
     @work(thread=True, exclusive=True, group="home")
     def load(self) -> None:
@@ -111,7 +116,7 @@ class HomeScreen(DataScreen):
         self._show_week(report.adherence, bool(report.items))
         self.query_one("#pain", Static).update(_pain_text(report))
         self.query_one(PainStrip).show(data.pain_scores)
-        self.query_one("#alerts", Static).update(_alerts_text(report))
+        self.query_one("#alerts", Static).update(_alerts_text(report, self._dashboard.demo))
 
     def record_default(self) -> RecordDefault | None:
         """The highlighted tracked motion's exercise (and its side, when only one side is tracked)."""
@@ -199,7 +204,9 @@ def _score(value: float) -> str:
     return f"{value:.1f}".removesuffix(".0")
 
 
-def _alerts_text(report: ProgressReport) -> Content:
+def _alerts_text(report: ProgressReport, demo: bool) -> Content:
+    """On the demo's database the alerts are headed as examples: they are about sessions nobody did."""
     if not report.alerts:
         return Content.from_markup("[dim]No alerts.[/]" if report.items else "")
-    return Content.from_markup("\n".join(f"[b $warning]![/] {escape(alert.message)}" for alert in report.alerts))
+    lines = [f"[b $warning]![/] {escape(alert.message)}" for alert in report.alerts]
+    return Content.from_markup("\n".join([f"[i]{DEMO_ALERTS}[/]", *lines] if demo else lines))

@@ -43,14 +43,15 @@ from tui.widgets.range_gauge import RangeGauge
 from tui.widgets.rep_counter import RepCounter
 from tui.widgets.sensor_status import SensorStatusLines
 
-REDRAW_S = 0.1
-"""Counters, timer, calibration steps and sensor status: ten redraws a second is plenty for the eye."""
 ANGLE_REDRAW_S = 1 / 30
-"""The angle and its gauge: thirty a second, so a sample is on screen within SPEC §10's 50 ms
-(benchmarks/bench_load.py; redrawing everything that often would double the CPU for nothing)."""
+"""The big angle and its gauge: thirty a second, so a sample is on screen within SPEC §10's 50 ms
+(benchmarks/bench_load.py); each repaints only when what it shows changed."""
+REDRAW_S = 0.1
+"""Counters, timer, small angles, calibration steps and sensor status: ten redraws a second is plenty for
+the eye (redrawing everything thirty times a second would double the CPU for nothing)."""
 TRACE_REDRAW_S = 0.2
 """The scrolling trace: five frames a second scroll smoothly enough over a 30 s window (one braille
-dot is ~0.2 s at 80 columns), and a plotext frame costs far more than a counter's."""
+dot is ~0.2 s at 80 columns); a frame is a few NumPy passes (tui/braille.py), about a counter's cost."""
 
 
 @dataclass
@@ -121,6 +122,7 @@ class LiveRecordingScreen(ModalScreen[int | None]):
         self._services = services
         self._session_id: int | None = None
         self._status_shown: str | None = None
+        self._ticks = 0
         self.failure: HiptrackError | None = None
         """Why the recording stopped, if it failed (shown on the status line until the screen closes)."""
 
@@ -158,9 +160,18 @@ class LiveRecordingScreen(ModalScreen[int | None]):
         self._record()
         self._load_context()
         self.refresh_view()
-        self.set_interval(REDRAW_S, self.refresh_view)
-        self.set_interval(ANGLE_REDRAW_S, self.refresh_angle)
-        self.set_interval(TRACE_REDRAW_S, self.refresh_trace)
+        self.set_interval(ANGLE_REDRAW_S, self._tick)
+
+    def _tick(self) -> None:
+        """One clock for all redraws, so whatever changes in a frame goes out in one screen update
+        (three timers meant up to three compositor passes)."""
+        self._ticks += 1
+        if self._ticks % round(TRACE_REDRAW_S / ANGLE_REDRAW_S) == 0:
+            self.refresh_trace()
+        if self._ticks % round(REDRAW_S / ANGLE_REDRAW_S) == 0:
+            self.refresh_view()
+        else:
+            self.refresh_angle()
 
     # -- the recording -----------------------------------------------------------------------------
     @work(exclusive=True, group="live-recording")
@@ -222,12 +233,12 @@ class LiveRecordingScreen(ModalScreen[int | None]):
         self.refresh_bindings()
 
     # -- drawing -----------------------------------------------------------------------------------
-    def refresh_angle(self) -> None:
-        """Redraw the angle readout and the gauge from the newest snapshot."""
+    def refresh_angle(self, *, others: bool = False) -> None:
+        """Redraw the big angle and the gauge from the newest snapshot (`others`: the two small angles too)."""
         state, context = self._session.state, self._measures
         sign = -1.0 if self._session.exercise.primary_motion in ("extension", "adduction", "external_rotation") \
             else 1.0
-        self.query_one(AngleReadout).show(state.angles_deg, state.primary_index)
+        self.query_one(AngleReadout).show(state.angles_deg, state.primary_index, others=others)
         self.query_one(RangeGauge).show(state.primary_deg, context.best_deg if context else None,
                                         context.target_deg if context else None, state.best_deg, sign)
 
@@ -239,7 +250,7 @@ class LiveRecordingScreen(ModalScreen[int | None]):
 
     def refresh_view(self) -> None:
         """Redraw everything from the session's newest snapshot."""
-        self.refresh_angle()
+        self.refresh_angle(others=True)
         snapshot = self._session.snapshot
         state, context = snapshot.state, self._measures
         prescription = context.prescription if context else self._session.exercise.prescription

@@ -23,11 +23,13 @@ class AngleReadout(Vertical):
 
     _shown: tuple[str, str, str] | None = None
 
-    def show(self, angles_deg: tuple[float, float, float] | None, primary: int) -> None:
+    def show(self, angles_deg: tuple[float, float, float] | None, primary: int, *, others: bool = True) -> None:
         """angles_deg: flexion, abduction, rotation (SPEC §2 signs), None before the calibration.
 
-        Only what changed is updated, and without a layout pass: this runs thirty times a second, and the
-        labels have a fixed size (the digits re-lay-out themselves only when their width changes).
+        Only what changed is updated, and without a layout pass: the big digits run thirty times a second
+        (the angle being moved); the two small angles beneath only with `others` (ten a second is what the
+        eye reads), and the labels have a fixed size (the digits re-lay-out themselves only when their
+        width changes).
         """
         if angles_deg is None:
             texts = ("waiting for the calibration", "--", " ")
@@ -35,6 +37,8 @@ class AngleReadout(Vertical):
             texts = (f"{ANGLE_NAMES[primary]}, degrees", f"{angles_deg[primary]:+.1f}", "   ".join(
                 f"{ANGLE_NAMES[k]} {angles_deg[k]:+.1f}°" for k in range(3) if k != primary))
         shown = self._shown or ("waiting for the calibration", "--", " ")
+        if not others:
+            texts = (*texts[:2], shown[2])
         widgets: tuple[Label | Digits, ...] = (self.query_one("#angle-name", Label), self.query_one(Digits),
                                                self.query_one("#other-angles", Label))
         for widget, text, before in zip(widgets, texts, shown, strict=True):

@@ -1,0 +1,56 @@
+"""The live screen's widgets repaint only when what they show changes (issue 17: a light live screen)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.app import App, ComposeResult
+from textual.widgets import Label
+
+from tui.widgets.angle_readout import AngleReadout
+from tui.widgets.range_gauge import RangeGauge
+
+
+class CountingGauge(RangeGauge):
+    repaints = 0
+
+    def refresh(self, *args: Any, **kwargs: Any) -> Any:
+        self.repaints += 1
+        return super().refresh(*args, **kwargs)
+
+
+class Widgets(App[None]):
+    def compose(self) -> ComposeResult:
+        yield CountingGauge()
+        yield AngleReadout()
+
+
+async def test_the_gauge_repaints_only_when_a_cell_or_a_label_changes() -> None:
+    app = Widgets()
+    async with app.run_test(size=(42, 8)) as pilot:
+        gauge = app.query_one(CountingGauge)
+        gauge.show(30.0, 40.0, 50.0, 30.0, 1.0)
+        await pilot.pause()
+        before = gauge.repaints
+        assert "today +30°" in gauge.text and "━" in gauge.text
+        gauge.show(30.1, 40.0, 50.0, 30.1, 1.0)            # a tremor: the same cells, the same rounded labels
+        gauge.show(29.9, 40.0, 50.0, 30.1, 1.0)
+        assert gauge.repaints == before
+        gauge.show(45.0, 40.0, 50.0, 45.0, 1.0)            # a real move: the fill and today's label change
+        assert gauge.repaints == before + 1
+        await pilot.pause()
+        assert "today +45°" in gauge.text
+
+
+async def test_the_small_angles_wait_for_the_slower_redraw() -> None:
+    app = Widgets()
+    async with app.run_test(size=(42, 8)) as pilot:
+        readout = app.query_one(AngleReadout)
+        readout.show((80.0, 1.0, 30.0), 2)
+        others = readout.query_one("#other-angles", Label)
+        assert str(others.render()) == "flexion +80.0°   abduction +1.0°"
+        readout.show((82.0, 2.0, 31.0), 2, others=False)     # the 30 Hz redraw: the big digits only
+        await pilot.pause()
+        assert str(others.render()) == "flexion +80.0°   abduction +1.0°"
+        readout.show((82.0, 2.0, 31.0), 2)                    # the 10 Hz redraw brings them up to date
+        assert str(others.render()) == "flexion +82.0°   abduction +2.0°"
