@@ -71,7 +71,8 @@ def assess(samples: ImuSamples, exercise_id: str, side: Side, other_thigh: ImuSa
 def _analyse_one(samples: ImuSamples, exercise: catalog.Exercise, side: Side, start_s: float,
                  pelvis: ImuSamples | None = None) -> ThighAnalysis:
     """Times in results count from the recording's first sample (live recordings use the host clock)."""
-    time_s, acc, gyr, mag = samples.time_s - start_s, samples.acc_mps2, samples.gyr_radps, samples.mag_ut
+    time_s = samples.time_s if start_s == 0.0 else samples.time_s - start_s     # no copy of a day's times if not needed
+    acc, gyr, mag = samples.acc_mps2, samples.gyr_radps, samples.mag_ut
     if len(samples) > 1 and not is_uniform(time_s):
         grid = uniform_grid(time_s)
         mag = None if mag is None else resample(time_s, mag, grid)

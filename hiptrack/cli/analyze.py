@@ -37,8 +37,9 @@ def analyze(
 
     with user_errors():
         catalog.get(exercise)
-        other = read_imu_csv(other_thigh) if other_thigh is not None else None
-        thigh = read_imu_csv(file)
+        # compact (float32 values): a day-long recording's samples then fit beside its analysis
+        other = read_imu_csv(other_thigh, compact=True) if other_thigh is not None else None
+        thigh = read_imu_csv(file, compact=True)
         assessment = assess(thigh, exercise, side, other, read_pelvis(pelvis, thigh))
         result = assessment.session_result()
         if angles is not None:
