@@ -18,10 +18,12 @@ CHUNK = 1 << 16
 
 
 def per_chunk(n: int, compute: Callable[[slice], NDArray[Any]], dtype: DTypeLike | None = None,
-              chunk: int = CHUNK) -> NDArray[Any]:
+              chunk: int | None = None) -> NDArray[Any]:
     """compute(block) for consecutive blocks of n samples, stacked on axis 0 into one preallocated array.
 
-    dtype: of the result (default: the first block's), e.g. float32 to keep a long result compact."""
+    dtype: of the result (default: the first block's), e.g. float32 to keep a long result compact.
+    chunk: samples per block (default CHUNK, read at call time so tests can make blocks tiny)."""
+    chunk = chunk or CHUNK
     first = compute(slice(0, min(n, chunk)))
     if n <= chunk:
         return first if dtype is None else np.asarray(first, dtype=dtype)

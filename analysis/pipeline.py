@@ -35,7 +35,7 @@ from analysis.events import (
 )
 from analysis.loop_closure import LoopClosureParams, closure_ramp, find_loop_closure
 from analysis.magnetometer import MagField, MagParams, assess_field, up_in_sensor_frame, with_heading_of
-from analysis.orientation import estimate_orientation
+from analysis.orientation import Windows, estimate_orientation
 from analysis.peaks import Peaks
 from analysis.pelvis import (
     PelvisAngles,
@@ -87,6 +87,8 @@ class AnalysisParams:
     vqf: dict[str, float] = field(default_factory=lambda: {"restThGyr": 5.0, "restThAcc": 1.0})
     """VQF's default rest thresholds (2 °/s) rarely trigger on a person holding a pose, which
     starves its gyro-bias estimate; 5 °/s lets holds count as rest (heading drift ÷ 3 here)."""
+    windows: Windows = field(default_factory=Windows)
+    """How long recordings are split for the orientation filter (bounded memory; analysis.orientation)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,7 +147,7 @@ def analyze_thigh(time_s: FloatArray, acc: FloatArray, gyr: FloatArray, side: st
     rate_hz = float(1.0 / np.median(np.diff(time_s)))
     duration = float(time_s[-1] - time_s[0])
     # float32 orientation: its 1e-7 rounding is far below sensor noise, and it halves what a long recording keeps
-    quat = estimate_orientation(gyr, acc, rate_hz, params=params.vqf, dtype=np.float32)
+    quat = estimate_orientation(gyr, acc, rate_hz, params=params.vqf, windows=params.windows, dtype=np.float32)
     field_check = None
     if mag is not None:
         field_check = assess_field(mag, up_in_sensor_frame(quat), rate_hz, params.mag)
@@ -160,7 +162,8 @@ def analyze_thigh(time_s: FloatArray, acc: FloatArray, gyr: FloatArray, side: st
     # not) measured worse than rests + loop closure (rotation up to 4.9° vs 1.6° mean RMSE at 2 °/s bias).
     use_mag = counting == "ride" and field_check is not None and field_check.usable
     if mag is not None and field_check is not None and use_mag:
-        quat9 = estimate_orientation(gyr, acc, rate_hz, mag - field_check.hard_iron_ut, params=params.vqf)
+        quat9 = estimate_orientation(gyr, acc, rate_hz, mag - field_check.hard_iron_ut, params=params.vqf,
+                                     windows=params.windows)
         quat = with_heading_of(quat, quat9, (time_s >= calibration.start_s) & (time_s <= calibration.end_s))
 
     column, motions = PRIMARY[primary_motion]
@@ -175,7 +178,7 @@ def analyze_thigh(time_s: FloatArray, acc: FloatArray, gyr: FloatArray, side: st
     stand = (time_s >= calibration.start_s) & (time_s <= calibration.end_s)
     pelvis_cal, pelvis_problem, pelvis_q = None, None, None
     if pelvis is not None:
-        pelvis_quat = estimate_orientation(pelvis.gyr, pelvis.acc, rate_hz, params=params.vqf)
+        pelvis_quat = estimate_orientation(pelvis.gyr, pelvis.acc, rate_hz, params=params.vqf, windows=params.windows)
         try:
             pelvis_cal = calibrate_pelvis(time_s, pelvis.acc, pelvis_quat, calibration, params.pelvis)
             pelvis_q = pelvis_quaternions(pelvis_quat, pelvis_cal)
