@@ -89,17 +89,18 @@ def read_imu_csv(path: Path, *, compact: bool = False) -> ImuSamples:
     recordings; time stays float64.
     """
     with _open_regular(path) as handle:
+        capacity = _count_lines(path, handle)
         first = _first_piece(path, handle)
         layout, header_end = _header(path, first)
-        dtype = np.float32 if compact else np.float64
+        columns = _Columns(max(capacity, first.count(b"\n") + 1), layout.has_mag,
+                           np.float32 if compact else np.float64)
         out_of_range: list[ImportFormatError] = []      # told after the unit checks, which explain more
         pieces = itertools.chain([(first[header_end + 1:], not handle.peek(1))], _line_pieces(handle))
-        blocks = []
         line = 2
         for piece, last in pieces:
-            blocks.append(_parse_piece(path, piece, layout, line, last, dtype, out_of_range))
+            columns.append(_parse_piece(path, piece, layout, line, last, out_of_range))
             line += piece.count(b"\n")
-    samples = _to_samples(blocks, layout)
+    samples = columns.samples()
     if len(samples) == 0:
         raise ImportFormatError(path, None, "no samples after the header")
     if len(samples) < 2:
@@ -110,6 +111,41 @@ def read_imu_csv(path: Path, *, compact: bool = False) -> ImuSamples:
     if out_of_range:
         raise out_of_range[0]
     return samples
+
+
+def _count_lines(path: Path, handle: io.BufferedReader) -> int:
+    """Line ends in the file (a first quick pass), so the sample arrays are sized once; back to the start."""
+    count = 0
+    while block := _read(path, handle, _PARSE_CHUNK_BYTES):
+        count += block.count(b"\n")
+    handle.seek(0)
+    return count + 1
+
+
+class _Columns:
+    """Per-quantity sample arrays (VQF wants C-contiguous input) sized once and filled a piece at a time:
+    no list of pieces to join at the end, which held two copies of every sample (the join's peak)."""
+
+    def __init__(self, capacity: int, has_mag: bool, dtype: type[np.floating]) -> None:
+        self.time_s = np.empty(capacity)
+        self.parts = [np.empty((capacity, 3), dtype) for _ in range(3 if has_mag else 2)]    # acc, gyr[, mag]
+        self.filled = 0
+
+    def append(self, table: FloatArray) -> None:
+        end = self.filled + len(table)
+        if end > len(self.time_s):          # the file grew since it was counted: grow (rare)
+            self.time_s = np.concatenate([self.time_s, np.empty(end)])
+            self.parts = [np.concatenate([part, np.empty((end, 3), part.dtype)]) for part in self.parts]
+        self.time_s[self.filled:end] = table[:, 0]
+        for k, part in enumerate(self.parts):
+            part[self.filled:end] = table[:, 1 + 3 * k:4 + 3 * k]
+        self.filled = end
+
+    def samples(self) -> ImuSamples:
+        """Views of the filled rows: the unused tail was never written, so it holds no memory."""
+        n = self.filled
+        acc, gyr, *mag = (part[:n] for part in self.parts)
+        return ImuSamples(self.time_s[:n], acc, gyr, mag[0] if mag else None)
 
 
 def _open_regular(path: Path) -> io.BufferedReader:
@@ -191,18 +227,18 @@ def _header(path: Path, raw: bytes) -> tuple[_Layout, int]:
 
 
 def _parse_piece(path: Path, piece: bytes, layout: _Layout, first_line: int, last: bool,
-                 dtype: type[np.floating], out_of_range: list[ImportFormatError]) -> tuple[FloatArray, FloatArray]:
-    """One line-aligned piece of sample lines (the first at first_line) → (time, values in dtype), checked:
-    every value parsed and finite. A piece of blank lines gives empty arrays. The first value out of
-    range is added to out_of_range (checked here, in float64: full scale must not round over its limit)."""
+                 out_of_range: list[ImportFormatError]) -> FloatArray:
+    """One line-aligned piece of sample lines (the first at first_line) → (M, columns) canonical table,
+    checked: every value parsed and finite. The first value out of range is added to out_of_range
+    (checked here, in float64: full scale must not round over its limit in a compact copy)."""
     _check_text(path, piece, first_line)
     if not _NON_SPACE.search(piece):
-        return np.zeros(0), np.zeros((0, len(layout.names) - 1), dtype=dtype)
+        return np.zeros((0, len(layout.names)))
     table = _parse_body(path, piece, layout, first_line, last)
     _check_values(path, piece, table, layout, first_line)
     if not out_of_range and (problem := _range_problem(path, piece, table, layout, first_line)) is not None:
         out_of_range.append(problem)
-    return np.ascontiguousarray(table[:, 0]), np.asarray(table[:, 1:], dtype=dtype)
+    return table
 
 
 def special_kind(mode: int) -> str:
@@ -450,20 +486,6 @@ def _range_problem(path: Path, raw: bytes, table: FloatArray, layout: _Layout,
         return None
     row, problem = found
     return ImportFormatError(path, _row_line(raw, row, first_line), problem)
-
-
-def _to_samples(blocks: list[tuple[FloatArray, FloatArray]], layout: _Layout) -> ImuSamples:
-    """Join the pieces into contiguous per-quantity arrays (VQF wants C-contiguous input), a column at a time
-    and letting go of each piece as it is copied, so the join never holds two copies of everything."""
-    time_s = np.concatenate([t for t, _ in blocks])
-    for i, (_, values) in enumerate(blocks):
-        blocks[i] = (np.zeros(0), values)
-    pieces = [v for _, v in blocks]
-    blocks.clear()
-    acc = np.concatenate([v[:, 0:3] for v in pieces])
-    gyr = np.concatenate([v[:, 3:6] for v in pieces])
-    mag = np.concatenate([v[:, 6:9] for v in pieces]) if layout.has_mag else None
-    return ImuSamples(time_s, acc, gyr, mag)
 
 
 # --------------------------------------------------------------------------------------------- write

@@ -221,13 +221,15 @@ def import_file(
                       or datetime.fromtimestamp(first.stat().st_mtime, UTC))
         svc = services_module().build_services(db, person=person)
         name = ", ".join(path.name for path in paths)
-        session_id = asyncio.run(services_module().import_samples(
+        label = "" if recording.format == "csv" else f" ({recording.format})"
+        work = services_module().import_samples(
             svc, recording.samples, name, exercise, side, started_at, device_name=recording.device_name,
-            profile=recording.format, details=recording.notes, pelvis=pelvis_samples))
+            profile=recording.format, details=recording.notes, pelvis=pelvis_samples)
+        del recording, pelvis_samples   # the import owns the samples now: it lets them go once stored (memory)
+        session_id = asyncio.run(work)
         summary = svc.store.sessions.get(session_id)
         result = services_module().session_result(svc, session_id)
         svc.close()
-        label = "" if recording.format == "csv" else f" ({recording.format})"
         typer.echo(f"Imported {name}{label} as session {session_id}: {summary.samples} samples, "
                    f"{summary.duration_s:.1f} s at {summary.rate_hz:.1f} Hz, started {local_time(summary.started_at)}"
                    + (f" (from {exported[1].name})." if exported else "."))
