@@ -118,27 +118,35 @@ def drift_between(time_s: FloatArray, centres: FloatArray, headings: FloatArray,
                   walk_deg_per_sqrt_s: float = 0.3) -> FloatArray:
     """heading_drift from each rest's centre time, mean heading and mean up vector (thigh frame)."""
     ups = ups / np.linalg.norm(ups, axis=1, keepdims=True)
-    same = np.degrees(np.arccos(np.clip(ups @ ups.T, -1.0, 1.0))) < pose_tolerance_deg
-    same &= (np.abs(ups[:, 1]) < np.cos(np.radians(30)))[:, None]
+    tilted = np.abs(ups[:, 1]) < np.cos(np.radians(30))
     k = len(centres)
-    rows, targets = [], []
-    for i in range(k):              # pair each rest with the next one in the same pose
-        later = np.flatnonzero(same[i, i + 1:])
+    pairs, targets = [], []
+    for i in np.flatnonzero(tilted):    # pair each rest with the next one in the same pose (one row of K at a time:
+        angle = np.degrees(np.arccos(np.clip(ups[i + 1:] @ ups[i], -1.0, 1.0)))   # a day has thousands of rests)
+        later = np.flatnonzero(angle < pose_tolerance_deg)
         if later.size:
             j = i + 1 + int(later[0])
-            row = np.zeros(k)
-            row[j], row[i] = 1.0, -1.0
-            rows.append(row)
+            pairs.append((i, j))
             targets.append(np.angle(np.exp(1j * (headings[j] - headings[i]))))
-    if not rows:
+    if not pairs:
         return np.zeros(len(time_s))
-    pin = np.zeros(k)
-    pin[0] = 10.0
-    walk = np.zeros((k - 1, k))
-    steps = np.arange(k - 1)
-    walk[steps, steps], walk[steps, steps + 1] = -1.0, 1.0
-    walk *= (observation_deg / (walk_deg_per_sqrt_s * np.sqrt(np.maximum(np.diff(centres), 1e-3))))[:, None]
-    system = np.vstack([*rows, pin, walk])
-    rhs = np.concatenate([targets, [0.0], np.zeros(k - 1)])
-    drift, *_ = np.linalg.lstsq(system, rhs, rcond=None)
+    weights = observation_deg / (walk_deg_per_sqrt_s * np.sqrt(np.maximum(np.diff(centres), 1e-3)))
+    drift = _sparse_least_squares(k, np.array(pairs).reshape(-1, 2), np.array(targets), weights)
     return np.interp(time_s, centres, drift)
+
+
+def _sparse_least_squares(k: int, pairs: NDArray[np.intp], targets: FloatArray, walk_weights: FloatArray) -> FloatArray:
+    """Drift at k rests: drift[j] − drift[i] = target per pair, drift[0] = 0 (weight 10), and each step
+    between neighbours ≈ 0 (walk_weights). Every row has one or two entries, so the system is sparse:
+    a dense (2K × K) matrix was quadratic in the number of rests (GBs for a day-long recording)."""
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.linalg import spsolve
+
+    n_pairs, steps = len(pairs), np.arange(k - 1)
+    rows = np.concatenate([np.repeat(np.arange(n_pairs), 2), [n_pairs], np.repeat(n_pairs + 1 + steps, 2)])
+    cols = np.concatenate([pairs[:, ::-1].ravel(), [0], np.column_stack([steps, steps + 1]).ravel()])
+    values = np.concatenate([np.tile([1.0, -1.0], n_pairs), [10.0],
+                             (walk_weights[:, None] * np.array([-1.0, 1.0])).ravel()])
+    system = coo_matrix((values, (rows, cols)), shape=(n_pairs + k, k)).tocsc()
+    rhs = np.concatenate([targets, np.zeros(k)])
+    return np.asarray(spsolve((system.T @ system).tocsc(), system.T @ rhs), dtype=float).reshape(k)
