@@ -100,9 +100,6 @@ def motion_confidence(uncertainty_deg: FloatArray, params: ConfidenceParams = Co
 def rest_mask(n: int, rests: NDArray[np.intp]) -> BoolArray:
     """(N,) True inside the (K, 2) index runs."""
     mask = np.zeros(n, dtype=bool)
-    if len(rests):
-        edges = np.zeros(n + 1, dtype=np.int64)
-        np.add.at(edges, rests[:, 0], 1)
-        np.add.at(edges, rests[:, 1], -1)
-        mask = np.cumsum(edges[:-1]) > 0
+    for a, b in rests:              # a step per run, not per sample; no (N,) int64 counts (0.14 GB a day)
+        mask[a:b] = True
     return mask
