@@ -11,7 +11,6 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.ndimage import gaussian_filter1d
 
 from analysis.chunks import per_chunk
 from analysis.results import HoldEvent, RepEvent, SetEvent
@@ -228,6 +227,8 @@ def low_pass(values: FloatArray, cutoff_hz: float, rate_hz: float) -> FloatArray
 
     A sample's value depends on low_pass_reach samples either side (a causal caller waits for them).
     """
+    from scipy.ndimage import gaussian_filter1d  # here, not at import: a ride without a pelvis sensor needs no scipy
+
     return gaussian_filter1d(np.asarray(values, dtype=float), _sigma(cutoff_hz, rate_hz), axis=0, mode="nearest")
 
 
