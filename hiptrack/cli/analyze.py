@@ -8,7 +8,16 @@ from typing import Annotated
 
 import typer
 
-from hiptrack.cli.common import ExerciseOption, JsonOption, PelvisOption, SideOption, app, read_pelvis, user_errors
+from hiptrack.cli.common import (
+    ExerciseOption,
+    JsonOption,
+    PelvisOption,
+    SideOption,
+    app,
+    heap_for_long_recordings,
+    read_pelvis,
+    user_errors,
+)
 from tracker import catalog
 from tracker.errors import BadInputError
 from tracker.report import render_assessment, render_exercise
@@ -35,6 +44,7 @@ def analyze(
     from tracker.imu_csv import read_imu_csv, write_angles_csv
     from tracker.result_json import result_json
 
+    heap_for_long_recordings()
     with user_errors():
         catalog.get(exercise)
         # compact (float32 values): a day-long recording's samples then fit beside its analysis

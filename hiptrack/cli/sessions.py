@@ -22,6 +22,7 @@ from hiptrack.cli.common import (
     SessionIdArgument,
     SideOption,
     app,
+    heap_for_long_recordings,
     local_time,
     parse_datetime,
     read_pelvis,
@@ -206,6 +207,7 @@ def import_file(
     person: PersonOption = None,
 ) -> None:
     """Store a recording made with another tool (plain CSV or a vendor's export) as a session."""
+    heap_for_long_recordings()
     with user_errors():
         started_at = parse_datetime(at) if at else None
         catalog.get(exercise)                       # a typo must not create or touch the database
@@ -302,6 +304,7 @@ def reanalyze(
     person: PersonOption = None,
 ) -> None:
     """Re-run the analysis on stored raw samples (after an algorithm update) and store the results."""
+    heap_for_long_recordings()
     with user_errors():
         if (session_id is None) == (not all_sessions):
             raise BadInputError("give a SESSION_ID or --all (not both)")
