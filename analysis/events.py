@@ -207,12 +207,18 @@ def extend_start(smooth_deg: FloatArray, a: int, lo: int, rate_hz: float, params
     return lo + (int(np.flatnonzero(before)[-1]) + 1 if before.any() else 0)
 
 
-def extend_end(smooth_deg: FloatArray, a: int, b: int, hi: int, rate_hz: float, params: EventParams) -> int:
+def extend_end(smooth_deg: FloatArray, a: int, b: int, hi: int, rate_hz: float, params: EventParams,
+               level_deg: float | None = None) -> int:
     """A hold [a, b) ends (exclusive) where the angle leaves arrival_deg of its last level (≤ hi).
 
     Returns hi when the angle has not left yet: a causal caller then knows the end is still open.
+    level_deg: the last level, for a caller whose window no longer holds the hold's samples (b ≤ a).
     """
-    level = smooth_deg[max(a, b - edge_samples(rate_hz)):b].mean()
+    if level_deg is None:
+        if b <= a:
+            raise ValueError(f"hold [{a}, {b}) has no samples to take its level from")
+        level_deg = float(smooth_deg[max(a, b - edge_samples(rate_hz)):b].mean())
+    level = level_deg
     after = np.abs(smooth_deg[b:hi] - level) > params.arrival_deg
     return b + (int(np.flatnonzero(after)[0]) if after.any() else hi - b)
 
