@@ -17,6 +17,7 @@ from numpy.typing import NDArray
 
 from analysis import quaternions as q
 from analysis.calibration import Calibration
+from analysis.chunks import per_chunk
 from analysis.frames import circular_mean, heading_of, hip_angles_deg, pelvis_reference
 
 FloatArray = NDArray[np.float64]
@@ -48,8 +49,9 @@ class HipAngles:
 
 
 def thigh_quaternions(quat_wxyz: FloatArray, calibration: Calibration) -> FloatArray:
-    """Femur → earth (N, 4): the sensor's orientation undone by the strap alignment."""
-    return q.multiply(quat_wxyz, q.conjugate(calibration.q_sensor_to_thigh_wxyz))
+    """Femur → earth (N, 4): the sensor's orientation undone by the strap alignment (in quat_wxyz's dtype)."""
+    inverse = q.conjugate(calibration.q_sensor_to_thigh_wxyz)
+    return per_chunk(len(quat_wxyz), lambda s: q.multiply(quat_wxyz[s], inverse), quat_wxyz.dtype)
 
 
 def thigh_heading_rad(thigh_wxyz: FloatArray) -> FloatArray:
@@ -65,15 +67,32 @@ def hip_angles(time_s: FloatArray, thigh_wxyz: FloatArray, calibration: Calibrat
                extra_correction_rad: FloatArray | None = None) -> HipAngles:
     """Per-sample hip angles of femur → earth quaternions; `rests` (K, 2) in the posture anchor the heading.
 
-    extra_correction_rad: (N,) drift known otherwise (loop closure), added to what the rests show."""
+    extra_correction_rad: (N,) drift known otherwise (loop closure), added to what the rests show.
+    Angles come in thigh_wxyz's dtype (float32 keeps a day-long recording compact), a block at a time."""
     correction = np.zeros(len(time_s))
     if rests is not None and len(rests) > 1:
-        up_in_thigh = q.rotate(q.conjugate(thigh_wxyz), np.array([0.0, 0.0, 1.0]))
-        correction = heading_drift(time_s, thigh_heading_rad(thigh_wxyz), up_in_thigh, rests, pose_tolerance_deg)
+        correction = drift_from_rests(time_s, thigh_wxyz, rests, pose_tolerance_deg)
     if extra_correction_rad is not None:
-        correction = correction + extra_correction_rad
-    pelvis = pelvis_reference(calibration.heading_rad + correction, posture)
-    return HipAngles(time_s, hip_angles_deg(pelvis, thigh_wxyz, side), np.rad2deg(correction))
+        correction += extra_correction_rad            # in place: correction is this function's own array
+    dtype = thigh_wxyz.dtype
+
+    def block(s: slice) -> FloatArray:
+        return hip_angles_deg(pelvis_reference(calibration.heading_rad + correction[s], posture), thigh_wxyz[s], side)
+    angles = per_chunk(len(time_s), block, dtype)
+    return HipAngles(time_s, angles, np.rad2deg(correction, out=np.empty(len(correction), dtype)))
+
+
+def drift_from_rests(time_s: FloatArray, thigh_wxyz: FloatArray, rests: IntervalArray,
+                     pose_tolerance_deg: float) -> FloatArray:
+    """heading_drift of the thigh's own heading, reading the quaternions only inside the rests, a rest at
+    a time (whole-recording heading and up arrays would be (N, 3) float64 copies)."""
+    headings, ups = np.empty(len(rests)), np.empty((len(rests), 3))
+    for i, (a, b) in enumerate(rests):
+        thigh = np.asarray(thigh_wxyz[a:b], dtype=float)
+        headings[i] = circular_mean(thigh_heading_rad(thigh))
+        ups[i] = q.rotate(q.conjugate(thigh), np.array([0.0, 0.0, 1.0])).mean(axis=0)
+    centres = np.array([time_s[a:b].mean() for a, b in rests])
+    return drift_between(time_s, centres, headings, ups, pose_tolerance_deg)
 
 
 def heading_drift(time_s: FloatArray, heading_rad: FloatArray, up_in_thigh: FloatArray, rests: IntervalArray,
@@ -91,28 +110,43 @@ def heading_drift(time_s: FloatArray, heading_rad: FloatArray, up_in_thigh: Floa
     centres = np.array([time_s[a:b].mean() for a, b in rests])
     headings = np.array([circular_mean(heading_rad[a:b]) for a, b in rests])
     ups = np.array([up_in_thigh[a:b].mean(axis=0) for a, b in rests])
-    ups /= np.linalg.norm(ups, axis=1, keepdims=True)
-    same = np.degrees(np.arccos(np.clip(ups @ ups.T, -1.0, 1.0))) < pose_tolerance_deg
-    same &= (np.abs(ups[:, 1]) < np.cos(np.radians(30)))[:, None]
-    k = len(rests)
-    rows, targets = [], []
-    for i in range(k):              # pair each rest with the next one in the same pose
-        later = np.flatnonzero(same[i, i + 1:])
+    return drift_between(time_s, centres, headings, ups, pose_tolerance_deg, observation_deg, walk_deg_per_sqrt_s)
+
+
+def drift_between(time_s: FloatArray, centres: FloatArray, headings: FloatArray, ups: FloatArray,
+                  pose_tolerance_deg: float, observation_deg: float = 0.5,
+                  walk_deg_per_sqrt_s: float = 0.3) -> FloatArray:
+    """heading_drift from each rest's centre time, mean heading and mean up vector (thigh frame)."""
+    ups = ups / np.linalg.norm(ups, axis=1, keepdims=True)
+    tilted = np.abs(ups[:, 1]) < np.cos(np.radians(30))
+    k = len(centres)
+    pairs, targets = [], []
+    for i in np.flatnonzero(tilted):    # pair each rest with the next one in the same pose (one row of K at a time:
+        angle = np.degrees(np.arccos(np.clip(ups[i + 1:] @ ups[i], -1.0, 1.0)))   # a day has thousands of rests)
+        later = np.flatnonzero(angle < pose_tolerance_deg)
         if later.size:
             j = i + 1 + int(later[0])
-            row = np.zeros(k)
-            row[j], row[i] = 1.0, -1.0
-            rows.append(row)
+            pairs.append((i, j))
             targets.append(np.angle(np.exp(1j * (headings[j] - headings[i]))))
-    if not rows:
+    if not pairs:
         return np.zeros(len(time_s))
-    pin = np.zeros(k)
-    pin[0] = 10.0
-    walk = np.zeros((k - 1, k))
-    steps = np.arange(k - 1)
-    walk[steps, steps], walk[steps, steps + 1] = -1.0, 1.0
-    walk *= (observation_deg / (walk_deg_per_sqrt_s * np.sqrt(np.maximum(np.diff(centres), 1e-3))))[:, None]
-    system = np.vstack([*rows, pin, walk])
-    rhs = np.concatenate([targets, [0.0], np.zeros(k - 1)])
-    drift, *_ = np.linalg.lstsq(system, rhs, rcond=None)
+    weights = observation_deg / (walk_deg_per_sqrt_s * np.sqrt(np.maximum(np.diff(centres), 1e-3)))
+    drift = _sparse_least_squares(k, np.array(pairs).reshape(-1, 2), np.array(targets), weights)
     return np.interp(time_s, centres, drift)
+
+
+def _sparse_least_squares(k: int, pairs: NDArray[np.intp], targets: FloatArray, walk_weights: FloatArray) -> FloatArray:
+    """Drift at k rests: drift[j] − drift[i] = target per pair, drift[0] = 0 (weight 10), and each step
+    between neighbours ≈ 0 (walk_weights). Every row has one or two entries, so the system is sparse:
+    a dense (2K × K) matrix was quadratic in the number of rests (GBs for a day-long recording)."""
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.linalg import spsolve
+
+    n_pairs, steps = len(pairs), np.arange(k - 1)
+    rows = np.concatenate([np.repeat(np.arange(n_pairs), 2), [n_pairs], np.repeat(n_pairs + 1 + steps, 2)])
+    cols = np.concatenate([pairs[:, ::-1].ravel(), [0], np.column_stack([steps, steps + 1]).ravel()])
+    values = np.concatenate([np.tile([1.0, -1.0], n_pairs), [10.0],
+                             (walk_weights[:, None] * np.array([-1.0, 1.0])).ravel()])
+    system = coo_matrix((values, (rows, cols)), shape=(n_pairs + k, k)).tocsc()
+    rhs = np.concatenate([targets, np.zeros(k)])
+    return np.asarray(spsolve((system.T @ system).tocsc(), system.T @ rhs), dtype=float).reshape(k)

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from analysis.chunks import per_chunk
 from analysis.results import MotionConfidence
 
 __all__ = ["BoolArray", "ConfidenceParams", "FloatArray", "MotionConfidence", "heading_uncertainty_deg",
@@ -51,20 +52,24 @@ def heading_uncertainty_deg(time_s: FloatArray, observed: BoolArray,
         elapsed = time_s - time_s[0]
         return params.walk_deg_per_sqrt_s * np.sqrt(elapsed) + params.residual_bias_dps * elapsed
     seen = np.flatnonzero(observed)
-    after = np.searchsorted(seen, np.arange(len(time_s)))            # index into `seen` of the next observation
-    previous = seen[np.clip(after - 1, 0, len(seen) - 1)]
-    following = seen[np.clip(after, 0, len(seen) - 1)]
-    since = np.where(after > 0, time_s - time_s[previous], np.inf)
-    until = np.where(after < len(seen), time_s[following] - time_s, np.inf)
-    bridged = np.isfinite(since) & np.isfinite(until)
-    open_gap = np.where(np.isfinite(since), since, until)              # before the first or after the last
-    w2 = params.walk_deg_per_sqrt_s ** 2
-    with np.errstate(invalid="ignore", divide="ignore"):
-        bridge = np.sqrt(w2 * since * until / (since + until))
-    drifting = params.walk_deg_per_sqrt_s * np.sqrt(open_gap) + params.residual_bias_dps * open_gap
-    uncertainty = np.where(bridged, bridge, drifting)
-    uncertainty[observed] = 0.0
-    return np.nan_to_num(uncertainty)
+
+    def block(s: slice) -> FloatArray:      # a block at a time: a dozen (N,) temporaries otherwise
+        t = time_s[s]
+        after = np.searchsorted(seen, np.arange(s.start, s.stop))       # index into `seen` of the next observation
+        previous = seen[np.clip(after - 1, 0, len(seen) - 1)]
+        following = seen[np.clip(after, 0, len(seen) - 1)]
+        since = np.where(after > 0, t - time_s[previous], np.inf)
+        until = np.where(after < len(seen), time_s[following] - t, np.inf)
+        bridged = np.isfinite(since) & np.isfinite(until)
+        open_gap = np.where(np.isfinite(since), since, until)              # before the first or after the last
+        w2 = params.walk_deg_per_sqrt_s ** 2
+        with np.errstate(invalid="ignore", divide="ignore"):
+            bridge = np.sqrt(w2 * since * until / (since + until))
+        drifting = params.walk_deg_per_sqrt_s * np.sqrt(open_gap) + params.residual_bias_dps * open_gap
+        uncertainty = np.where(bridged, bridge, drifting)
+        uncertainty[observed[s]] = 0.0
+        return np.nan_to_num(uncertainty)
+    return per_chunk(len(time_s), block)
 
 
 def relative_anchors(time_s: FloatArray, uncertainty_deg: FloatArray, first_anchor: int, since_s: float,
@@ -91,9 +96,6 @@ def motion_confidence(uncertainty_deg: FloatArray, params: ConfidenceParams = Co
 def rest_mask(n: int, rests: NDArray[np.intp]) -> BoolArray:
     """(N,) True inside the (K, 2) index runs."""
     mask = np.zeros(n, dtype=bool)
-    if len(rests):
-        edges = np.zeros(n + 1, dtype=np.int64)
-        np.add.at(edges, rests[:, 0], 1)
-        np.add.at(edges, rests[:, 1], -1)
-        mask = np.cumsum(edges[:-1]) > 0
+    for a, b in rests:              # a step per run, not per sample; no (N,) int64 counts (0.14 GB a day)
+        mask[a:b] = True
     return mask

@@ -12,11 +12,13 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from analysis.chunks import per_chunk
 from analysis.results import HoldEvent, RepEvent, SetEvent
 from analysis.segments import close_gaps, moving_average, runs
 from analysis.swings import swing_peaks, troughs_of
 
 FloatArray = NDArray[np.float64]
+BoolArray = NDArray[np.bool_]
 
 
 
@@ -166,9 +168,14 @@ def still_pieces(time_s: FloatArray, smooth_deg: FloatArray, rate_hz: float, par
 
     smooth_deg (N,) or (N, C): with several columns, still means every column is still.
     """
-    speed = np.abs(np.gradient(smooth_deg, time_s, axis=0))
-    still = speed < params.still_speed_dps
-    return close_gaps(runs(still if still.ndim == 1 else np.all(still, axis=1)), round(params.still_gap_s * rate_hz))
+    n = len(time_s)
+
+    def block(s: slice) -> BoolArray:     # a block at a time: np.gradient makes ~6 (N,) temporaries
+        lo, hi = max(0, s.start - 1), min(n, s.stop + 1)     # a neighbour either side: same central differences
+        speed = np.abs(np.gradient(smooth_deg[lo:hi], time_s[lo:hi], axis=0))[s.start - lo:s.stop - lo]
+        still = speed < params.still_speed_dps
+        return still if still.ndim == 1 else np.all(still, axis=1)
+    return close_gaps(runs(per_chunk(n, block)), round(params.still_gap_s * rate_hz))
 
 
 def same_hold(level_a_deg: float, level_b_deg: float, apart_s: float, params: EventParams) -> bool:

@@ -18,6 +18,7 @@ from numpy.typing import NDArray
 
 from analysis import quaternions as q
 from analysis.calibration import Calibration
+from analysis.chunks import per_chunk
 from analysis.frames import circular_mean, heading_of
 from analysis.segments import drop_short, runs
 
@@ -52,9 +53,12 @@ def find_loop_closure(time_s: FloatArray, still: BoolArray, thigh_wxyz: FloatArr
     """The final stand and the drift it shows, or None when the recording does not end standing."""
     params = params or LoopClosureParams()
     rate_hz = 1.0 / float(np.median(np.diff(time_s)))
-    long_axis = q.rotate(thigh_wxyz, _LONG_AXIS)
-    upright = np.degrees(np.arccos(np.clip(long_axis[:, 2], -1.0, 1.0))) <= params.max_tilt_deg
-    upright |= np.degrees(np.arccos(np.clip(-long_axis[:, 2], -1.0, 1.0))) <= params.max_tilt_deg
+
+    def upright_in(s: slice) -> BoolArray:
+        vertical = q.rotate(thigh_wxyz[s], _LONG_AXIS)[:, 2]
+        upright = np.degrees(np.arccos(np.clip(vertical, -1.0, 1.0))) <= params.max_tilt_deg
+        return upright | (np.degrees(np.arccos(np.clip(-vertical, -1.0, 1.0))) <= params.max_tilt_deg)
+    upright = per_chunk(len(time_s), upright_in)     # a block at a time: no (N, 3) temporaries
     stands = drop_short(runs(still & upright & (time_s > calibration.swings_end_s)),
                         round(params.min_stand_s * rate_hz))
     if not len(stands) or time_s[-1] - time_s[stands[-1, 1] - 1] > params.max_tail_s:

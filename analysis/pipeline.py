@@ -35,7 +35,7 @@ from analysis.events import (
 )
 from analysis.loop_closure import LoopClosureParams, closure_ramp, find_loop_closure
 from analysis.magnetometer import MagField, MagParams, assess_field, up_in_sensor_frame, with_heading_of
-from analysis.orientation import estimate_orientation
+from analysis.orientation import Windows, estimate_orientation
 from analysis.peaks import Peaks
 from analysis.pelvis import (
     PelvisAngles,
@@ -87,6 +87,8 @@ class AnalysisParams:
     vqf: dict[str, float] = field(default_factory=lambda: {"restThGyr": 5.0, "restThAcc": 1.0})
     """VQF's default rest thresholds (2 °/s) rarely trigger on a person holding a pose, which
     starves its gyro-bias estimate; 5 °/s lets holds count as rest (heading drift ÷ 3 here)."""
+    windows: Windows = field(default_factory=Windows)
+    """How long recordings are split for the orientation filter (bounded memory; analysis.orientation)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,12 +146,15 @@ def analyze_thigh(time_s: FloatArray, acc: FloatArray, gyr: FloatArray, side: st
         raise ValueError("need at least two samples")
     rate_hz = float(1.0 / np.median(np.diff(time_s)))
     duration = float(time_s[-1] - time_s[0])
-    quat = estimate_orientation(gyr, acc, rate_hz, params=params.vqf)
+    # float32 orientation: its 1e-7 rounding is far below sensor noise, and it halves what a long recording keeps
+    quat = estimate_orientation(gyr, acc, rate_hz, params=params.vqf, windows=params.windows, dtype=np.float32)
     field_check = None
     if mag is not None:
         field_check = assess_field(mag, up_in_sensor_frame(quat), rate_hz, params.mag)
+    still = still_mask(gyr, acc, rate_hz, params.calibration)
+    head = calibration_search_end(time_s, still, rate_hz, params.calibration)
     try:
-        calibration = find_calibration(time_s, gyr, acc, quat, rate_hz, params.calibration)
+        calibration = find_calibration(time_s[:head], gyr[:head], acc[:head], quat[:head], rate_hz, params.calibration)
     except CalibrationNotFoundError as err:
         return ThighAnalysis(side, primary_motion, duration, None, str(err), None, None, None,
                              magnetometer=field_check)
@@ -157,20 +162,23 @@ def analyze_thigh(time_s: FloatArray, acc: FloatArray, gyr: FloatArray, side: st
     # not) measured worse than rests + loop closure (rotation up to 4.9° vs 1.6° mean RMSE at 2 °/s bias).
     use_mag = counting == "ride" and field_check is not None and field_check.usable
     if mag is not None and field_check is not None and use_mag:
-        quat9 = estimate_orientation(gyr, acc, rate_hz, mag - field_check.hard_iron_ut, params=params.vqf)
+        quat9 = estimate_orientation(gyr, acc, rate_hz, mag - field_check.hard_iron_ut, params=params.vqf,
+                                     windows=params.windows)
         quat = with_heading_of(quat, quat9, (time_s >= calibration.start_s) & (time_s <= calibration.end_s))
 
     column, motions = PRIMARY[primary_motion]
     thigh = thigh_quaternions(quat, calibration)
+    if counting != "ride":          # only rides read the sensor's own orientation again: let it go
+        del quat
     rough = hip_angles(time_s, thigh, calibration, side, posture)
-    still = still_mask(gyr, acc, rate_hz, params.calibration)
     rests = rests_in_posture(time_s, gyr, acc, rough, calibration, posture, rate_hz, params, still)
+    del rough
     window = (int(rests[0, 0]), int(rests[-1, 1])) if len(rests) else \
         (int(np.searchsorted(time_s, calibration.end_s)), len(time_s))
     stand = (time_s >= calibration.start_s) & (time_s <= calibration.end_s)
     pelvis_cal, pelvis_problem, pelvis_q = None, None, None
     if pelvis is not None:
-        pelvis_quat = estimate_orientation(pelvis.gyr, pelvis.acc, rate_hz, params=params.vqf)
+        pelvis_quat = estimate_orientation(pelvis.gyr, pelvis.acc, rate_hz, params=params.vqf, windows=params.windows)
         try:
             pelvis_cal = calibrate_pelvis(time_s, pelvis.acc, pelvis_quat, calibration, params.pelvis)
             pelvis_q = pelvis_quaternions(pelvis_quat, pelvis_cal)
@@ -178,10 +186,11 @@ def analyze_thigh(time_s: FloatArray, acc: FloatArray, gyr: FloatArray, side: st
             pelvis_problem = str(err)
     measured: PelvisAngles | None = None
     fixes: tuple[str, ...]
+    counted_deg: FloatArray | None = None       # the angles events are counted on, when not the final ones
+    counted_column = column
     if counting == "ride":                 # the pedalling axis tells the heading (analysis/ride_heading.py)
         heading = ride_heading(time_s, gyr, acc, quat, thigh, still, calibration, params.ride_heading)
         angles = ride_hip_angles(time_s, thigh, calibration, side, posture, heading)
-        counted = angles
         observed, fixes = stand | heading.observed, ("pedalling_axis",)
         if pelvis_q is not None:
             measured = pelvis_angles(time_s, pelvis_q, calibration.heading_rad)
@@ -189,16 +198,17 @@ def analyze_thigh(time_s: FloatArray, acc: FloatArray, gyr: FloatArray, side: st
         drift = relative_drift_rad(time_s, thigh, pelvis_q, rests)
         pelvis_q = q.multiply(q.about_z(drift), pelvis_q)
         angles = HipAngles(time_s, measured_hip_angles(pelvis_q, thigh, side), np.rad2deg(drift))
-        counted = angles
         measured = pelvis_angles(time_s, pelvis_q, calibration.heading_rad)
         observed, fixes = stand | rest_mask(len(time_s), rests), ("rests", "pelvis_sensor")
     else:
         angles = hip_angles(time_s, thigh, calibration, side, posture, rests)
-        counted = angles
         observed, fixes = stand | rest_mask(len(time_s), rests), ("rests",)
         closure = find_loop_closure(
             time_s, still, thigh, calibration, np.radians(angles.heading_correction_deg), params.loop_closure)
         if closure is not None:    # ended standing as it began: the drift left is known
+            # events count on the angles before the closure (below); only their primary column is kept
+            counted_deg, counted_column = angles.angles_deg[:, column:column + 1].copy(), 0
+            del angles
             angles = hip_angles(time_s, thigh, calibration, side, posture, rests,
                                 extra_correction_rad=closure_ramp(time_s, closure, calibration))
             observed = observed | rest_mask(len(time_s), np.array([closure.stand]))
@@ -214,9 +224,11 @@ def analyze_thigh(time_s: FloatArray, acc: FloatArray, gyr: FloatArray, side: st
     # what was counted on screen is what is stored; held angles are then read from the closed ones.
     rocking = None if measured is None or counting != "ride" else \
         low_pass(measured.angles_deg[lo:], params.pelvis.ride_smooth_hz, rate_hz)
-    reps, holds, ride = events_after_calibration(counting, time_s[lo:], counted.angles_deg[lo:], column, motions,
+    del thigh                      # from here on, angles only
+    counted = angles.angles_deg if counted_deg is None else counted_deg
+    reps, holds, ride = events_after_calibration(counting, time_s[lo:], counted[lo:], counted_column, motions,
                                 np.clip(rests - lo, 0, len(time_s) - lo), rate_hz, params, rocking)
-    if counted is not angles:
+    if counted_deg is not None:
         holds = tuple(replace(h, angle_deg=float(np.mean(angles.angles_deg[
             np.searchsorted(time_s, h.start_s):np.searchsorted(time_s, h.end_s, "right"), column]))) for h in holds)
     end = max(window[1], int(np.searchsorted(time_s, max((r.end_s for r in reps), default=0.0), "right")))
@@ -260,14 +272,35 @@ def rests_in_posture(time_s: FloatArray, gyr: FloatArray, acc: FloatArray, angle
                       params: AnalysisParams, still: NDArray[np.bool_] | None = None) -> NDArray[np.intp]:
     """(K, 2) index runs where the thigh rests, after calibration, at a flexion the posture allows.
 
-    still: still_mask(gyr, acc, rate_hz, params.calibration) if the caller has it already (saves its cost)."""
+    still: still_mask(gyr, acc) if already known (it is the same whole-recording pass)."""
     window = round(params.min_rest_s * rate_hz)
+    steady = rolling_range(angles.angles_deg[:, 0], window) < params.rest_range_deg
+    for k in (1, 2):            # one column at a time: no stack of three (N,) ranges
+        steady &= rolling_range(angles.angles_deg[:, k], window) < params.rest_range_deg
     if still is None:
         still = still_mask(gyr, acc, rate_hz, params.calibration)
-    steady = np.all([rolling_range(angles.angles_deg[:, k], window) < params.rest_range_deg for k in range(3)],
-                    axis=0)
     rests = drop_short(runs(steady & still), window)
     rests = rests[time_s[rests[:, 0]] >= calibration.swings_end_s - 0.5]  # the rest closing the calibration counts
     low, high = POSTURE_FLEXION_RANGE_DEG[posture]
     flexion = np.array([np.median(angles.flexion_deg[a:b]) for a, b in rests])
     return rests[(flexion >= low) & (flexion <= high)] if len(rests) else rests
+
+
+CALIBRATION_TAIL_S = 60.0
+"""Seconds of recording kept after the last possible stand's end plus the swing phase (settling)."""
+
+
+def calibration_search_end(time_s: FloatArray, still: NDArray[np.bool_], rate_hz: float,
+                           params: CalibrationParams) -> int:
+    """How many samples the calibration search needs to see (all of them for a short recording).
+
+    Why: the protocol starts within search_s; after its stand come at most max_swing_phase_s of
+    swings and then the settle. Passing only this head keeps the search's copies of gyr and acc
+    small on a day-long recording, and gives the same calibration."""
+    spells = runs(still)
+    search_end = np.searchsorted(time_s, time_s[0] + params.search_s)
+    starting = spells[spells[:, 0] < search_end]
+    last_stand_end = int(starting[-1, 1]) if len(starting) else int(search_end)
+    until = time_s[min(last_stand_end, len(time_s) - 1)] + params.max_swing_phase_s + params.settle_report_s \
+        + CALIBRATION_TAIL_S
+    return int(np.searchsorted(time_s, until, "right"))

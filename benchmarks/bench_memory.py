@@ -7,6 +7,7 @@ analysis runs its whole pipeline (calibration, orientation, rests, holds) on eve
 
     python benchmarks/bench_memory.py            # 1, 6 and 24 hours
     python benchmarks/bench_memory.py 2          # just 2 hours
+    python benchmarks/bench_memory.py --import 24    # also `import` into a fresh SQLite file and `reanalyze` it
 """
 
 from __future__ import annotations
@@ -56,18 +57,26 @@ def peak_rss_bytes(args: list[str]) -> tuple[int, float, int]:
     return usage.ru_maxrss * 1024, time.perf_counter() - start, child.returncode
 
 
-def main(hours_list: list[float]) -> None:
+def main(hours_list: list[float], stored: bool = False) -> None:
+    exercise = ["--side", "right", "--exercise", "hamstring_strap_stretch"]
     with tempfile.TemporaryDirectory() as folder:
         for hours in hours_list:
             path = Path(folder) / f"{hours:g}h.csv"
             write_imu_csv(path, long_recording(hours))
-            peak, wall, code = peak_rss_bytes(["analyze", str(path), "--side", "right",
-                                               "--exercise", "hamstring_strap_stretch", "--json"])
-            verdict = "ok" if peak < LIMIT_BYTES and code == 0 else "OVER" if code == 0 else f"exit {code}"
-            print(f"{hours:5g} h  {path.stat().st_size / 1e6:7.0f} MB CSV  peak RSS {peak / 2**20:7.0f} MiB  "
-                  f"{wall:6.1f} s  {verdict}", flush=True)
+            runs = [("analyze", ["analyze", str(path), *exercise, "--json"])]
+            if stored:
+                db = str(Path(folder) / f"{hours:g}h.db")
+                runs += [("import", ["import", str(path), *exercise, "--db", db]),
+                         ("reanalyze", ["reanalyze", "1", "--db", db])]
+            for label, args in runs:
+                peak, wall, code = peak_rss_bytes(args)
+                verdict = "ok" if peak < LIMIT_BYTES and code == 0 else "OVER" if code == 0 else f"exit {code}"
+                print(f"{hours:5g} h  {label:9s} {path.stat().st_size / 1e6:7.0f} MB CSV  peak RSS "
+                      f"{peak / 2**20:7.0f} MiB  {wall:6.1f} s  {verdict}", flush=True)
             path.unlink()
 
 
 if __name__ == "__main__":
-    main([float(a) for a in sys.argv[1:]] or [1.0, 6.0, 24.0])
+    arguments = sys.argv[1:]
+    with_storage = "--import" in arguments
+    main([float(a) for a in arguments if a != "--import"] or [1.0, 6.0, 24.0], with_storage)

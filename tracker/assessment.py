@@ -8,6 +8,7 @@ is what storage, reports and the dashboard take; JSON is made only at the edges 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import cast
 
 import numpy as np
 from numpy.typing import NDArray
@@ -71,7 +72,11 @@ def assess(samples: ImuSamples, exercise_id: str, side: Side, other_thigh: ImuSa
 def _analyse_one(samples: ImuSamples, exercise: catalog.Exercise, side: Side, start_s: float,
                  pelvis: ImuSamples | None = None) -> ThighAnalysis:
     """Times in results count from the recording's first sample (live recordings use the host clock)."""
-    time_s, acc, gyr, mag = samples.time_s - start_s, samples.acc_mps2, samples.gyr_radps, samples.mag_ut
+    time_s = samples.time_s if start_s == 0.0 else samples.time_s - start_s     # no copy of a day's times if not needed
+    # Values in float32 whatever the source (a file read compact, stored chunks, a live recording), so one
+    # recording gives one result: `analyze` of the file and `show` after `import` agree to the last digit.
+    acc, gyr = _float32(samples.acc_mps2), _float32(samples.gyr_radps)
+    mag = None if samples.mag_ut is None else _float32(samples.mag_ut)
     if len(samples) > 1 and not is_uniform(time_s):
         grid = uniform_grid(time_s)
         mag = None if mag is None else resample(time_s, mag, grid)
@@ -79,6 +84,12 @@ def _analyse_one(samples: ImuSamples, exercise: catalog.Exercise, side: Side, st
     on_grid = None if pelvis is None else _pelvis_on(time_s, pelvis, start_s)
     return analyze_thigh(time_s, acc, gyr, side, exercise.primary_motion, exercise.posture, exercise.counting,
                          mag=mag, pelvis=on_grid)
+
+
+def _float32(values: NDArray[np.float64]) -> NDArray[np.float64]:
+    """The values as float32 (no copy if they are), behind the float64 alias the analysis is typed with:
+    every stage takes either, and float32's 1e-7 rounding is far below any IMU's noise."""
+    return cast(NDArray[np.float64], np.asarray(values, np.float32))
 
 
 def pelvis_coverage_problem(thigh: ImuSamples, pelvis: ImuSamples) -> str | None:

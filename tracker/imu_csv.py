@@ -14,6 +14,7 @@ offending line and cell.
 from __future__ import annotations
 
 import io
+import itertools
 import math
 import os
 import re
@@ -79,29 +80,76 @@ class _Layout:
 # ---------------------------------------------------------------------------------------------- read
 
 
-def read_imu_csv(path: Path) -> ImuSamples:
-    """Load one sensor's samples from a plain IMU CSV, or raise ImportFormatError saying what is wrong."""
-    raw = _lf_lines(_read_bytes(path))
-    _check_text(path, raw)
-    start = len(_BOM) if raw.startswith(_BOM) else 0
-    if not _NON_SPACE.search(raw, start):
-        raise ImportFormatError(path, None, "file is empty")
-    header_end = raw.find(b"\n")
-    layout = _parse_header(path, raw[start : header_end if header_end >= 0 else len(raw)].decode("utf-8"))
-    if header_end < 0 or not _NON_SPACE.search(raw, header_end + 1):
+def read_imu_csv(path: Path, *, compact: bool = False) -> ImuSamples:
+    """Load one sensor's samples from a plain IMU CSV, or raise ImportFormatError saying what is wrong.
+
+    The file is read and parsed a piece at a time, so memory holds the samples, never the text
+    (a day at 100 Hz is ~0.9 GB of CSV). compact: acc, gyr and mag as float32 (4 bytes a value
+    instead of 8; their 1e-7 relative rounding is far below any IMU's noise), for analysing long
+    recordings; time stays float64.
+    """
+    with _open_regular(path) as handle:
+        capacity = _count_lines(path, handle)
+        first = _first_piece(path, handle)
+        layout, header_end = _header(path, first)
+        columns = _Columns(max(capacity, first.count(b"\n") + 1), layout.has_mag,
+                           np.float32 if compact else np.float64)
+        out_of_range: list[ImportFormatError] = []      # told after the unit checks, which explain more
+        pieces = itertools.chain([(first[header_end + 1:], not handle.peek(1))], _line_pieces(handle))
+        line = 2
+        for piece, last in pieces:
+            columns.append(_parse_piece(path, piece, layout, line, last, out_of_range))
+            line += piece.count(b"\n")
+    samples = columns.samples()
+    if len(samples) == 0:
         raise ImportFormatError(path, None, "no samples after the header")
-    table = _parse_body(path, raw, layout)
-    _check_values(path, raw, table, layout)
-    samples = _to_samples(table, layout)
-    _check_time(path, raw, samples.time_s)
+    if len(samples) < 2:
+        raise ImportFormatError(path, None, f"only {len(samples)} sample; need at least 2")
+    _check_time(path, samples.time_s)
     _check_gyr_unit(path, samples.gyr_radps)
     _check_acc_unit(path, samples.acc_mps2)
-    _check_range(path, raw, samples)
+    if out_of_range:
+        raise out_of_range[0]
     return samples
 
 
-def _read_bytes(path: Path) -> bytes:
-    """One read of the whole regular file: hour-long files are ~35 MB, and bytes keep line numbers exact.
+def _count_lines(path: Path, handle: io.BufferedReader) -> int:
+    """Line ends in the file (a first quick pass), so the sample arrays are sized once; back to the start."""
+    count = 0
+    while block := _read(path, handle, _PARSE_CHUNK_BYTES):
+        count += block.count(b"\n")
+    handle.seek(0)
+    return count + 1
+
+
+class _Columns:
+    """Per-quantity sample arrays (VQF wants C-contiguous input) sized once and filled a piece at a time:
+    no list of pieces to join at the end, which held two copies of every sample (the join's peak)."""
+
+    def __init__(self, capacity: int, has_mag: bool, dtype: type[np.floating]) -> None:
+        self.time_s = np.empty(capacity)
+        self.parts = [np.empty((capacity, 3), dtype) for _ in range(3 if has_mag else 2)]    # acc, gyr[, mag]
+        self.filled = 0
+
+    def append(self, table: FloatArray) -> None:
+        end = self.filled + len(table)
+        if end > len(self.time_s):          # the file grew since it was counted: grow (rare)
+            self.time_s = np.concatenate([self.time_s, np.empty(end)])
+            self.parts = [np.concatenate([part, np.empty((end, 3), part.dtype)]) for part in self.parts]
+        self.time_s[self.filled:end] = table[:, 0]
+        for k, part in enumerate(self.parts):
+            part[self.filled:end] = table[:, 1 + 3 * k:4 + 3 * k]
+        self.filled = end
+
+    def samples(self) -> ImuSamples:
+        """Views of the filled rows: the unused tail was never written, so it holds no memory."""
+        n = self.filled
+        acc, gyr, *mag = (part[:n] for part in self.parts)
+        return ImuSamples(self.time_s[:n], acc, gyr, mag[0] if mag else None)
+
+
+def _open_regular(path: Path) -> io.BufferedReader:
+    """The file opened for reading, after checking it is a regular file.
 
     Opened without blocking and checked before reading: a FIFO would block for ever, /dev/zero
     would grow without end, and a folder is no file.
@@ -116,11 +164,81 @@ def _read_bytes(path: Path) -> bytes:
     if not stat.S_ISREG(mode):
         os.close(fd)
         raise ImportFormatError(path, None, f"is {special_kind(mode)}, not a regular file")
-    with os.fdopen(fd, "rb") as handle:
-        try:
-            return handle.read()
-        except OSError as exc:
-            raise ImportFormatError(path, None, f"cannot read file: {exc.strerror or exc}") from exc
+    return os.fdopen(fd, "rb")
+
+
+def _read(path: Path, handle: io.BufferedReader, size: int) -> bytes:
+    try:
+        return handle.read(size)
+    except OSError as exc:
+        raise ImportFormatError(path, None, f"cannot read file: {exc.strerror or exc}") from exc
+
+
+def _first_piece(path: Path, handle: io.BufferedReader) -> bytes:
+    """The start of the file up to a line end, with the header: the whole file if lines end in CR alone."""
+    raw = _read(path, handle, _PARSE_CHUNK_BYTES)
+    while raw and b"\n" not in raw:        # no line end yet: a CR-only (old Mac) file, or a short one
+        more = _read(path, handle, _PARSE_CHUNK_BYTES)
+        if not more:
+            break
+        raw += more
+    raw = _lf_lines(raw)
+    if b"\n" in raw and not raw.endswith(b"\n"):
+        cut = raw.rfind(b"\n") + 1
+        handle.seek(cut - len(raw), os.SEEK_CUR)
+        raw = raw[:cut]
+    return raw
+
+
+def _line_pieces(handle: io.BufferedReader) -> Iterator[tuple[bytes, bool]]:
+    """The rest of the file in line-aligned pieces of about _PARSE_CHUNK_BYTES, each with whether it is the last."""
+    pending: bytes | None = None
+    carry = b""
+    while True:
+        block = handle.read(_PARSE_CHUNK_BYTES)
+        if not block:
+            break
+        block = carry + block
+        cut = block.rfind(b"\n") + 1
+        carry = block[cut:]
+        if cut:
+            if pending is not None:
+                yield pending, False
+            pending = block[:cut]
+    if carry:
+        if pending is not None:
+            yield pending, False
+        pending = carry
+    if pending is not None:
+        yield pending, True
+
+
+def _header(path: Path, raw: bytes) -> tuple[_Layout, int]:
+    """The column layout and where the header line ends; empty files and files with no samples fail here."""
+    _check_text(path, raw, 1)
+    start = len(_BOM) if raw.startswith(_BOM) else 0
+    if not _NON_SPACE.search(raw, start):
+        raise ImportFormatError(path, None, "file is empty")
+    header_end = raw.find(b"\n")
+    layout = _parse_header(path, raw[start : header_end if header_end >= 0 else len(raw)].decode("utf-8"))
+    if header_end < 0:
+        raise ImportFormatError(path, None, "no samples after the header")
+    return layout, header_end
+
+
+def _parse_piece(path: Path, piece: bytes, layout: _Layout, first_line: int, last: bool,
+                 out_of_range: list[ImportFormatError]) -> FloatArray:
+    """One line-aligned piece of sample lines (the first at first_line) → (M, columns) canonical table,
+    checked: every value parsed and finite. The first value out of range is added to out_of_range
+    (checked here, in float64: full scale must not round over its limit in a compact copy)."""
+    _check_text(path, piece, first_line)
+    if not _NON_SPACE.search(piece):
+        return np.zeros((0, len(layout.names)))
+    table = _parse_body(path, piece, layout, first_line, last)
+    _check_values(path, piece, table, layout, first_line)
+    if not out_of_range and (problem := _range_problem(path, piece, table, layout, first_line)) is not None:
+        out_of_range.append(problem)
+    return table
 
 
 def special_kind(mode: int) -> str:
@@ -139,18 +257,18 @@ def _lf_lines(raw: bytes) -> bytes:
     return raw.replace(b"\r", b"\n") if b"\n" not in raw and b"\r" in raw else raw
 
 
-def _check_text(path: Path, raw: bytes) -> None:
+def _check_text(path: Path, raw: bytes, first_line: int) -> None:
     """Reject binary files early, naming the line of the first bad byte; ASCII files need no decoding."""
     nul = raw.find(b"\x00")
     if nul >= 0:
-        line = raw.count(b"\n", 0, nul) + 1
+        line = raw.count(b"\n", 0, nul) + first_line
         raise ImportFormatError(path, line, "contains NUL bytes: this looks like a binary file, not a CSV")
     if raw.isascii():
         return
     try:
         raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        line = raw.count(b"\n", 0, exc.start) + 1
+        line = raw.count(b"\n", 0, exc.start) + first_line
         bad = raw[exc.start]
         problem = f"not UTF-8 text (byte 0x{bad:02x}); is this a binary file? Save the CSV as UTF-8"
         raise ImportFormatError(path, line, problem) from None
@@ -193,36 +311,24 @@ _PARSE_CHUNK_BYTES = 4 << 20
 memory, so one call on a 2-hour file peaked at ~550 MB; 4 MB pieces keep it near the data size."""
 
 
-def _parse_body(path: Path, raw: bytes, layout: _Layout) -> FloatArray:
-    """Parse every sample with NumPy's C reader; on any failure, find the exact line in Python."""
+def _parse_body(path: Path, raw: bytes, layout: _Layout, first_line: int, last: bool) -> FloatArray:
+    """Parse a piece of sample lines with NumPy's C reader; on any failure, find the exact line in Python."""
     usecols = layout.positions if layout.has_extra else None
     try:
-        tables = [np.loadtxt(io.BytesIO(piece), delimiter=",", skiprows=1 if first else 0, ndmin=2, comments=None,
-                             usecols=usecols, dtype=np.float64)
-                  for first, piece in _pieces(raw, _PARSE_CHUNK_BYTES)]
-        table = np.concatenate([t for t in tables if t.size]) if any(t.size for t in tables) else tables[0]
+        table = np.loadtxt(io.BytesIO(raw), delimiter=",", ndmin=2, comments=None, usecols=usecols,
+                           dtype=np.float64)
     except ValueError:
-        raise _diagnose(path, raw, layout) from None
+        raise _diagnose(path, raw, layout, first_line, last) from None
     if layout.has_extra:
         if not _field_counts_ok(raw, layout.ncols):
-            raise _diagnose(path, raw, layout)
+            raise _diagnose(path, raw, layout, first_line, last)
     elif table.shape[1] != layout.ncols:
-        raise _diagnose(path, raw, layout)
+        raise _diagnose(path, raw, layout, first_line, last)
     else:
         order = np.asarray(layout.positions)
         if not np.array_equal(order, np.arange(order.size)):
             table = table[:, order]
     return table
-
-
-def _pieces(raw: bytes, size: int) -> Iterator[tuple[bool, bytes]]:
-    """Line-aligned slices of about `size` bytes; the flag marks the first (with the header)."""
-    start = 0
-    while start < len(raw):
-        end = raw.find(b"\n", min(start + size, len(raw)))
-        end = len(raw) if end < 0 else end + 1
-        yield start == 0, raw[start:end]
-        start = end
 
 
 def _field_counts_ok(raw: bytes, ncols: int) -> bool:
@@ -231,7 +337,6 @@ def _field_counts_ok(raw: bytes, ncols: int) -> bool:
     Only needed when unknown columns are skipped with `usecols`: then NumPy no longer checks counts.
     """
     data = np.frombuffer(raw, dtype=np.uint8)
-    data = data[raw.find(b"\n") + 1 :]
     ends = np.flatnonzero(data == _NL)
     if data.size and data[-1] != _NL:
         ends = np.append(ends, data.size)
@@ -243,27 +348,28 @@ def _field_counts_ok(raw: bytes, ncols: int) -> bool:
     return bool(np.all((length == 0) | lone_cr | (n_commas == ncols - 1)))
 
 
-def _data_lines(raw: bytes) -> list[tuple[int, str]]:
-    """(physical line number, content) of each sample line; blank lines are skipped, as NumPy does.
+def _data_lines(raw: bytes, first_line: int) -> list[tuple[int, str]]:
+    """(physical line number, content) of each sample line of a piece; blank lines are skipped, as NumPy does.
 
     Error path only; `raw` has passed `_check_text`, so it decodes.
     """
     lines = raw.decode("utf-8").split("\n")
     return [
         (number, line.removesuffix("\r"))
-        for number, line in enumerate(lines[1:], 2)
+        for number, line in enumerate(lines, first_line)
         if line not in ("", "\r")
     ]
 
 
-def _diagnose(path: Path, raw: bytes, layout: _Layout) -> ImportFormatError:
-    """Error path only: walk the lines to find the first one that is wrong, and say what is wrong."""
-    rows = _data_lines(raw)
+def _diagnose(path: Path, raw: bytes, layout: _Layout, first_line: int, last: bool) -> ImportFormatError:
+    """Error path only: walk the piece's lines to find the first one that is wrong, and say what is wrong."""
+    rows = _data_lines(raw, first_line)
     by_position = sorted(zip(layout.positions, layout.names, strict=True))
     for number, line in rows:
         cells = line.split(",")
         if len(cells) != layout.ncols:
-            return ImportFormatError(path, number, _field_count_problem(line, layout.ncols, number, rows))
+            cut_off = last and number == rows[-1][0]
+            return ImportFormatError(path, number, _field_count_problem(line, layout.ncols, cut_off))
         for position, name in by_position:
             problem = _cell_problem(name, cells[position])
             if problem:
@@ -271,10 +377,10 @@ def _diagnose(path: Path, raw: bytes, layout: _Layout) -> ImportFormatError:
     return ImportFormatError(path, None, "could not read the samples as numbers")
 
 
-def _field_count_problem(line: str, expected: int, number: int, rows: list[tuple[int, str]]) -> str:
+def _field_count_problem(line: str, expected: int, last_line: bool) -> str:
     """A short last line is the signature of a recording cut off mid-write; say so."""
     found = line.count(",") + 1
-    if found < expected and number == rows[-1][0]:
+    if found < expected and last_line:
         return f"last line is cut off ({found} of {expected} fields); was the recording interrupted?"
     problem = f"line has {found} field{'s' * (found != 1)} but the header has {expected}"
     return f"{problem}: {_shown(line)}" if found == 1 else problem
@@ -299,26 +405,39 @@ def _non_finite_problem(name: str, value: float) -> str:
     return f"{name} is {kind}; every value must be a finite number"
 
 
-def _row_line(raw: bytes, row: int) -> int:
-    """Physical line number of parsed sample `row` (0-based); error path only."""
-    return _data_lines(raw)[row][0]
+def _row_line(raw: bytes, row: int, first_line: int) -> int:
+    """Physical line number of parsed sample `row` (0-based) of a piece; error path only."""
+    return _data_lines(raw, first_line)[row][0]
+
+
+def _file_row_line(path: Path, row: int) -> int:
+    """Physical line number of sample `row` (0-based) of the whole file, read again a piece at a time (error path)."""
+    with _open_regular(path) as handle:
+        first = _first_piece(path, handle)
+        _, header_end = _header(path, first)
+        line = 2
+        for piece, _last in itertools.chain([(first[header_end + 1:], False)], _line_pieces(handle)):
+            rows = _data_lines(piece, line)
+            if row < len(rows):
+                return rows[row][0]
+            row -= len(rows)
+            line += piece.count(b"\n")
+    raise ValueError("row beyond the file")
 
 
 # ------------------------------------------------------------------------------------------- checks
 
 
-def _check_values(path: Path, raw: bytes, table: FloatArray, layout: _Layout) -> None:
-    """Every value finite (NaN would poison the orientation filter) and at least two samples."""
+def _check_values(path: Path, raw: bytes, table: FloatArray, layout: _Layout, first_line: int) -> None:
+    """Every value finite (NaN would poison the orientation filter)."""
     finite = np.isfinite(table)
     if not finite.all():
         row, col = (int(i) for i in np.argwhere(~finite)[0])
         problem = _non_finite_problem(layout.names[col], float(table[row, col]))
-        raise ImportFormatError(path, _row_line(raw, row), problem)
-    if table.shape[0] < 2:
-        raise ImportFormatError(path, None, f"only {table.shape[0]} sample; need at least 2")
+        raise ImportFormatError(path, _row_line(raw, row, first_line), problem)
 
 
-def _check_time(path: Path, raw: bytes, time_s: FloatArray) -> None:
+def _check_time(path: Path, time_s: FloatArray) -> None:
     """Time must increase strictly (name the first line where it does not) and be in seconds."""
     steps = np.diff(time_s)
     bad = np.flatnonzero(steps <= 0)
@@ -329,7 +448,7 @@ def _check_time(path: Path, raw: bytes, time_s: FloatArray) -> None:
             problem = f"time repeats ({now:g}); it must increase strictly"
         else:
             problem = f"time goes backwards ({now:g} after {before:g}); it must increase strictly"
-        raise ImportFormatError(path, _row_line(raw, row), problem)
+        raise ImportFormatError(path, _file_row_line(path, row), problem)
     step = float(np.median(steps))
     if step >= MS_MIN_STEP and max(abs(time_s[0]), abs(time_s[-1])) >= MS_MIN_VALUE:
         problem = f"time looks like milliseconds (median step {step:g}); it must be in seconds"
@@ -359,23 +478,14 @@ def _check_acc_unit(path: Path, acc: FloatArray) -> None:
         raise ImportFormatError(path, None, problem)
 
 
-def _check_range(path: Path, raw: bytes, samples: ImuSamples) -> None:
+def _range_problem(path: Path, raw: bytes, table: FloatArray, layout: _Layout,
+                   first_line: int) -> ImportFormatError | None:
     """The one range check every sample passes on its way in (sensors.limits): file and line of the first."""
-    found = range_problem(samples.acc_mps2, samples.gyr_radps, samples.mag_ut)
-    if found is not None:
-        row, problem = found
-        raise ImportFormatError(path, _row_line(raw, row), problem)
-
-
-def _to_samples(table: FloatArray, layout: _Layout) -> ImuSamples:
-    """Split the canonical table into contiguous per-quantity arrays (VQF wants C-contiguous input)."""
-    mag = np.ascontiguousarray(table[:, 7:10]) if layout.has_mag else None
-    return ImuSamples(
-        np.ascontiguousarray(table[:, 0]),
-        np.ascontiguousarray(table[:, 1:4]),
-        np.ascontiguousarray(table[:, 4:7]),
-        mag,
-    )
+    found = range_problem(table[:, 1:4], table[:, 4:7], table[:, 7:10] if layout.has_mag else None)
+    if found is None:
+        return None
+    row, problem = found
+    return ImportFormatError(path, _row_line(raw, row, first_line), problem)
 
 
 # --------------------------------------------------------------------------------------------- write

@@ -62,8 +62,8 @@ def _analysis_of(services: Services, session_id: int, damaged: list[Gap] | None 
     with services.store.read() as stored:
         summary = stored.sessions.get(session_id)
         thigh, other = analysis_streams(summary)
-        samples = stored.sessions.samples(thigh.id, damaged) if thigh is not None else None
-        other_samples = stored.sessions.samples(other.id, damaged) if other is not None else None
+        samples = stored.sessions.samples(thigh.id, damaged, compact=True) if thigh is not None else None
+        other_samples = stored.sessions.samples(other.id, damaged, compact=True) if other is not None else None
         pelvis = pelvis_stream(summary)
         pelvis_samples = stored.sessions.samples(pelvis.id, damaged) if pelvis is not None else None
     if samples is not None and len(samples) < 2:

@@ -33,9 +33,8 @@ async def import_csv(services: Services, path: Path, exercise_id: str, side: Sid
                      started_at: datetime | None = None) -> int:
     """Validate the whole file first (nothing is written for a bad file), then import it."""
     catalog.get(exercise_id)
-    samples = read_imu_csv(path)
     started_at = started_at or datetime.fromtimestamp(path.stat().st_mtime, UTC)
-    return await import_samples(services, samples, path.name, exercise_id, side, started_at)
+    return await import_samples(services, read_imu_csv(path), path.name, exercise_id, side, started_at)
 
 
 async def import_samples(services: Services, samples: ImuSamples, name: str, exercise_id: str, side: Side,
@@ -70,6 +69,7 @@ async def import_samples(services: Services, samples: ImuSamples, name: str, exe
 
     try:
         session_id = await services.recorder.record(source, new, on_progress=created, finish=False)
+        del source, streams, samples, pelvis     # stored: the analysis reads its own compact copy (memory)
         result = await _while_beating(services, session_id, asyncio.to_thread(_analysis_of, services, session_id))
         with services.store.write() as work:
             work.results.save(session_id, result)

@@ -6,7 +6,16 @@ from typing import Annotated
 
 import typer
 
-from hiptrack.cli.common import ExerciseOption, JsonOption, PelvisOption, SideOption, app, read_pelvis, user_errors
+from hiptrack.cli.common import (
+    ExerciseOption,
+    JsonOption,
+    PelvisOption,
+    SideOption,
+    app,
+    heap_for_long_recordings,
+    read_pelvis,
+    user_errors,
+)
 from tracker import catalog
 from tracker.errors import BadInputError
 
@@ -33,10 +42,12 @@ def analyze(
     from tracker.report import render_assessment
     from tracker.result_json import result_json
 
+    heap_for_long_recordings()
     with user_errors():
         catalog.get(exercise)
-        other = read_imu_csv(other_thigh) if other_thigh is not None else None
-        thigh = read_imu_csv(file)
+        # compact (float32 values): a day-long recording's samples then fit beside its analysis
+        other = read_imu_csv(other_thigh, compact=True) if other_thigh is not None else None
+        thigh = read_imu_csv(file, compact=True)
         assessment = assess(thigh, exercise, side, other, read_pelvis(pelvis, thigh))
         result = assessment.session_result()
         if angles is not None:

@@ -19,6 +19,7 @@ from hiptrack.cli.common import (
     SessionIdArgument,
     SideOption,
     app,
+    heap_for_long_recordings,
     local_time,
     parse_datetime,
     read_pelvis,
@@ -200,6 +201,7 @@ def import_file(
     person: PersonOption = None,
 ) -> None:
     """Store a recording made with another tool (plain CSV or a vendor's export) as a session."""
+    heap_for_long_recordings()
     with user_errors():
         started_at = parse_datetime(at) if at else None
         catalog.get(exercise)                       # a typo must not create or touch the database
@@ -215,13 +217,15 @@ def import_file(
                       or datetime.fromtimestamp(first.stat().st_mtime, UTC))
         svc = services_module().build_services(db, person=person)
         name = ", ".join(path.name for path in paths)
-        session_id = asyncio.run(services_module().import_samples(
+        label = "" if recording.format == "csv" else f" ({recording.format})"
+        work = services_module().import_samples(
             svc, recording.samples, name, exercise, side, started_at, device_name=recording.device_name,
-            profile=recording.format, details=recording.notes, pelvis=pelvis_samples))
+            profile=recording.format, details=recording.notes, pelvis=pelvis_samples)
+        del recording, pelvis_samples   # the import owns the samples now: it lets them go once stored (memory)
+        session_id = asyncio.run(work)
         summary = svc.store.sessions.get(session_id)
         result = services_module().session_result(svc, session_id)
         svc.close()
-        label = "" if recording.format == "csv" else f" ({recording.format})"
         typer.echo(f"Imported {name}{label} as session {session_id}: {summary.samples} samples, "
                    f"{summary.duration_s:.1f} s at {summary.rate_hz:.1f} Hz, started {local_time(summary.started_at)}"
                    + (f" (from {exported[1].name})." if exported else "."))
@@ -301,6 +305,7 @@ def reanalyze(
     person: PersonOption = None,
 ) -> None:
     """Re-run the analysis on stored raw samples (after an algorithm update) and store the results."""
+    heap_for_long_recordings()
     with user_errors():
         if (session_id is None) == (not all_sessions):
             raise BadInputError("give a SESSION_ID or --all (not both)")

@@ -297,6 +297,47 @@ def test_bad_file_names_line_and_problem(
     assert phrase in caught.value.problem
 
 
+@pytest.mark.parametrize(("content", "line", "phrase"), BAD_FILES.values(), ids=BAD_FILES.keys())
+def test_bad_file_read_in_tiny_pieces_names_the_same_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, content: str | bytes, line: int | None, phrase: str
+) -> None:
+    """The file is parsed a piece at a time: a line's number and the cut-off last line survive piece ends."""
+    monkeypatch.setattr(imu_csv, "_PARSE_CHUNK_BYTES", 16)           # about a line a piece
+    path = _write(tmp_path, content)
+    with pytest.raises(ImportFormatError) as caught:
+        read_imu_csv(path)
+    assert (caught.value.line, phrase in caught.value.problem) == (line, True)
+
+
+@pytest.mark.parametrize("mag", [False, True])
+def test_pieces_and_compact_read_the_same_samples(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, mag: bool) -> None:
+    original = _random_samples(300, mag=mag)
+    path = tmp_path / "out.csv"
+    write_imu_csv(path, original)
+    whole = read_imu_csv(path)
+    monkeypatch.setattr(imu_csv, "_PARSE_CHUNK_BYTES", 100)          # pieces end mid-file many times
+    pieces = read_imu_csv(path)
+    compact = read_imu_csv(path, compact=True)
+    _assert_close(whole, pieces)
+    np.testing.assert_array_equal(whole.acc_mps2, pieces.acc_mps2)
+    assert compact.acc_mps2.dtype == np.float32 and compact.time_s.dtype == np.float64
+    np.testing.assert_array_equal(compact.time_s, whole.time_s)
+    np.testing.assert_array_equal(compact.gyr_radps, whole.gyr_radps.astype(np.float32))
+    if mag:
+        assert compact.mag_ut is not None and whole.mag_ut is not None
+        np.testing.assert_array_equal(compact.mag_ut, whole.mag_ut.astype(np.float32))
+
+
+def test_bad_time_in_a_later_piece_names_its_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(imu_csv, "_PARSE_CHUNK_BYTES", 64)
+    rows = [_good(i / 100) for i in range(40)]
+    rows[30] = _good(0.05)                                          # line 32 goes back in time
+    path = _write(tmp_path, _lines(HEADER, *rows))
+    with pytest.raises(ImportFormatError) as caught:
+        read_imu_csv(path)
+    assert caught.value.line == 32 and "backwards" in caught.value.problem
+
+
 def test_line_numbers_count_blank_lines(tmp_path: Path) -> None:
     text = _lines(HEADER, _good(0), "", "\r", _good(0.01), "", "0.02,0.1,-0.2,nan,0.01,0.02,0.3")
     with pytest.raises(ImportFormatError) as caught:

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+import numpy as np
 import sqlalchemy as sa
 from sqlalchemy.orm import Session as OrmSession
 
@@ -204,12 +205,14 @@ class SessionRepository(Repository):
         with self._connection() as connection:
             return reading.summary(connection, session_id, self.person_id)
 
-    def samples(self, stream_id: int, damaged: list[Gap] | None = None) -> ImuSamples:
+    def samples(self, stream_id: int, damaged: list[Gap] | None = None, *, compact: bool = False) -> ImuSamples:
         """All committed samples of a stream, in order.
 
         A chunk that no longer decodes (a damaged disk or file) is skipped as a gap appended to
         `damaged`, so the rest of the session stays usable; without a list to report it to, it
         raises DamagedStorageError: a caller must choose to accept a hole, never get one silently.
+        compact: values (not times) as float32, for analysis: a day at 100 Hz is then ~280 MB, not ~480.
+        Chunks are decoded into arrays sized once, so there is never a second copy of the whole stream.
         """
         with self._read() as orm:
             has_mag, rate_hz = orm.execute(sa.select(m.Stream.has_mag, m.Stream.rate_hz).where(
@@ -217,16 +220,26 @@ class SessionRepository(Repository):
             chunks = orm.execute(sa.select(m.SampleChunk.seq, m.SampleChunk.t0_s, m.SampleChunk.n_samples,
                                            m.SampleChunk.data).where(
                 m.SampleChunk.stream_id == stream_id).order_by(m.SampleChunk.seq)).all()
-        parts: list[ImuSamples] = []
+        total = sum(int(n) for _, _, n, _ in chunks)
+        dtype = np.float32 if compact else np.float64
+        time_s, acc, gyr = np.empty(total), np.empty((total, 3), dtype), np.empty((total, 3), dtype)
+        mag = np.empty((total, 3), dtype) if has_mag else None
+        filled = 0
         for index, (seq, t0, n, data) in enumerate(chunks):
             try:
-                parts.append(decode_chunk(data, t0, n, bool(has_mag)))
+                part = decode_chunk(data, t0, n, bool(has_mag))
             except (zlib.error, ValueError) as err:
                 end = chunks[index + 1][1] if index + 1 < len(chunks) else t0 + n / (rate_hz or 1.0)
                 if damaged is None:
                     raise DamagedStorageError(stream_id, seq, str(err)) from err
                 damaged.append(Gap(float(t0), float(end), f"damaged chunk {seq}: {n} samples unreadable"))
-        return ImuSamples.concat(parts) if parts else ImuSamples.empty(bool(has_mag))
+                continue
+            rows = slice(filled, filled + len(part))
+            time_s[rows], acc[rows], gyr[rows] = part.time_s, part.acc_mps2, part.gyr_radps
+            if mag is not None and part.mag_ut is not None:
+                mag[rows] = part.mag_ut
+            filled += len(part)
+        return ImuSamples(time_s[:filled], acc[:filled], gyr[:filled], None if mag is None else mag[:filled])
 
     def gaps(self, stream_id: int) -> list[Gap]:
         """The stream's gaps in time order."""
