@@ -33,6 +33,7 @@ from analysis.events import (
     group_sets,
     low_pass,
 )
+from analysis.gyro_bias import GyroBias, GyroBiasParams, still_spell_bias
 from analysis.loop_closure import LoopClosureParams, closure_ramp, find_loop_closure
 from analysis.magnetometer import MagField, MagParams, assess_field, up_in_sensor_frame, with_heading_of
 from analysis.orientation import estimate_orientation
@@ -78,6 +79,7 @@ class AnalysisParams:
     mag: MagParams = field(default_factory=MagParams)
     loop_closure: LoopClosureParams = field(default_factory=LoopClosureParams)
     pelvis: PelvisParams = field(default_factory=PelvisParams)
+    gyro_bias: GyroBiasParams = field(default_factory=GyroBiasParams)
     min_rest_s: float = 0.5
     """A rest lasts this long at least: people return to neutral for as little as half a second
     between holds or reps, and each such return is a rest that closes the rep before it."""
@@ -144,6 +146,7 @@ def analyze_thigh(time_s: FloatArray, acc: FloatArray, gyr: FloatArray, side: st
         raise ValueError("need at least two samples")
     rate_hz = float(1.0 / np.median(np.diff(time_s)))
     duration = float(time_s[-1] - time_s[0])
+    gyr, _ = without_still_bias(gyr, acc, rate_hz, params)
     quat = estimate_orientation(gyr, acc, rate_hz, params=params.vqf)
     field_check = None
     if mag is not None:
@@ -170,7 +173,8 @@ def analyze_thigh(time_s: FloatArray, acc: FloatArray, gyr: FloatArray, side: st
     still = still_mask(gyr, acc, rate_hz, params.calibration)
     pelvis_cal, pelvis_problem, pelvis_q = None, None, None
     if pelvis is not None:
-        pelvis_quat = estimate_orientation(pelvis.gyr, pelvis.acc, rate_hz, params=params.vqf)
+        pelvis_gyr, _ = without_still_bias(pelvis.gyr, pelvis.acc, rate_hz, params)
+        pelvis_quat = estimate_orientation(pelvis_gyr, pelvis.acc, rate_hz, params=params.vqf)
         try:
             pelvis_cal = calibrate_pelvis(time_s, pelvis.acc, pelvis_quat, calibration, params.pelvis)
             pelvis_q = pelvis_quaternions(pelvis_quat, pelvis_cal)
@@ -233,6 +237,13 @@ def analyze_thigh(time_s: FloatArray, acc: FloatArray, gyr: FloatArray, side: st
                          holds, reps, group_sets(reps, params.events), ride,
                          motion_confidence(uncertainty[lo:end], params.confidence), source, field_check,
                          pelvis_cal, measured, pelvis_range, pelvis_problem)
+
+
+def without_still_bias(gyr: FloatArray, acc: FloatArray, rate_hz: float,
+                       params: AnalysisParams) -> tuple[FloatArray, GyroBias]:
+    """The gyro less the bias its still spells show (analysis.gyro_bias: VQF only learns ±2 °/s)."""
+    bias = still_spell_bias(gyr, acc, still_mask(gyr, acc, rate_hz, params.calibration), rate_hz, params.gyro_bias)
+    return gyr - bias.bias_radps, bias
 
 
 def events_after_calibration(counting: str, time_s: FloatArray, angles_deg: FloatArray, column: int,
