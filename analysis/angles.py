@@ -76,6 +76,30 @@ def hip_angles(time_s: FloatArray, thigh_wxyz: FloatArray, calibration: Calibrat
     return HipAngles(time_s, hip_angles_deg(pelvis, thigh_wxyz, side), np.rad2deg(correction))
 
 
+def same_pose(up_in_thigh: FloatArray, rests: IntervalArray, pose_tolerance_deg: float) -> NDArray[np.bool_]:
+    """(K, K) rest i and rest j are in the same pose that shows heading: gravity seen in the thigh
+    frame within pose_tolerance_deg, and the thigh not near vertical (gravity cannot tell how a
+    vertical thigh is turned)."""
+    ups = np.array([up_in_thigh[a:b].mean(axis=0) for a, b in rests]).reshape(-1, 3)
+    ups /= np.linalg.norm(ups, axis=1, keepdims=True)
+    same = np.degrees(np.arccos(np.clip(ups @ ups.T, -1.0, 1.0))) < pose_tolerance_deg
+    same &= (np.abs(ups[:, 1]) < np.cos(np.radians(30)))[:, None]
+    return np.asarray(same)
+
+
+def heading_anchors(thigh_wxyz: FloatArray, rests: IntervalArray, pose_tolerance_deg: float = 2.5
+                    ) -> NDArray[np.bool_]:
+    """(K,) which rests observe heading drift: those with another rest in the same pose (see heading_drift).
+
+    Why: a rest alone, or with a vertical thigh, anchors nothing, so the confidence must not count it."""
+    if len(rests) < 2:
+        return np.zeros(len(rests), dtype=bool)
+    up_in_thigh = q.rotate(q.conjugate(thigh_wxyz), np.array([0.0, 0.0, 1.0]))
+    same = same_pose(up_in_thigh, rests, pose_tolerance_deg)
+    np.fill_diagonal(same, False)
+    return np.asarray(same.any(axis=0) | same.any(axis=1))
+
+
 def heading_drift(time_s: FloatArray, heading_rad: FloatArray, up_in_thigh: FloatArray, rests: IntervalArray,
                   pose_tolerance_deg: float, observation_deg: float = 0.5,
                   walk_deg_per_sqrt_s: float = 0.3) -> FloatArray:
@@ -90,10 +114,7 @@ def heading_drift(time_s: FloatArray, heading_rad: FloatArray, up_in_thigh: Floa
     """
     centres = np.array([time_s[a:b].mean() for a, b in rests])
     headings = np.array([circular_mean(heading_rad[a:b]) for a, b in rests])
-    ups = np.array([up_in_thigh[a:b].mean(axis=0) for a, b in rests])
-    ups /= np.linalg.norm(ups, axis=1, keepdims=True)
-    same = np.degrees(np.arccos(np.clip(ups @ ups.T, -1.0, 1.0))) < pose_tolerance_deg
-    same &= (np.abs(ups[:, 1]) < np.cos(np.radians(30)))[:, None]
+    same = same_pose(up_in_thigh, rests, pose_tolerance_deg)
     k = len(rests)
     rows, targets = [], []
     for i in range(k):              # pair each rest with the next one in the same pose

@@ -12,7 +12,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from analysis import quaternions as q
-from analysis.angles import HipAngles, hip_angles, thigh_quaternions
+from analysis.angles import HipAngles, heading_anchors, hip_angles, thigh_quaternions
 from analysis.calibration import Calibration, CalibrationNotFoundError, CalibrationParams, find_calibration, still_mask
 from analysis.confidence import (
     ConfidenceParams,
@@ -20,6 +20,7 @@ from analysis.confidence import (
     heading_uncertainty_deg,
     motion_confidence,
     relative_anchors,
+    residual_bias_dps,
     rest_mask,
 )
 from analysis.events import (
@@ -146,7 +147,7 @@ def analyze_thigh(time_s: FloatArray, acc: FloatArray, gyr: FloatArray, side: st
         raise ValueError("need at least two samples")
     rate_hz = float(1.0 / np.median(np.diff(time_s)))
     duration = float(time_s[-1] - time_s[0])
-    gyr, _ = without_still_bias(gyr, acc, rate_hz, params)
+    gyr, bias = without_still_bias(gyr, acc, rate_hz, params)
     quat = estimate_orientation(gyr, acc, rate_hz, params=params.vqf)
     field_check = None
     if mag is not None:
@@ -199,7 +200,8 @@ def analyze_thigh(time_s: FloatArray, acc: FloatArray, gyr: FloatArray, side: st
     else:
         angles = hip_angles(time_s, thigh, calibration, side, posture, rests)
         counted = angles
-        observed, fixes = stand | rest_mask(len(time_s), rests), ("rests",)
+        anchors = rests[heading_anchors(thigh, rests)]        # only rests paired in one pose observe heading
+        observed, fixes = stand | rest_mask(len(time_s), anchors), ("rests",)
         closure = find_loop_closure(
             time_s, still, thigh, calibration, np.radians(angles.heading_correction_deg), params.loop_closure)
         if closure is not None:    # ended standing as it began: the drift left is known
@@ -229,13 +231,16 @@ def analyze_thigh(time_s: FloatArray, acc: FloatArray, gyr: FloatArray, side: st
         smooth = smoothed(measured, rate_hz, params.pelvis)
         reps, holds = with_pelvis(time_s, smooth, reps, holds, params.pelvis)
         pelvis_range = motion_in(time_s, smooth, float(time_s[lo]), float(time_s[end - 1]))
-    uncertainty = heading_uncertainty_deg(time_s, observed, params.confidence)
-    if source == ("6d", "rests") and len(rests):          # no absolute heading after the calibration
-        uncertainty = relative_anchors(time_s, uncertainty, int(rests[0, 0]), calibration.end_s, params.confidence)
+    confidence = replace(params.confidence, residual_bias_dps=residual_bias_dps(bias.still_s, params.confidence))
+    uncertainty = heading_uncertainty_deg(time_s, observed, confidence)
+    after = int(np.searchsorted(time_s, calibration.end_s, "right"))
+    if source == ("6d", "rests") and observed[after:].any():    # no absolute heading after the calibration
+        first = after + int(observed[after:].argmax())
+        uncertainty = relative_anchors(time_s, uncertainty, first, calibration.end_s, confidence)
     return ThighAnalysis(side, primary_motion, duration, calibration, None, angles,
                          (float(time_s[lo]), float(time_s[end - 1])), Peaks.over(angles.angles_deg[lo:end]),
                          holds, reps, group_sets(reps, params.events), ride,
-                         motion_confidence(uncertainty[lo:end], params.confidence), source, field_check,
+                         motion_confidence(uncertainty[lo:end], confidence), source, field_check,
                          pelvis_cal, measured, pelvis_range, pelvis_problem)
 
 

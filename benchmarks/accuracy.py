@@ -367,12 +367,12 @@ def main() -> None:
         print("\n".join(["", "stated rotation confidence against the actual error:", *confidence_report(scores)]))
         return
     print(f"{'exercise':30} {'side':5} {'seed':>5} {'flex':>5} {'abd':>5} {'rot':>5}  reps   holds  "
-          f"{'hold Δs':>7} {'hold Δ°':>7} outside")
+          f"{'hold Δs':>7} {'hold Δ°':>7} outside  rotation confidence")
     for s in run(args.seeds, args.exercises, args.bias, args.mag):
         rmse = " ".join(f"{x:5.2f}" for x in s.rmse_deg)
         print(f"{s.exercise:30} {s.side:5} {s.seed:5d} {rmse}  {s.reps_found:2d}/{s.reps_true:<2d} "
               f"{s.holds_found:2d}/{s.holds_true:<2d}  {s.hold_duration_err_s:7.2f} {s.hold_angle_err_deg:7.2f} "
-              f"{s.events_outside:4d}")
+              f"{s.events_outside:4d}     {s.confidence[0]} ±{s.confidence[1]:.1f}°")
 
 
 if __name__ == "__main__":
