@@ -32,6 +32,10 @@ class ConfidenceParams:
     residual assumed (see residual_bias_dps)."""
     sway_deg: float = 1.0
     """Net sway a still spell can hide (peak to peak): a bias taken from T s of stillness is off by up to this / T."""
+    bias_change_dps: float = 0.0
+    """How much the vertical bias the orientation uses may change within the recording (when the
+    filter learns it late): a constant bias is interpolated away between two observations, a change
+    is not. Set per recording from what the still spells left unknown (residual_bias_dps − the floor)."""
     part_bias_dps: float = 2.0
     """A gyro's bias when nothing in the recording showed it (consumer parts: up to ±2–3 °/s)."""
     high_deg: float = 2.0
@@ -53,8 +57,8 @@ def heading_uncertainty_deg(time_s: FloatArray, observed: BoolArray,
 
     time_s: (N,) s, increasing; observed: (N,) True where the heading was observed. Between two
     observations a Brownian bridge (w²·a·b/(a+b) for a s since the last and b s to the next) and a
-    residual bias that changed once in between (a constant one is interpolated away; one that
-    changes by r leaves up to r·a·b/(a+b)); before the first and after the last, the walk and the
+    bias that changed once in between (a constant one is interpolated away; one that changes by
+    bias_change_dps leaves up to that × a·b/(a+b)); before the first and after the last, the walk and the
     residual bias grow with the time since.
     """
     if not observed.any():
@@ -71,7 +75,7 @@ def heading_uncertainty_deg(time_s: FloatArray, observed: BoolArray,
     w2 = params.walk_deg_per_sqrt_s ** 2
     with np.errstate(invalid="ignore", divide="ignore"):
         span = since * until / (since + until)
-        bridge = np.hypot(np.sqrt(w2 * span), params.residual_bias_dps * span)
+        bridge = np.hypot(np.sqrt(w2 * span), params.bias_change_dps * span)
     drifting = params.walk_deg_per_sqrt_s * np.sqrt(open_gap) + params.residual_bias_dps * open_gap
     uncertainty = np.where(bridged, bridge, drifting)
     uncertainty[observed] = 0.0

@@ -231,7 +231,9 @@ def analyze_thigh(time_s: FloatArray, acc: FloatArray, gyr: FloatArray, side: st
         smooth = smoothed(measured, rate_hz, params.pelvis)
         reps, holds = with_pelvis(time_s, smooth, reps, holds, params.pelvis)
         pelvis_range = motion_in(time_s, smooth, float(time_s[lo]), float(time_s[end - 1]))
-    confidence = replace(params.confidence, residual_bias_dps=residual_bias_dps(bias.still_s, params.confidence))
+    residual = residual_bias_dps(bias.still_s, params.confidence)
+    confidence = replace(params.confidence, residual_bias_dps=residual,
+                         bias_change_dps=residual - params.confidence.residual_bias_dps)
     uncertainty = heading_uncertainty_deg(time_s, observed, confidence)
     after = int(np.searchsorted(time_s, calibration.end_s, "right"))
     if source == ("6d", "rests") and observed[after:].any():    # no absolute heading after the calibration
