@@ -8,14 +8,17 @@ direction of the large excursion). Any strap orientation works, and nothing has 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.spatial.transform import Rotation
 
 from analysis import quaternions as q
 from analysis.frames import circular_mean, heading_of, rotation_from_wxyz
 from analysis.segments import drop_short, moving_average, runs
+
+if TYPE_CHECKING:
+    from scipy.spatial.transform import Rotation
 
 FloatArray = NDArray[np.float64]
 
@@ -128,13 +131,12 @@ def _calibrate(time_s: FloatArray, gyr: FloatArray, acc: FloatArray, quat_wxyz: 
         raise CalibrationNotFoundError(f"the leg swings were not in one plane ({planarity:.0%} about one axis); "
                                        "swing straight forward and back")
     anterior = np.cross(up, axis)
-    sensor_to_thigh = Rotation.from_matrix(np.stack([anterior, up, axis]))
-    xyzw = sensor_to_thigh.as_quat()
-    thigh_to_earth = q.multiply(quat_wxyz[stand[0]:stand[1]], q.conjugate(xyzw[[3, 0, 1, 2]]))
+    sensor_to_thigh = q.from_matrix(np.stack([anterior, up, axis]))
+    thigh_to_earth = q.multiply(quat_wxyz[stand[0]:stand[1]], q.conjugate(sensor_to_thigh))
     headings = heading_of(thigh_to_earth, np.array([1.0, 0.0, 0.0]))
     heading = circular_mean(headings)
     end = min(int(settle[1]), int(np.searchsorted(time_s, time_s[settle[0]] + params.settle_report_s))) - 1
-    return Calibration(float(time_s[stand[0]]), float(time_s[end]), xyzw[[3, 0, 1, 2]], heading, swings, planarity,
+    return Calibration(float(time_s[stand[0]]), float(time_s[end]), sensor_to_thigh, heading, swings, planarity,
                        float(time_s[settle[0]]))
 
 

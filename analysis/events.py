@@ -11,7 +11,6 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.ndimage import gaussian_filter1d
 
 from analysis.results import HoldEvent, RepEvent, SetEvent
 from analysis.segments import close_gaps, moving_average, runs
@@ -203,12 +202,18 @@ def extend_start(smooth_deg: FloatArray, a: int, lo: int, rate_hz: float, params
     return lo + (int(np.flatnonzero(before)[-1]) + 1 if before.any() else 0)
 
 
-def extend_end(smooth_deg: FloatArray, a: int, b: int, hi: int, rate_hz: float, params: EventParams) -> int:
+def extend_end(smooth_deg: FloatArray, a: int, b: int, hi: int, rate_hz: float, params: EventParams,
+               level_deg: float | None = None) -> int:
     """A hold [a, b) ends (exclusive) where the angle leaves arrival_deg of its last level (≤ hi).
 
     Returns hi when the angle has not left yet: a causal caller then knows the end is still open.
+    level_deg: the last level, for a caller whose window no longer holds the hold's samples (b ≤ a).
     """
-    level = smooth_deg[max(a, b - edge_samples(rate_hz)):b].mean()
+    if level_deg is None:
+        if b <= a:
+            raise ValueError(f"hold [{a}, {b}) has no samples to take its level from")
+        level_deg = float(smooth_deg[max(a, b - edge_samples(rate_hz)):b].mean())
+    level = level_deg
     after = np.abs(smooth_deg[b:hi] - level) > params.arrival_deg
     return b + (int(np.flatnonzero(after)[0]) if after.any() else hi - b)
 
@@ -223,6 +228,8 @@ def low_pass(values: FloatArray, cutoff_hz: float, rate_hz: float) -> FloatArray
 
     A sample's value depends on low_pass_reach samples either side (a causal caller waits for them).
     """
+    from scipy.ndimage import gaussian_filter1d  # here, not at import: a ride without a pelvis sensor needs no scipy
+
     return gaussian_filter1d(np.asarray(values, dtype=float), _sigma(cutoff_hz, rate_hz), axis=0, mode="nearest")
 
 

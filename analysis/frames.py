@@ -8,12 +8,16 @@ flexion, abduction and internal rotation are positive on both sides. Earth: z up
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 from numpy.typing import NDArray
-from scipy.spatial.transform import Rotation
 
 from analysis import quaternions as q
 from analysis.vocabulary import POSTURES
+
+if TYPE_CHECKING:
+    from scipy.spatial.transform import Rotation
 
 FloatArray = NDArray[np.float64]
 
@@ -25,6 +29,9 @@ POSTURE_PITCH_DEG = {posture.value: facts.pelvis_pitch_deg for posture, facts in
 
 
 def rotation_from_wxyz(quat_wxyz: FloatArray) -> Rotation:
+    """SciPy's Rotation of w, x, y, z quaternions (imported here: analysing a ride needs no scipy.spatial)."""
+    from scipy.spatial.transform import Rotation
+
     return Rotation.from_quat(np.asarray(quat_wxyz)[..., [1, 2, 3, 0]])
 
 

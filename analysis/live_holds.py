@@ -218,14 +218,16 @@ class HoldTracker:
         s, self._spell = self._spell, None
         assert s is not None
         a, b = np.searchsorted(time_s, [s.start_s, s.last_s + 1e-9])
-        self._pieces = [] if s.hold else [*self._pieces[-3:], (s.start_s, s.last_s, float(primary[a:b].mean()))]
+        level_deg = float(primary[a:b].mean()) if b > a else float(s.means_deg[self.column])
+        self._pieces = [] if s.hold else [*self._pieces[-3:], (s.start_s, s.last_s, level_deg)]
         if s.rest:
             self.rest_deg, self._last_hold_deg = s.means_deg, None
         if s.hold and self._hold is not None:
             b = int(np.searchsorted(time_s, s.last_s, "right"))
             a = int(np.searchsorted(time_s, self._hold.start_s))
             self._hold.still_end_s, self._hold.last_s = s.last_s, s.last_s
-            self._hold.end_level_deg = float(primary[max(a, b - edge_samples(self.rate_hz)):b].mean())
+            self._hold.end_level_deg = float(primary[max(a, b - edge_samples(self.rate_hz)):b].mean()) if b > a \
+                else float(s.means_deg[self.column])           # the spell is out of the window: its mean
 
     # -- holds -------------------------------------------------------------------------------------
     def _resolve(self, time_s: FloatArray, primary: FloatArray) -> list[tuple[str, HoldEvent]]:
@@ -235,7 +237,10 @@ class HoldTracker:
         b = int(np.searchsorted(time_s, hold.still_end_s, "right"))
         if hold.end_s is None and b < len(time_s):
             a = int(np.searchsorted(time_s, hold.start_s))
-            end = extend_end(primary, a, b, len(time_s), self.rate_hz, self.events)
+            # Its last still samples may have scrolled out of the window (the leg moving in another plane
+            # while this angle stays at the held level): the level measured when the spell ended stands in.
+            end = extend_end(primary, a, b, len(time_s), self.rate_hz, self.events,
+                             None if b > a else hold.end_level_deg)
             hold.end_s = float(time_s[end - 1]) if end < len(time_s) else None
         s = self._spell
         if s is not None:                                  # a new still piece began

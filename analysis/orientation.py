@@ -65,7 +65,9 @@ def centred(quat: FloatArray, previous: FloatArray | None = None) -> FloatArray:
     """
     if not len(quat):
         return quat
-    before = np.vstack([quat[:1] if previous is None else previous[None, :], quat[:-1]])
+    before = np.empty_like(quat)
+    before[0] = quat[0] if previous is None else previous
+    before[1:] = quat[:-1]
     same_side = np.where(np.sum(before * quat, axis=1) < 0.0, -1.0, 1.0)[:, None]      # q and −q are one rotation
     middle = quat + same_side * before
     return np.asarray(middle / np.linalg.norm(middle, axis=1, keepdims=True))

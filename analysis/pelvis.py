@@ -21,7 +21,6 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.spatial.transform import Rotation
 
 from analysis import quaternions as q
 from analysis.angles import heading_drift, thigh_heading_rad
@@ -92,8 +91,7 @@ def calibrate_pelvis(time_s: FloatArray, acc: FloatArray, quat_wxyz: FloatArray,
     anterior = -posterior / np.linalg.norm(posterior)
     right = np.cross(anterior, up)
     matrix = np.vstack([anterior, up, right])          # rows: pelvis axes in sensor coordinates
-    xyzw = Rotation.from_matrix(matrix).as_quat()
-    q_sensor_to_pelvis = np.asarray(xyzw)[[3, 0, 1, 2]]
+    q_sensor_to_pelvis = q.from_matrix(matrix)
     pelvis = q.multiply(quat_wxyz[stand], q.conjugate(q_sensor_to_pelvis))
     facing = circular_mean(heading_of(pelvis, np.array([1.0, 0.0, 0.0])))
     yaw = float(np.angle(np.exp(1j * (thigh.heading_rad - facing))))

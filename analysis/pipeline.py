@@ -167,11 +167,11 @@ def analyze_thigh(time_s: FloatArray, acc: FloatArray, gyr: FloatArray, side: st
     column, motions = PRIMARY[primary_motion]
     thigh = thigh_quaternions(quat, calibration)
     rough = hip_angles(time_s, thigh, calibration, side, posture)
-    rests = rests_in_posture(time_s, gyr, acc, rough, calibration, posture, rate_hz, params)
+    still = still_mask(gyr, acc, rate_hz, params.calibration)
+    rests = rests_in_posture(time_s, gyr, acc, rough, calibration, posture, rate_hz, params, still)
     window = (int(rests[0, 0]), int(rests[-1, 1])) if len(rests) else \
         (int(np.searchsorted(time_s, calibration.end_s)), len(time_s))
     stand = (time_s >= calibration.start_s) & (time_s <= calibration.end_s)
-    still = still_mask(gyr, acc, rate_hz, params.calibration)
     pelvis_cal, pelvis_problem, pelvis_q = None, None, None
     if pelvis is not None:
         pelvis_gyr, _ = without_still_bias(pelvis.gyr, pelvis.acc, rate_hz, params)
@@ -275,12 +275,16 @@ def events_after_calibration(counting: str, time_s: FloatArray, angles_deg: Floa
 
 def rests_in_posture(time_s: FloatArray, gyr: FloatArray, acc: FloatArray, angles: HipAngles,
                       calibration: Calibration, posture: str, rate_hz: float,
-                      params: AnalysisParams) -> NDArray[np.intp]:
-    """(K, 2) index runs where the thigh rests, after calibration, at a flexion the posture allows."""
+                      params: AnalysisParams, still: NDArray[np.bool_] | None = None) -> NDArray[np.intp]:
+    """(K, 2) index runs where the thigh rests, after calibration, at a flexion the posture allows.
+
+    still: still_mask(gyr, acc, rate_hz, params.calibration) if the caller has it already (saves its cost)."""
     window = round(params.min_rest_s * rate_hz)
+    if still is None:
+        still = still_mask(gyr, acc, rate_hz, params.calibration)
     steady = np.all([rolling_range(angles.angles_deg[:, k], window) < params.rest_range_deg for k in range(3)],
                     axis=0)
-    rests = drop_short(runs(steady & still_mask(gyr, acc, rate_hz, params.calibration)), window)
+    rests = drop_short(runs(steady & still), window)
     rests = rests[time_s[rests[:, 0]] >= calibration.swings_end_s - 0.5]  # the rest closing the calibration counts
     low, high = POSTURE_FLEXION_RANGE_DEG[posture]
     flexion = np.array([np.median(angles.flexion_deg[a:b]) for a, b in rests])

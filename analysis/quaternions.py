@@ -17,10 +17,12 @@ def multiply(a: FloatArray, b: FloatArray) -> FloatArray:
     """Hamilton product a ⊗ b (apply b first, then a), broadcasting over leading axes."""
     aw, ax, ay, az = np.moveaxis(np.asarray(a, dtype=float), -1, 0)
     bw, bx, by, bz = np.moveaxis(np.asarray(b, dtype=float), -1, 0)
-    return np.stack([aw * bw - ax * bx - ay * by - az * bz,
-                     aw * bx + ax * bw + ay * bz - az * by,
-                     aw * by - ax * bz + ay * bw + az * bx,
-                     aw * bz + ax * by - ay * bx + az * bw], axis=-1)
+    out = np.empty((*np.broadcast_shapes(aw.shape, bw.shape), 4))    # written in place: no stacking copy
+    out[..., 0] = aw * bw - ax * bx - ay * by - az * bz
+    out[..., 1] = aw * bx + ax * bw + ay * bz - az * by
+    out[..., 2] = aw * by - ax * bz + ay * bw + az * bx
+    out[..., 3] = aw * bz + ax * by - ay * bx + az * bw
+    return out
 
 
 def conjugate(q: FloatArray) -> FloatArray:
@@ -35,11 +37,20 @@ def about_z(angle_rad: FloatArray | float) -> FloatArray:
 
 
 def rotate(q: FloatArray, v: FloatArray) -> FloatArray:
-    """Rotate vector(s) v (…, 3) by q (…, 4)."""
+    """Rotate vector(s) v (…, 3) by q (…, 4): v + 2w(u × v) + u × 2(u × v), u the vector part.
+
+    The cross products are written out (the same operations, in the same order, as np.cross, so
+    the same bits): np.cross copies and moves axes, and cost a quarter of a ride's analysis."""
     q = np.asarray(q, dtype=float)
-    w, xyz = q[..., :1], q[..., 1:]
-    t = 2.0 * np.cross(xyz, v)
-    return v + w * t + np.cross(xyz, t)
+    v = np.asarray(v, dtype=float)
+    w, x, y, z = q[..., 0], q[..., 1], q[..., 2], q[..., 3]
+    v0, v1, v2 = v[..., 0], v[..., 1], v[..., 2]
+    t0, t1, t2 = 2.0 * (y * v2 - z * v1), 2.0 * (z * v0 - x * v2), 2.0 * (x * v1 - y * v0)
+    out = np.empty((*np.broadcast_shapes(w.shape, v0.shape), 3))
+    out[..., 0] = v0 + w * t0 + (y * t2 - z * t1)
+    out[..., 1] = v1 + w * t1 + (z * t0 - x * t2)
+    out[..., 2] = v2 + w * t2 + (x * t1 - y * t0)
+    return out
 
 
 def euler_zxy_deg(q: FloatArray) -> FloatArray:
@@ -55,3 +66,27 @@ def euler_zxy_deg(q: FloatArray) -> FloatArray:
     a = np.arctan2(-r01, r11)
     c = np.arctan2(-r20, r22)
     return np.degrees(np.stack([a, b, c], axis=-1))
+
+
+def from_matrix(matrix: FloatArray) -> FloatArray:
+    """(4,) w, x, y, z of a 3×3 rotation matrix (nearest rotation, by SVD, if it is not quite orthogonal).
+
+    As scipy's Rotation.from_matrix (Markley's branch on the largest of the diagonal and the trace),
+    which the calibration used; written here so that analysing a file does not import scipy.spatial
+    (0.35 s of CPU, a third of a short ride's floor)."""
+    m = np.asarray(matrix, dtype=float)
+    if not np.allclose(m @ m.T, np.eye(3), atol=1e-12):
+        u, _, vt = np.linalg.svd(m)
+        m = u @ vt
+    trace = m[0, 0] + m[1, 1] + m[2, 2]
+    choice = int(np.argmax([m[0, 0], m[1, 1], m[2, 2], trace]))
+    if choice == 3:
+        xyzw = [m[2, 1] - m[1, 2], m[0, 2] - m[2, 0], m[1, 0] - m[0, 1], 1 + trace]
+    else:
+        i, j, k = choice, (choice + 1) % 3, (choice + 2) % 3
+        xyzw = [0.0, 0.0, 0.0, m[k, j] - m[j, k]]
+        xyzw[i] = 1 - trace + 2 * m[i, i]
+        xyzw[j] = m[j, i] + m[i, j]
+        xyzw[k] = m[k, i] + m[i, k]
+    out = np.array([xyzw[3], xyzw[0], xyzw[1], xyzw[2]])
+    return np.asarray(out / np.linalg.norm(out))

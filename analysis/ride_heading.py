@@ -22,14 +22,13 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.ndimage import maximum_filter1d, median_filter
 
 from analysis import quaternions as q
 from analysis.angles import HipAngles
 from analysis.calibration import Calibration
 from analysis.frames import hip_angles_deg, pelvis_reference
 from analysis.orientation import estimate_orientation
-from analysis.segments import drop_short, moving_average, runs
+from analysis.segments import drop_short, moving_average, runs, window_max, window_median
 
 FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
@@ -84,20 +83,21 @@ def ride_heading(time_s: FloatArray, gyr: FloatArray, acc: FloatArray, quat_wxyz
     params = params or RideHeadingParams()
     n = len(time_s)
     dt = float(np.median(np.diff(time_s)))
-    centres, axis_rad = _axis_headings(time_s, gyr, quat_wxyz, thigh_wxyz, calibration, dt, params)
+    omega = q.rotate(quat_wxyz, gyr)                          # earth-frame angular velocity, used thrice
+    ml_axis = q.rotate(thigh_wxyz, _ML_AXIS)
+    centres, axis_rad = _axis_headings(time_s, omega, ml_axis, calibration, dt, params)
     first_s = float(centres[0]) if len(centres) else float(time_s[-1])    # rows are still samples only
     bias = _bias_prior(time_s, gyr, acc, (time_s >= calibration.start_s) & (time_s < first_s), still,
                        params.prior_stand_s, params.prior_passes, max(1, round(params.prior_stride_s / dt)))
-    drift = _prior_drift(time_s, gyr, quat_wxyz, bias, calibration, dt)
+    drift = _prior_drift(time_s, omega, quat_wxyz, bias, calibration)
     if len(centres) == 0:
         return RideHeading(drift, np.zeros(n, dtype=bool), bias)
     # Turns are fast, drift and the axis's kinematic offset slow: a complementary split. The thigh's
     # own mediolateral heading, averaged over a few strokes, follows turns at once (it rides along
     # with the pelvis) but carries the drift; the pedalling axis, smoothed hard, removes that.
-    path = _stroke_mean_heading(thigh_wxyz, max(1, round(_stroke_period_s(time_s, gyr, quat_wxyz, centres, axis_rad,
-                                                                            params) / dt)))
+    path = _stroke_mean_heading(ml_axis, max(1, round(_stroke_period_s(time_s, omega, centres, axis_rad, params) / dt)))
     offset = np.angle(np.exp(1j * (axis_rad - np.interp(centres, time_s, path))))
-    offset = median_filter(np.unwrap(offset), size=max(1, round(params.smooth_s / params.step_s)) | 1, mode="nearest")
+    offset = window_median(np.unwrap(offset), max(1, round(params.smooth_s / params.step_s)) | 1)
     seen = np.interp(centres, time_s, path) + offset - np.interp(centres, time_s, drift)
     offset -= np.median(seen[centres <= centres[0] + params.reference_s])   # the first strokes face as calibrated
     observed_correction = path + np.interp(time_s, centres, offset)
@@ -121,38 +121,39 @@ def ride_hip_angles(time_s: FloatArray, thigh_wxyz: FloatArray, calibration: Cal
     return HipAngles(time_s, hip_angles_deg(pelvis, thigh_wxyz, side), np.rad2deg(heading.correction_rad))
 
 
-def _stroke_mean_heading(thigh_wxyz: FloatArray, period: int) -> FloatArray:
-    """(N,) heading (rad, unwrapped) of the thigh's mediolateral axis, averaged over strokes.
+def _stroke_mean_heading(ml_axis: FloatArray, period: int) -> FloatArray:
+    """(N,) heading (rad, unwrapped) of the thigh's mediolateral axis (N, 3; earth frame), averaged over strokes.
 
     Two moving averages one stroke long (a triangle two strokes wide) null the stroke's own wobble
     and its harmonics yet follow a turn of a few seconds closely.
     """
-    ml_axis = q.rotate(thigh_wxyz, _ML_AXIS)
     return moving_average(moving_average(np.unwrap(np.arctan2(ml_axis[:, 1], ml_axis[:, 0])), period), period)
 
 
-def _stroke_period_s(time_s: FloatArray, gyr: FloatArray, quat_wxyz: FloatArray, centres: FloatArray,
-                     axis_rad: FloatArray, params: RideHeadingParams) -> float:
-    """Typical stroke period: upward zero crossings of the angular velocity about the pedalling axis."""
-    omega = q.rotate(quat_wxyz, gyr)
+def _stroke_period_s(time_s: FloatArray, omega: FloatArray, centres: FloatArray, axis_rad: FloatArray,
+                     params: RideHeadingParams) -> float:
+    """Typical stroke period: upward zero crossings of the angular velocity (earth frame) about the pedalling axis."""
     rate = omega[:, 0] * np.interp(time_s, centres, np.cos(axis_rad)) \
         + omega[:, 1] * np.interp(time_s, centres, np.sin(axis_rad))
     step = max(1, round(params.step_s / float(time_s[1] - time_s[0])))
     pedalling = np.zeros(len(time_s), dtype=bool)
     pedalling[np.clip(np.searchsorted(time_s, centres), 0, len(time_s) - 1)] = True
-    pedalling = maximum_filter1d(pedalling, size=step)
+    pedalling = window_max(pedalling, step)
     crossings = int(np.sum((rate[1:] > 0) & (rate[:-1] <= 0) & pedalling[1:]))
     return float(pedalling.sum() * (time_s[1] - time_s[0]) / crossings) if crossings else params.window_s
 
 
-def _axis_headings(time_s: FloatArray, gyr: FloatArray, quat_wxyz: FloatArray, thigh_wxyz: FloatArray,
-                   calibration: Calibration, dt: float, params: RideHeadingParams) -> tuple[FloatArray, FloatArray]:
-    """Centres (s) of the windows that clearly pedal, and the heading (rad) of their principal axis."""
-    omega = q.rotate(quat_wxyz, gyr)                                  # earth-frame angular velocity
+def _axis_headings(time_s: FloatArray, omega: FloatArray, ml_axis: FloatArray, calibration: Calibration, dt: float,
+                   params: RideHeadingParams) -> tuple[FloatArray, FloatArray]:
+    """Centres (s) of the windows that clearly pedal, and the heading (rad) of their principal axis.
+
+    omega: (N, 3) earth-frame angular velocity; ml_axis: (N, 3) the thigh's mediolateral axis in the earth frame."""
     pairs = ((0, 0), (0, 1), (0, 2), (1, 1), (1, 2), (2, 2))
-    products = np.column_stack([omega[:, i] * omega[:, j] for i, j in pairs])
-    ml_axis = q.rotate(thigh_wxyz, _ML_AXIS)
-    sums = np.vstack([np.zeros((1, 9)), np.cumsum(np.column_stack([products, ml_axis]), axis=0)])
+    sums = np.zeros((len(time_s) + 1, 9))                 # running sums, built in place (no stacked copies)
+    for k, (i, j) in enumerate(pairs):
+        np.multiply(omega[:, i], omega[:, j], out=sums[1:, k])
+    sums[1:, 6:] = ml_axis
+    np.cumsum(sums[1:], axis=0, out=sums[1:])
     half = max(1, round(0.5 * params.window_s / dt))
     step = max(1, round(params.step_s / dt))
     first = max(half, int(np.searchsorted(time_s, calibration.swings_end_s)) + half)
@@ -227,16 +228,16 @@ def _matrices(quat_wxyz: FloatArray) -> FloatArray:
                     axis=1)
 
 
-def _prior_drift(time_s: FloatArray, gyr: FloatArray, quat_wxyz: FloatArray, bias: FloatArray,
-                 calibration: Calibration, dt: float) -> FloatArray:
+def _prior_drift(time_s: FloatArray, omega: FloatArray, quat_wxyz: FloatArray, bias: FloatArray,
+                 calibration: Calibration) -> FloatArray:
     """(N,) heading drift of the orientation relative to a gyro corrected by the bias prior, zero
-    during the calibration stand (where its heading was measured)."""
+    during the calibration stand (where its heading was measured). omega: the gyro in the earth frame."""
     if not np.isfinite(bias).all():
         return np.zeros(len(time_s))
     step = q.multiply(quat_wxyz[1:], q.conjugate(quat_wxyz[:-1]))          # earth-frame increments
     step *= np.sign(step[:, :1])
     filter_yaw = 2.0 * step[:, 3] / np.diff(time_s)
-    prior_yaw = q.rotate(quat_wxyz[:-1], gyr[:-1] - bias)[:, 2]
+    prior_yaw = omega[:-1, 2] - q.rotate(quat_wxyz[:-1], bias)[:, 2]        # rotation is linear in the vector
     drift = np.concatenate([[0.0], np.cumsum((filter_yaw - prior_yaw) * np.diff(time_s))])
     stand = (time_s >= calibration.start_s) & (time_s <= calibration.start_s + 2.5)
     return drift - (drift[stand].mean() if stand.any() else 0.0)

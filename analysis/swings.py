@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 from numpy.typing import NDArray
+
+from analysis.peak_finding import find_peaks
 
 FloatArray = NDArray[np.float64]
 
@@ -17,20 +17,14 @@ def swing_peaks(signal: FloatArray, min_prominence: float, share: float, distanc
     against the whole recording, so a swing right after a posture change is not inflated and the
     tentative first and last swings of a set fall below `share` of the typical swing.
     """
-    from scipy.signal import find_peaks  # deferred: costs 0.4 s to import
-
-    peaks, _ = find_peaks(signal, prominence=min_prominence, distance=distance)
+    peaks, _ = find_peaks(signal, min_prominence, distance)
     if len(peaks) < 2:
         return peaks
     window = int(1.2 * np.median(np.diff(peaks))) | 1
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message="some peaks have a prominence of 0")   # such peaks drop out
-        peaks, info = find_peaks(signal, prominence=min_prominence, distance=distance, wlen=window)
-    return peaks[info["prominences"] >= share * np.median(info["prominences"])]
+    peaks, prominences = find_peaks(signal, min_prominence, distance, wlen=window)
+    return peaks[prominences >= share * np.median(prominences)]
 
 
 def troughs_of(signal: FloatArray, min_prominence: float) -> NDArray[np.intp]:
-    from scipy.signal import find_peaks
-
-    troughs, _ = find_peaks(-signal, prominence=min_prominence)
+    troughs, _ = find_peaks(-np.asarray(signal, dtype=float), min_prominence)
     return troughs

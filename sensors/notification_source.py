@@ -10,6 +10,12 @@ and skipped, never fatal: one bad packet must not end a recording.
 Gaps are reported, never interpolated: a jump of more than `GAP_PERIODS` sample periods between consecutive samples
 becomes one :class:`StreamGap` (from the last sample before to the first after), named after its cause when the link
 told us (a `LinkLost` marker in the stream), else "samples missing". One jump, one gap, whichever saw it.
+
+Times within a stream are strictly increasing, and a corrupt timestamp costs only its own packet: a packet whose
+samples do not go forward in time, or that starts at or before what was already stored, is malformed. A packet that
+jumps forward is held until the next one shows which clock was wrong: if that one goes on from the jump, the jump was
+real (a gap); if it goes back, the held packet was a corrupt stamp (malformed), and the recording goes on as before
+instead of dropping every later sample as "out of order". A held packet the stream ends on is malformed.
 """
 
 from __future__ import annotations
@@ -22,7 +28,7 @@ import numpy as np
 
 from sensors import profiles
 from sensors.limits import range_problem
-from sensors.notification_log import LoggedDevice, LoggedNotification, LogWriter, read_log
+from sensors.notification_log import MAX_HOST_TIME_S, LoggedDevice, LoggedNotification, LogWriter, read_log
 from sensors.pacing import Pacer
 from sensors.profiles.base import Clock, Decoder, ImuBatch, MalformedPacketError
 from sensors.samples import ImuSamples, Placement
@@ -44,6 +50,13 @@ class LinkLost:
     device: str
 
 
+@dataclass(frozen=True, slots=True)
+class _Held:
+    items: list[SampleBlock | StreamGap]
+    last_time_s_before: float
+    """Where the stream stood before the jump: restored if the jump was a corrupt stamp."""
+
+
 @dataclass
 class _Device:
     spec: StreamSpec
@@ -61,6 +74,8 @@ class _Device:
     acc_wait: list[tuple[np.ndarray, np.ndarray]] = field(default_factory=list)
     """(times, acc) still waiting for their gyro samples (devices that send them separately)."""
     gyr_wait: list[np.ndarray] = field(default_factory=list)
+    held: _Held | None = None
+    """A packet that jumped forward in time, until the next packet confirms or refutes the jump."""
 
     @property
     def period_s(self) -> float:
@@ -107,12 +122,19 @@ class NotificationSource:
             async for note in self._notifications:
                 if isinstance(note, LinkLost):
                     self.stats.link_losses += 1
-                    self._devices[note.device].reconnected()
+                    device = self._devices[note.device]
+                    for item in _release(device):           # nothing comes after it on this connection
+                        yield item
+                    device.reconnected()
                     continue
                 if self._log is not None:
                     self._log.write(note.host_time_s, note.device, note.profile, note.characteristic, note.payload)
                 for item in self._decode(note):
                     yield item
+            for address, device in self._devices.items():   # a jump nothing followed cannot be told from a bad stamp
+                if device.held is not None:
+                    device.held = None
+                    self._malformed(address, device)
         finally:
             if self._log is not None:
                 self._log.close()
@@ -123,35 +145,64 @@ class NotificationSource:
         try:
             batch = device.decoder.decode(note.characteristic, note.payload)
         except MalformedPacketError:
-            device.malformed += 1
-            self.stats.malformed_by_device[note.device] = device.malformed
-            device.arrival_clock.restart()          # its samples are lost: arrival order no longer counts them
+            self._malformed(note.device, device)
             return []
         if batch is None or len(batch) == 0 or (batch.acc_mps2 is None and batch.gyr_radps is None):
             return []
         if _absurd(batch):                             # a packet that decodes but cannot be a measurement
-            device.malformed += 1
-            self.stats.malformed_by_device[note.device] = device.malformed
-            device.arrival_clock.restart()
+            self._malformed(note.device, device)
             return []
         # The host time exactly as a log stores it, so that a replay reproduces the live run bit for bit.
         time_s = _times(device, batch, float(f"{note.host_time_s:.6f}"))
+        if not bool(np.all(np.abs(time_s) <= MAX_HOST_TIME_S)) or \
+                (len(time_s) > 1 and not bool(np.all(np.diff(time_s) > 0))):   # a corrupt stamp in the packet
+            self._malformed(note.device, device)
+            return []
         if batch.acc_mps2 is None or batch.gyr_radps is None:
             paired = _pair(device, time_s, batch)
             if paired is None:
                 return []
             time_s, batch = paired
+        released: list[SampleBlock | StreamGap] = []
+        if device.held is not None:
+            if time_s[0] > device.last_time_s:         # goes on from the jump: it was real
+                released = _release(device)
+            else:                                      # back before the held packet: its stamp was corrupt
+                device.last_time_s = device.held.last_time_s_before
+                self.stats.gaps -= sum(isinstance(item, StreamGap) for item in device.held.items)
+                device.held = None
+                self._malformed(note.device, device)
         keep = time_s > device.last_time_s                 # never a duplicate or out-of-order sample
-        if not keep.any():
-            return []
-        items: list[SampleBlock | StreamGap] = _gaps(device, time_s[keep])
+        if not keep.all():                                 # a stamp behind what is stored: a corrupt packet
+            self._malformed(note.device, device)
+            return released
+        items: list[SampleBlock | StreamGap] = _gaps(device, time_s)
         self.stats.gaps += len(items)
-        device.last_time_s = float(time_s[keep][-1])
-        mag = batch.mag_ut[keep] if batch.mag_ut is not None and device.spec.has_mag else None
+        last_time_s_before, device.last_time_s = device.last_time_s, float(time_s[-1])
+        mag = batch.mag_ut if batch.mag_ut is not None and device.spec.has_mag else None
         assert batch.acc_mps2 is not None and batch.gyr_radps is not None
-        items.append(SampleBlock(device.spec.placement, ImuSamples(time_s[keep], batch.acc_mps2[keep],
-                                                                   batch.gyr_radps[keep], mag)))
-        return items
+        items.append(SampleBlock(device.spec.placement, ImuSamples(time_s, batch.acc_mps2, batch.gyr_radps, mag)))
+        if len(items) > 1 and np.isfinite(last_time_s_before) and not _after_reconnect(items):
+            device.held = _Held(items, last_time_s_before)   # a jump forward: the next packet tells
+            return released
+        return released + items
+
+    def _malformed(self, address: str, device: _Device) -> None:
+        """Count a packet whose samples are lost; arrival order no longer counts them."""
+        device.malformed += 1
+        self.stats.malformed_by_device[address] = device.malformed
+        device.arrival_clock.restart()
+
+
+def _release(device: _Device) -> list[SampleBlock | StreamGap]:
+    """The held packet's gap and samples, now that the jump is confirmed."""
+    held, device.held = device.held, None
+    return [] if held is None else held.items
+
+
+def _after_reconnect(items: list[SampleBlock | StreamGap]) -> bool:
+    """A gap the link told us about needs no confirmation."""
+    return any(isinstance(item, StreamGap) and item.reason != "samples missing" for item in items)
 
 
 def _new_device(logged: LoggedDevice) -> _Device:

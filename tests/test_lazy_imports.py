@@ -86,11 +86,24 @@ def test_command_leaves_heavy_stacks_unloaded(argv: list[str], database: Path) -
 
 
 def test_probe_sees_a_heavy_import(database: Path) -> None:
-    """The probe itself works: the analysis command's own path loads SciPy, and the probe says so."""
+    """The probe itself works: the analysis command's own path loads VQF, and the probe says so."""
     code = PROBE.replace("from hiptrack.cli import main", "from hiptrack.cli import main\nimport tracker.assessment")
     done = subprocess.run([sys.executable, "-c", code, json.dumps(["--version"])], capture_output=True, text=True,
                           env={**_environ(), "HIPTRACK_DB": str(database)}, timeout=120, check=False)
-    assert "scipy" in json.loads(done.stderr.strip().splitlines()[-1])["loaded"]
+    assert "vqf" in json.loads(done.stderr.strip().splitlines()[-1])["loaded"]
+
+
+def test_analysing_a_ride_loads_no_scipy(database: Path) -> None:
+    """Issue 12: SciPy's start-up (~1 s of CPU with scipy.signal) was most of a short ride's analysis
+    time; the ride path does without it. VQF is loaded (the probe does see the analysis ran)."""
+    ride = Path(__file__).parent / "data" / "ride_right.csv"
+    argv = ["analyze", str(ride), "--side", "right", "--exercise", "ride", "--json"]
+    done = subprocess.run([sys.executable, "-c", PROBE, json.dumps(argv)], capture_output=True, text=True,
+                          env={**_environ(), "HIPTRACK_DB": str(database)}, timeout=120, check=False)
+    report = json.loads(done.stderr.strip().splitlines()[-1])
+    assert report["code"] == 0, done.stderr
+    assert "vqf" in report["loaded"]
+    assert not [m for m in report["loaded"] if m.split(".")[0] == "scipy"], report["loaded"]
 
 
 def _environ() -> dict[str, str]:

@@ -1,7 +1,14 @@
 """`hiptrack record`'s app: the live recording screen alone, exiting with the session id when it closes.
 
 SIGTERM and SIGHUP (a closed terminal) end the recording like the Stop key: the source stops, what
-arrived is stored and analysed, and the app exits normally.
+arrived is stored and analysed, and the app exits normally (`stopped_by` says which signal).
+
+Why Python-level signal handlers and not the event loop's: when the terminal stops taking output
+(closed, or too slow under load), Textual's output thread stops draining its bounded queue and the
+main thread blocks in `Queue.put` inside a repaint, so the loop never runs an asyncio signal callback
+and the recording hangs. A Python handler runs in the main thread even there (the wait is
+interruptible): it drains that queue, swaps the driver's output for a no-op on a hang-up, stops the
+input thread (which spins on a closed terminal's EOF), and only then asks the loop to stop.
 """
 
 from __future__ import annotations
@@ -12,6 +19,9 @@ import os
 import signal
 import time
 from collections.abc import Callable
+from queue import Empty, Queue
+from types import FrameType
+from typing import Any
 
 from textual.app import App
 
@@ -33,6 +43,9 @@ class RecordApp(App[int | None]):
         self._screen = LiveRecordingScreen(services, request, clock=clock)
         """Made here, so a request the session refuses (unknown exercise) fails before the terminal switches."""
         self._hung_up = False
+        self.stopped_by: int | None = None
+        """The signal that ended the recording (SIGTERM, SIGHUP), if one did."""
+        self._previous_handlers: dict[int, Any] = {}
 
     @property
     def failure(self) -> HiptrackError | None:
@@ -42,19 +55,41 @@ class RecordApp(App[int | None]):
     def on_mount(self) -> None:
         self.push_screen(self._screen, self._screen_closed)
         loop = asyncio.get_running_loop()
-        for signum in STOP_SIGNALS:
-            with contextlib.suppress(NotImplementedError, RuntimeError):     # Windows, or not the main thread
-                loop.add_signal_handler(signum, self._stop_on_signal, signum)
 
-    def _stop_on_signal(self, signum: int) -> None:
-        """Stop and save, like the Stop key."""
-        if signum == getattr(signal, "SIGHUP", None):
+        def on_signal(signum: int, _frame: FrameType | None) -> None:
+            self._release_output(hung_up=signum == getattr(signal, "SIGHUP", None))
+            loop.call_soon_threadsafe(self._stop_on_signal, signum)
+
+        for signum in STOP_SIGNALS:
+            with contextlib.suppress(ValueError):               # not the main thread (a test's pilot)
+                self._previous_handlers[signum] = signal.signal(signum, on_signal)
+
+    def _release_output(self, *, hung_up: bool) -> None:
+        """Unblock a main thread waiting on the output queue (it is inside a repaint); after a hang-up,
+        nothing is written any more: the output becomes a no-op and the input thread stops."""
+        driver = self._driver
+        writer = getattr(driver, "_writer_thread", None)
+        if hung_up:
             self._hung_up = True
-            with contextlib.suppress(OSError):              # draw into /dev/null from now on
+            if driver is not None and writer is not None:
+                driver._writer_thread = _NullWriter()  # type: ignore[attr-defined]
+            exit_event = getattr(driver, "exit_event", None)
+            if exit_event is not None:
+                exit_event.set()                           # the input thread leaves its read loop
+            with contextlib.suppress(OSError):              # anything still written goes to /dev/null
                 null = os.open(os.devnull, os.O_WRONLY)
                 for fd in (1, 2):
                     os.dup2(null, fd)
                 os.close(null)
+        queue = getattr(writer, "_queue", None)
+        if isinstance(queue, Queue):
+            with contextlib.suppress(Empty):
+                while True:                                # frees the put() the main thread waits in
+                    queue.get_nowait()
+
+    def _stop_on_signal(self, signum: int) -> None:
+        """Stop and save, like the Stop key."""
+        self.stopped_by = signum
         self._screen.save_and_close()           # no one to ask: a short recording is saved too
 
     def _screen_closed(self, session_id: int | None) -> None:
@@ -66,11 +101,31 @@ class RecordApp(App[int | None]):
         committed and synced by now, so there is nothing left to flush.
         """
         if self._hung_up:
-            os._exit(0 if self.failure is None else self.failure.exit_code)
+            os._exit(self.failure.exit_code if self.failure is not None else signal_exit_status(self.stopped_by))
         self.exit(session_id)
 
     def on_unmount(self) -> None:
-        loop = asyncio.get_running_loop()
-        for signum in STOP_SIGNALS:
-            with contextlib.suppress(NotImplementedError, RuntimeError):
-                loop.remove_signal_handler(signum)
+        for signum, previous in self._previous_handlers.items():
+            with contextlib.suppress(ValueError, TypeError):
+                signal.signal(signum, previous)
+
+
+def signal_exit_status(signum: int | None) -> int:
+    """128 + the signal that ended the recording (the shell's convention), 0 if none did."""
+    return 0 if signum is None else 128 + int(signum)
+
+
+class _NullWriter:
+    """The driver's output after a hang-up: the terminal is gone, so every write is dropped."""
+
+    def write(self, text: str) -> None:
+        return
+
+    def flush(self) -> None:
+        return
+
+    def stop(self) -> None:
+        return
+
+    def isatty(self) -> bool:
+        return False

@@ -66,8 +66,11 @@ def record(
             return
         svc = svc_module.build_services(db, person=person)
         source = _notification_source(svc_module, exercise, side, replay, simulate, log, fast, seed, profile)
+        stopped_by: list[int | None] = []
         session_id = _record_with_preview(exercise, side, svc, source, Source.REPLAY if replay else Source.SIMULATED,
-                                          on_screen=not no_tui and sys.stdout.isatty())
+                                          not no_tui and sys.stdout.isatty(), stopped_by)
+        if session_id is not None and replay is not None:
+            _refuse_if_nothing_decoded(svc, session_id, replay, sum(source.stats.malformed_by_device.values()))
         if session_id is not None:
             _report(svc_module, svc, session_id)
         else:                                   # discarded on the live screen, or stopped before anything arrived
@@ -76,17 +79,31 @@ def record(
         if dropped:
             _tell(f"{dropped} malformed notification(s) skipped.", err=True)
         svc.close()
+        _exit_if_signalled(stopped_by[0] if stopped_by else None)
+
+
+def _refuse_if_nothing_decoded(svc: Any, session_id: int, replay: Path, malformed: int) -> None:
+    """A log whose every sample notification was malformed is bad input, not an empty `complete` session."""
+    if malformed == 0 or svc.store.sessions.get(session_id).samples > 0:
+        return
+    svc.store.sessions.delete(session_id)
+    svc.close()
+    raise BadInputError(f"{replay}: all {malformed} sample notification(s) were malformed (not one sample could be "
+                        "decoded); nothing was recorded")
 
 
 def _record_with_preview(exercise: str, side: Side, svc: Any, source: Any, origin: Source,
-                         on_screen: bool) -> int | None:
+                         on_screen: bool, stopped_by: list[int | None]) -> int | None:
     """Record with the live screen, or with printed progress lines; returns the session id."""
     live = importlib.import_module("tracker.live_session")       # deferred: the analysis stack loads on first use
     live.thigh_stream(source, side)                     # a log without this thigh fails before the screen opens
-    return _run_request(live.LiveRequest(exercise, side, lambda: source, origin), svc, on_screen)
+    session_id, signum = _run_request(live.LiveRequest(exercise, side, lambda: source, origin), svc, on_screen)
+    stopped_by.append(signum)
+    return session_id
 
 
-def _run_request(request: Any, svc: Any, on_screen: bool) -> int | None:
+def _run_request(request: Any, svc: Any, on_screen: bool) -> tuple[int | None, int | None]:
+    """Record on the live screen or with printed lines: (session id, the signal that stopped it or None)."""
     if on_screen:
         from tui.record_app import RecordApp  # deferred: commands that print need not load Textual
 
@@ -94,11 +111,18 @@ def _run_request(request: Any, svc: Any, on_screen: bool) -> int | None:
         session_id: int | None = record_app.run()
         if record_app.failure is not None:          # shown on the screen; the exit status and stderr say it too
             raise record_app.failure
-        return session_id
+        return session_id, record_app.stopped_by
     from hiptrack.cli.record_lines import record_printing
 
     _announce(request.exercise_id, request.side, svc)
     return record_printing(svc, request, typer.echo)
+
+
+def _exit_if_signalled(signum: int | None) -> None:
+    """Stored and analysed, but ended by SIGTERM or SIGHUP: the status says so (128 + the signal), as a shell's
+    would, so a service manager or script can tell it from a recording that ran its course or was stopped."""
+    if signum is not None:
+        raise typer.Exit(128 + signum)
 
 
 def _record_live(svc_module: ModuleType, exercise: str, side: Side, wanted: dict[Placement, str], scan_timeout: float,
@@ -112,12 +136,13 @@ def _record_live(svc_module: ModuleType, exercise: str, side: Side, wanted: dict
                                                     backends=backends, log=log,
                                                     on_status=(lambda _line: None) if on_screen else typer.echo)
     svc = svc_module.build_services(db, person=person)
-    session_id = _run_request(request, svc, on_screen)
+    session_id, signum = _run_request(request, svc, on_screen)
     if connected:
         _report_links({p: link.report for p, link in connected[0].links.items()})
     if session_id is not None:
         _report(svc_module, svc, session_id)
     svc.close()
+    _exit_if_signalled(signum)
 
 
 def _check_choice(sensor: str | None, simulate: bool, replay: Path | None, pelvis: str | None,

@@ -52,23 +52,25 @@ STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, *((signal.SIGHUP,) if hasattr(sig
 """Ctrl-C, `kill` (a service manager, a shutdown) and a closed terminal all stop cleanly."""
 
 
-def record_printing(services: Services, request: LiveRequest, echo: Echo) -> int | None:
-    """Record with printed progress until the source ends, Ctrl-C, SIGTERM or SIGHUP; returns the session id.
+def record_printing(services: Services, request: LiveRequest, echo: Echo) -> tuple[int | None, int | None]:
+    """Record with printed progress until the source ends, Ctrl-C, SIGTERM or SIGHUP.
 
+    Returns the session id and the signal other than Ctrl-C that stopped it (None if none did).
     Printing never ends a recording: once the terminal is gone (SIGHUP), lines are dropped.
     """
     echo = _unless_gone(echo)
     lines = ProgressLines(echo)
     session = LiveSession(services, request, on_event=lines.event, on_progress=lines.progress)
     lines.session = session
+    stopped_by: list[int] = []
     try:
-        return asyncio.run(_run(session, echo))
+        return asyncio.run(_run(session, echo, stopped_by)), next(iter(stopped_by), None)
     except KeyboardInterrupt:          # a second Ctrl-C, or no signal handlers on this platform
         session_id = session.snapshot.session_id
         echo("Stopped; analysing what was recorded.")
         if session_id is not None:
             analyze_session(services, session_id)
-        return session_id
+        return session_id, next(iter(stopped_by), None)
 
 
 def _unless_gone(echo: Echo) -> Echo:
@@ -78,11 +80,13 @@ def _unless_gone(echo: Echo) -> Echo:
     return quiet_echo
 
 
-async def _run(session: LiveSession, echo: Echo) -> int | None:
+async def _run(session: LiveSession, echo: Echo, stopped_by: list[int]) -> int | None:
     loop = asyncio.get_running_loop()
 
     def stop(signum: signal.Signals) -> None:
         loop.remove_signal_handler(signum)         # a second Ctrl-C (or the same signal again) acts for real
+        if signum != signal.SIGINT and not stopped_by:
+            stopped_by.append(int(signum))
         session.stop()
         why = "" if signum == signal.SIGINT else f" ({signum.name})"
         echo(f"Stopping; keeping and analysing what was recorded…{why}")

@@ -68,6 +68,8 @@ DEFAULT_PAYLOAD_MODE = 26
 MAG_AU_PER_LSB = 1.0 / 2**12
 """The official server divides the int16 magnetic field by 2¹²; the result is in arbitrary units, not µT."""
 
+_SPIKE_US = 1_000_000
+"""A step of the µs clock larger than this (60 samples at the slowest rate) is a gap or a corrupt stamp."""
 _TICK_MODULUS = 2**32
 _SDK_ONLY_MODES = {1: "High Fidelity (with mag)", 17: "High Fidelity", 25: "Custom mode 4"}
 
@@ -159,6 +161,8 @@ class MovellaDotDecoder:
         self.layout = layout_for(payload_mode)
         self._last_tick_us: int | None = None
         self._time_us = 0
+        self._before: tuple[int, int] | None = None
+        """(tick, time) of the sample before the last: where the clock goes on if the last stamp was corrupt."""
 
     def decode(self, characteristic_uuid: str, payload: bytes) -> ImuBatch | None:
         """One notification → a one-sample batch; a battery notification → None; anything else malformed raises."""
@@ -185,16 +189,32 @@ class MovellaDotDecoder:
             raise MalformedPacketError(PROFILE_NAME, payload, f"longer than the {capacity}-byte characteristic value")
 
     def _advance_clock(self, tick_us: int) -> float:
-        """Unwrap the u32 µs tick into seconds since this connection's first sample's tick origin."""
+        """Unwrap the u32 µs tick into seconds since this connection's first sample's tick origin.
+
+        A stamp that leapt (more than `_SPIKE_US`) and is followed by one that goes on from the stamp
+        before it was corrupt: the clock goes on from that earlier stamp. Without this, a corrupt stamp
+        near half the u32 range moves every later sample by 2³² µs (71.6 minutes), and the recording
+        after it is lost as out of order.
+        """
         if self._last_tick_us is None:
             self._time_us = tick_us
         else:
-            step_us = (tick_us - self._last_tick_us) % _TICK_MODULUS
-            if step_us >= _TICK_MODULUS // 2:
-                step_us -= _TICK_MODULUS
-            self._time_us += step_us
+            step_us = _serial_step(tick_us, self._last_tick_us)
+            before = self._before
+            if before is not None and abs(step_us) > _SPIKE_US and \
+                    0 < _serial_step(tick_us, before[0]) <= _SPIKE_US and abs(self._time_us - before[1]) > _SPIKE_US:
+                self._time_us = before[1] + _serial_step(tick_us, before[0])
+            else:
+                self._before = (self._last_tick_us, self._time_us)
+                self._time_us += step_us
         self._last_tick_us = tick_us
         return self._time_us * 1e-6
+
+
+def _serial_step(tick_us: int, earlier_tick_us: int) -> int:
+    """Microseconds from one u32 tick to the next; a step of over half the range backwards is a wrap forwards."""
+    step_us = (tick_us - earlier_tick_us) % _TICK_MODULUS
+    return step_us - _TICK_MODULUS if step_us >= _TICK_MODULUS // 2 else step_us
 
 
 def _decode_fields(layout: PayloadLayout, payload: bytes, device_time_s: float) -> DotImuBatch:

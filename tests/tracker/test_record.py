@@ -213,3 +213,19 @@ def test_a_device_clock_that_jumps_hours_is_a_gap_not_a_storage_error(
     original, replayed = services.store.sessions.summaries()
     assert replayed.status.value == "complete" and replayed.samples >= original.samples - 5
     services.close()
+
+
+def test_a_log_whose_every_packet_is_malformed_is_refused_and_leaves_no_session(
+        tmp_path: Path, dot_recording: tuple[Path, Path]) -> None:
+    """Issue #13 item 12: before, an empty `complete` session and exit 0."""
+    db, lines, body = _dot_log(tmp_path, dot_recording)
+    for i in body:
+        lines[i] = ",".join([*lines[i].split(",")[:4], "00"])
+    bad = tmp_path / "bad.log"
+    bad.write_text("\n".join(lines) + "\n")
+    code, _, err = _record("--replay", str(bad), "--fast", "--db", db)
+    assert code == 2 and err.count("\n") == 1 and "bad.log: all" in err and "were malformed" in err, err
+    services = build_services(db)
+    (original,) = services.store.sessions.summaries()                 # no empty session beside it
+    assert original.samples > 0
+    services.close()

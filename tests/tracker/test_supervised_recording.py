@@ -430,7 +430,7 @@ def test_sigterm_and_sighup_stop_record_no_tui_cleanly(tmp_path: Path, signum: s
             process.send_signal(signum)
             break
     out, err = process.communicate(timeout=120)
-    assert process.returncode == 0, err
+    assert process.returncode == 128 + signum, err                      # stored and analysed, ended by a signal
     assert f"Stopping; keeping and analysing what was recorded… ({signum.name})" in out, "".join(seen) + out
 
     svc = build_services(db, recover=False)
