@@ -95,6 +95,39 @@ def drift_from_rests(time_s: FloatArray, thigh_wxyz: FloatArray, rests: Interval
     return drift_between(time_s, centres, headings, ups, pose_tolerance_deg)
 
 
+def rest_ups(thigh_wxyz: FloatArray, rests: IntervalArray) -> FloatArray:
+    """(K, 3) unit gravity direction in the thigh frame per rest, read a rest at a time (a whole-recording
+    (N, 3) float64 array would be GBs for a day)."""
+    ups = np.empty((len(rests), 3))
+    for i, (a, b) in enumerate(rests):
+        ups[i] = q.rotate(q.conjugate(np.asarray(thigh_wxyz[a:b], dtype=float)), np.array([0.0, 0.0, 1.0])).mean(axis=0)
+    return np.asarray(ups / np.linalg.norm(ups, axis=1, keepdims=True))
+
+
+def shows_heading(ups: FloatArray) -> NDArray[np.bool_]:
+    """(K,) the thigh is far enough from vertical for gravity to tell how it is turned."""
+    return np.asarray(np.abs(ups[:, 1]) < np.cos(np.radians(30)))
+
+
+def heading_anchors(thigh_wxyz: FloatArray, rests: IntervalArray, pose_tolerance_deg: float = 2.5
+                    ) -> NDArray[np.bool_]:
+    """(K,) which rests observe heading drift: those with another rest in the same pose (see heading_drift).
+
+    Why: a rest alone, or with a vertical thigh, anchors nothing, so the confidence must not count it."""
+    anchors = np.zeros(len(rests), dtype=bool)
+    if len(rests) < 2:
+        return anchors
+    ups = rest_ups(thigh_wxyz, rests)
+    tilted = shows_heading(ups)
+    for i in range(len(rests) - 1):    # one row at a time: a day has thousands of rests
+        angle = np.degrees(np.arccos(np.clip(ups[i + 1:] @ ups[i], -1.0, 1.0)))
+        later = np.flatnonzero((angle < pose_tolerance_deg) & (tilted[i] | tilted[i + 1:]))
+        if later.size:
+            anchors[i] = True
+            anchors[i + 1 + later] = True
+    return anchors
+
+
 def heading_drift(time_s: FloatArray, heading_rad: FloatArray, up_in_thigh: FloatArray, rests: IntervalArray,
                   pose_tolerance_deg: float, observation_deg: float = 0.5,
                   walk_deg_per_sqrt_s: float = 0.3) -> FloatArray:
@@ -118,7 +151,7 @@ def drift_between(time_s: FloatArray, centres: FloatArray, headings: FloatArray,
                   walk_deg_per_sqrt_s: float = 0.3) -> FloatArray:
     """heading_drift from each rest's centre time, mean heading and mean up vector (thigh frame)."""
     ups = ups / np.linalg.norm(ups, axis=1, keepdims=True)
-    tilted = np.abs(ups[:, 1]) < np.cos(np.radians(30))
+    tilted = shows_heading(ups)
     k = len(centres)
     pairs, targets = [], []
     for i in np.flatnonzero(tilted):    # pair each rest with the next one in the same pose (one row of K at a time:

@@ -34,7 +34,16 @@ class ConfidenceParams:
     walk_deg_per_sqrt_s: float = 0.3
     """Heading random walk of a consumer gyro after bias estimation (as in heading_drift)."""
     residual_bias_dps: float = 0.1
-    """What remains of the vertical gyro bias once VQF has estimated it (0.1–0.4 °/s seen)."""
+    """What remains of the vertical gyro bias once VQF has estimated it (0.1–0.4 °/s seen): the least
+    residual assumed (see residual_bias_dps)."""
+    sway_deg: float = 1.0
+    """Net sway a still spell can hide (peak to peak): a bias taken from T s of stillness is off by up to this / T."""
+    bias_change_dps: float = 0.0
+    """How much the vertical bias the orientation uses may change within the recording (when the
+    filter learns it late): a constant bias is interpolated away between two observations, a change
+    is not. Set per recording from what the still spells left unknown (residual_bias_dps − the floor)."""
+    part_bias_dps: float = 2.0
+    """A gyro's bias when nothing in the recording showed it (consumer parts: up to ±2–3 °/s)."""
     high_deg: float = 2.0
     """Heading uncertainty (p95 over the exercise) up to which abduction and rotation are 'high'."""
     medium_deg: float = 5.0
@@ -45,8 +54,10 @@ def heading_uncertainty_deg(time_s: FloatArray, observed: BoolArray,
     """(N,) modelled heading error at each sample, from where the heading was observed.
 
     time_s: (N,) s, increasing; observed: (N,) True where the heading was observed. Between two
-    observations a Brownian bridge (w²·a·b/(a+b) for a s since the last and b s to the next); before
-    the first and after the last, the walk and the residual bias grow with the time since.
+    observations a Brownian bridge (w²·a·b/(a+b) for a s since the last and b s to the next) and a
+    bias that changed once in between (a constant one is interpolated away; one that changes by
+    bias_change_dps leaves up to that × a·b/(a+b)); before the first and after the last, the walk and the
+    residual bias grow with the time since.
     """
     if not observed.any():
         elapsed = time_s - time_s[0]
@@ -64,12 +75,23 @@ def heading_uncertainty_deg(time_s: FloatArray, observed: BoolArray,
         open_gap = np.where(np.isfinite(since), since, until)              # before the first or after the last
         w2 = params.walk_deg_per_sqrt_s ** 2
         with np.errstate(invalid="ignore", divide="ignore"):
-            bridge = np.sqrt(w2 * since * until / (since + until))
+            span = since * until / (since + until)
+            bridge = np.hypot(np.sqrt(w2 * span), params.bias_change_dps * span)
         drifting = params.walk_deg_per_sqrt_s * np.sqrt(open_gap) + params.residual_bias_dps * open_gap
         uncertainty = np.where(bridged, bridge, drifting)
         uncertainty[observed[s]] = 0.0
         return np.nan_to_num(uncertainty)
     return per_chunk(len(time_s), block)
+
+
+def residual_bias_dps(still_s: float, params: ConfidenceParams = ConfidenceParams()) -> float:
+    """The vertical bias that may be left after removing the bias seen over still_s seconds of stillness.
+
+    Why: the heading error grows with the time it goes unobserved times this; a fixed 0.1 °/s called a
+    run "high ±0.2°" that was 5.9° off, because its bias was never observed at all."""
+    if still_s <= 0.0:
+        return params.part_bias_dps
+    return max(params.residual_bias_dps, min(params.part_bias_dps, params.sway_deg / still_s))
 
 
 def relative_anchors(time_s: FloatArray, uncertainty_deg: FloatArray, first_anchor: int, since_s: float,

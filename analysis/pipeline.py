@@ -12,7 +12,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from analysis import quaternions as q
-from analysis.angles import HipAngles, hip_angles, thigh_quaternions
+from analysis.angles import HipAngles, heading_anchors, hip_angles, thigh_quaternions
 from analysis.calibration import Calibration, CalibrationNotFoundError, CalibrationParams, find_calibration, still_mask
 from analysis.confidence import (
     ConfidenceParams,
@@ -20,6 +20,7 @@ from analysis.confidence import (
     heading_uncertainty_deg,
     motion_confidence,
     relative_anchors,
+    residual_bias_dps,
     rest_mask,
 )
 from analysis.events import (
@@ -33,6 +34,7 @@ from analysis.events import (
     group_sets,
     low_pass,
 )
+from analysis.gyro_bias import GyroBias, GyroBiasParams, still_spell_bias
 from analysis.loop_closure import LoopClosureParams, closure_ramp, find_loop_closure
 from analysis.magnetometer import MagField, MagParams, assess_field, up_in_sensor_frame, with_heading_of
 from analysis.orientation import Windows, estimate_orientation
@@ -78,6 +80,7 @@ class AnalysisParams:
     mag: MagParams = field(default_factory=MagParams)
     loop_closure: LoopClosureParams = field(default_factory=LoopClosureParams)
     pelvis: PelvisParams = field(default_factory=PelvisParams)
+    gyro_bias: GyroBiasParams = field(default_factory=GyroBiasParams)
     min_rest_s: float = 0.5
     """A rest lasts this long at least: people return to neutral for as little as half a second
     between holds or reps, and each such return is a rest that closes the rep before it."""
@@ -146,6 +149,7 @@ def analyze_thigh(time_s: FloatArray, acc: FloatArray, gyr: FloatArray, side: st
         raise ValueError("need at least two samples")
     rate_hz = float(1.0 / np.median(np.diff(time_s)))
     duration = float(time_s[-1] - time_s[0])
+    gyr, bias = without_still_bias(gyr, acc, rate_hz, params)
     # float32 orientation: its 1e-7 rounding is far below sensor noise, and it halves what a long recording keeps
     quat = estimate_orientation(gyr, acc, rate_hz, params=params.vqf, windows=params.windows, dtype=np.float32)
     field_check = None
@@ -178,7 +182,8 @@ def analyze_thigh(time_s: FloatArray, acc: FloatArray, gyr: FloatArray, side: st
     stand = (time_s >= calibration.start_s) & (time_s <= calibration.end_s)
     pelvis_cal, pelvis_problem, pelvis_q = None, None, None
     if pelvis is not None:
-        pelvis_quat = estimate_orientation(pelvis.gyr, pelvis.acc, rate_hz, params=params.vqf, windows=params.windows)
+        pelvis_gyr, _ = without_still_bias(pelvis.gyr, pelvis.acc, rate_hz, params)
+        pelvis_quat = estimate_orientation(pelvis_gyr, pelvis.acc, rate_hz, params=params.vqf, windows=params.windows)
         try:
             pelvis_cal = calibrate_pelvis(time_s, pelvis.acc, pelvis_quat, calibration, params.pelvis)
             pelvis_q = pelvis_quaternions(pelvis_quat, pelvis_cal)
@@ -202,7 +207,8 @@ def analyze_thigh(time_s: FloatArray, acc: FloatArray, gyr: FloatArray, side: st
         observed, fixes = stand | rest_mask(len(time_s), rests), ("rests", "pelvis_sensor")
     else:
         angles = hip_angles(time_s, thigh, calibration, side, posture, rests)
-        observed, fixes = stand | rest_mask(len(time_s), rests), ("rests",)
+        anchors = rests[heading_anchors(thigh, rests)]        # only rests paired in one pose observe heading
+        observed, fixes = stand | rest_mask(len(time_s), anchors), ("rests",)
         closure = find_loop_closure(
             time_s, still, thigh, calibration, np.radians(angles.heading_correction_deg), params.loop_closure)
         if closure is not None:    # ended standing as it began: the drift left is known
@@ -237,14 +243,28 @@ def analyze_thigh(time_s: FloatArray, acc: FloatArray, gyr: FloatArray, side: st
         smooth = smoothed(measured, rate_hz, params.pelvis)
         reps, holds = with_pelvis(time_s, smooth, reps, holds, params.pelvis)
         pelvis_range = motion_in(time_s, smooth, float(time_s[lo]), float(time_s[end - 1]))
-    uncertainty = heading_uncertainty_deg(time_s, observed, params.confidence)
-    if source == ("6d", "rests") and len(rests):          # no absolute heading after the calibration
-        uncertainty = relative_anchors(time_s, uncertainty, int(rests[0, 0]), calibration.end_s, params.confidence)
+    residual = residual_bias_dps(bias.still_s, params.confidence)
+    confidence = replace(params.confidence, residual_bias_dps=residual,
+                         bias_change_dps=residual - params.confidence.residual_bias_dps)
+    uncertainty = heading_uncertainty_deg(time_s, observed, confidence)
+    after = int(np.searchsorted(time_s, calibration.end_s, "right"))
+    if source == ("6d", "rests") and observed[after:].any():    # no absolute heading after the calibration
+        first = after + int(observed[after:].argmax())
+        uncertainty = relative_anchors(time_s, uncertainty, first, calibration.end_s, confidence)
     return ThighAnalysis(side, primary_motion, duration, calibration, None, angles,
                          (float(time_s[lo]), float(time_s[end - 1])), Peaks.over(angles.angles_deg[lo:end]),
                          holds, reps, group_sets(reps, params.events), ride,
-                         motion_confidence(uncertainty[lo:end], params.confidence), source, field_check,
+                         motion_confidence(uncertainty[lo:end], confidence), source, field_check,
                          pelvis_cal, measured, pelvis_range, pelvis_problem)
+
+
+def without_still_bias(gyr: FloatArray, acc: FloatArray, rate_hz: float,
+                       params: AnalysisParams) -> tuple[FloatArray, GyroBias]:
+    """The gyro less the bias its still spells show (analysis.gyro_bias: VQF only learns ±2 °/s)."""
+    bias = still_spell_bias(gyr, acc, still_mask(gyr, acc, rate_hz, params.calibration), rate_hz, params.gyro_bias)
+    if bias.still_s == 0.0:
+        return gyr, bias
+    return gyr - bias.bias_radps.astype(gyr.dtype), bias     # in gyr's dtype: no float64 copy of a day's gyro
 
 
 def events_after_calibration(counting: str, time_s: FloatArray, angles_deg: FloatArray, column: int,

@@ -35,6 +35,8 @@ class Score:
     hold_duration_err_s: float
     hold_angle_err_deg: float
     events_outside: int
+    confidence: tuple[str, float] = ("high", 0.0)
+    """The analysis's stated rotation confidence: level and ± degrees (heading uncertainty)."""
 
 
 def analyse(sim: SimulatedSession) -> ThighAnalysis:
@@ -64,8 +66,10 @@ def score(sim: SimulatedSession, result: ThighAnalysis) -> Score:
     posture_start = truth.exercise_start_s
     outside = sum(1 for r in result.reps if r.start_s < posture_start) + sum(
         1 for h in result.holds if not any(t.start_s - 1 < h.start_s < t.end_s for t in truth.holds))
+    stated = result.confidence["rotation"] if result.confidence else None
+    confidence = (stated.level, stated.heading_uncertainty_deg) if stated else ("none", 0.0)
     return Score(sim.exercise_id, sim.side, sim.seed, rmse, len(result.reps), reps_true, len(result.holds),
-                 len(truth.holds), duration_err, angle_err, outside)
+                 len(truth.holds), duration_err, angle_err, outside, confidence)
 
 
 def seated_options(bias_dps: float | None, mag: bool = False) -> SimOptions:
@@ -87,19 +91,40 @@ def run(seeds: list[int], exercises: list[str] | None = None, bias_dps: float | 
 
 
 def summarise(scores: list[Score]) -> None:
-    """One line per exercise over all seeds and sides: mean RMSEs, worst hold errors, targets met."""
-    print(f"{'exercise':30} {'runs':>4} {'flex':>5} {'abd':>5} {'rot':>5} {'reps ok':>7} {'holds ok':>8} "
-          f"{'max Δs':>6} {'max Δ°':>6}  all targets")
+    """One line per exercise over all seeds and sides: RMSE median/p90/max, worst hold errors, targets met."""
+    spread = f"{'med  p90  max':>16}"
+    print(f"{'exercise':30} {'runs':>4} {'flexion':>16} {'abduction':>16} {'rotation':>16} {'reps ok':>7} "
+          f"{'holds ok':>8} {'max Δs':>6} {'max Δ°':>6}  all targets")
+    print(f"{'':30} {'':>4} {spread} {spread} {spread}")
     for exercise in dict.fromkeys(s.exercise for s in scores):
         group = [s for s in scores if s.exercise == exercise]
-        rmse = np.mean([s.rmse_deg for s in group], axis=0)
+        rmse = np.array([s.rmse_deg for s in group])
+        cells = " ".join(f"{np.median(c):4.2f} {np.percentile(c, 90):4.2f} {c.max():5.2f}" for c in rmse.T)
         reps_ok = sum(s.reps_found == s.reps_true for s in group)
         holds_ok = sum(s.holds_found == s.holds_true for s in group)
         met = sum(_meets_targets(s) for s in group)
-        print(f"{exercise:30} {len(group):4d} {rmse[0]:5.2f} {rmse[1]:5.2f} {rmse[2]:5.2f} "
+        print(f"{exercise:30} {len(group):4d} {cells} "
               f"{reps_ok:4d}/{len(group):<2d} {holds_ok:5d}/{len(group):<2d} "
               f"{max(s.hold_duration_err_s for s in group):6.2f} "
               f"{max(s.hold_angle_err_deg for s in group):6.2f}  {met}/{len(group)}")
+
+
+def confidence_report(scores: list[Score]) -> list[str]:
+    """Does the stated rotation ± cover the actual error? Coverage per level, and the worst run called 'high'.
+
+    The ± is the modelled pelvis-heading error (a p95 over the exercise); the actual error is the
+    rotation RMSE, and the abduction RMSE where abduction depends on heading as much."""
+    lines = [f"{'level':8} {'runs':>4} {'covered':>8} {'max error °':>11} {'median ±':>9}"]
+    for level in ("high", "medium", "low"):
+        group = [s for s in scores if s.confidence[0] == level]
+        if not group:
+            continue
+        errors = np.array([max(s.rmse_deg[1], s.rmse_deg[2]) for s in group])
+        stated = np.array([s.confidence[1] for s in group])
+        covered = int(np.sum(errors <= np.maximum(stated, 1.0)))
+        lines.append(f"{level:8} {len(group):4d} {covered:4d}/{len(group):<3d} {errors.max():11.2f} "
+                     f"{np.median(stated):9.2f}")
+    return lines
 
 
 def _meets_targets(s: Score) -> bool:
@@ -337,15 +362,17 @@ def main() -> None:
         return
     args.seeds = args.seeds or [1000, 1001]
     if args.summary:
-        summarise(run(args.seeds, args.exercises, args.bias, args.mag))
+        scores = run(args.seeds, args.exercises, args.bias, args.mag)
+        summarise(scores)
+        print("\n".join(["", "stated rotation confidence against the actual error:", *confidence_report(scores)]))
         return
     print(f"{'exercise':30} {'side':5} {'seed':>5} {'flex':>5} {'abd':>5} {'rot':>5}  reps   holds  "
-          f"{'hold Δs':>7} {'hold Δ°':>7} outside")
+          f"{'hold Δs':>7} {'hold Δ°':>7} outside  rotation confidence")
     for s in run(args.seeds, args.exercises, args.bias, args.mag):
         rmse = " ".join(f"{x:5.2f}" for x in s.rmse_deg)
         print(f"{s.exercise:30} {s.side:5} {s.seed:5d} {rmse}  {s.reps_found:2d}/{s.reps_true:<2d} "
               f"{s.holds_found:2d}/{s.holds_true:<2d}  {s.hold_duration_err_s:7.2f} {s.hold_angle_err_deg:7.2f} "
-              f"{s.events_outside:4d}")
+              f"{s.events_outside:4d}     {s.confidence[0]} ±{s.confidence[1]:.1f}°")
 
 
 if __name__ == "__main__":

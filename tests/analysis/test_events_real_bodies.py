@@ -35,6 +35,7 @@ def _assert_every_event_found(s: EventScore) -> None:
     ("IR, 0.5-1 s neutral+sway", "right", 7304),
     ("IR, 2-3 s holds+sway", "left", 7305),
     ("IR, 2-3 s holds+sway", "right", 7306),
+    ("IR, 2-3 s holds+sway", "left", 9502),     # a 0.3 s edge level on a sway peak: 0.51 s short at arrival 0.5°
 ])
 def test_short_neutral_returns_and_short_holds_under_sway(condition: str, side: str, seed: int) -> None:
     """Before: a set with 0.6–1 s neutral returns had no rest to end its reps (0 reps, 0 holds), and
