@@ -14,6 +14,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from analysis import quaternions as q
+from analysis.chunks import per_chunk
 from analysis.frames import circular_mean, heading_of, rotation_from_wxyz
 from analysis.segments import drop_short, moving_average, runs
 
@@ -73,9 +74,17 @@ class Calibration:
 
 def still_mask(gyr: FloatArray, acc: FloatArray, rate_hz: float, params: CalibrationParams) -> NDArray[np.bool_]:
     window = round(params.smooth_s * rate_hz)
-    speed = moving_average(np.linalg.norm(gyr, axis=1), window)
-    acc_dev = np.abs(moving_average(np.linalg.norm(acc, axis=1), window) - GRAVITY_MPS2)
-    return (speed < params.still_gyr_radps) & (acc_dev < params.still_acc_mps2)
+    n = len(gyr)
+
+    def block(s: slice) -> NDArray[np.bool_]:
+        # a block at a time, with a window either side so the centred averages see real neighbours:
+        # whole-recording float64 norms and running sums were the analysis's peak on a day's recording
+        lo, hi = max(0, s.start - window), min(n, s.stop + window)
+        inner = slice(s.start - lo, s.stop - lo)
+        speed = moving_average(np.linalg.norm(gyr[lo:hi], axis=1), window)[inner]
+        acc_dev = np.abs(moving_average(np.linalg.norm(acc[lo:hi], axis=1), window)[inner] - GRAVITY_MPS2)
+        return np.asarray((speed < params.still_gyr_radps) & (acc_dev < params.still_acc_mps2))
+    return per_chunk(n, block)
 
 
 def find_calibration(time_s: FloatArray, gyr: FloatArray, acc: FloatArray, quat_wxyz: FloatArray,
