@@ -363,7 +363,7 @@ def heap_for_long_recordings() -> None:
 
     Why: glibc raises its mmap threshold to the size of each large block freed (up to 32 MB), after
     which the analysis's many 2–32 MB temporaries come from the heap and stay there fragmented: a
-    24-hour `analyze` peaked at 1016 MiB this way and at 793 MiB with the threshold fixed
+    24-hour `analyze` peaked at 909 MiB this way and at 890 MiB with the threshold fixed
     (benchmarks/bench_memory.py). A no-op where libc is not glibc.
     """
     import ctypes
