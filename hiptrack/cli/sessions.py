@@ -128,7 +128,19 @@ def list_sessions(db: DbOption = None, json_output: JsonOption = False, person: 
         if json_output:
             typer.echo(json.dumps([row.to_json() for row in rows], indent=2))
         else:
-            typer.echo(sessions_table(rows, best) if rows else "No sessions yet. Try: hiptrack demo")
+            typer.echo(sessions_table(rows, best) if rows else _no_sessions(db))
+
+
+def _no_sessions(db: str | None) -> str:
+    """Why the list is empty: right after `hiptrack demo`, its sessions are in the demo's own database."""
+    if db is None:
+        from tracker.storage.database import demo_path
+
+        demo_file = demo_path()
+        if demo_file.exists():
+            return ("No sessions of yours yet. The demo's simulated sessions are in their own database: "
+                    f"hiptrack sessions --db {shlex.quote(str(demo_file))}")
+    return "No sessions yet. Try: hiptrack demo"
 
 
 def _best_labels(analysed: list[AnalysedSession]) -> dict[int, str]:

@@ -249,8 +249,10 @@ def test_demo_never_writes_into_your_database(tmp_path: Path, monkeypatch: pytes
         assert f"into the demo database {demo_db}" in out and f"hiptrack dashboard --db {demo_db}" in out
     assert len(_ids(str(demo_db))) == 4
     assert not mine.exists()
-    code, out, _ = _invoke("sessions")
-    assert code == 0 and "No sessions yet" in out
+    code, out, _ = _invoke("sessions")                                  # says where the demo's sessions went
+    assert code == 0 and "No sessions of yours yet" in out and f"hiptrack sessions --db {demo_db}" in out
+    code, out, _ = _invoke("sessions", "--db", str(demo_db))
+    assert code == 0 and len(out.splitlines()) == 2 + 4                 # header, rule, the four demo sessions
 
 
 async def _home(url: str, size: tuple[int, int]) -> tuple[bool, str, str]:

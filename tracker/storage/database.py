@@ -57,10 +57,13 @@ def default_url() -> str:
     return f"sqlite:///{data_dir / 'hiptrack.db'}"
 
 
-def demo_url() -> str:
+def demo_path() -> Path:
     """`hiptrack demo`'s own SQLite file, beside the default one: simulated sessions never mix with yours."""
-    data_dir = Path(platformdirs.user_data_dir("hiptrack", appauthor=False))
-    return f"sqlite:///{data_dir / 'hiptrack-demo.db'}"
+    return Path(platformdirs.user_data_dir("hiptrack", appauthor=False)) / "hiptrack-demo.db"
+
+
+def demo_url() -> str:
+    return f"sqlite:///{demo_path()}"
 
 
 def is_demo_database(database: Database) -> bool:
@@ -68,7 +71,7 @@ def is_demo_database(database: Database) -> bool:
     url = database.engine.url
     if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
         return False
-    return Path(url.database).resolve() == Path(demo_url().removeprefix("sqlite:///")).resolve()
+    return Path(url.database).resolve() == demo_path().resolve()
 
 
 def resolve_url(cli_url: str | None) -> str:
