@@ -4,10 +4,11 @@ link's own report or from the sample times (device clock, or smoothed arrival fo
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import Sequence
 
 import numpy as np
 import pytest
+from helpers.notification_replay import collect
 
 from sensors import Placement, profiles
 from sensors.ble.replay_backend import REPLAY_DEVICES, ReplayBackend, ReplayDevice, replay_ble_device, replay_clock
@@ -73,19 +74,7 @@ def _decoded_acc(profile: str, samples: ImuSamples) -> np.ndarray:
 
 async def _collect(profile: str, rate_hz: float, notes: Sequence[LoggedNotification | LinkLost],
                    ) -> tuple[list[StreamGap], ImuSamples, NotificationSource]:
-    async def stream() -> AsyncIterator[LoggedNotification | LinkLost]:
-        for note in notes:
-            yield note
-
-    source = NotificationSource([LoggedDevice(ADDRESS, profile, Placement.LEFT_THIGH, profile, rate_hz)], stream())
-    gaps: list[StreamGap] = []
-    blocks: list[ImuSamples] = []
-    async for item in source.blocks():
-        if isinstance(item, StreamGap):
-            gaps.append(item)
-        else:
-            blocks.append(item.samples)
-    return gaps, ImuSamples.concat(blocks), source
+    return await collect(profile, rate_hz, notes, ADDRESS)
 
 
 def _without(notes: Sequence[LoggedNotification | LinkLost], from_s: float,

@@ -7,14 +7,15 @@ lost), and a simulated frame whose stamp ran backwards inside the packet stored 
 from __future__ import annotations
 
 import struct
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import Sequence
 
 import numpy as np
 import pytest
+from helpers.notification_replay import collect
 
-from sensors.notification_log import LoggedDevice, LoggedNotification
-from sensors.notification_source import LinkLost, NotificationSource
-from sensors.samples import ImuSamples, Placement
+from sensors.notification_log import LoggedNotification
+from sensors.notification_source import LinkLost
+from sensors.samples import ImuSamples
 from sensors.simulator import Dose, SimOptions, simulate_session
 from sensors.simulator.encode import encode_notifications
 from sensors.source import StreamGap
@@ -35,16 +36,8 @@ def _notes(profile: str, samples: ImuSamples) -> list[LoggedNotification]:
 
 async def _collect(profile: str, rate_hz: float, notes: Sequence[LoggedNotification | LinkLost],
                    ) -> tuple[list[StreamGap], ImuSamples, int]:
-    async def stream() -> AsyncIterator[LoggedNotification | LinkLost]:
-        for note in notes:
-            yield note
-
-    source = NotificationSource([LoggedDevice(ADDRESS, profile, Placement.LEFT_THIGH, profile, rate_hz)], stream())
-    gaps: list[StreamGap] = []
-    blocks: list[ImuSamples] = []
-    async for item in source.blocks():
-        (gaps.append(item) if isinstance(item, StreamGap) else blocks.append(item.samples))
-    return gaps, ImuSamples.concat(blocks), source.stats.malformed_by_device.get(ADDRESS, 0)
+    gaps, stored, source = await collect(profile, rate_hz, notes, ADDRESS)
+    return gaps, stored, source.stats.malformed_by_device.get(ADDRESS, 0)
 
 
 def _with_payload(note: LoggedNotification, payload: bytes) -> LoggedNotification:
