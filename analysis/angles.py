@@ -86,13 +86,10 @@ def drift_from_rests(time_s: FloatArray, thigh_wxyz: FloatArray, rests: Interval
                      pose_tolerance_deg: float) -> FloatArray:
     """heading_drift of the thigh's own heading, reading the quaternions only inside the rests, a rest at
     a time (whole-recording heading and up arrays would be (N, 3) float64 copies)."""
-    headings, ups = np.empty(len(rests)), np.empty((len(rests), 3))
-    for i, (a, b) in enumerate(rests):
-        thigh = np.asarray(thigh_wxyz[a:b], dtype=float)
-        headings[i] = circular_mean(thigh_heading_rad(thigh))
-        ups[i] = q.rotate(q.conjugate(thigh), np.array([0.0, 0.0, 1.0])).mean(axis=0)
+    headings = np.array([circular_mean(thigh_heading_rad(np.asarray(thigh_wxyz[a:b], dtype=float)))
+                         for a, b in rests])
     centres = np.array([time_s[a:b].mean() for a, b in rests])
-    return drift_between(time_s, centres, headings, ups, pose_tolerance_deg)
+    return drift_between(time_s, centres, headings, rest_ups(thigh_wxyz, rests), pose_tolerance_deg)
 
 
 def rest_ups(thigh_wxyz: FloatArray, rests: IntervalArray) -> FloatArray:
