@@ -139,3 +139,53 @@ def _probe(code: str, argv: list[str], watched: tuple[str, ...], database: Path)
 
 def _environ() -> dict[str, str]:
     return dict(os.environ)
+
+
+def test_every_command_is_found_in_its_module() -> None:
+    """`main` loads one command module by the typed name: the map must name every command and group, and
+    the module that really registers it, or that command would be missing (or unknown) when typed."""
+    from hiptrack import cli
+
+    app = cli.app
+    registered = {(info.name or info.callback.__name__): info.callback.__module__
+                  for info in app.registered_commands if info.callback is not None}
+    for group in app.registered_groups:
+        callback = group.typer_instance.registered_callback
+        assert group.name is not None and callback is not None and callback.callback is not None
+        registered[group.name] = callback.callback.__module__
+    assert {name: f"hiptrack.cli.{module}" for name, module in cli.COMMAND_MODULES.items()} == registered
+    assert set(cli.MODULES) == set(cli.COMMAND_MODULES.values())
+
+
+@pytest.mark.parametrize(("argv", "needed"), [
+    (["sessions", "--json"], ("sessions",)),
+    (["show", "1"], ("sessions",)),
+    (["--version"], ("sessions",)),
+    ([], ("sessions",)),
+    (["--db", "plan", "plan", "add", "x"], ("sessions", "progress")),     # a file named like a command
+    (["--person=p07", "record", "--simulate"], ("sessions", "record")),
+    (["people", "--help"], ("sessions", "people")),
+    (["--help"], "all"),
+    (["-h"], "all"),
+    (["sesions"], "all"),                                                  # a typo: Click may suggest any command
+])
+def test_a_run_loads_the_typed_commands_module(argv: list[str], needed: tuple[str, ...] | str) -> None:
+    from hiptrack import cli
+
+    assert cli.modules_for(argv) == (cli.MODULES if needed == "all" else needed)
+
+
+@pytest.mark.parametrize("argv", [["sessions", "--json"], ["--help"]], ids=" ".join)
+def test_only_the_typed_commands_module_is_loaded(argv: list[str], database: Path) -> None:
+    """Through the real entry point: listing loads its own command module only; help loads all of them."""
+    from hiptrack import cli
+
+    modules = tuple(f"hiptrack.cli.{m}" for m in cli.MODULES)
+    loaded = _probe(PROBE, argv, modules, database)["loaded"]
+    assert loaded == (["hiptrack.cli.sessions"] if argv[0] == "sessions" else sorted(modules))
+
+
+def test_a_typo_is_still_told_apart_from_every_command(database: Path) -> None:
+    done = subprocess.run([sys.executable, "-m", "hiptrack", "sesions"], capture_output=True, text=True,
+                          env={**_environ(), "HIPTRACK_DB": str(database)}, timeout=120, check=False)
+    assert done.returncode == 2 and "sessions" in done.stderr, done.stderr
