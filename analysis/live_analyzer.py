@@ -82,6 +82,8 @@ class LiveState:
     """Which of angles_deg the exercise is about."""
     hold_s: float | None = None
     """How long the current hold has lasted; None when not holding."""
+    last_hold_s: float | None = None
+    """How long the last finished hold lasted (what the log just said), until the next one starts."""
     hold_motion: str | None = None
     reps: int = 0
     sets_done: int = 0
@@ -119,6 +121,7 @@ class LiveAnalyzer:
         self._next_events_s = 0.0
         self._heading_correction_rad = 0.0
         self._reps: list[RepEvent] = []
+        self._last_hold_s: float | None = None
         self._sets: tuple[SetEvent, ...] = ()
         self._sets_done = 0
         self._stood = False
@@ -203,8 +206,9 @@ class LiveAnalyzer:
             return ()
         now = self._state.time_s
         events = self._count_reps(now, 0.0)
-        events += [HoldEnded(now, hold) for _, hold in self._holds.finish()]
-        events += self._close_sets(now, final=True)
+        ended = [HoldEnded(now, hold) for _, hold in self._holds.finish()]
+        self._last_hold_s = ended[-1].hold.duration_s if ended else self._last_hold_s
+        events += [*ended, *self._close_sets(now, final=True)]
         self._state = self._with_counters(self._state)
         return tuple(events)
 
@@ -258,6 +262,8 @@ class LiveAnalyzer:
         reports = self._holds.update(h.time_s[start:], h.angles[start:], new)
         if self._counting != "excursions":
             return []
+        self._last_hold_s = next((hold.duration_s for kind, hold in reversed(reports) if kind == "ended"),
+                                 self._last_hold_s)
         return [HoldStarted(self._state.time_s, hold.start_s, hold.motion, hold.angle_deg) if kind == "started"
                 else HoldEnded(self._state.time_s, hold) for kind, hold in reports]
 
@@ -345,7 +351,7 @@ class LiveAnalyzer:
         holding = self._holds.holding
         sign = -1.0 if not self._motions[0] else 1.0
         peaks = [sign * r.peak_deg for r in self._reps]
-        return _replace(state, hold_s=None if holding is None else holding.duration_s,
+        return _replace(state, hold_s=None if holding is None else holding.duration_s, last_hold_s=self._last_hold_s,
                         hold_motion=None if holding is None else holding.hold_motion, reps=len(self._reps),
                         sets_done=self._sets_done,
                         reps_in_set=self._sets[-1].reps if len(self._sets) > self._sets_done else 0,

@@ -146,6 +146,26 @@ def test_the_hold_timer_runs_during_each_hold(seated: Run) -> None:
     assert between and sum(s.hold_s is not None for s in between) < 0.02 * len(between)
 
 
+def test_between_holds_the_state_keeps_the_last_hold_the_log_announced() -> None:
+    """After a hold ends, the timer shows that hold's duration (the HoldEnded's), not a blank, until the next."""
+    sim = simulate_session("seated_hip_internal_rotation", "left", 8111)
+    exercise = catalog.get("seated_hip_internal_rotation")
+    live = LiveAnalyzer(sim.rate_hz, "left", exercise.primary_motion, exercise.posture.value, exercise.counting)
+    announced: float | None = None
+    checked = 0
+    for start in range(0, len(sim.thigh), 10):
+        part = sim.thigh.slice(start, start + 10)
+        ended = [e for e in live.feed(part.time_s, part.acc_mps2, part.gyr_radps) if isinstance(e, HoldEnded)]
+        announced = ended[-1].hold.duration_s if ended else announced
+        state = live.state
+        if state.hold_s is None:
+            assert state.last_hold_s == announced
+            checked += announced is not None
+        if ended:
+            assert state.hold_s is None and state.last_hold_s == pytest.approx(ended[-1].hold.duration_s)
+    assert checked > 100 and announced is not None and announced > 1.0
+
+
 @pytest.mark.parametrize(("exercise", "side", "seed"), [
     ("hamstring_strap_stretch", "right", 8102),
     ("standing_hip_abduction_hold", "left", 8103),

@@ -8,6 +8,7 @@ from textual.app import App, ComposeResult
 from textual.widgets import Label
 
 from tui.widgets.angle_readout import AngleReadout
+from tui.widgets.hold_timer import HoldTimer
 from tui.widgets.range_gauge import RangeGauge
 
 
@@ -54,3 +55,26 @@ async def test_the_small_angles_wait_for_the_slower_redraw() -> None:
         assert str(others.render()) == "flexion +80.0°   abduction +1.0°"
         readout.show((82.0, 2.0, 31.0), 2)                    # the 10 Hz redraw brings them up to date
         assert str(others.render()) == "flexion +82.0°   abduction +2.0°"
+
+
+class Timer(App[None]):
+    def compose(self) -> ComposeResult:
+        yield HoldTimer()
+
+
+async def test_the_hold_timer_keeps_the_last_hold_until_the_next_starts() -> None:
+    """The log says "hold 3.4 s" when a hold ends; the timer beside it says the same, not a blank dash."""
+    app = Timer()
+    async with app.run_test(size=(40, 4)) as pilot:
+        timer = app.query_one(HoldTimer)
+        timer.show(None, (5.0, 10.0))
+        await pilot.pause()
+        assert "Hold  —" in str(timer.render())
+        timer.show(3.41, (5.0, 10.0))
+        assert str(timer.render()).startswith("Hold  3.4 s  of 5–10 s")
+        timer.show(None, (5.0, 10.0), 3.41)
+        assert str(timer.render()).startswith("Hold  last 3.4 s  of 5–10 s")
+        timer.show(None, (5.0, 10.0), 6.0)
+        assert "last 6.0 s" in str(timer.render()) and "✓" in str(timer.render())
+        timer.show(0.5, (5.0, 10.0), 6.0)                  # the next hold: its own time, not the last
+        assert str(timer.render()).startswith("Hold  0.5 s")

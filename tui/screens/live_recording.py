@@ -256,7 +256,7 @@ class LiveRecordingScreen(ModalScreen[int | None]):
         prescription = context.prescription if context else self._session.exercise.prescription
         calibrating = state.calibration is None
         self.query_one(CalibrationSteps).show(state, self._residual_deg)
-        self.query_one(HoldTimer).show(state.hold_s, prescription.hold_s)
+        self.query_one(HoldTimer).show(state.hold_s, prescription.hold_s, state.last_hold_s)
         self.query_one(RepCounter).show(state.reps, state.reps_in_set, state.sets_done, prescription.reps,
                                         prescription.sets)
         self.query_one(CalibrationSteps).display = calibrating

@@ -1,4 +1,7 @@
-"""The hold timer: how long the current hold has lasted, against the prescribed hold."""
+"""The hold timer: how long the current hold has lasted, against the prescribed hold.
+
+Between holds it keeps the last one ("last 3.4 s"), dimmed: a blank "—" the moment a hold ended read as if
+the hold had not counted, while the log beside it said it had."""
 
 from __future__ import annotations
 
@@ -24,20 +27,28 @@ class HoldTimer(Static):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._hold_s: float | None = None
+        self._last_s: float | None = None
         self._prescribed: Span = None
 
-    def show(self, hold_s: float | None, prescribed: Span) -> None:
+    def show(self, hold_s: float | None, prescribed: Span, last_hold_s: float | None = None) -> None:
         shown = None if hold_s is None else round(hold_s, 1)
-        if (shown, prescribed) != (self._hold_s, self._prescribed):
-            self._hold_s, self._prescribed = shown, prescribed
+        last = None if last_hold_s is None or shown is not None else round(last_hold_s, 1)
+        if (shown, last, prescribed) != (self._hold_s, self._last_s, self._prescribed):
+            self._hold_s, self._last_s, self._prescribed = shown, last, prescribed
             self.refresh()
 
     def render(self) -> Text:
         goal = span_text(self._prescribed, " s")
-        reached = self._hold_s is not None and self._prescribed is not None and self._hold_s >= self._prescribed[0]
+        held = self._hold_s if self._hold_s is not None else self._last_s
+        reached = held is not None and self._prescribed is not None and held >= self._prescribed[0]
+        current = self._hold_s is not None
         text = Text("Hold  ", "bold")
-        text.append("—" if self._hold_s is None else f"{self._hold_s:.1f} s", "bold green" if reached else "bold")
+        if held is None:
+            text.append("—", "bold")
+        else:
+            text.append(f"{'' if current else 'last '}{held:.1f} s",
+                        ("bold green" if reached else "bold") if current else ("green" if reached else "dim"))
         text.append(f"  of {goal}" + ("  ✓" if reached else ""), "dim" if not reached else "green")
-        text.append("\n" + hold_bar(max(0, self.size.width), self._hold_s, self._prescribed),
-                    "green" if reached else "")
+        text.append("\n" + hold_bar(max(0, self.size.width), held, self._prescribed),
+                    ("green" if reached else "") if current else "dim")
         return text
