@@ -44,3 +44,20 @@ def test_the_braille_dots_of_a_cell_map_to_their_unicode_bits() -> None:
     dots[0, 0] = dots[3, 1] = True                       # dots 1 and 8
     assert cells(dots)[0, 0] == 0x01 | 0x80
     assert runs(np.array([0, 0, 1, 1, 2], dtype=np.int8)) == [(0, 2, 0), (2, 4, 1), (4, 5, 2)]
+
+
+async def test_the_waiting_line_wraps_instead_of_being_cut_off() -> None:
+    """Before calibration the trace explains itself; at 80×24 its box is about 40 columns wide."""
+    from textual.app import App, ComposeResult
+
+    from tui.widgets.live_trace import WAITING, LiveTrace
+
+    class One(App[None]):
+        def compose(self) -> ComposeResult:
+            yield LiveTrace()
+
+    app = One()
+    async with app.run_test(size=(36, 6)) as pilot:
+        await pilot.pause()
+        shown = [line.strip() for line in app.query_one(LiveTrace).lines if line.strip()]
+        assert len(shown) >= 2 and " ".join(shown) == WAITING

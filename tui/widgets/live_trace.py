@@ -141,8 +141,8 @@ class LiveTrace(Widget):
         if height < MIN_HEIGHT or width < 12:                 # a short terminal: the numbers matter more
             return []
         if trace is None or self.drawn_samples == 0:
-            text = Text(WAITING, style="italic dim")
-            return [Strip(text.render(self.app.console)).crop_extend(0, width, None)]
+            wrapped = Text(WAITING, style="italic dim").wrap(self.app.console, width)   # 80 columns: 2 lines
+            return [Strip(line.render(self.app.console)).crop_extend(0, width, None) for line in wrapped][:height]
         finite = np.isfinite(trace.angle_deg)
         ago, angle = trace.time_s[finite] - float(trace.time_s[-1]), trace.angle_deg[finite]
         levels = tuple(v for v in (self._target_deg, self._best_deg) if v is not None and math.isfinite(v))
