@@ -18,13 +18,12 @@ from numpy.typing import NDArray
 from analysis import quaternions as q
 from analysis.calibration import Calibration
 from analysis.chunks import per_chunk
-from analysis.frames import circular_mean, heading_of, hip_angles_deg, pelvis_reference
+from analysis.frames import circular_mean, hip_angles_deg, pelvis_reference
 
 FloatArray = NDArray[np.float64]
 IntervalArray = NDArray[np.intp]
 
 _LONG_AXIS = np.array([0.0, 1.0, 0.0])
-_ANTERIOR = np.array([1.0, 0.0, 0.0])
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,11 +54,14 @@ def thigh_quaternions(quat_wxyz: FloatArray, calibration: Calibration) -> FloatA
 
 
 def thigh_heading_rad(thigh_wxyz: FloatArray) -> FloatArray:
-    """Earth heading of the thigh: of its long axis when that lies down, of its front when upright."""
+    """Earth heading of the thigh's long axis (towards the knee), the axis whose tilt shows_heading checks.
+
+    Why one axis: two rests are compared as one pose when their gravity directions agree, and their
+    heading difference is only drift if both headings are of the same axis. Switching to the front
+    when the long axis rose past 60° from horizontal flipped the heading by 180° between two rests of
+    one raised-leg pose lying on either side of that line (abductor strap stretch: rotation 31–38° off)."""
     long_axis = q.rotate(thigh_wxyz, _LONG_AXIS)
-    horizontal = np.hypot(long_axis[:, 0], long_axis[:, 1])
-    front = heading_of(thigh_wxyz, _ANTERIOR)
-    return np.where(horizontal > 0.5, np.arctan2(-long_axis[:, 1], -long_axis[:, 0]), front)
+    return np.asarray(np.arctan2(-long_axis[:, 1], -long_axis[:, 0]))
 
 
 def hip_angles(time_s: FloatArray, thigh_wxyz: FloatArray, calibration: Calibration, side: str, posture: str,
