@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from analysis import quaternions as q
-from analysis.angles import shows_heading, thigh_heading_rad
+from analysis.angles import same_pose_pairs, shows_heading, thigh_heading_rad
 from benchmarks.accuracy import analyse, score, seated_options
 from sensors.simulator import simulate_session
 
@@ -35,6 +35,17 @@ def test_a_raised_leg_keeps_its_heading_as_it_passes_60_degrees() -> None:
     assert shows_heading(ups).tolist() == [True, True, True, False, False, False]       # the line is crossed
     error = np.degrees(np.angle(np.exp(1j * (thigh_heading_rad(quats) - np.radians(heading_deg)))))
     assert np.abs(error).max() < 1e-6, error
+
+
+def test_a_heading_change_drift_cannot_explain_is_not_paired() -> None:
+    """Two rests in one pose 27 s apart: 3° is drift and is paired, 180° (or 90°) is not."""
+    ups = np.array([[0.5, -0.866, 0.0], [0.5, -0.866, 0.0], [1.0, 0.0, 0.0]])
+    centres = np.array([27.0, 54.0, 60.0])
+    for change_deg, paired in ((3.0, True), (-40.0, True), (90.0, False), (180.0, False)):
+        pairs, changes = same_pose_pairs(centres, np.radians([10.0, 10.0 + change_deg, 0.0]), ups, 2.5)
+        assert (pairs.tolist() == [[0, 1]]) is paired, (change_deg, pairs)
+        if paired:
+            assert np.degrees(changes[0]) == pytest.approx(change_deg)
 
 
 @pytest.mark.parametrize("bias_dps", [None, 2.0])
