@@ -18,13 +18,12 @@ from numpy.typing import NDArray
 from analysis import quaternions as q
 from analysis.calibration import Calibration
 from analysis.chunks import per_chunk
-from analysis.frames import circular_mean, heading_of, hip_angles_deg, pelvis_reference
+from analysis.frames import circular_mean, hip_angles_deg, pelvis_reference
 
 FloatArray = NDArray[np.float64]
 IntervalArray = NDArray[np.intp]
 
 _LONG_AXIS = np.array([0.0, 1.0, 0.0])
-_ANTERIOR = np.array([1.0, 0.0, 0.0])
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,11 +54,14 @@ def thigh_quaternions(quat_wxyz: FloatArray, calibration: Calibration) -> FloatA
 
 
 def thigh_heading_rad(thigh_wxyz: FloatArray) -> FloatArray:
-    """Earth heading of the thigh: of its long axis when that lies down, of its front when upright."""
+    """Earth heading of the thigh's long axis (towards the knee), the axis whose tilt shows_heading checks.
+
+    Why one axis: two rests are compared as one pose when their gravity directions agree, and their
+    heading difference is only drift if both headings are of the same axis. Switching to the front
+    when the long axis rose past 60° from horizontal flipped the heading by 180° between two rests of
+    one raised-leg pose lying on either side of that line (abductor strap stretch: rotation 31–38° off)."""
     long_axis = q.rotate(thigh_wxyz, _LONG_AXIS)
-    horizontal = np.hypot(long_axis[:, 0], long_axis[:, 1])
-    front = heading_of(thigh_wxyz, _ANTERIOR)
-    return np.where(horizontal > 0.5, np.arctan2(-long_axis[:, 1], -long_axis[:, 0]), front)
+    return np.asarray(np.arctan2(-long_axis[:, 1], -long_axis[:, 0]))
 
 
 def hip_angles(time_s: FloatArray, thigh_wxyz: FloatArray, calibration: Calibration, side: str, posture: str,
@@ -86,10 +88,14 @@ def drift_from_rests(time_s: FloatArray, thigh_wxyz: FloatArray, rests: Interval
                      pose_tolerance_deg: float) -> FloatArray:
     """heading_drift of the thigh's own heading, reading the quaternions only inside the rests, a rest at
     a time (whole-recording heading and up arrays would be (N, 3) float64 copies)."""
-    headings = np.array([circular_mean(thigh_heading_rad(np.asarray(thigh_wxyz[a:b], dtype=float)))
-                         for a, b in rests])
     centres = np.array([time_s[a:b].mean() for a, b in rests])
-    return drift_between(time_s, centres, headings, rest_ups(thigh_wxyz, rests), pose_tolerance_deg)
+    return drift_between(time_s, centres, rest_headings(thigh_wxyz, rests), rest_ups(thigh_wxyz, rests),
+                         pose_tolerance_deg)
+
+
+def rest_headings(thigh_wxyz: FloatArray, rests: IntervalArray) -> FloatArray:
+    """(K,) mean thigh heading (thigh_heading_rad) per rest, read a rest at a time."""
+    return np.array([circular_mean(thigh_heading_rad(np.asarray(thigh_wxyz[a:b], dtype=float))) for a, b in rests])
 
 
 def rest_ups(thigh_wxyz: FloatArray, rests: IntervalArray) -> FloatArray:
@@ -106,22 +112,19 @@ def shows_heading(ups: FloatArray) -> NDArray[np.bool_]:
     return np.asarray(np.abs(ups[:, 1]) < np.cos(np.radians(30)))
 
 
-def heading_anchors(thigh_wxyz: FloatArray, rests: IntervalArray, pose_tolerance_deg: float = 2.5
-                    ) -> NDArray[np.bool_]:
-    """(K,) which rests observe heading drift: those with another rest in the same pose (see heading_drift).
+def heading_anchors(time_s: FloatArray, thigh_wxyz: FloatArray, rests: IntervalArray,
+                    pose_tolerance_deg: float = 2.5) -> NDArray[np.bool_]:
+    """(K,) which rests observe heading drift: those in a pair the drift fit uses (same_pose_pairs).
 
-    Why: a rest alone, or with a vertical thigh, anchors nothing, so the confidence must not count it."""
+    Why: a rest alone, with a vertical thigh, or in a pair left out as not drift anchors nothing, so
+    the confidence must not count it."""
     anchors = np.zeros(len(rests), dtype=bool)
     if len(rests) < 2:
         return anchors
-    ups = rest_ups(thigh_wxyz, rests)
-    tilted = shows_heading(ups)
-    for i in range(len(rests) - 1):    # one row at a time: a day has thousands of rests
-        angle = np.degrees(np.arccos(np.clip(ups[i + 1:] @ ups[i], -1.0, 1.0)))
-        later = np.flatnonzero((angle < pose_tolerance_deg) & (tilted[i] | tilted[i + 1:]))
-        if later.size:
-            anchors[i] = True
-            anchors[i + 1 + later] = True
+    centres = np.array([time_s[a:b].mean() for a, b in rests])
+    pairs, _ = same_pose_pairs(centres, rest_headings(thigh_wxyz, rests), rest_ups(thigh_wxyz, rests),
+                               pose_tolerance_deg)
+    anchors[pairs.ravel()] = True
     return anchors
 
 
@@ -147,22 +150,43 @@ def drift_between(time_s: FloatArray, centres: FloatArray, headings: FloatArray,
                   pose_tolerance_deg: float, observation_deg: float = 0.5,
                   walk_deg_per_sqrt_s: float = 0.3) -> FloatArray:
     """heading_drift from each rest's centre time, mean heading and mean up vector (thigh frame)."""
-    ups = ups / np.linalg.norm(ups, axis=1, keepdims=True)
-    tilted = shows_heading(ups)
-    k = len(centres)
-    pairs, targets = [], []
-    for i in np.flatnonzero(tilted):    # pair each rest with the next one in the same pose (one row of K at a time:
-        angle = np.degrees(np.arccos(np.clip(ups[i + 1:] @ ups[i], -1.0, 1.0)))   # a day has thousands of rests)
-        later = np.flatnonzero(angle < pose_tolerance_deg)
-        if later.size:
-            j = i + 1 + int(later[0])
-            pairs.append((i, j))
-            targets.append(np.angle(np.exp(1j * (headings[j] - headings[i]))))
-    if not pairs:
+    pairs, targets = same_pose_pairs(centres, headings, ups, pose_tolerance_deg, walk_deg_per_sqrt_s)
+    if not len(pairs):
         return np.zeros(len(time_s))
     weights = observation_deg / (walk_deg_per_sqrt_s * np.sqrt(np.maximum(np.diff(centres), 1e-3)))
-    drift = _sparse_least_squares(k, np.array(pairs).reshape(-1, 2), np.array(targets), weights)
+    drift = _sparse_least_squares(len(centres), pairs, targets, weights)
     return np.interp(time_s, centres, drift)
+
+
+MAX_DRIFT_DPS = 2.0
+"""The fastest a heading can drift once the gyro bias is removed: a consumer part's whole bias
+(ConfidenceParams.part_bias_dps). Pairs in one pose drifted at most 0.6 °/s in the simulator at ±2 °/s."""
+
+
+def same_pose_pairs(centres: FloatArray, headings: FloatArray, ups: FloatArray, pose_tolerance_deg: float,
+                    walk_deg_per_sqrt_s: float = 0.3, max_drift_dps: float = MAX_DRIFT_DPS
+                    ) -> tuple[NDArray[np.intp], FloatArray]:
+    """(P, 2) pairs of rests in one pose, and (P,) each pair's heading change (rad): what the drift fit explains.
+
+    Each rest whose thigh shows heading is paired with the next rest in the same pose. A heading
+    change larger than drift could make in the time between (max_drift_dps, plus three sigmas of
+    the walk) is not drift: gravity cannot tell the leg turned about the vertical, or a heading read
+    off another axis, from the same pose. Such a pair is left out; one of them pulled a whole fit
+    30–80° off (a 180° heading flip between two rests of one raised-leg pose)."""
+    ups = ups / np.linalg.norm(ups, axis=1, keepdims=True)
+    pairs, targets = [], []
+    for i in np.flatnonzero(shows_heading(ups)):    # one row of K at a time: a day has thousands of rests
+        angle = np.degrees(np.arccos(np.clip(ups[i + 1:] @ ups[i], -1.0, 1.0)))
+        later = np.flatnonzero(angle < pose_tolerance_deg)
+        if not later.size:
+            continue
+        j = i + 1 + int(later[0])
+        change = float(np.angle(np.exp(1j * (headings[j] - headings[i]))))
+        gap_s = float(centres[j] - centres[i])
+        if abs(np.degrees(change)) <= max_drift_dps * gap_s + 3.0 * walk_deg_per_sqrt_s * np.sqrt(gap_s):
+            pairs.append((i, j))
+            targets.append(change)
+    return np.array(pairs, dtype=np.intp).reshape(-1, 2), np.array(targets, dtype=float)
 
 
 def _sparse_least_squares(k: int, pairs: NDArray[np.intp], targets: FloatArray, walk_weights: FloatArray) -> FloatArray:
