@@ -5,8 +5,8 @@ from __future__ import annotations
 import math
 import statistics
 from dataclasses import dataclass
-from datetime import date
-from typing import TYPE_CHECKING
+from datetime import date, datetime
+from typing import Protocol
 
 from rich.text import Text
 from textual.app import RenderResult
@@ -16,8 +16,14 @@ from textual_plotext import PlotextPlot
 from tracker.norms import RangeBand
 from tui.labels import date_ticks, even_ticks
 
-if TYPE_CHECKING:
-    from tracker.progress import SessionPoint
+
+class ChartPoint(Protocol):
+    """A session as the chart draws it: a progress report's point, or a headline's before the report is built."""
+
+    @property
+    def started_at(self) -> datetime: ...
+    @property
+    def best_deg(self) -> float: ...
 
 SIDE_COLORS = {"left": (86, 180, 233), "right": (230, 159, 0)}
 """Okabe–Ito sky blue and orange: told apart with any colour vision, on light and dark themes."""
@@ -34,7 +40,7 @@ class MotionTrend:
     """What one chart shows."""
 
     title: str
-    series: tuple[tuple[str, tuple[SessionPoint, ...]], ...]
+    series: tuple[tuple[str, tuple[ChartPoint, ...]], ...]
     """(side, points) in the order to draw."""
     band: RangeBand | None = None
     target_deg: float | None = None
@@ -155,7 +161,7 @@ def _hex(rgb: tuple[int, int, int]) -> str:
     return "#{:02x}{:02x}{:02x}".format(*rgb)
 
 
-def _day(point: SessionPoint) -> float:
+def _day(point: ChartPoint) -> float:
     """Days on the proleptic ordinal scale, with the time of day as a fraction (local calendar)."""
     local = point.started_at.astimezone()
     return local.toordinal() + (local.hour * 3600 + local.minute * 60 + local.second) / 86400.0
