@@ -116,11 +116,12 @@ class HomeScreen(DataScreen):
         if not get_current_worker().is_cancelled:       # a newer load is under way: it shows its own
             self.app.call_from_thread(self._show_glance, glance)
 
-    @work(thread=True, exclusive=True, group="home")
+    @work(thread=True, exclusive=True, group="home-report")
     def _load_report(self) -> None:
         """Progress needs every analysed session's result: a few bulk queries and the fits, off the UI thread.
 
-        The progress maths (NumPy, the trend fits) is imported here, after the first data is drawn.
+        The progress maths (NumPy, the trend fits) is imported here, after the first data is drawn. A group
+        of its own: starting it must not cancel the first step's worker, which may not have returned yet.
         """
         from tracker.progress import build_report
 
