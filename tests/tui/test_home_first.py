@@ -6,11 +6,12 @@ arrives), and say what is still loading; the second must replace every placehold
 
 from __future__ import annotations
 
-from dataclasses import astuple
+from dataclasses import astuple, replace
 from datetime import timedelta
 
 import pytest
 from helpers.tui_history import NOW, no_bluetooth, settle
+from rich.text import Text
 from textual.widgets import OptionList, Static
 
 from analysis.results import SessionResult
@@ -107,3 +108,32 @@ async def test_the_report_replaces_every_placeholder_and_keeps_the_highlighted_m
         trend = screen.query_one(TrendChart).trend
         assert trend is not None and trend.title.startswith("Seated hip internal rotation")
         assert trend.note != TREND_LOADING
+
+
+async def test_the_chart_redraws_for_another_motion_and_another_size_not_for_the_same_numbers(
+        history: Services, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The chart keeps its last plot: the report's points after the headlines' are the same numbers."""
+    app = HiptrackApp(history, clock=lambda: NOW, scanner=no_bluetooth)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        chart = app.screen.query_one(TrendChart)
+        first = chart.render()
+        assert isinstance(first, Text) and "┤" in first.plain
+        builds: list[int] = []
+        draw = TrendChart._draw
+        monkeypatch.setattr(TrendChart, "_draw", lambda self, trend: builds.append(1) or draw(self, trend))
+        trend = chart.trend
+        assert trend is not None
+        chart.show(replace(trend, series=tuple((side, tuple(replace(p) for p in points))
+                                               for side, points in trend.series)))
+        again = chart.render()
+        assert isinstance(again, Text) and again.plain == first.plain and not builds
+        await pilot.press("end")
+        await pilot.pause()
+        other = chart.render()
+        assert isinstance(other, Text) and other.plain != first.plain and len(builds) == 1
+        await pilot.resize_terminal(120, 30)
+        await settle(pilot)
+        wider = chart.render()
+        assert isinstance(wider, Text) and max(map(len, wider.plain.splitlines())) > \
+            max(map(len, other.plain.splitlines())) and len(builds) >= 2

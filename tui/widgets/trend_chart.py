@@ -64,9 +64,13 @@ class TrendChart(PlotextPlot):
         super().__init__(id=id, classes=classes)
         self._trend: MotionTrend | None = None
         self._empty = "No analysed sessions yet."
+        self._drawn: tuple[object, Text] | None = None
+        """What was last drawn and the plot it gave: years of sessions take plotext tens of milliseconds."""
 
     def show(self, trend: MotionTrend | None, empty: str | None = None) -> None:
         """Draw `trend` (None: show the `empty` message instead); title and legend go on the border."""
+        if trend is self._trend and (empty is None or empty == self._empty):
+            return                  # the same chart again (a list re-highlighting it): nothing to redraw
         self._trend = trend
         if empty is not None:
             self._empty = empty
@@ -82,8 +86,15 @@ class TrendChart(PlotextPlot):
         trend = self._trend
         if trend is None or not any(points for _, points in trend.series):
             return Text(self._empty, style="italic")
-        self._draw(trend)
-        return super().render()
+        drawn = (self.size, self.app.theme, self.theme, trend.band, trend.target_deg,
+                 tuple((side, tuple((p.started_at, p.best_deg) for p in points)) for side, points in trend.series))
+        if self._drawn is None or self._drawn[0] != drawn:      # the report's points after the headlines' are
+            self._draw(trend)                                   # the same numbers: the same plot
+            plot = super().render()
+            if not isinstance(plot, Text):
+                return plot
+            self._drawn = (drawn, plot)
+        return self._drawn[1].copy()
 
     def _draw(self, trend: MotionTrend) -> None:
         """Rebuilt on every render: ticks and markers depend on the size the chart has now."""
