@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import fields
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
@@ -141,15 +142,13 @@ def headlines(connection: Connection, where: sa.ColumnElement[bool]) -> list[Ses
 
     The same sessions as `analysed` and the same peaks as their results (None unless calibrated)."""
     s, r = t.sessions.c, t.analysis_results.c
-    keys = list(PEAK_COLUMNS)
-    flexion = keys.index("flexion_deg")         # stored or not with the others; a result's peaks test this one
-    query = sa.select(s.id, s.exercise_id, s.side, s.started_at, r.calibration_ok,
-                      *(r[column] for column in PEAK_COLUMNS.values())).join_from(
-        t.sessions, t.analysis_results, r.session_id == s.id).where(where).order_by(s.started_at, s.id)
+    columns = [r[PEAK_COLUMNS[f.name]] for f in fields(Peaks)]     # in Peaks' own order: built positionally
+    query = sa.select(s.id, s.exercise_id, s.side, s.started_at, r.calibration_ok, r.flexion_max_deg.label("stored"),
+                      *columns).join_from(t.sessions, t.analysis_results, r.session_id == s.id).where(
+        where).order_by(s.started_at, s.id)
     return [SessionHeadline(session_id, exercise, side, started_at,
-                            Peaks(**dict(zip(keys, peaks, strict=True)))
-                            if calibrated and peaks[flexion] is not None else None)
-            for session_id, exercise, side, started_at, calibrated, *peaks in connection.execute(query)]
+                            Peaks(*peaks) if calibrated and flexion is not None else None)
+            for session_id, exercise, side, started_at, calibrated, flexion, *peaks in connection.execute(query).all()]
 
 
 def pain_entries(connection: Connection, person: int | None, session_id: int | None = None) -> list[PainEntry]:
