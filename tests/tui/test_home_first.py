@@ -17,12 +17,14 @@ from textual.widgets import OptionList, Static
 from analysis.results import SessionResult
 from tracker.adherence import adherence
 from tracker.domain import SessionStatus, Side, Source
+from tracker.errors import DatabaseError
 from tracker.glance import best_angles
 from tracker.progress import build_report
+from tracker.reader import Reader
 from tracker.services import Services
 from tracker.storage.session_repository import NewSession
 from tui.app import HiptrackApp
-from tui.screens.home import LOADING_ALERTS, LOADING_ARROW, LOADING_PAIN, TREND_LOADING, HomeScreen
+from tui.screens.home import LOADING_ALERTS, LOADING_ARROW, LOADING_PAIN, NOT_LOADED, TREND_LOADING, HomeScreen
 from tui.widgets.adherence_calendar import AdherenceCalendar
 from tui.widgets.trend_chart import TrendChart
 
@@ -137,3 +139,20 @@ async def test_the_chart_redraws_for_another_motion_and_another_size_not_for_the
         wider = chart.render()
         assert isinstance(wider, Text) and max(map(len, wider.plain.splitlines())) > \
             max(map(len, other.plain.splitlines())) and len(builds) >= 2
+
+
+async def test_a_failed_read_takes_the_loading_placeholders_down(history: Services,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    def unreadable(self: object) -> None:
+        raise DatabaseError("the database is locked by another program")
+
+    monkeypatch.setattr(Reader, "headlines", unreadable)
+    app = HiptrackApp(history, clock=lambda: NOW, scanner=no_bluetooth)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        for placeholder in ("#pain", "#alerts"):
+            assert str(screen.query_one(placeholder, Static).render()) == NOT_LOADED
+        chart = screen.query_one(TrendChart)
+        assert chart.trend is None and str(chart.render()) == NOT_LOADED
+        assert any("locked" in str(n.message) for n in app._notifications)

@@ -43,6 +43,7 @@ LOADING_ARROW = "…"
 """In place of the trend's arrow until the report is built."""
 LOADING_PAIN = "Pain: loading…"
 LOADING_ALERTS = "Alerts: loading…"
+NOT_LOADED = "Could not be loaded (see the message)."
 DEMO_BANNER = "Demo: simulated sessions, not yours · your own data: q, then run hiptrack"
 """Why: the demo opens on charts and alerts a new user would otherwise take for their own."""
 DEMO_ALERTS = "Example alerts, about the simulated sessions:"
@@ -110,7 +111,7 @@ class HomeScreen(DataScreen):
             rows = reader.headlines()
             plan = reader.plan(include_inactive=True)
         except HiptrackError as err:
-            self.app.call_from_thread(self.notify, str(err), title="Cannot load progress", severity="error")
+            self.app.call_from_thread(self._show_failed, err)
             return
         glance = Glance(best_angles(rows), adherence(rows, plan, self._dashboard.clock()), tuple(plan))
         if not get_current_worker().is_cancelled:       # a newer load is under way: it shows its own
@@ -132,10 +133,18 @@ class HomeScreen(DataScreen):
             pain = reader.pain()
             data = HomeData(build_report(rows, pain, plan, self._dashboard.clock()), pain_per_session(pain))
         except HiptrackError as err:
-            self.app.call_from_thread(self.notify, str(err), title="Cannot load progress", severity="error")
+            self.app.call_from_thread(self._show_failed, err)
             return
         if not get_current_worker().is_cancelled:
             self.app.call_from_thread(self._show, data)
+
+    def _show_failed(self, err: HiptrackError) -> None:
+        """Say so, and take the loading placeholders down: they would otherwise promise data that is not coming."""
+        self.notify(str(err), title="Cannot load progress", severity="error")
+        for placeholder in ("#pain", "#alerts"):
+            self.query_one(placeholder, Static).update(Text(NOT_LOADED, style="dim italic"))
+        if self.query_one(TrendChart).trend is None:
+            self.query_one(TrendChart).show(None, NOT_LOADED)
 
     def _show_week(self, adherence: Adherence, any_sessions: bool) -> None:
         today = self._dashboard.clock().astimezone().date()
