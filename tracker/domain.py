@@ -11,10 +11,11 @@ from analysis.vocabulary import Counting, Motion, Posture, Side
 from sensors.placement import Placement
 
 if TYPE_CHECKING:
+    from analysis.peaks import Peaks
     from analysis.results import SessionResult
 
-__all__ = ["AnalysedSession", "Counting", "Motion", "Placement", "Posture", "SessionResult", "SessionStatus",
-           "SessionSummary", "Side",
+__all__ = ["AnalysedSession", "Counting", "Motion", "Placement", "Posture", "SessionHeadline", "SessionResult",
+           "SessionStatus", "SessionSummary", "Side",
            "Source", "StreamInfo", "thigh_of"]
 
 
@@ -135,3 +136,19 @@ class AnalysedSession:
     @property
     def calibrated(self) -> bool:
         return self.result.calibrated
+
+
+@dataclass(frozen=True, slots=True)
+class SessionHeadline:
+    """An analysed session's identity and its peaks, nothing else: what the dashboard draws first.
+
+    Why not the AnalysedSession: typing years of results with their reps, holds, sets and JSON columns
+    takes most of a second; the calendar, the week and the best angle per session need none of it.
+    """
+
+    session_id: int
+    exercise: str
+    side: Side
+    started_at: datetime
+    peaks: Peaks | None
+    """None when the session was not calibrated (its angles mean nothing), as its result's peaks."""

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from tracker import catalog
-from tracker.domain import AnalysedSession, PainEntry, SessionSummary
+from tracker.domain import AnalysedSession, PainEntry, SessionHeadline, SessionSummary
 from tracker.plans import PlanItem
 from tracker.storage import reading
 from tracker.storage import tables as t
@@ -47,6 +47,11 @@ class Reader:
         """The person's analysed sessions with their results, oldest first."""
         with self.database.engine.connect() as connection:
             return reading.analysed(connection, reading.mine(t.sessions.c.person_id, self.person_id))
+
+    def headlines(self) -> list[SessionHeadline]:
+        """The person's analysed sessions with their peaks only, oldest first: fast on years of sessions."""
+        with self.database.engine.connect() as connection:
+            return reading.headlines(connection, reading.mine(t.sessions.c.person_id, self.person_id))
 
     def pain(self) -> list[PainEntry]:
         """Every pain entry of the person, oldest first."""

@@ -6,7 +6,8 @@ never touches it on the UI thread: screens load in thread workers.
 
 Why only the home screen is imported here: the dashboard paints its frame as soon as Textual and the
 home screen's widgets are loaded. The other sections, the record form, the person picker and the live
-screen import when first opened, and the home screen's data (with the progress maths) loads in its worker.
+screen import when first opened; the home screen reads its data in workers, the sessions' headlines first
+and the progress report (with the progress maths) once those are drawn.
 """
 
 from __future__ import annotations

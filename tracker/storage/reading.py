@@ -9,19 +9,34 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import fields
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from analysis.peaks import Peaks
+from analysis.vocabulary import DIRECTIONS
 from tracker.catalog import Prescription
-from tracker.domain import AnalysedSession, PainEntry, SessionStatus, SessionSummary, Source, StreamInfo, thigh_of
+from tracker.domain import (
+    AnalysedSession,
+    PainEntry,
+    SessionHeadline,
+    SessionStatus,
+    SessionSummary,
+    Source,
+    StreamInfo,
+    thigh_of,
+)
 from tracker.errors import BadInputError, SessionNotFoundError
 from tracker.plans import PlanItem
 from tracker.storage import tables as t
 
 DEFAULT_PERSON = "default"
 """The name that means the default person (sessions with no person), in `--person` and `people list`."""
+
+PEAK_COLUMNS = {d.peak_key: f"{d.motion.value}_max_deg" for d in DIRECTIONS}
+"""SPEC §5 peak key → its column in analysis_results (the column names predate the key names)."""
 
 STALE_AFTER_S = 6.0
 """A recorder commits (and beats) every 0.5 s; twelve missed beats mean it is gone, not slow."""
@@ -120,6 +135,20 @@ def analysed(connection: Connection, where: sa.ColumnElement[bool]) -> list[Anal
     return [AnalysedSession(row.session_key, row.exercise_id, row.side, row.started_at,
                             result_from_rows(row, children, found.get(row.session_key)))
             for row in rows]
+
+
+def headlines(connection: Connection, where: sa.ColumnElement[bool]) -> list[SessionHeadline]:
+    """Analysed sessions matching `where` with their peaks only, oldest first: one query, plain values.
+
+    The same sessions as `analysed` and the same peaks as their results (None unless calibrated)."""
+    s, r = t.sessions.c, t.analysis_results.c
+    columns = [r[PEAK_COLUMNS[f.name]] for f in fields(Peaks)]     # in Peaks' own order: built positionally
+    query = sa.select(s.id, s.exercise_id, s.side, s.started_at, r.calibration_ok, r.flexion_max_deg.label("stored"),
+                      *columns).join_from(t.sessions, t.analysis_results, r.session_id == s.id).where(
+        where).order_by(s.started_at, s.id)
+    return [SessionHeadline(session_id, exercise, side, started_at,
+                            Peaks(*peaks) if calibrated and flexion is not None else None)
+            for session_id, exercise, side, started_at, calibrated, flexion, *peaks in connection.execute(query).all()]
 
 
 def pain_entries(connection: Connection, person: int | None, session_id: int | None = None) -> list[PainEntry]:

@@ -29,12 +29,9 @@ from analysis.results import (
     SideDifference,
     Span,
 )
-from analysis.vocabulary import DIRECTIONS
 from sensors.placement import Placement
 from tracker.storage import tables as t
-
-PEAK_COLUMNS = {d.peak_key: f"{d.motion.value}_max_deg" for d in DIRECTIONS}
-"""SPEC §5 peak key → its column in analysis_results (the column names predate the key names)."""
+from tracker.storage.reading import PEAK_COLUMNS
 
 RIDE_COLUMNS = tuple(c.key for c in t.ride_metrics.columns if c.key not in ("id", "result_id", "details"))
 SPANS = ("pedalling", "coasting", "standing", "stops")

@@ -15,6 +15,7 @@ from textual.content import Content
 from textual.markup import escape
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
+from textual.worker import get_current_worker
 
 from tracker import catalog
 from tracker.domain import PainEntry, Side
@@ -30,9 +31,19 @@ from tui.widgets.section_bar import SectionBar
 from tui.widgets.trend_chart import MotionTrend, TrendChart
 
 if TYPE_CHECKING:
-    from tracker.progress import Adherence, ProgressItem, ProgressReport
+    from tracker.adherence import Adherence
+    from tracker.glance import Key, PeakPoint
+    from tracker.plans import PlanItem
+    from tracker.progress import ProgressItem, ProgressReport
 
 EMPTY = "No analysed sessions yet: press r to record one, or run `hiptrack demo`."
+LOADING_SESSIONS = "Loading sessions…"
+TREND_LOADING = "trend loading…"
+LOADING_ARROW = "…"
+"""In place of the trend's arrow until the report is built."""
+LOADING_PAIN = "Pain: loading…"
+LOADING_ALERTS = "Alerts: loading…"
+NOT_LOADED = "Could not be loaded (see the message)."
 DEMO_BANNER = "Demo: simulated sessions, not yours · your own data: q, then run hiptrack"
 """Why: the demo opens on charts and alerts a new user would otherwise take for their own."""
 DEMO_ALERTS = "Example alerts, about the simulated sessions:"
@@ -45,13 +56,22 @@ class HomeData:
     """One score per rated session, oldest first (its session rating, else the mean of its set ratings)."""
 
 
+@dataclass(frozen=True, slots=True)
+class Glance:
+    """What the home screen draws first, from the sessions' headlines: the best angles, the calendar, the week."""
+
+    series: dict[Key, tuple[PeakPoint, ...]]
+    adherence: Adherence
+    plan: tuple[PlanItem, ...]
+
+
 class HomeScreen(DataScreen):
     """Trends on top (a list of tracked motions beside the selected one's chart), the week below."""
 
     def __init__(self, context: DashboardContext) -> None:
         super().__init__(context)
         self._trends: list[MotionTrend] = []
-        self._groups: list[Group] = []
+        self._groups: list[Tracked] = []
 
     def compose(self) -> ComposeResult:
         yield SectionBar("home")
@@ -63,9 +83,9 @@ class HomeScreen(DataScreen):
             with Vertical(id="week"):
                 yield AdherenceCalendar(id="calendar")
             with VerticalScroll(id="notes"):
-                yield Static(id="pain")
+                yield Static(Text(LOADING_PAIN, style="dim italic"), id="pain")
                 yield PainStrip(id="pain-strip")
-                yield Static(id="alerts")
+                yield Static(Text(LOADING_ALERTS, style="dim italic"), id="alerts")
         yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
@@ -73,50 +93,101 @@ class HomeScreen(DataScreen):
         self.query_one("#notes").border_title = "Pain and alerts"
         self.query_one("#week").border_title = "Session days"
         self.query_one("#demo-banner").display = self._dashboard.demo
+        self.query_one(TrendChart).show(None, LOADING_SESSIONS)     # not "no sessions" before they are read
 
     @work(thread=True, exclusive=True, group="home")
     def load(self) -> None:
-        """Progress needs every analysed session's summary row: a few bulk queries, off the UI thread.
+        """First what one query's plain rows give (best angles, calendar, week), then the report (`_load_report`).
 
-        Populated in two steps: the week (calendar and adherence) as soon as the sessions are read, then
-        the trends, pain and alerts once the fits are done. The progress maths (NumPy, the trend fits)
-        is imported here, so the frame paints before it loads.
+        Why two steps: on years of sessions the report takes a second or more (every result typed with its
+        reps and holds, NumPy, the trend fits); the headlines take a few hundredths, so the charts and the
+        calendar are on screen before the report starts, and what waits for it says "loading".
         """
-        from tracker.progress import adherence, build_report
+        from tracker.adherence import adherence
+        from tracker.glance import best_angles
 
         reader = self._dashboard.services.reader    # Core reads: the ORM need not load for the home screen
-        now = self._dashboard.clock()
+        try:
+            rows = reader.headlines()
+            plan = reader.plan(include_inactive=True)
+        except HiptrackError as err:
+            self.app.call_from_thread(self._show_failed, err)
+            return
+        glance = Glance(best_angles(rows), adherence(rows, plan, self._dashboard.clock()), tuple(plan))
+        if not get_current_worker().is_cancelled:       # a newer load is under way: it shows its own
+            self.app.call_from_thread(self._show_glance, glance)
+
+    @work(thread=True, exclusive=True, group="home-report")
+    def _load_report(self) -> None:
+        """Progress needs every analysed session's result: a few bulk queries and the fits, off the UI thread.
+
+        The progress maths (NumPy, the trend fits) is imported here, after the first data is drawn. A group
+        of its own: starting it must not cancel the first step's worker, which may not have returned yet.
+        """
+        from tracker.progress import build_report
+
+        reader = self._dashboard.services.reader
         try:
             rows = reader.analysed()
             plan = reader.plan(include_inactive=True)
-            self.app.call_from_thread(self._show_week, adherence(rows, plan, now), any(r.calibrated for r in rows))
             pain = reader.pain()
-            data = HomeData(build_report(rows, pain, plan, now), pain_per_session(pain))
+            data = HomeData(build_report(rows, pain, plan, self._dashboard.clock()), pain_per_session(pain))
         except HiptrackError as err:
-            self.app.call_from_thread(self.notify, str(err), title="Cannot load progress", severity="error")
+            self.app.call_from_thread(self._show_failed, err)
             return
-        self.app.call_from_thread(self._show, data)
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self._show, data)
+
+    def _show_failed(self, err: HiptrackError) -> None:
+        """Say so, and take the loading placeholders down: they would otherwise promise data that is not coming."""
+        self.notify(str(err), title="Cannot load progress", severity="error")
+        for placeholder in ("#pain", "#alerts"):
+            self.query_one(placeholder, Static).update(Text(NOT_LOADED, style="dim italic"))
+        if self.query_one(TrendChart).trend is None:
+            self.query_one(TrendChart).show(None, NOT_LOADED)
 
     def _show_week(self, adherence: Adherence, any_sessions: bool) -> None:
         today = self._dashboard.clock().astimezone().date()
         self.query_one(AdherenceCalendar).show(adherence.days, today)
         self.query_one("#week").border_subtitle = _adherence_line(adherence, any_sessions)
 
+    def _show_glance(self, glance: Glance) -> None:
+        """The best angles and the week, with what the report will add marked as loading; then start the report."""
+        grouped: dict[tuple[str, str], dict[str, tuple[PeakPoint, ...]]] = {}
+        for (exercise, motion, side), points in glance.series.items():
+            grouped.setdefault((exercise, motion), {})[side] = points
+        self._trends = [MotionTrend(_title(exercise, motion), tuple(sorted(sides.items())),
+                                    typical_band(exercise, motion), _target(exercise, glance.plan), TREND_LOADING)
+                        for (exercise, motion), sides in grouped.items()]
+        self._show_motions([((exercise, motion), {side: (points[-1].best_deg, LOADING_ARROW)
+                                                  for side, points in sides.items()})
+                            for (exercise, motion), sides in grouped.items()])
+        self._show_week(glance.adherence, bool(glance.series))
+        self.call_after_refresh(self._load_report)         # the first data is drawn before the report loads
+
     def _show(self, data: HomeData) -> None:
         report = data.report
         groups = motion_groups(report)
         self._trends = [motion_trend(group, report) for group in groups]
-        self._groups = groups
-        motions = self.query_one("#motions", OptionList)
-        motions.clear_options()
-        motions.add_options([Option(_motion_prompt(group)) for group in groups])
-        if self._trends:
-            motions.highlighted = 0
-        self.query_one(TrendChart).show(self._trends[0] if self._trends else None, EMPTY)
+        self._show_motions([(key, {side: (item.trend.latest_deg, trend_arrow(item.trend.direction))
+                                   for side, item in sides.items()}) for key, sides in groups])
         self._show_week(report.adherence, bool(report.items))
         self.query_one("#pain", Static).update(_pain_text(report))
         self.query_one(PainStrip).show(data.pain_scores)
         self.query_one("#alerts", Static).update(_alerts_text(report, self._dashboard.demo))
+
+    def _show_motions(self, motions: list[Tracked]) -> None:
+        """List the tracked motions and chart the highlighted one (the same as before, if it is still there)."""
+        options = self.query_one("#motions", OptionList)
+        before = options.highlighted
+        kept = self._groups[before][0] if before is not None and before < len(self._groups) else None
+        self._groups = motions
+        keys = [key for key, _ in motions]
+        options.clear_options()
+        options.add_options([Option(_motion_prompt(key, latest)) for key, latest in motions])
+        if self._trends:
+            options.highlighted = keys.index(kept) if kept in keys else 0
+        self.query_one(TrendChart).show(self._trends[options.highlighted or 0] if self._trends else None, EMPTY)
 
     def record_default(self) -> RecordDefault | None:
         """The highlighted tracked motion's exercise (and its side, when only one side is tracked)."""
@@ -157,30 +228,42 @@ def motion_groups(report: ProgressReport) -> list[Group]:
     return list(grouped.items())
 
 
+Tracked: TypeAlias = "tuple[tuple[str, str], dict[str, tuple[float, str]]]"
+"""(exercise, motion) and, by side, its latest best angle and the trend's arrow (or that it is loading)."""
+
+
 def motion_trend(group: Group, report: ProgressReport) -> MotionTrend:
     """One chart per exercise and motion, left and right together, with the band and any plan target."""
     (exercise_id, motion), sides = group
-    target = next((p.target_deg for p in report.adherence.plan
-                   if p.exercise_id == exercise_id and p.target_deg is not None), None)
+    target = _target(exercise_id, report.adherence.plan)
     too_early = all(item.trend.direction == "too_early" for item in sides.values())
     low = sum(item.low_confidence_sessions for item in sides.values())
     notes = (["too early for a trend"] if too_early else []) + \
         ([f"{low} of {sum(len(item.points) for item in sides.values())} sessions low confidence"] if low else [])
-    return MotionTrend(f"{catalog.get(exercise_id).name}: {motion_words(motion)}",
-                       tuple((side, item.points) for side, item in sorted(sides.items())),
+    return MotionTrend(_title(exercise_id, motion), tuple((side, item.points) for side, item in sorted(sides.items())),
                        typical_band(exercise_id, motion), target, " · ".join(notes) or None)
 
 
-def _motion_prompt(group: Group) -> Text:
-    (exercise_id, motion), sides = group
+def _title(exercise_id: str, motion: str) -> str:
+    return f"{catalog.get(exercise_id).name}: {motion_words(motion)}"
+
+
+def _target(exercise_id: str, plan: Sequence[PlanItem]) -> float | None:
+    """The target angle of the first active plan item for the exercise that sets one."""
+    return next((p.target_deg for p in plan if p.active and p.exercise_id == exercise_id and p.target_deg is not None),
+                None)
+
+
+def _motion_prompt(key: tuple[str, str], latest: dict[str, tuple[float, str]]) -> Text:
+    exercise_id, motion = key
     text = Text(catalog.get(exercise_id).name, style="bold", no_wrap=True, overflow="ellipsis")
     text.append(f"\n{short_motion(motion):<6}", style="dim")
     for side in ("left", "right"):
-        item = sides.get(side)
-        if item is None:
+        if side not in latest:
             text.append(f" {side[0].upper()}   –   ", style="dim")
         else:
-            text.append(f" {side[0].upper()} {item.trend.latest_deg:3.0f}° {trend_arrow(item.trend.direction)}")
+            best_deg, arrow = latest[side]
+            text.append(f" {side[0].upper()} {best_deg:3.0f}° {arrow}")
     return text
 
 

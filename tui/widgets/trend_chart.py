@@ -5,8 +5,8 @@ from __future__ import annotations
 import math
 import statistics
 from dataclasses import dataclass
-from datetime import date
-from typing import TYPE_CHECKING
+from datetime import date, datetime
+from typing import Protocol
 
 from rich.text import Text
 from textual.app import RenderResult
@@ -16,8 +16,14 @@ from textual_plotext import PlotextPlot
 from tracker.norms import RangeBand
 from tui.labels import date_ticks, even_ticks
 
-if TYPE_CHECKING:
-    from tracker.progress import SessionPoint
+
+class ChartPoint(Protocol):
+    """A session as the chart draws it: a progress report's point, or a headline's before the report is built."""
+
+    @property
+    def started_at(self) -> datetime: ...
+    @property
+    def best_deg(self) -> float: ...
 
 SIDE_COLORS = {"left": (86, 180, 233), "right": (230, 159, 0)}
 """Okabe–Ito sky blue and orange: told apart with any colour vision, on light and dark themes."""
@@ -34,7 +40,7 @@ class MotionTrend:
     """What one chart shows."""
 
     title: str
-    series: tuple[tuple[str, tuple[SessionPoint, ...]], ...]
+    series: tuple[tuple[str, tuple[ChartPoint, ...]], ...]
     """(side, points) in the order to draw."""
     band: RangeBand | None = None
     target_deg: float | None = None
@@ -58,9 +64,13 @@ class TrendChart(PlotextPlot):
         super().__init__(id=id, classes=classes)
         self._trend: MotionTrend | None = None
         self._empty = "No analysed sessions yet."
+        self._drawn: tuple[object, Text] | None = None
+        """What was last drawn and the plot it gave: years of sessions take plotext tens of milliseconds."""
 
     def show(self, trend: MotionTrend | None, empty: str | None = None) -> None:
         """Draw `trend` (None: show the `empty` message instead); title and legend go on the border."""
+        if trend is self._trend and (empty is None or empty == self._empty):
+            return                  # the same chart again (a list re-highlighting it): nothing to redraw
         self._trend = trend
         if empty is not None:
             self._empty = empty
@@ -76,8 +86,15 @@ class TrendChart(PlotextPlot):
         trend = self._trend
         if trend is None or not any(points for _, points in trend.series):
             return Text(self._empty, style="italic")
-        self._draw(trend)
-        return super().render()
+        drawn = (self.size, self.app.theme, self.theme, trend.band, trend.target_deg,
+                 tuple((side, tuple((p.started_at, p.best_deg) for p in points)) for side, points in trend.series))
+        if self._drawn is None or self._drawn[0] != drawn:      # the report's points after the headlines' are
+            self._draw(trend)                                   # the same numbers: the same plot
+            plot = super().render()
+            if not isinstance(plot, Text):
+                return plot
+            self._drawn = (drawn, plot)
+        return self._drawn[1].copy()
 
     def _draw(self, trend: MotionTrend) -> None:
         """Rebuilt on every render: ticks and markers depend on the size the chart has now."""
@@ -155,7 +172,7 @@ def _hex(rgb: tuple[int, int, int]) -> str:
     return "#{:02x}{:02x}{:02x}".format(*rgb)
 
 
-def _day(point: SessionPoint) -> float:
+def _day(point: ChartPoint) -> float:
     """Days on the proleptic ordinal scale, with the time of day as a fraction (local calendar)."""
     local = point.started_at.astimezone()
     return local.toordinal() + (local.hour * 3600 + local.minute * 60 + local.second) / 86400.0
