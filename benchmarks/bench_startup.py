@@ -48,7 +48,8 @@ import sys, time
 launch, url, cols, rows = float(sys.argv[1]), sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
 import asyncio
 from datetime import UTC, datetime
-import hiptrack.cli                                   # what `hiptrack dashboard` loads before it opens anything
+from hiptrack.cli import modules_for, register
+register(modules_for([]))                             # what `hiptrack` (the dashboard) loads before it opens anything
 from tracker.services import build_services
 services = build_services(url)
 from tui.app import HiptrackApp
