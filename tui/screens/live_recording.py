@@ -178,6 +178,8 @@ class LiveRecordingScreen(ModalScreen[int | None]):
     async def _record(self) -> None:
         try:
             self._session_id = await self._session.run()
+            if not self.is_attached:        # the app closed while it saved: it is stored, nothing to show
+                return
         except HiptrackError as err:
             self.failure = err
             self._finish(f"✗ {err} · q closes")
@@ -192,6 +194,8 @@ class LiveRecordingScreen(ModalScreen[int | None]):
             self._finish("■ discarded: nothing stored · q closes")
             return
         result = await asyncio.to_thread(self._session.result)
+        if not self.is_attached:            # the app closed meanwhile: the session is stored, nothing to show
+            return
         log = self.query_one(Log)
         log.write_line(f"Saved as session {self._session_id}.")
         if result:
