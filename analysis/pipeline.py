@@ -112,8 +112,9 @@ class ThighAnalysis:
     confidence: dict[str, MotionConfidence] | None = None
     """Per angle, how far the heading it needs went unobserved (analysis.confidence)."""
     orientation_source: tuple[str, ...] = ()
-    """How the orientation was found: '6d' (gyro + accelerometer) or '9d' (and the 'magnetometer'),
-    and what else fixed its heading ('rests' in the exercise's pose, the 'pedalling_axis');
+    """How the orientation was found: '6d' (gyro + accelerometer) or '9d' (and the 'magnetometer':
+    on rides its heading bounded the drift where the pedalling axis was not seen), and what else
+    fixed its heading ('rests' in the exercise's pose, the 'pedalling_axis');
     'magnetometer_disturbed' when a recorded field was not trustworthy and so not used."""
     magnetometer: MagField | None = None
     """The recorded field's check (None without magnetometer columns)."""
