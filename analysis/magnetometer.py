@@ -96,18 +96,15 @@ def up_in_sensor_frame(quat_wxyz: FloatArray) -> FloatArray:
     return np.column_stack([2 * (x * z - w * y), 2 * (y * z + w * x), 1 - 2 * (x * x + y * y)])
 
 
-def with_heading_of(quat_6d: FloatArray, quat_9d: FloatArray, anchor: BoolArray) -> FloatArray:
-    """(N, 4) the 6D orientation turned about earth up onto the 9D heading, in the 6D frame at `anchor`.
+def heading_turn(quat_6d: FloatArray, quat_9d: FloatArray) -> FloatArray:
+    """(N,) rad, unwrapped: the 6D orientation's heading minus the 9D one's about earth up.
 
-    Why: tilt is the 6D filter's (the calibration's strap alignment was found with it, and the
-    magnetometer has nothing to add to tilt); heading is the magnetometer's, whose earth frame is
-    turned so that it agrees with the 6D one over the anchor (the calibration stand)."""
-    relative = _multiply(quat_9d, quat_6d * np.array([1.0, -1.0, -1.0, -1.0]))
-    turn = 2.0 * np.arctan2(relative[:, 3], relative[:, 0])
-    offset = float(np.angle(np.mean(np.exp(1j * turn[anchor])))) if anchor.any() else 0.0
-    half = 0.5 * (turn - offset)
-    about_up = np.column_stack([np.cos(half), np.zeros_like(half), np.zeros_like(half), np.sin(half)])
-    return _multiply(about_up, quat_6d)
+    Why: the 9D heading does not drift, so wherever the field is trusted this is the 6D heading's
+    drift plus a constant (the two filters' earth frames differ by a turn about up). It is only
+    a measure of drift, not a heading to use directly: without a soft-iron fit the 9D heading is
+    off by a few degrees depending on how the thigh is tilted (standing vs on the saddle)."""
+    relative = _multiply(quat_6d, quat_9d * np.array([1.0, -1.0, -1.0, -1.0]))
+    return np.unwrap(2.0 * np.arctan2(relative[:, 3], relative[:, 0]))
 
 
 def _multiply(a: FloatArray, b: FloatArray) -> FloatArray:

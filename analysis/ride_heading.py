@@ -28,7 +28,7 @@ from analysis.angles import HipAngles
 from analysis.calibration import Calibration
 from analysis.frames import hip_angles_deg, pelvis_reference
 from analysis.orientation import estimate_orientation
-from analysis.segments import drop_short, moving_average, runs, window_max, window_median
+from analysis.segments import drop_short, moving_average, runs, window_max, window_median, window_min
 
 FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
@@ -53,13 +53,22 @@ class RideHeadingParams:
     smooth_s: float = 20.0
     """Running median of the axis's offset from the thigh's own heading (slow: drift, stroke shape)."""
     reference_s: float = 4.0
+    """The axis's offset from the pelvis heading is taken over the first this many seconds of pedalling."""
     prior_stride_s: float = 0.05
     """Sampling of the bias prior's least squares (it is fitted from the calibration to the first strokes)."""
     prior_passes: int = 3
     """Gauss–Newton passes of the bias prior (the first starts from the stand's median gyro)."""
     prior_stand_s: float = 2.5
     """The calibration stand is at least this long (CalibrationParams.min_stand_s)."""
-    """The axis's offset from the pelvis heading is taken over the first this many seconds of pedalling."""
+    prior_error_dps: float = 0.075
+    """How fast the bias prior's heading error grows away from the stand (RMS: 1.4° some 20 s after it,
+    measured on seeds 9870–9877)."""
+    mag_error_deg: float = 4.0
+    """RMS error of the magnetometer's heading change from the stand to the saddle (hard iron fitted,
+    soft iron not: the thigh's tilt changes it; measured on the same seeds)."""
+    mag_steady_s: float = 10.0
+    """The magnetometer counts only where its field was trusted this long around (near iron a bent field
+    passes the checks now and then for a few seconds as it waxes and wanes)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,14 +80,19 @@ class RideHeading:
     """(N,) where the pedalling axis was seen (elsewhere the correction is bridged by the bias prior)."""
     bias_prior_radps: FloatArray
     """(3,) gyro bias fitted between the calibration and the first strokes (sensor frame; NaN if too short)."""
+    magnetometer: BoolArray | None = None
+    """(N,) where the magnetometer's heading bounded the drift (None: no magnetometer given or used)."""
 
 
 def ride_heading(time_s: FloatArray, gyr: FloatArray, acc: FloatArray, quat_wxyz: FloatArray, thigh_wxyz: FloatArray,
-                 still: BoolArray, calibration: Calibration, params: RideHeadingParams | None = None) -> RideHeading:
+                 still: BoolArray, calibration: Calibration, params: RideHeadingParams | None = None,
+                 mag_turn_rad: FloatArray | None = None, mag_trusted: BoolArray | None = None) -> RideHeading:
     """Pelvis heading correction of a ride (see module doc).
 
     time_s (N,) s uniform; gyr (N, 3) rad/s; acc (N, 3) m/s²; quat_wxyz (N, 4) sensor → earth (6D); thigh_wxyz (N, 4)
     femur → earth; still (N,) where the sensor is still (the bias prior's gravity is read there).
+    mag_turn_rad (N,): the 6D heading minus the magnetometer's (analysis.magnetometer.heading_turn), used
+    where mag_trusted (N,) to bound the drift where the pedalling axis is not seen (see _with_magnetometer).
     """
     params = params or RideHeadingParams()
     n = len(time_s)
@@ -89,9 +103,12 @@ def ride_heading(time_s: FloatArray, gyr: FloatArray, acc: FloatArray, quat_wxyz
     first_s = float(centres[0]) if len(centres) else float(time_s[-1])    # rows are still samples only
     bias = _bias_prior(time_s, gyr, acc, (time_s >= calibration.start_s) & (time_s < first_s), still,
                        params.prior_stand_s, params.prior_passes, max(1, round(params.prior_stride_s / dt)))
-    drift = _prior_drift(time_s, omega, quat_wxyz, bias, calibration)
+    drift = _prior_drift(time_s, omega, quat_wxyz, bias, stand_mask(time_s, calibration, params))
+    steady = None
+    if mag_turn_rad is not None and mag_trusted is not None:
+        drift, steady = _with_magnetometer(time_s, drift, mag_turn_rad, mag_trusted, calibration, params)
     if len(centres) == 0:
-        return RideHeading(drift, np.zeros(n, dtype=bool), bias)
+        return RideHeading(drift, np.zeros(n, dtype=bool), bias, steady)
     # Turns are fast, drift and the axis's kinematic offset slow: a complementary split. The thigh's
     # own mediolateral heading, averaged over a few strokes, follows turns at once (it rides along
     # with the pelvis) but carries the drift; the pedalling axis, smoothed hard, removes that.
@@ -111,7 +128,7 @@ def ride_heading(time_s: FloatArray, gyr: FloatArray, acc: FloatArray, quat_wxyz
     observed = np.zeros(n, dtype=bool)
     index = np.searchsorted(time_s, centres)
     observed[np.clip(index, 0, n - 1)] = True
-    return RideHeading(correction, observed, bias)
+    return RideHeading(correction, observed, bias, steady)
 
 
 def ride_hip_angles(time_s: FloatArray, thigh_wxyz: FloatArray, calibration: Calibration, side: str, posture: str,
@@ -228,8 +245,39 @@ def _matrices(quat_wxyz: FloatArray) -> FloatArray:
                     axis=1)
 
 
+def _with_magnetometer(time_s: FloatArray, drift: FloatArray, mag_turn_rad: FloatArray, trusted: BoolArray,
+                       calibration: Calibration, params: RideHeadingParams) -> tuple[FloatArray, BoolArray | None]:
+    """(N,) the drift of the bias prior and the magnetometer's, each weighted by how far it can be off;
+    and (N,) where the magnetometer took part (None: nowhere).
+
+    Why not the magnetometer's alone: its heading change from the stand to the saddle is off by a
+    few degrees (hard iron fitted, soft iron not; the thigh tilts between the two), about what the
+    bias prior's is 20–30 s after the stand, where the first strokes anchor the whole ride. The
+    prior's error grows with the time since the stand, the magnetometer's does not: so the weight
+    moves to the magnetometer only over a long wait before the first strokes or after the last.
+    The magnetometer's turn is tied to the calibration where the stand's field was trusted; if it
+    was not (a field disturbed from the start), it cannot be tied to it and is not used."""
+    stand = stand_mask(time_s, calibration, params)
+    if not stand.any() or not trusted[stand].all():
+        return drift, None
+    seen = mag_turn_rad - mag_turn_rad[stand].mean()
+    elapsed = np.abs(time_s - time_s[stand].mean())
+    prior_var = (np.radians(params.prior_error_dps) * elapsed) ** 2
+    weight = prior_var / (prior_var + np.radians(params.mag_error_deg) ** 2)
+    steady = window_min(trusted, max(1, round(params.mag_steady_s / float(time_s[1] - time_s[0]))))
+    if not steady.any():
+        return drift, None
+    return drift + np.where(steady, weight * (seen - drift), 0.0), steady
+
+
+def stand_mask(time_s: FloatArray, calibration: Calibration, params: RideHeadingParams | None = None) -> BoolArray:
+    """(N,) the calibration stand's first seconds, where the ride's drift is zero by definition."""
+    params = params or RideHeadingParams()
+    return (time_s >= calibration.start_s) & (time_s <= calibration.start_s + params.prior_stand_s)
+
+
 def _prior_drift(time_s: FloatArray, omega: FloatArray, quat_wxyz: FloatArray, bias: FloatArray,
-                 calibration: Calibration) -> FloatArray:
+                 stand: BoolArray) -> FloatArray:
     """(N,) heading drift of the orientation relative to a gyro corrected by the bias prior, zero
     during the calibration stand (where its heading was measured). omega: the gyro in the earth frame."""
     if not np.isfinite(bias).all():
@@ -239,5 +287,4 @@ def _prior_drift(time_s: FloatArray, omega: FloatArray, quat_wxyz: FloatArray, b
     filter_yaw = 2.0 * step[:, 3] / np.diff(time_s)
     prior_yaw = omega[:-1, 2] - q.rotate(quat_wxyz[:-1], bias)[:, 2]        # rotation is linear in the vector
     drift = np.concatenate([[0.0], np.cumsum((filter_yaw - prior_yaw) * np.diff(time_s))])
-    stand = (time_s >= calibration.start_s) & (time_s <= calibration.start_s + 2.5)
     return drift - (drift[stand].mean() if stand.any() else 0.0)
