@@ -43,6 +43,20 @@ class EventParams:
     seeds 9700–9763). Cost: slow 4 s stretch approaches start a little earlier (Thomas, couch)."""
     min_hold_s: float = 1.6
     """Still pieces of a hold span this at least (held_long_enough); the seeds' shortest holds are 2 s."""
+    slow_approach_s: float = 0.25
+    """An approach (or release) that takes longer than this from approach_fit_deg away to half that is
+    slow: its edge comes from a fitted tail (fitted_start, fitted_end), not from where the angle
+    crosses arrival_deg. A 4 s stretch approach creeps in at about the still speed for its last
+    degree, where tremor moves the crossing by up to a second (couch, Thomas: edges 0.5–1.6 s off);
+    a rep's 1–2 s move takes < 0.1 s over those 2° and crosses steeply. Timed far from the held level,
+    so tremor there does not decide it (4°→2°: 4 s stretches ~0.28 s, 2 s abduction holds ~0.1 s)."""
+    approach_fit_deg: float = 4.0
+    """How much of a slow approach the tail fit sees: its last this-many degrees, plus the hold's first
+    min_hold_s (all a live tracker has when it confirms the hold). 3° left tremor to dominate; 5°
+    reached back to where the tail is no longer cubic (seeds 9850–9857, 9600–9607)."""
+    settle_deg: float = 0.5
+    """A slow approach's hold begins where the fitted tail is within this of its plateau (SPEC: the last
+    half degree of a slow approach is lost in tremor; the simulator's truth uses the same 0.5°)."""
     min_excursion_deg: float = 5.0
     """A rep must reach this far from the resting level (smaller wobbles are not reps)."""
     leave_deg: float = 2.5
@@ -148,8 +162,8 @@ def detect_holds(time_s: FloatArray, signed_deg: FloatArray, reps: tuple[RepEven
                 break
         else:
             continue
-        a = extend_start(smooth, int(pieces[first, 0]), a0, rate_hz, params)
-        b = extend_end(smooth, a, int(pieces[last, 1]), b0, rate_hz, params)
+        a = fitted_start(smooth, int(pieces[first, 0]), a0, int(pieces[last, 1]), rate_hz, params)
+        b = fitted_end(smooth, a, int(pieces[last, 1]), b0, rate_hz, params)
         values = signed_deg[a:b]
         holds.append(HoldEvent(rep.motion, float(time_s[a]), float(time_s[b - 1]), float(values.mean()),
                                float(values.std())))
@@ -223,6 +237,80 @@ def extend_end(smooth_deg: FloatArray, a: int, b: int, hi: int, rate_hz: float, 
     level = level_deg
     after = np.abs(smooth_deg[b:hi] - level) > params.arrival_deg
     return b + (int(np.flatnonzero(after)[0]) if after.any() else hi - b)
+
+
+def fitted_start(smooth_deg: FloatArray, a: int, lo: int, hi: int, rate_hz: float, params: EventParams,
+                 unseen: int | None = None) -> int:
+    """extend_start, except on a slow approach: there the hold, whose still pieces start at a, begins
+    where a minimum-jerk tail fitted to the approach's last approach_fit_deg and the hold's first
+    min_hold_s (up to hi) comes within settle_deg of the hold's level.
+
+    Why a fit: the last degree of a slow approach creeps in at about the still speed, so tremor
+    decides where the angle crosses a band around a level taken there; a least-squares tail over a
+    few seconds averages tremor out. Minimum jerk (Flash & Hogan 1985) is how point-to-point limb
+    movements end: the distance left shrinks as (t_end − t)³.
+    unseen: returned when the angle has left arrival_deg but no sample before a is approach_fit_deg
+    away yet (fitted_end's open end).
+    """
+    crossing = extend_start(smooth_deg, a, lo, rate_hz, params)
+    top = min(a + max(1, round(params.min_hold_s * rate_hz)), hi)
+    if top <= a:
+        return crossing
+    level = float(np.median(smooth_deg[a:top]))
+    # A rep starts leave_deg from rest, so a 7–9° stretch's approach is less than approach_fit_deg
+    # from its level there: look up to a second before lo (and no more than _TAIL_S before a).
+    reach = max(0, lo - round(rate_hz), a - round(_TAIL_S * rate_hz))
+    farther = np.flatnonzero(np.abs(smooth_deg[reach:a] - level) > params.approach_fit_deg)
+    if not farther.size:                                  # no approach in view
+        return crossing if unseen is None or crossing == lo else unseen
+    s0 = reach + int(farther[-1]) + 1
+    beyond_half = np.flatnonzero(np.abs(smooth_deg[s0:a] - level) > params.approach_fit_deg / 2)
+    if not beyond_half.size or beyond_half[-1] / rate_hz < params.slow_approach_s:
+        return crossing                                   # a quick approach: its crossing is steep
+    tail = _min_jerk_tail(smooth_deg[s0:top], level, rate_hz)
+    if tail is None or np.sign(tail[1]) != np.sign(smooth_deg[s0] - level):
+        return crossing                                   # no tail, or one coming from the wrong side
+    end_s, gain = tail                                    # distance left = |gain| · (end_s − t)³
+    settled_s = end_s - (params.settle_deg / abs(gain)) ** (1 / 3)
+    return int(np.clip(s0 + round(settled_s * rate_hz), max(lo, s0), top - 1))
+
+
+_TAIL_S = 5.0
+"""Longest approach tail fitted_start looks at (a 4 s approach's last approach_fit_deg take < 2 s)."""
+
+
+def fitted_end(smooth_deg: FloatArray, a: int, b: int, hi: int, rate_hz: float, params: EventParams,
+               open_ended: bool = False) -> int:
+    """extend_end with fitted_start's tail fit on a slow release (the release seen backwards in time).
+
+    Returns hi when the angle has not left yet, and with open_ended (a causal caller, more samples to
+    come) also while the release has left arrival_deg but not yet approach_fit_deg: slow or quick is
+    not known before then."""
+    n = len(smooth_deg)
+    return n - fitted_start(smooth_deg[::-1], n - b, n - hi, n - a, rate_hz, params,
+                            unseen=n - hi if open_ended else None)
+
+
+def _min_jerk_tail(values_deg: FloatArray, level_deg: float, rate_hz: float) -> tuple[float, float] | None:
+    """Least-squares fit of level_deg + c · max(t_end − t, 0)³ (t from 0 at the first sample) over a
+    grid of t_end 10 ms apart (for each, c is linear): (t_end, c), or None if nothing fits.
+
+    The level is given (the hold's median), not fitted: a free level trades off against t_end, and a
+    few tenths of a degree of drift moved the edge by 0.1 s (live and batch angles differ that much)."""
+    time_s = np.arange(len(values_deg)) / rate_hz
+    ends_s = np.arange(0.0, time_s[-1], 0.01)
+    if len(ends_s) < 2:
+        return None
+    offset = values_deg - level_deg
+    basis = np.clip(ends_s[:, None] - time_s[None, :], 0.0, None) ** 3       # (G, N): one row per t_end
+    sum_bb, sum_by = np.einsum("gn,gn->g", basis, basis), basis @ offset
+    valid = sum_bb > 0.0
+    c = np.where(valid, sum_by / np.where(valid, sum_bb, 1.0), 0.0)
+    rss = np.where(valid & (c != 0.0), offset @ offset - c * sum_by, np.inf)    # Σ(y − c·b)² at the best c
+    best = int(np.argmin(rss))
+    if not np.isfinite(rss[best]):
+        return None
+    return float(ends_s[best]), float(c[best])
 
 
 def edge_samples(rate_hz: float) -> int:

@@ -4,12 +4,14 @@ Same definition as the batch detector (analysis.events): the angles are smoothed
 zero-phase low-pass, still means slower than still_speed_dps with tremor gaps under still_gap_s
 closed, a hold lasts min_hold_s or more at least min_excursion_deg from the resting level, its
 still pieces chain by same_hold, and its edges go out to where the angle is within arrival_deg of
-the held level (extend_start, extend_end). What differs is only that it cannot see the future:
+the held level, or on a slow approach or release to where its fitted tail is within settle_deg
+(fitted_start, fitted_end). What differs is only that it cannot see the future:
 
 - it works on samples whose smoothing is final (low_pass_reach samples behind the newest);
 - it confirms a hold once its still pieces, chained back as in batch, span min_hold_s up to the
   newest still sample (held_long_enough), and ends it once the angle has
-  left the held level by more than hold_band_deg or a still piece that does not chain begins;
+  left the held level by more than hold_band_deg (or approach_fit_deg + arrival_deg, what a slow
+  release's fit needs in view) or a still piece that does not chain begins;
 - the resting level is the last still spell that was not a hold (batch: the rest the rep returns
   to), and of a rep's still pieces it keeps those it confirmed, where the batch keeps the one
   nearest the rep's peak. Requiring min_hold_s (not a shorter timer of its own) is what keeps the
@@ -28,7 +30,8 @@ from analysis.events import (
     HoldEvent,
     edge_samples,
     extend_end,
-    extend_start,
+    fitted_end,
+    fitted_start,
     held_long_enough,
     low_pass,
     low_pass_reach,
@@ -43,7 +46,7 @@ FloatArray = NDArray[np.float64]
 class HoldTrackerParams:
     window_s: float = 4.0
     """How much recent history each update looks at: min_hold_s, the smoothing's reach and the
-    approach that extend_start looks back into."""
+    approach that fitted_start looks back into."""
     min_rest_s: float = 0.5
     """A still spell near rest this long (re)defines the resting level (AnalysisParams.min_rest_s:
     a short return to neutral between holds is a rest)."""
@@ -239,8 +242,8 @@ class HoldTracker:
             a = int(np.searchsorted(time_s, hold.start_s))
             # Its last still samples may have scrolled out of the window (the leg moving in another plane
             # while this angle stays at the held level): the level measured when the spell ended stands in.
-            end = extend_end(primary, a, b, len(time_s), self.rate_hz, self.events,
-                             None if b > a else hold.end_level_deg)
+            end = (fitted_end(primary, a, b, len(time_s), self.rate_hz, self.events, open_ended=True) if b > a
+                   else extend_end(primary, a, b, len(time_s), self.rate_hz, self.events, hold.end_level_deg))
             hold.end_s = float(time_s[end - 1]) if end < len(time_s) else None
         s = self._spell
         if s is not None:                                  # a new still piece began
@@ -250,9 +253,19 @@ class HoldTracker:
                 s.hold = True
                 return []
             return self._close_hold()
-        if abs(float(primary[-1]) - hold.end_level_deg) > self.events.hold_band_deg:
+        if abs(float(primary[-1]) - hold.end_level_deg) > self._leave_deg:
+            if hold.end_s is None and b > int(np.searchsorted(time_s, hold.start_s)) and b < len(time_s):
+                end = fitted_end(primary, int(np.searchsorted(time_s, hold.start_s)), b, len(time_s), self.rate_hz,
+                                 self.events)
+                hold.end_s = float(time_s[end - 1]) if end < len(time_s) else None
             return self._close_hold()
         return []
+
+    @property
+    def _leave_deg(self) -> float:
+        """The angle this far from the held level has left it: hold_band_deg, or far enough that a
+        slow release's tail fit (fitted_end) sees all it needs, whichever is more."""
+        return max(self.events.hold_band_deg, self.events.approach_fit_deg + self.events.arrival_deg)
 
     def _close_hold(self) -> list[tuple[str, HoldEvent]]:
         hold, self._hold = self._hold, None
@@ -286,7 +299,8 @@ class HoldTracker:
         chained_start_s = self._chained_start_s(time_s, primary, s)
         if not held_long_enough(chained_start_s, s.last_s, self.events):
             return []
-        a = extend_start(primary, int(np.searchsorted(time_s, chained_start_s)), 0, self.rate_hz, self.events)
+        a = fitted_start(primary, int(np.searchsorted(time_s, chained_start_s)), 0, len(primary), self.rate_hz,
+                         self.events)
         s.hold = True
         self._hold = _Hold(motion, float(time_s[a]), s.last_s)
         self._hold.add(time_s[a:], raw_deg[a:])
