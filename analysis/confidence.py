@@ -56,7 +56,7 @@ class ConfidenceParams:
     3200–3203: 1.25° covered 71% of them, this 96%)."""
     high_deg: float = 2.5
     """Stated ± (floor and p95 heading uncertainty) up to which abduction and rotation are 'high'
-    (the floor leaves about 2° of heading uncertainty, as before it was added)."""
+    (the 1.25° floor leaves 2.2° of heading uncertainty, about the 2° before it; a ride's 2° leaves 1.5°)."""
     medium_deg: float = 5.0
 
 
