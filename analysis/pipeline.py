@@ -261,6 +261,8 @@ def analyze_thigh(time_s: FloatArray, acc: FloatArray, gyr: FloatArray, side: st
     residual = residual_bias_dps(bias.still_s, params.confidence)
     confidence = replace(params.confidence, residual_bias_dps=residual,
                          bias_change_dps=residual - params.confidence.residual_bias_dps)
+    if counting == "ride":
+        confidence = replace(confidence, floor_deg=confidence.ride_floor_deg)
     uncertainty = heading_uncertainty_deg(time_s, observed, confidence)
     after = int(np.searchsorted(time_s, calibration.end_s, "right"))
     if source == ("6d", "rests") and observed[after:].any():    # no absolute heading after the calibration

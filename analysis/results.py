@@ -19,10 +19,12 @@ from analysis.vocabulary import Side
 if TYPE_CHECKING:
     from analysis.ride import RideMetrics
 
-ALGORITHM_VERSION = "2"
+ALGORITHM_VERSION = "3"
 """Bumped when a change to the analysis changes results, so stored sessions can be told apart.
 2: a recorded pelvis sensor is used (hip angles against the measured pelvis); sessions without one
-analyse as in 1."""
+analyse as in 1.
+3: the stated ± of abduction and rotation (confidence) adds a floor for error that is not heading
+drift, and 'high' goes up to ±2.5°; angles and events as in 2."""
 
 Span = tuple[float, float]
 """(start_s, end_s) of a stretch of time."""
@@ -36,7 +38,9 @@ class MotionConfidence:
     level: str
     """'high', 'medium' or 'low'."""
     heading_uncertainty_deg: float
-    """95th percentile, over the exercise, of the modelled pelvis heading error (0 for flexion)."""
+    """The stated ± (0 for flexion): the 95th percentile, over the exercise, of the modelled pelvis
+    heading error, with a floor for error heading does not explain (strap, calibration) in quadrature.
+    The name is the stored contract's (SPEC): results stored before the floor hold heading alone."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -111,10 +111,11 @@ def summarise(scores: list[Score]) -> None:
               f"{max(s.hold_angle_err_deg for s in group):6.2f}  {met}/{len(group)}")
 
 
-def confidence_report(scores: list[Score]) -> list[str]:
+def confidence_report(scores: list[Score] | list[RideScore]) -> list[str]:
     """Does the stated rotation ± cover the actual error? Coverage per level, and the worst run called 'high'.
 
-    The ± is the modelled pelvis-heading error (a p95 over the exercise); the actual error is the
+    The ± is the modelled pelvis-heading error (a p95 over the exercise) with the floor for what
+    heading does not explain (analysis.confidence); the actual error is the
     rotation RMSE, and the abduction RMSE where abduction depends on heading as much."""
     lines = [f"{'level':8} {'runs':>4} {'covered':>8} {'max error °':>11} {'median ±':>9}"]
     for level in ("high", "medium", "low"):
@@ -189,6 +190,8 @@ class RideScore:
     """Flexion, abduction (knee tracking), rotation RMSE while pedalling."""
     stroke_range_err_deg: float
     """Reported mean per-revolution flexion range minus the truth's."""
+    confidence: tuple[str, float] = ("high", 0.0)
+    """The analysis's stated rotation confidence: level and ± degrees (as Score.confidence)."""
 
 
 def score_ride(condition: str, sim: SimulatedSession, result: ThighAnalysis) -> RideScore:
@@ -203,7 +206,9 @@ def score_ride(condition: str, sim: SimulatedSession, result: ThighAnalysis) -> 
     error = result.angles.angles_deg[pedalling] - truth.hip_angles_deg[pedalling]
     rmse = tuple(float(x) for x in np.sqrt(np.mean(error**2, axis=0)))
     stroke = result.ride.summary["flexion_range_deg"] - float(np.mean(ranges))
-    return RideScore(condition, sim.side, sim.seed, (rmse[0], rmse[1], rmse[2]), float(stroke))
+    stated = result.confidence["rotation"] if result.confidence else None
+    confidence = (stated.level, stated.heading_uncertainty_deg) if stated else ("none", 0.0)
+    return RideScore(condition, sim.side, sim.seed, (rmse[0], rmse[1], rmse[2]), float(stroke), confidence)
 
 
 def run_rides(seeds: list[int], conditions: tuple[RideCondition, ...] = RIDE_CONDITIONS) -> list[RideScore]:
@@ -360,7 +365,9 @@ def main() -> None:
     if args.rides:
         seeds = args.seeds or list(range(3000, 3008))
         conditions = RIDE_CONDITIONS + (LONG_RIDE_CONDITIONS if args.long else ())
-        print("\n".join(ride_matrix(run_rides(seeds, conditions))))
+        ride_scores = run_rides(seeds, conditions)
+        print("\n".join([*ride_matrix(ride_scores), "", "stated rotation confidence against the actual error:",
+                         *confidence_report(ride_scores)]))
         return
     args.seeds = args.seeds or [1000, 1001]
     if args.summary:

@@ -125,12 +125,14 @@ SOURCE_WORDS = {"6d": "6d", "9d": "9d", "rests": "rests", "pedalling_axis": "ped
 
 
 def confidence_words(result: SessionResult) -> str:
-    """'abduction and rotation high (heading within ±0.3°, from 6d + rests)', or '' if not known."""
+    """'abduction and rotation high (within ±1.3°, from 6d + rests)', or '' if not known.
+
+    Not 'heading within': the ± also holds the floor for strap and calibration error (analysis.confidence)."""
     heading = (result.confidence or {}).get("rotation")
     if heading is None:
         return ""
     sources = " + ".join(SOURCE_WORDS.get(s, s) for s in result.orientation_source)
-    return (f"abduction and rotation {heading.level} (heading within ±{heading.heading_uncertainty_deg:.1f}°"
+    return (f"abduction and rotation {heading.level} (within ±{heading.heading_uncertainty_deg:.1f}°"
             + (f", from {sources})" if sources else ")"))
 
 
