@@ -46,8 +46,13 @@ LIGHT_COMMANDS = (
     ["sessions", "--json"],
     ["show", "1"],
     ["show", "1", "--json"],
+    ["pain", "1", "2"],
+    ["plan"],
+    ["plan", "--json"],
+    ["exercises"],
 )
-"""The commands people type dozens of times: they answer about as fast as Python imports SQLAlchemy and Typer."""
+"""The commands people type dozens of times, and SPEC §10's other printing commands: they answer about as fast
+as Python imports SQLAlchemy and Typer."""
 
 WEIGHTS = ("numpy", "pydantic", "sqlalchemy.orm", "tracker.storage.models", "analysis.confidence")
 """What those commands leave unloaded besides HEAVY: NumPy (the result types need none), Typer's Pydantic

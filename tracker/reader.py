@@ -1,4 +1,4 @@
-"""Listing and showing stored sessions, and nothing else: what `hiptrack sessions` and `show` need.
+"""Listing and showing stored sessions, the plan, and logging pain: what the commands people type most need.
 
 Why apart from tracker.services: those commands must answer about as fast as Python imports SQLAlchemy
 and Typer. The reader opens the database exactly as the services do (checks, schema revision, stale
@@ -61,6 +61,14 @@ class Reader:
     def plan(self, include_inactive: bool = False) -> list[PlanItem]:
         with self.database.engine.connect() as connection:
             return reading.plan_items(connection, self.person_id, include_inactive)
+
+    def add_pain(self, session_id: int, score: int, set_index: int | None = None, note: str | None = None
+                 ) -> PainEntry:
+        """Log pain (tracker.storage.pain_writing: the repository's own checks and insert), now."""
+        from tracker.storage.pain_writing import add_pain
+
+        with self.database.engine.begin() as connection:
+            return add_pain(connection, self.person_id, session_id, score, datetime.now(UTC), set_index, note)
 
     def show(self, session_id: int) -> Shown:
         """One consistent read of a session; an unknown id (or another person's) is an error."""

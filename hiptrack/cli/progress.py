@@ -63,10 +63,13 @@ def pain(
             raise BadInputError(f"pain score {score} is outside 0–10")
         if set_number is not None and set_number < 1:
             raise BadInputError(f"--set {set_number}: sets are numbered from 1")
-        svc = services_module().build_services(db, person=person)
-        entry = svc.store.pain.add(session_id, score, datetime.now(UTC),
-                                   None if set_number is None else set_number - 1, note)
-        svc.close()
+        from tracker.reader import open_reader  # Core: rating pain loads no ORM, as listing does not
+
+        reader = open_reader(db, person=person)
+        try:
+            entry = reader.add_pain(session_id, score, None if set_number is None else set_number - 1, note)
+        finally:
+            reader.close()
         where = f"set {set_number} of session {session_id}" if set_number else f"session {session_id}"
         typer.echo(f"Pain {entry.score}/10 logged for {where}.")
         typer.echo(red_flags_text())
@@ -84,9 +87,13 @@ def plan_show(ctx: typer.Context, json_output: JsonOption = False, db: DbOption 
     if ctx.invoked_subcommand is not None:
         return
     with user_errors():
-        svc = services_module().build_services(db, person=person)
-        items = svc.store.plans.items()
-        svc.close()
+        from tracker.reader import open_reader  # Core: showing the plan loads no ORM
+
+        reader = open_reader(db, person=person)
+        try:
+            items = reader.plan()
+        finally:
+            reader.close()
         if json_output:
             typer.echo(json.dumps([item.to_json() for item in items], indent=2))
         elif not items:
