@@ -26,7 +26,7 @@ class AngleReadout(Vertical):
     def show(self, angles_deg: tuple[float, float, float] | None, primary: int, *, others: bool = True) -> None:
         """angles_deg: flexion, abduction, rotation (SPEC §2 signs), None before the calibration.
 
-        Only what changed is updated, and without a layout pass: the big digits run thirty times a second
+        Only what changed is updated, and without a layout pass: the big digits run forty times a second
         (the angle being moved); the two small angles beneath only with `others` (ten a second is what the
         eye reads), and the labels have a fixed size (the digits re-lay-out themselves only when their
         width changes).

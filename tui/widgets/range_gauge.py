@@ -48,7 +48,7 @@ class _Shown(NamedTuple):
 
 
 class RangeGauge(Widget):
-    """Repainted only when a cell or a label would change: the screen offers it every angle (thirty a
+    """Repainted only when a cell or a label would change: the screen offers it every angle (forty a
     second), but the fill moves one cell per few degrees, and a held angle changes nothing at all."""
 
     DEFAULT_CSS = "RangeGauge { height: 2; }"
