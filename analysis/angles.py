@@ -10,7 +10,7 @@ the leg is back where it started, and any heading change since is drift.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from numpy.typing import NDArray
@@ -33,6 +33,10 @@ class HipAngles:
     """(N, 3) flexion, abduction, internal rotation; SPEC §2 signs."""
     heading_correction_deg: FloatArray
     """(N,) drift removed from the pelvis heading at each sample."""
+    anchor_rests: NDArray[np.intp] = field(default_factory=lambda: np.zeros(0, dtype=np.intp))
+    """Indices of the rests (hip_angles' `rests`) in a pair the drift fit used: the ones that observed
+    heading. A rest alone, with a vertical thigh, or in a pair left out as not drift anchors nothing,
+    so the confidence must not count it."""
 
     @property
     def flexion_deg(self) -> FloatArray:
@@ -71,9 +75,9 @@ def hip_angles(time_s: FloatArray, thigh_wxyz: FloatArray, calibration: Calibrat
 
     extra_correction_rad: (N,) drift known otherwise (loop closure), added to what the rests show.
     Angles come in thigh_wxyz's dtype (float32 keeps a day-long recording compact), a block at a time."""
-    correction = np.zeros(len(time_s))
+    correction, pairs = np.zeros(len(time_s)), np.zeros((0, 2), dtype=np.intp)
     if rests is not None and len(rests) > 1:
-        correction = drift_from_rests(time_s, thigh_wxyz, rests, pose_tolerance_deg)
+        correction, pairs = drift_from_rests(time_s, thigh_wxyz, rests, pose_tolerance_deg)
     if extra_correction_rad is not None:
         correction += extra_correction_rad            # in place: correction is this function's own array
     dtype = thigh_wxyz.dtype
@@ -81,16 +85,19 @@ def hip_angles(time_s: FloatArray, thigh_wxyz: FloatArray, calibration: Calibrat
     def block(s: slice) -> FloatArray:
         return hip_angles_deg(pelvis_reference(calibration.heading_rad + correction[s], posture), thigh_wxyz[s], side)
     angles = per_chunk(len(time_s), block, dtype)
-    return HipAngles(time_s, angles, np.rad2deg(correction, out=np.empty(len(correction), dtype)))
+    return HipAngles(time_s, angles, np.rad2deg(correction, out=np.empty(len(correction), dtype)),
+                     np.unique(pairs))
 
 
 def drift_from_rests(time_s: FloatArray, thigh_wxyz: FloatArray, rests: IntervalArray,
-                     pose_tolerance_deg: float) -> FloatArray:
-    """heading_drift of the thigh's own heading, reading the quaternions only inside the rests, a rest at
-    a time (whole-recording heading and up arrays would be (N, 3) float64 copies)."""
+                     pose_tolerance_deg: float) -> tuple[FloatArray, NDArray[np.intp]]:
+    """heading_drift of the thigh's own heading, and (P, 2) the rest pairs it was fitted to; the quaternions
+    are read only inside the rests, a rest at a time (whole-recording heading and up arrays would be
+    (N, 3) float64 copies)."""
     centres = np.array([time_s[a:b].mean() for a, b in rests])
-    return drift_between(time_s, centres, rest_headings(thigh_wxyz, rests), rest_ups(thigh_wxyz, rests),
-                         pose_tolerance_deg)
+    pairs, targets = same_pose_pairs(centres, rest_headings(thigh_wxyz, rests), rest_ups(thigh_wxyz, rests),
+                                     pose_tolerance_deg)
+    return _drift_through(time_s, centres, pairs, targets), pairs
 
 
 def rest_headings(thigh_wxyz: FloatArray, rests: IntervalArray) -> FloatArray:
@@ -110,22 +117,6 @@ def rest_ups(thigh_wxyz: FloatArray, rests: IntervalArray) -> FloatArray:
 def shows_heading(ups: FloatArray) -> NDArray[np.bool_]:
     """(K,) the thigh is far enough from vertical for gravity to tell how it is turned."""
     return np.asarray(np.abs(ups[:, 1]) < np.cos(np.radians(30)))
-
-
-def heading_anchors(time_s: FloatArray, thigh_wxyz: FloatArray, rests: IntervalArray,
-                    pose_tolerance_deg: float = 2.5) -> NDArray[np.bool_]:
-    """(K,) which rests observe heading drift: those in a pair the drift fit uses (same_pose_pairs).
-
-    Why: a rest alone, with a vertical thigh, or in a pair left out as not drift anchors nothing, so
-    the confidence must not count it."""
-    anchors = np.zeros(len(rests), dtype=bool)
-    if len(rests) < 2:
-        return anchors
-    centres = np.array([time_s[a:b].mean() for a, b in rests])
-    pairs, _ = same_pose_pairs(centres, rest_headings(thigh_wxyz, rests), rest_ups(thigh_wxyz, rests),
-                               pose_tolerance_deg)
-    anchors[pairs.ravel()] = True
-    return anchors
 
 
 def heading_drift(time_s: FloatArray, heading_rad: FloatArray, up_in_thigh: FloatArray, rests: IntervalArray,
@@ -151,6 +142,12 @@ def drift_between(time_s: FloatArray, centres: FloatArray, headings: FloatArray,
                   walk_deg_per_sqrt_s: float = 0.3) -> FloatArray:
     """heading_drift from each rest's centre time, mean heading and mean up vector (thigh frame)."""
     pairs, targets = same_pose_pairs(centres, headings, ups, pose_tolerance_deg, walk_deg_per_sqrt_s)
+    return _drift_through(time_s, centres, pairs, targets, observation_deg, walk_deg_per_sqrt_s)
+
+
+def _drift_through(time_s: FloatArray, centres: FloatArray, pairs: NDArray[np.intp], targets: FloatArray,
+                   observation_deg: float = 0.5, walk_deg_per_sqrt_s: float = 0.3) -> FloatArray:
+    """(N,) the least-squares drift curve through the rests' centres that explains each pair's change."""
     if not len(pairs):
         return np.zeros(len(time_s))
     weights = observation_deg / (walk_deg_per_sqrt_s * np.sqrt(np.maximum(np.diff(centres), 1e-3)))

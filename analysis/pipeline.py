@@ -12,7 +12,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from analysis import quaternions as q
-from analysis.angles import HipAngles, heading_anchors, hip_angles, thigh_quaternions
+from analysis.angles import HipAngles, hip_angles, thigh_quaternions
 from analysis.calibration import Calibration, CalibrationNotFoundError, CalibrationParams, find_calibration, still_mask
 from analysis.confidence import (
     ConfidenceParams,
@@ -222,7 +222,7 @@ def analyze_thigh(time_s: FloatArray, acc: FloatArray, gyr: FloatArray, side: st
         observed, fixes = stand | rest_mask(len(time_s), rests), ("rests", "pelvis_sensor")
     else:
         angles = hip_angles(time_s, thigh, calibration, side, posture, rests)
-        anchors = rests[heading_anchors(time_s, thigh, rests)]        # only rests paired in one pose observe heading
+        anchors = rests[angles.anchor_rests]          # only rests the drift fit paired in one pose observe heading
         observed, fixes = stand | rest_mask(len(time_s), anchors), ("rests",)
         closure = find_loop_closure(
             time_s, still, thigh, calibration, np.radians(angles.heading_correction_deg), params.loop_closure)
