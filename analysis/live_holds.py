@@ -237,9 +237,8 @@ class HoldTracker:
         """The hold's still piece is over: does a chained piece follow, or has the angle left?"""
         hold = self._hold
         assert hold is not None and hold.still_end_s is not None
-        b = int(np.searchsorted(time_s, hold.still_end_s, "right"))
+        a, b = int(np.searchsorted(time_s, hold.start_s)), int(np.searchsorted(time_s, hold.still_end_s, "right"))
         if hold.end_s is None and b < len(time_s):
-            a = int(np.searchsorted(time_s, hold.start_s))
             # Its last still samples may have scrolled out of the window (the leg moving in another plane
             # while this angle stays at the held level): the level measured when the spell ended stands in.
             end = (fitted_end(primary, a, b, len(time_s), self.rate_hz, self.events, open_ended=True) if b > a
@@ -254,9 +253,8 @@ class HoldTracker:
                 return []
             return self._close_hold()
         if abs(float(primary[-1]) - hold.end_level_deg) > self._leave_deg:
-            if hold.end_s is None and b > int(np.searchsorted(time_s, hold.start_s)) and b < len(time_s):
-                end = fitted_end(primary, int(np.searchsorted(time_s, hold.start_s)), b, len(time_s), self.rate_hz,
-                                 self.events)
+            if hold.end_s is None and a < b < len(time_s):
+                end = fitted_end(primary, a, b, len(time_s), self.rate_hz, self.events)
                 hold.end_s = float(time_s[end - 1]) if end < len(time_s) else None
             return self._close_hold()
         return []
