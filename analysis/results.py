@@ -24,7 +24,9 @@ ALGORITHM_VERSION = "3"
 2: a recorded pelvis sensor is used (hip angles against the measured pelvis); sessions without one
 analyse as in 1.
 3: the stated ± of abduction and rotation (confidence) adds a floor for error that is not heading
-drift, and 'high' goes up to ±2.5°; angles and events as in 2."""
+drift, and 'high' goes up to ±2.5°; rest headings come from the thigh's long axis (raised-leg poses'
+abduction and rotation), slow approaches' hold edges from a fitted tail, and on rides the magnetometer
+only bounds drift where the pedalling axis is not seen."""
 
 Span = tuple[float, float]
 """(start_s, end_s) of a stretch of time."""
