@@ -1,11 +1,12 @@
 """Start-up: commands and the dashboard in fresh processes, each against a floor measured in the same run (issue 17).
 
-Commands: `hiptrack sessions --json`, `show ID`, `--help` and `--version` on an existing database (a week of
-sessions) against `python -c "import sqlalchemy, typer"` (Done when: ≤ 1.3×). Dashboard: from process start
-to the home screen drawn with its data on 3 years of daily sessions, against a minimal Textual app painting
-one line (Done when: ≤ 2.5×); both headless through Textual's own test driver at the same size, timed from
-the parent's launch to the moment the screen shows what it should. The first frame of the home screen (its
-panels, before the data) is reported too, and when everything has loaded (no worker left: trends, pain, alerts).
+Commands: `hiptrack sessions --json`, `show ID`, `--help`, `--version`, `plan`, `pain` and `exercises` (SPEC §10's
+printing commands) on an existing database (a week of sessions) against `python -c "import sqlalchemy, typer"`
+(Done when: ≤ 1.3×). Dashboard: from process start to the home screen drawn with its data on 3 years of daily
+sessions, against a minimal Textual app painting one line (Done when: ≤ 2.5×); both headless through Textual's
+own test driver at the same size, timed from the parent's launch to the moment the screen shows what it should.
+The first frame of the home screen (its panels, before the data) is reported too, and when everything has
+loaded (no worker left: trends, pain, alerts).
 
 Runs are interleaved (one of each per round) so a busy machine slows every candidate alike; medians.
 `--tree DIR` runs another source tree's code (e.g. an export of main, for before/after figures).
@@ -174,7 +175,8 @@ def main() -> None:
 
 
 def commands_against_floor(runs: int, env: dict[str, str], tree: Path) -> dict[str, object]:
-    """`sessions --json`, `show`, `--help`, `--version` on a week of sessions against importing SQLAlchemy and Typer."""
+    """SPEC §10's printing commands (`sessions --json`, `show`, `--help`, `--version`, `plan`, `pain`, `exercises`)
+    on a week of sessions against importing SQLAlchemy and Typer."""
     py = sys.executable
     env = dict(env)
     with tempfile.TemporaryDirectory() as tmp:
@@ -186,6 +188,9 @@ def commands_against_floor(runs: int, env: dict[str, str], tree: Path) -> dict[s
             f"hiptrack show {session_id}": [py, "-m", "hiptrack", "show", str(session_id)],
             "hiptrack --help": [py, "-m", "hiptrack", "--help"],
             "hiptrack --version": [py, "-m", "hiptrack", "--version"],
+            "hiptrack plan": [py, "-m", "hiptrack", "plan"],
+            f"hiptrack pain {session_id} 2": [py, "-m", "hiptrack", "pain", str(session_id), "2"],   # a write each run
+            "hiptrack exercises": [py, "-m", "hiptrack", "exercises"],
         }
         times: dict[str, list[float]] = {name: [] for name in commands}
         cpu: dict[str, list[float]] = {name: [] for name in commands}
