@@ -15,7 +15,6 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from analysis.peaks import Peaks
 from analysis.vocabulary import DIRECTIONS
 from tracker.catalog import Prescription
 from tracker.domain import (
@@ -141,6 +140,8 @@ def headlines(connection: Connection, where: sa.ColumnElement[bool]) -> list[Ses
     """Analysed sessions matching `where` with their peaks only, oldest first: one query, plain values.
 
     The same sessions as `analysed` and the same peaks as their results (None unless calibrated)."""
+    from analysis.peaks import Peaks  # here: listing loads this module and needs no peaks type
+
     s, r = t.sessions.c, t.analysis_results.c
     columns = [r[PEAK_COLUMNS[f.name]] for f in fields(Peaks)]     # in Peaks' own order: built positionally
     query = sa.select(s.id, s.exercise_id, s.side, s.started_at, r.calibration_ok, r.flexion_max_deg.label("stored"),
