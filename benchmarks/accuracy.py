@@ -54,7 +54,8 @@ def score(sim: SimulatedSession, result: ThighAnalysis) -> Score:
     in_posture = np.abs(truth.pelvis_pitch_deg - posture_pitch) < 2.0
     inside = (truth.time_s >= result.window_s[0]) & (truth.time_s <= result.window_s[1]) & in_posture
     error = result.angles.angles_deg[inside] - truth.hip_angles_deg[inside]
-    rmse = tuple(float(x) for x in np.sqrt(np.mean(error**2, axis=0)))
+    flexion, abduction, rotation = (float(x) for x in np.sqrt(np.mean(error**2, axis=0)))
+    rmse = (flexion, abduction, rotation)
     counting = catalog.get(sim.exercise_id).counting
     reps_true = sum(c.full_cycles for c in truth.cycles) if counting in ("cycles", "circles") else len(truth.reps)
     duration_err, angle_err = 0.0, 0.0
@@ -204,7 +205,8 @@ def score_ride(condition: str, sim: SimulatedSession, result: ThighAnalysis) -> 
         peaks = np.searchsorted(truth.time_s, cycle.peaks_s)
         ranges += [np.ptp(truth.hip_angles_deg[a:b, 0]) for a, b in pairwise(peaks)]
     error = result.angles.angles_deg[pedalling] - truth.hip_angles_deg[pedalling]
-    rmse = tuple(float(x) for x in np.sqrt(np.mean(error**2, axis=0)))
+    flexion, abduction, rotation = (float(x) for x in np.sqrt(np.mean(error**2, axis=0)))
+    rmse = (flexion, abduction, rotation)
     stroke = result.ride.summary["flexion_range_deg"] - float(np.mean(ranges))
     stated = result.confidence["rotation"] if result.confidence else None
     confidence = (stated.level, stated.heading_uncertainty_deg) if stated else ("none", 0.0)

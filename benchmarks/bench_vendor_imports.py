@@ -59,9 +59,11 @@ def accuracy(seeds: list[int]) -> None:
             tmp = Path(folder)
             write_imu_csv(tmp / "plain.csv", sim.thigh)
             plain = assess(read_recording([tmp / "plain.csv"]).samples, EXERCISE, Side.LEFT).session_result()
+            assert plain.peaks is not None, "the plain CSV gave no peaks"
             vs_truth["plain csv 100 Hz"].append(abs(plain.peaks.internal_rotation_deg - true_peak))
             for name, write in LAYOUTS.items():
                 result = assess(read_recording([write(tmp, sim.thigh)]).samples, EXERCISE, Side.LEFT).session_result()
+                assert result.peaks is not None, f"{name} gave no peaks"
                 vs_plain[name].append(abs(result.peaks.internal_rotation_deg - plain.peaks.internal_rotation_deg))
                 vs_truth[name].append(abs(result.peaks.internal_rotation_deg - true_peak))
                 edges = [max(abs(a.start_s - b.start_s), abs(a.end_s - b.end_s))
