@@ -80,13 +80,22 @@ def hip_angles(time_s: FloatArray, thigh_wxyz: FloatArray, calibration: Calibrat
         correction, pairs = drift_from_rests(time_s, thigh_wxyz, rests, pose_tolerance_deg)
     if extra_correction_rad is not None:
         correction += extra_correction_rad            # in place: correction is this function's own array
+    return corrected_hip_angles(time_s, thigh_wxyz, calibration, side, posture, correction, np.unique(pairs))
+
+
+def corrected_hip_angles(time_s: FloatArray, thigh_wxyz: FloatArray, calibration: Calibration, side: str,
+                         posture: str, correction_rad: FloatArray,
+                         anchor_rests: NDArray[np.intp] | None = None) -> HipAngles:
+    """Hip angles with the heading correction already known: a loop closure adds its ramp to the rests'
+    drift (HipAngles.heading_correction_deg) instead of fitting the rests a second time."""
     dtype = thigh_wxyz.dtype
 
     def block(s: slice) -> FloatArray:
-        return hip_angles_deg(pelvis_reference(calibration.heading_rad + correction[s], posture), thigh_wxyz[s], side)
+        return hip_angles_deg(pelvis_reference(calibration.heading_rad + correction_rad[s], posture),
+                              thigh_wxyz[s], side)
     angles = per_chunk(len(time_s), block, dtype)
-    return HipAngles(time_s, angles, np.rad2deg(correction, out=np.empty(len(correction), dtype)),
-                     np.unique(pairs))
+    return HipAngles(time_s, angles, np.rad2deg(correction_rad, out=np.empty(len(correction_rad), dtype)),
+                     np.zeros(0, dtype=np.intp) if anchor_rests is None else anchor_rests)
 
 
 def drift_from_rests(time_s: FloatArray, thigh_wxyz: FloatArray, rests: IntervalArray,

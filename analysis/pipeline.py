@@ -12,7 +12,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from analysis import quaternions as q
-from analysis.angles import HipAngles, hip_angles, thigh_quaternions
+from analysis.angles import HipAngles, corrected_hip_angles, hip_angles, thigh_quaternions
 from analysis.calibration import Calibration, CalibrationNotFoundError, CalibrationParams, find_calibration, still_mask
 from analysis.confidence import (
     ConfidenceParams,
@@ -229,9 +229,11 @@ def analyze_thigh(time_s: FloatArray, acc: FloatArray, gyr: FloatArray, side: st
         if closure is not None:    # ended standing as it began: the drift left is known
             # events count on the angles before the closure (below); only their primary column is kept
             counted_deg, counted_column = angles.angles_deg[:, column:column + 1].copy(), 0
-            del angles
-            angles = hip_angles(time_s, thigh, calibration, side, posture, rests,
-                                extra_correction_rad=closure_ramp(time_s, closure, calibration))
+            closed = np.radians(angles.heading_correction_deg, dtype=np.float64)
+            closed += closure_ramp(time_s, closure, calibration)
+            anchor_rests = angles.anchor_rests
+            del angles                                # a day-long recording's angles are not kept twice
+            angles = corrected_hip_angles(time_s, thigh, calibration, side, posture, closed, anchor_rests)
             observed = observed | rest_mask(len(time_s), np.array([closure.stand]))
             fixes = (*fixes, "loop_closure")
     source: tuple[str, ...] = ("6d", *fixes)
