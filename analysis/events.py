@@ -69,6 +69,13 @@ class EventParams:
     min_cycle_prominence_deg: float = 3.0
     cycle_share: float = 0.5
     """A cycle must swing at least this share of the typical cycle's swing."""
+    cycle_pause_dps: float = 2.5
+    """A set's first or last swing (no trough beyond it) ends on that side where the leg stops: once
+    min_cycle_prominence_deg below the peak, slower than this over cycle_pause_s (analysis.swings).
+    A swing turns at its trough at ~20 °/s and more (shifts: 6° at 0.5 Hz; circles: 18° at 0.2 Hz)
+    and passes this speed within hundredths of a degree of it; a set that ends by settling mid-range
+    before the leg goes back to neutral pauses there."""
+    cycle_pause_s: float = 0.2
 
 
 def detect_excursions(time_s: FloatArray, signed_deg: FloatArray, rests: NDArray[np.intp], motions: tuple[str, str],
@@ -341,7 +348,9 @@ def detect_cycles(time_s: FloatArray, signal_deg: FloatArray, motion: str, rate_
                   params: EventParams) -> tuple[RepEvent, ...]:
     """One rep per oscillation peak (shifts); start/end at the neighbouring troughs."""
     smooth = moving_average(signal_deg, round(0.2 * rate_hz))
-    peaks = swing_peaks(smooth, params.min_cycle_prominence_deg, params.cycle_share)
+    pause_n = max(1, round(params.cycle_pause_s * rate_hz))
+    peaks = swing_peaks(smooth, params.min_cycle_prominence_deg, params.cycle_share,
+                        pause_deg=params.cycle_pause_dps * pause_n / rate_hz, pause_n=pause_n)
     troughs = troughs_of(smooth, params.min_cycle_prominence_deg)
     reach = round(0.75 * np.median(np.diff(peaks))) if len(peaks) > 1 else round(rate_hz)
     reps = []
