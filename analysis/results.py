@@ -19,14 +19,16 @@ from analysis.vocabulary import Side
 if TYPE_CHECKING:
     from analysis.ride import RideMetrics
 
-ALGORITHM_VERSION = "3"
+ALGORITHM_VERSION = "4"
 """Bumped when a change to the analysis changes results, so stored sessions can be told apart.
 2: a recorded pelvis sensor is used (hip angles against the measured pelvis); sessions without one
 analyse as in 1.
 3: the stated ± of abduction and rotation (confidence) adds a floor for error that is not heading
 drift, and 'high' goes up to ±2.5°; rest headings come from the thigh's long axis (raised-leg poses'
 abduction and rotation), slow approaches' hold edges from a fitted tail, and on rides the magnetometer
-only bounds drift where the pedalling axis is not seen."""
+only bounds drift where the pedalling axis is not seen.
+4: cyclic exercises: a set's first or last swing, with no trough within a period on one side, ends
+there where the leg stops, so a set that settles before going back to neutral counts no extra cycle."""
 
 Span = tuple[float, float]
 """(start_s, end_s) of a stretch of time."""
