@@ -19,14 +19,16 @@ from analysis.vocabulary import Side
 if TYPE_CHECKING:
     from analysis.ride import RideMetrics
 
-ALGORITHM_VERSION = "3"
+ALGORITHM_VERSION = "4"
 """Bumped when a change to the analysis changes results, so stored sessions can be told apart.
 2: a recorded pelvis sensor is used (hip angles against the measured pelvis); sessions without one
 analyse as in 1.
 3: the stated ± of abduction and rotation (confidence) adds a floor for error that is not heading
 drift, and 'high' goes up to ±2.5°; rest headings come from the thigh's long axis (raised-leg poses'
 abduction and rotation), slow approaches' hold edges from a fitted tail, and on rides the magnetometer
-only bounds drift where the pedalling axis is not seen."""
+only bounds drift where the pedalling axis is not seen.
+4: a slow approach's hold start is fitted even when its rep was found to begin late in the approach (the
+tail fit looks back 5 s from the hold, not 1 s from the rep's start; it fell back to the crossing)."""
 
 Span = tuple[float, float]
 """(start_s, end_s) of a stretch of time."""
