@@ -264,9 +264,10 @@ def fitted_start(smooth_deg: FloatArray, a: int, lo: int, hi: int, rate_hz: floa
     if top <= a:
         return crossing
     level = float(np.median(smooth_deg[a:top]))
-    # A rep starts leave_deg from rest, so a 7–9° stretch's approach is less than approach_fit_deg
-    # from its level there: look up to a second before lo (and no more than _TAIL_S before a).
-    reach = max(0, lo - round(rate_hz), a - round(_TAIL_S * rate_hz))
+    # Look back _TAIL_S before a, not from lo: a rep starts leave_deg from rest, and a slow approach's
+    # first creeping second can pass for rest, so lo may lie within approach_fit_deg of the level (couch:
+    # lo 0.2 s before the still piece, the crossing 0.3 s early). Only the edge is clipped to lo.
+    reach = max(0, a - round(_TAIL_S * rate_hz))
     farther = np.flatnonzero(np.abs(smooth_deg[reach:a] - level) > params.approach_fit_deg)
     if not farther.size:                                  # no approach in view
         return crossing if unseen is None or crossing == lo else unseen

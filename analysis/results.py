@@ -28,7 +28,9 @@ drift, and 'high' goes up to ±2.5°; rest headings come from the thigh's long a
 abduction and rotation), slow approaches' hold edges from a fitted tail, and on rides the magnetometer
 only bounds drift where the pedalling axis is not seen.
 4: cyclic exercises: a set's first or last swing, with no trough within a period on one side, ends
-there where the leg stops, so a set that settles before going back to neutral counts no extra cycle."""
+there where the leg stops, so a set that settles before going back to neutral counts no extra cycle;
+a slow approach's hold start is fitted even when its rep was found to begin late in the approach (the
+tail fit looks back 5 s from the hold, not 1 s from the rep's start; it fell back to the crossing)."""
 
 Span = tuple[float, float]
 """(start_s, end_s) of a stretch of time."""

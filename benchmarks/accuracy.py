@@ -3,6 +3,7 @@
 Run: python benchmarks/accuracy.py [--seeds 1000 1001 ...]
      python benchmarks/accuracy.py --rides [--seeds 3000 ...] [--long]   (harsh rides: condition × metric)
      python benchmarks/accuracy.py --events [--seeds 4000 ...]   (holds and reps on real bodies: condition × metric)
+     python benchmarks/accuracy.py --edges [--sway 0] [--pelvis] [--seeds 9900 ...]   (slow stretches' hold edges)
 Shared with tests/test_analysis_accuracy.py and tests/test_ride_heading.py, which assert the SPEC §10
 targets on fresh seeds.
 """
@@ -16,7 +17,8 @@ from itertools import pairwise
 import numpy as np
 
 from analysis.frames import POSTURE_PITCH_DEG
-from analysis.pipeline import ThighAnalysis, analyze_thigh
+from analysis.pipeline import PRIMARY, PelvisSamples, ThighAnalysis, analyze_thigh
+from sensors.samples import Placement
 from sensors.simulator import Dose, ImuErrors, MagEnvironment, SimOptions, SimulatedSession, simulate_session
 from tracker import catalog
 
@@ -39,11 +41,14 @@ class Score:
     """The analysis's stated rotation confidence: level and ± degrees (heading uncertainty)."""
 
 
-def analyse(sim: SimulatedSession) -> ThighAnalysis:
+def analyse(sim: SimulatedSession, pelvis: bool = False) -> ThighAnalysis:
+    """pelvis: against the simulated sacrum sensor (the session must have one)."""
     exercise = catalog.get(sim.exercise_id)
     thigh = sim.thigh
+    sacrum = sim.streams[Placement.PELVIS] if pelvis else None
     return analyze_thigh(thigh.time_s, thigh.acc_mps2, thigh.gyr_radps, sim.side, exercise.primary_motion,
-                         exercise.posture.value, exercise.counting, mag=thigh.mag_ut)
+                         exercise.posture.value, exercise.counting, mag=thigh.mag_ut,
+                         pelvis=PelvisSamples(sacrum.acc_mps2, sacrum.gyr_radps) if sacrum is not None else None)
 
 
 def score(sim: SimulatedSession, result: ThighAnalysis) -> Score:
@@ -288,7 +293,7 @@ class EventScore:
 def score_events(condition: str, sim: SimulatedSession, result: ThighAnalysis) -> EventScore:
     truth = sim.truth
     assert result.angles is not None and result.window_s is not None, result.calibration_problem
-    column = {"flexion": 0, "internal_rotation": 2}[catalog.get(sim.exercise_id).primary_motion]
+    column = PRIMARY[catalog.get(sim.exercise_id).primary_motion][0]
     inside = (truth.time_s >= result.window_s[0]) & (truth.time_s <= result.window_s[1])
     error = result.angles.angles_deg[inside, column] - truth.hip_angles_deg[inside, column]
 
@@ -321,6 +326,28 @@ def run_events(seeds: list[int], conditions: tuple[EventCondition, ...] = EVENT_
         for i, seed in enumerate(seeds[:condition.seeds]):
             sim = simulate_session(condition.exercise, ("left", "right")[i % 2], seed, condition.options())
             scores.append(score_events(condition.name, sim, analyse(sim)))
+    return scores
+
+
+SLOW_STRETCHES = ("couch_stretch", "thomas_stretch", "figure_four_stretch", "ninety_ninety_ir_stretch",
+                  "adductor_strap_stretch", "abductor_strap_stretch", "hamstring_strap_stretch")
+"""Holds reached and left by 4 s moves: the last half degree of the approach takes ~0.6 s."""
+
+
+def run_edges(seeds: list[int], exercises: list[str] | None = None, sway_deg: float | None = None,
+              pelvis: bool = False) -> list[EventScore]:
+    """Hold edges of the slow stretches (exercise × signed start/end error): which edge is off, and
+    whether by a bias or a spread. Both sides of each seed. sway_deg: the pelvis's sway (simulator
+    default 0.5°), which thigh-only angles read as hip motion; pelvis: analyse against the measured
+    pelvis (sacrum sensor) instead."""
+    defaults = SimOptions()
+    options = SimOptions(sway_deg=defaults.sway_deg if sway_deg is None else sway_deg, with_pelvis=pelvis)
+    scores = []
+    for exercise in exercises or SLOW_STRETCHES:
+        for side in ("left", "right"):
+            for seed in seeds:
+                sim = simulate_session(exercise, side, seed, options)
+                scores.append(score_events(exercise, sim, analyse(sim, pelvis)))
     return scores
 
 
@@ -360,7 +387,14 @@ def main() -> None:
     parser.add_argument("--rides", action="store_true", help="harsh rides: condition × metric matrix")
     parser.add_argument("--long", action="store_true", help="with --rides: add 60-minute rides")
     parser.add_argument("--events", action="store_true", help="holds and reps on real bodies: condition × metric")
+    parser.add_argument("--edges", action="store_true",
+                        help="slow stretches (or --exercises): signed hold start/end errors per exercise")
+    parser.add_argument("--sway", type=float, default=None, help="with --edges: pelvis sway in degrees (default 0.5)")
+    parser.add_argument("--pelvis", action="store_true", help="with --edges: analyse against a sacrum sensor")
     args = parser.parse_args()
+    if args.edges:
+        print("\n".join(event_matrix(run_edges(args.seeds or [9900, 9901], args.exercises, args.sway, args.pelvis))))
+        return
     if args.events:
         print("\n".join(event_matrix(run_events(args.seeds or list(range(4000, 4008))))))
         return

@@ -43,6 +43,22 @@ def test_a_slow_approach_and_release_are_edged_where_the_intended_angle_settles(
     assert abs(hold.duration_s - (end_s - start_s)) <= 0.3
 
 
+@pytest.mark.parametrize("phase", [0.0, 1.0, 2.0, 3.0, 4.0, 5.0])
+def test_a_rep_found_late_in_a_slow_approach_does_not_move_the_hold_start(phase: float) -> None:
+    """The first creeping second of a 4 s approach can pass for rest, so the rep may be found to begin
+    a second before the hold, within approach_fit_deg of its level (couch, seed 9900: the crossing then
+    stood in for the fit, 0.34 s early). Where the rep began must not matter while it is before the edge."""
+    time_s, angle_deg, start_s, _ = _stretch(4.0, -7.0, phase)
+    smooth = low_pass(angle_deg, PARAMS.smooth_hz, RATE_HZ)
+    a, b = np.searchsorted(time_s, [start_s + 0.3, start_s + 5.0])
+    late = int(np.searchsorted(time_s, start_s - 0.15))     # a second before it, the approach is < 4° away
+    level = np.median(smooth[a:a + round(PARAMS.min_hold_s * RATE_HZ)])
+    assert np.abs(smooth[late - round(RATE_HZ):late] - level).max() < PARAMS.approach_fit_deg
+    edge = fitted_start(smooth, a, late, b, RATE_HZ, PARAMS)
+    assert edge == fitted_start(smooth, a, 0, b, RATE_HZ, PARAMS)
+    assert time_s[edge] == pytest.approx(start_s, abs=0.25)
+
+
 @pytest.mark.parametrize("phase", [0.0, 2.0, 4.0])
 def test_a_quick_approach_keeps_the_crossing_edge(phase: float) -> None:
     """1.2 s rep moves: the angle crosses the band steeply, so the edges are the crossings (no fit)."""
