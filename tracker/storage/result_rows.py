@@ -10,28 +10,27 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from analysis.peaks import Peaks
 from analysis.results import (
-    RIDE_SCALARS,
     CalibrationOutcome,
     HoldEvent,
     MotionConfidence,
     PelvisMotion,
     RepEvent,
-    RideResult,
     SessionResult,
     SetEvent,
-    SideDifference,
-    Span,
 )
 from sensors.placement import Placement
 from tracker.storage import tables as t
 from tracker.storage.reading import PEAK_COLUMNS
+
+if TYPE_CHECKING:
+    from analysis.results import RideResult, Span
 
 RIDE_COLUMNS = tuple(c.key for c in t.ride_metrics.columns if c.key not in ("id", "result_id", "details"))
 SPANS = ("pedalling", "coasting", "standing", "stops")
@@ -151,6 +150,9 @@ def _pelvis(tilt: float | None, obliquity: float | None, rotation: float | None)
 
 
 def _ride_result(row: sa.Row[Any]) -> RideResult:
+    """A ride's stored row as its result (the ride's types load here: reading a stretch's result needs none)."""
+    from analysis.ride_result import RIDE_SCALARS, RideResult, SideDifference
+
     details: dict[str, Any] = dict(row.details or {})
     known = {f.name for f in fields(RideResult)}
     values: dict[str, Any] = {name: getattr(row, name) for name in RIDE_COLUMNS if name in known}
