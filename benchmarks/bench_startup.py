@@ -49,8 +49,11 @@ import sys, time
 launch, url, cols, rows = float(sys.argv[1]), sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
 import asyncio
 from datetime import UTC, datetime
-from hiptrack.cli import modules_for, register
-register(modules_for([]))                             # what `hiptrack` (the dashboard) loads before it opens anything
+from hiptrack import cli                              # what `hiptrack` (the dashboard) loads before it opens anything:
+try:
+    import hiptrack.cli.dashboard                     # the dashboard without Typer,
+except ModuleNotFoundError:                           # or, in a tree from before it (--tree), every command's Typer
+    cli.register(cli.modules_for([]))
 from tracker.services import build_services
 services = build_services(url)
 from tui.app import HiptrackApp
