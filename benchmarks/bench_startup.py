@@ -49,13 +49,14 @@ import sys, time
 launch, url, cols, rows = float(sys.argv[1]), sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
 import asyncio
 from datetime import UTC, datetime
-from hiptrack import cli                              # what `hiptrack` (the dashboard) loads before it opens anything:
+from hiptrack import cli                              # what `hiptrack` (the dashboard) does before the app runs:
 try:
-    import hiptrack.cli.dashboard                     # the dashboard without Typer,
-except ModuleNotFoundError:                           # or, in a tree from before it (--tree), every command's Typer
+    from hiptrack.cli.dashboard import prepare        # without Typer: open the database, load the app
+    services = prepare(url, None)
+except ModuleNotFoundError:                           # or, in a tree from before that (--tree), Typer's way
     cli.register(cli.modules_for([]))
-from tracker.services import build_services
-services = build_services(url)
+    from tracker.services import build_services
+    services = build_services(url)
 from tui.app import HiptrackApp
 from tui.screens.home import HomeScreen
 from tui.widgets.adherence_calendar import AdherenceCalendar

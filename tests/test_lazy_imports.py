@@ -214,3 +214,26 @@ def test_hiptrack_alone_opens_the_dashboard_without_typer_and_fails_as_the_comma
     assert json.loads(bare[-1]) == {"code": 2, "loaded": []}
     through = json.loads(command[-1])
     assert through["code"] == 2 and "typer" in through["loaded"] and "textual" not in through["loaded"]
+
+
+def test_the_dashboard_is_loaded_with_the_collector_paused_and_leaves_it_running(database: Path,
+                                                                                  tmp_path: Path) -> None:
+    """What loading made is frozen out of the collector's reach, and the collector runs again afterwards, also
+    when the database fails to open (a dashboard left without it would grow for as long as it is open)."""
+    code = """
+import gc, json, sys
+from hiptrack.cli.dashboard import prepare
+try:
+    prepare(sys.argv[1], None)
+    opened = True
+except Exception:
+    opened = False
+print(json.dumps([opened, gc.isenabled(), gc.get_freeze_count(), "textual" in sys.modules]))
+"""
+    bad = tmp_path / "notes.db"
+    bad.write_text("some notes, not SQLite\n")
+    found = [json.loads(subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True,
+                                       env=_environ(), timeout=120, check=True).stdout) for path in (database, bad)]
+    (opened, enabled, frozen, textual), (failed_open, enabled_after_failure, _, textual_after_failure) = found
+    assert opened and enabled and frozen > 50_000 and textual
+    assert not failed_open and enabled_after_failure and not textual_after_failure
