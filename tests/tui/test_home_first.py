@@ -174,10 +174,12 @@ async def test_a_chart_of_years_says_it_is_drawing_for_one_frame_then_draws(hist
         years = tuple((side, tuple(PeakPoint(i, NOW - timedelta(days=days - i), 20.0 + (i % 7)) for i in range(days)))
                       for side, _ in trend.series)
         chart.show(replace(trend, series=years))
+        assert not chart.plotted
         waiting = chart.render()
-        assert isinstance(waiting, Text) and waiting.plain == DRAWING
+        assert isinstance(waiting, Text) and waiting.plain == DRAWING and not chart.plotted
         await pilot.pause()
         await pilot.pause()
+        assert chart.plotted
         drawn = chart.render()
         assert isinstance(drawn, Text) and "┤" in drawn.plain and DRAWING not in drawn.plain
 

@@ -88,6 +88,7 @@ class TrendChart(Widget):
         self._due: object = None
         """The large plot to build on the next render (DRAW_LATER_POINTS): its frame of saying so is drawn."""
         self._plot: Plot | None = None
+        self._plotted = False
 
     def on_mount(self) -> None:
         self.app.theme_changed_signal.subscribe(self, lambda _theme: self.refresh())
@@ -106,6 +107,7 @@ class TrendChart(Widget):
         if trend is self._trend and (empty is None or empty == self._empty):
             return                  # the same chart again (a list re-highlighting it): nothing to redraw
         self._trend = trend
+        self._plotted = False
         if empty is not None:
             self._empty = empty
         self.border_title = None if trend is None else trend.title
@@ -116,8 +118,14 @@ class TrendChart(Widget):
     def trend(self) -> MotionTrend | None:
         return self._trend
 
+    @property
+    def plotted(self) -> bool:
+        """Whether the chart has drawn the current trend's plot (not a message, nor that it is being drawn)."""
+        return self._plotted
+
     def render(self) -> RenderResult:
         trend = self._trend
+        self._plotted = False
         if trend is None or not any(points for _, points in trend.series):
             return Text(self._empty, style="italic")
         drawn = (self.size, self.app.theme, trend.band, trend.target_deg,
@@ -130,6 +138,7 @@ class TrendChart(Widget):
             self._draw(trend)
             plot = self._build()
             self._drawn = (drawn, plot)
+        self._plotted = True
         return self._drawn[1].copy()
 
     def _build(self) -> Text:
