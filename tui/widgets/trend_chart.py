@@ -120,8 +120,14 @@ class TrendChart(Widget):
 
     @property
     def plotted(self) -> bool:
-        """Whether the chart has drawn the current trend's plot (not a message, nor that it is being drawn)."""
+        """Whether the chart has built the current trend's plot (not a message, nor that it is being drawn)."""
         return self._plotted
+
+    def plot_now(self) -> None:
+        """Build a plot that waits for its frame (DRAW_LATER_POINTS) now: the caller starts slower work after it."""
+        if self._due is not None and not self._plotted:
+            self.render()
+            self.refresh()
 
     def render(self) -> RenderResult:
         trend = self._trend
