@@ -182,6 +182,11 @@ async def test_a_chart_of_years_says_it_is_drawing_for_one_frame_then_draws(hist
         assert chart.plotted
         drawn = chart.render()
         assert isinstance(drawn, Text) and "┤" in drawn.plain and DRAWING not in drawn.plain
+        chart.show(replace(trend, series=tuple((side, tuple(replace(p, best_deg=p.best_deg + 1) for p in points))
+                                               for side, points in years)))
+        assert isinstance(chart.render(), Text) and not chart.plotted       # says it is drawing, again
+        chart.plot_now()                                                    # what the home screen asks for first
+        assert chart.plotted and "┤" in chart.render().plain
 
 
 def test_the_dashboard_starts_without_plotext() -> None:
