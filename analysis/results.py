@@ -10,14 +10,14 @@ the analysis said.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from analysis.peaks import Peaks
 from analysis.vocabulary import Side
 
 if TYPE_CHECKING:
-    from analysis.ride import RideMetrics
+    from analysis.ride_result import RIDE_SCALARS, RideResult, SideDifference
 
 ALGORITHM_VERSION = "4"
 """Bumped when a change to the analysis changes results, so stored sessions can be told apart.
@@ -64,6 +64,8 @@ class PelvisMotion:
 
 @dataclass(frozen=True, slots=True)
 class HoldEvent:
+    """A stretch of a rep where the angle stays still away from neutral (analysis.events)."""
+
     motion: str
     start_s: float
     end_s: float
@@ -83,6 +85,8 @@ class HoldEvent:
 
 @dataclass(frozen=True, slots=True)
 class RepEvent:
+    """One excursion from neutral and back (a cycle, in cyclic exercises)."""
+
     motion: str
     start_s: float
     end_s: float
@@ -94,6 +98,8 @@ class RepEvent:
 
 @dataclass(frozen=True, slots=True)
 class SetEvent:
+    """Reps grouped between rests."""
+
     start_s: float
     end_s: float
     reps: int
@@ -115,72 +121,6 @@ class CalibrationOutcome:
     @property
     def ok(self) -> bool:
         return self.problem is None
-
-
-@dataclass(frozen=True, slots=True)
-class SideDifference:
-    left: float
-    right: float
-
-    @property
-    def difference(self) -> float:
-        return self.right - self.left
-
-
-@dataclass(frozen=True, slots=True)
-class RideResult:
-    """A ride's numbers (SPEC §5 `ride`): cadence, per-stroke thigh range, knee tracking, their spread
-    and drift, and where pedalling paused. Per-stroke means leave standing strokes out."""
-
-    revolutions: int
-    cadence_rpm_mean: float
-    pedaling_time_s: float
-    flexion_max_deg: float
-    flexion_min_deg: float
-    flexion_range_deg: float
-    abduction_mean_deg: float
-    rotation_mean_deg: float
-    standing_time_s: float = float("nan")
-    standing_revolutions: float = float("nan")
-    cadence_rpm_p10: float = float("nan")
-    cadence_rpm_p90: float = float("nan")
-    flexion_range_deg_p10: float = float("nan")
-    flexion_range_deg_p90: float = float("nan")
-    flexion_range_drift_deg: float = float("nan")
-    abduction_drift_deg: float = float("nan")
-    cadence_drift_rpm: float = float("nan")
-    pelvis_obliquity_range_deg: float = float("nan")
-    """Rides with a pelvis sensor: per-stroke side-to-side rocking (obliquity max − min), mean over seated strokes."""
-    pelvis_tilt_range_deg: float = float("nan")
-    """...and per-stroke fore-aft rocking (tilt max − min)."""
-    pelvis_obliquity_range_drift_deg: float = float("nan")
-    """Last tenth of the strokes minus the first: rocking that grows as the rider tires."""
-    pelvis_tilt_range_drift_deg: float = float("nan")
-    pedalling: tuple[Span, ...] = ()
-    coasting: tuple[Span, ...] = ()
-    standing: tuple[Span, ...] = ()
-    stops: tuple[Span, ...] = ()
-    asymmetry: Mapping[str, SideDifference] | None = None
-    """Per-stroke metric → left and right, when both thighs were instrumented."""
-
-    @classmethod
-    def from_metrics(cls, metrics: RideMetrics, asymmetry: Mapping[str, SideDifference] | None = None) -> RideResult:
-        known = {f.name for f in fields(cls)}
-        return cls(revolutions=len(metrics.revolutions), **{k: v for k, v in metrics.summary.items() if k in known},
-                   pedalling=metrics.pedalling_s, coasting=metrics.coasting_s, standing=metrics.standing_s,
-                   stops=metrics.stops_s, asymmetry=asymmetry)
-
-    def metric(self, name: str) -> float:
-        """A scalar metric by its SPEC §5 key (for tables that pick metrics by name)."""
-        value = getattr(self, name)
-        if not isinstance(value, (int, float)):
-            raise KeyError(name)
-        return float(value)
-
-
-RIDE_SCALARS: tuple[str, ...] = tuple(f.name for f in fields(RideResult)
-                                      if f.type in ("int", "float") and f.name != "revolutions")
-"""The ride's scalar metrics, SPEC §5 keys first."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -215,3 +155,25 @@ class SessionResult:
     def not_analysable(cls, side: Side, exercise: str, duration_s: float, problem: str) -> SessionResult:
         """A session with nothing to analyse (e.g. no samples from the thigh), and why."""
         return cls(side, exercise, duration_s, CalibrationOutcome(problem=problem))
+
+
+_RIDE_NAMES = ("RIDE_SCALARS", "RideResult", "SideDifference")
+"""Defined in analysis.ride_result and loaded on first use (PEP 562).
+
+Why: defining a frozen slotted dataclass costs Python about as much as compiling a small query (it compiles
+each generated method), the ride's most of all; `hiptrack show` of a stretch or a hold never needs it.
+"""
+
+
+def __getattr__(name: str) -> object:
+    if name not in _RIDE_NAMES:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from analysis import ride_result
+
+    value = getattr(ride_result, name)
+    globals()[name] = value
+    return value
+
+
+__all__ = ["ALGORITHM_VERSION", "RIDE_SCALARS", "CalibrationOutcome", "HoldEvent", "MotionConfidence", "PelvisMotion",
+           "RepEvent", "RideResult", "SessionResult", "SetEvent", "SideDifference", "Span"]

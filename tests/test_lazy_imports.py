@@ -194,3 +194,46 @@ def test_a_typo_is_still_told_apart_from_every_command(database: Path) -> None:
     done = subprocess.run([sys.executable, "-m", "hiptrack", "sesions"], capture_output=True, text=True,
                           env={**_environ(), "HIPTRACK_DB": str(database)}, timeout=120, check=False)
     assert done.returncode == 2 and "sessions" in done.stderr, done.stderr
+
+
+@pytest.mark.parametrize("env", [{"HIPTRACK_PERSON": "nobody"}, {"HIPTRACK_DB": "not-a-database"}],
+                         ids=["unknown person", "not a database"])
+def test_hiptrack_alone_opens_the_dashboard_without_typer_and_fails_as_the_command_does(
+        env: dict[str, str], database: Path, tmp_path: Path) -> None:
+    """`hiptrack` alone skips Typer (nothing to parse), yet reads $HIPTRACK_PERSON and reports errors as
+    `hiptrack dashboard` does: the same line and exit status, and Textual not loaded for a database that fails."""
+    if "HIPTRACK_DB" in env:
+        (tmp_path / env["HIPTRACK_DB"]).write_text("some notes, not SQLite\n")
+        env = {"HIPTRACK_DB": str(tmp_path / env["HIPTRACK_DB"])}
+    environ = {**_environ(), "HIPTRACK_DB": str(database), **env}
+    done = [subprocess.run([sys.executable, "-c", PROBE, json.dumps(argv), json.dumps(["typer", "textual"])],
+                           capture_output=True, text=True, env=environ, timeout=120, check=False)
+            for argv in ([], ["dashboard"])]
+    bare, command = ([line for line in d.stderr.splitlines() if line.strip()] for d in done)
+    assert bare[0] == command[0] and bare[0].startswith("hiptrack: error: "), (bare, command)
+    assert json.loads(bare[-1]) == {"code": 2, "loaded": []}
+    through = json.loads(command[-1])
+    assert through["code"] == 2 and "typer" in through["loaded"] and "textual" not in through["loaded"]
+
+
+def test_the_dashboard_is_loaded_with_the_collector_paused_and_leaves_it_running(database: Path,
+                                                                                  tmp_path: Path) -> None:
+    """What loading made is frozen out of the collector's reach, and the collector runs again afterwards, also
+    when the database fails to open (a dashboard left without it would grow for as long as it is open)."""
+    code = """
+import gc, json, sys
+from hiptrack.cli.dashboard import prepare
+try:
+    prepare(sys.argv[1], None)
+    opened = True
+except Exception:
+    opened = False
+print(json.dumps([opened, gc.isenabled(), gc.get_freeze_count(), "textual" in sys.modules]))
+"""
+    bad = tmp_path / "notes.db"
+    bad.write_text("some notes, not SQLite\n")
+    found = [json.loads(subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True,
+                                       env=_environ(), timeout=120, check=True).stdout) for path in (database, bad)]
+    (opened, enabled, frozen, textual), (failed_open, enabled_after_failure, _, textual_after_failure) = found
+    assert opened and enabled and frozen > 50_000 and textual
+    assert not failed_open and enabled_after_failure and not textual_after_failure

@@ -7,18 +7,12 @@ analysis of the same samples print the same document.
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
-from analysis.results import (
-    RIDE_SCALARS,
-    CalibrationOutcome,
-    HoldEvent,
-    PelvisMotion,
-    RepEvent,
-    RideResult,
-    SessionResult,
-    SetEvent,
-    Span,
-)
+from analysis.results import CalibrationOutcome, HoldEvent, PelvisMotion, RepEvent, SessionResult, SetEvent
+
+if TYPE_CHECKING:
+    from analysis.results import RideResult, Span
 
 
 def result_json(result: SessionResult, session_id: int | None = None) -> dict[str, object]:
@@ -90,6 +84,8 @@ def _set(s: SetEvent) -> dict[str, object]:
 
 
 def _ride(ride: RideResult) -> dict[str, object]:
+    from analysis.ride_result import RIDE_SCALARS  # a ride's result has loaded it already
+
     document: dict[str, object] = {name: _round(ride.metric(name)) for name in RIDE_SCALARS
                                    if not (name.startswith("pelvis_") and math.isnan(ride.metric(name)))}
     document |= {"revolutions": ride.revolutions, "coasting": _spans(ride.coasting),

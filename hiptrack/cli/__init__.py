@@ -66,6 +66,10 @@ def register(modules: Sequence[str]) -> typer.Typer:
 
 
 def main() -> None:
+    if not sys.argv[1:]:            # `hiptrack` alone: the dashboard, without Typer (hiptrack.cli.dashboard)
+        from hiptrack.cli.dashboard import run_bare
+
+        sys.exit(run_bare())
     register(modules_for(sys.argv[1:]))(prog_name="hiptrack")
 
 

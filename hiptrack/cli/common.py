@@ -19,9 +19,11 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from typer.core import TyperGroup
 
+from hiptrack.cli.dashboard import PERSON_ENV_VAR
+from hiptrack.cli.problems import problem
 from tracker import catalog
 from tracker.domain import SessionSummary, Side
-from tracker.errors import BadInputError, HiptrackError
+from tracker.errors import BadInputError
 
 if TYPE_CHECKING:
     from sensors.samples import ImuSamples
@@ -191,7 +193,7 @@ def inherit_person(ctx: typer.Context, value: str | None) -> str | None:
 
 
 PersonOption = Annotated[str | None, typer.Option(
-    "--person", metavar="NAME", show_default=False, envvar="HIPTRACK_PERSON", callback=inherit_person,
+    "--person", metavar="NAME", show_default=False, envvar=PERSON_ENV_VAR, callback=inherit_person,
     help="Whose sessions (a pseudonym added with `hiptrack people add`; default: $HIPTRACK_PERSON, else the "
          "default person, the only one a single user has).")]
 
@@ -242,46 +244,15 @@ def services_module() -> ModuleType:
 
 @contextmanager
 def user_errors() -> Iterator[None]:
-    """Known errors: one line on stderr and the error's exit code, never a traceback."""
+    """Known errors (hiptrack.cli.problems): one line on stderr and the error's exit code, never a traceback."""
     try:
         yield
-    except HiptrackError as err:
-        typer.echo(f"hiptrack: error: {err}", err=True)
-        raise typer.Exit(err.exit_code) from None
-    except KeyError as err:                 # an unknown sensor profile names the known ones
-        typer.echo(f"hiptrack: error: {err.args[0] if err.args else err}", err=True)
-        raise typer.Exit(2) from None
-    except KeyboardInterrupt:
-        typer.echo("hiptrack: interrupted", err=True)
-        raise typer.Exit(130) from None
-    except OSError as err:                  # an --out, --angles or --log path we cannot write
-        typer.echo(f"hiptrack: error: {os_problem(err)}", err=True)
-        raise typer.Exit(2 if err.filename else 1) from None
-    except OverflowError as err:            # a number or date beyond what the database can hold
-        typer.echo(f"hiptrack: error: a value is out of range: {err}", err=True)
-        raise typer.Exit(2) from None
-    except Exception as err:
-        problem = database_problem(err)
-        if problem is None:
+    except (Exception, KeyboardInterrupt) as err:
+        found = problem(err)
+        if found is None:
             raise
-        typer.echo(f"hiptrack: error: {problem}", err=True)
-        raise typer.Exit(1) from None
-
-
-def os_problem(err: OSError) -> str:
-    where = f"{err.filename}: " if err.filename else ""
-    return f"{where}{err.strerror or err}"
-
-
-def database_problem(err: Exception) -> str | None:
-    """A driver error met after the database opened (locked, server gone, disk full), as one line.
-
-    Found through sys.modules so that commands without a database never import SQLAlchemy.
-    """
-    exc = sys.modules.get("sqlalchemy.exc")
-    if exc is None or not isinstance(err, exc.DBAPIError):
-        return None
-    return "database error: " + " ".join(str(err.orig).split())
+        typer.echo(found[0], err=True)
+        raise typer.Exit(found[1]) from None
 
 
 def version_callback(value: bool) -> None:

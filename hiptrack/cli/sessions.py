@@ -29,6 +29,7 @@ from hiptrack.cli.common import (
     user_errors,
     version_callback,
 )
+from hiptrack.cli.dashboard import open_dashboard
 from tracker import catalog
 from tracker.domain import AnalysedSession, Gap, Motion, SessionStatus
 from tracker.errors import BadInputError
@@ -67,11 +68,7 @@ def _uses_database(command: Any) -> bool:
 def dashboard(db: DbOption = None, person: PersonOption = None) -> None:
     """Open the terminal dashboard."""
     with user_errors():
-        svc = services_module().build_services(db, person=person)
-        from tui.app import HiptrackApp  # deferred: commands that print need not load Textual
-
-        HiptrackApp(svc).run()
-        svc.close()
+        open_dashboard(db, person)
 
 
 @app.command()

@@ -6,6 +6,9 @@ arrives), and say what is still loading; the second must replace every placehold
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 from dataclasses import astuple, replace
 from datetime import timedelta
 
@@ -18,7 +21,7 @@ from analysis.results import SessionResult
 from tracker.adherence import adherence
 from tracker.domain import SessionStatus, Side, Source
 from tracker.errors import DatabaseError
-from tracker.glance import best_angles
+from tracker.glance import PeakPoint, best_angles
 from tracker.progress import build_report
 from tracker.reader import Reader
 from tracker.services import Services
@@ -26,7 +29,7 @@ from tracker.storage.session_repository import NewSession
 from tui.app import HiptrackApp
 from tui.screens.home import LOADING_ALERTS, LOADING_ARROW, LOADING_PAIN, NOT_LOADED, TREND_LOADING, HomeScreen
 from tui.widgets.adherence_calendar import AdherenceCalendar
-from tui.widgets.trend_chart import TrendChart
+from tui.widgets.trend_chart import DRAW_LATER_POINTS, DRAWING, TrendChart
 
 
 def _not_calibrated(services: Services) -> int:
@@ -156,3 +159,39 @@ async def test_a_failed_read_takes_the_loading_placeholders_down(history: Servic
         chart = screen.query_one(TrendChart)
         assert chart.trend is None and str(chart.render()) == NOT_LOADED
         assert any("locked" in str(n.message) for n in app._notifications)
+
+
+async def test_a_chart_of_years_says_it_is_drawing_for_one_frame_then_draws(history: Services) -> None:
+    """Years of daily sessions take plotext a tenth of a second: the rest of the screen is drawn first, and the
+    chart says it is drawing rather than showing an empty or stale plot."""
+    app = HiptrackApp(history, clock=lambda: NOW, scanner=no_bluetooth)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        chart = app.screen.query_one(TrendChart)
+        trend = chart.trend
+        assert trend is not None
+        days = DRAW_LATER_POINTS + 1                  # on each side the chart has
+        years = tuple((side, tuple(PeakPoint(i, NOW - timedelta(days=days - i), 20.0 + (i % 7)) for i in range(days)))
+                      for side, _ in trend.series)
+        chart.show(replace(trend, series=years))
+        assert not chart.plotted
+        waiting = chart.render()
+        assert isinstance(waiting, Text) and waiting.plain == DRAWING and not chart.plotted
+        await pilot.pause()
+        await pilot.pause()
+        assert chart.plotted
+        drawn = chart.render()
+        assert isinstance(drawn, Text) and "┤" in drawn.plain and DRAWING not in drawn.plain
+        chart.show(replace(trend, series=tuple((side, tuple(replace(p, best_deg=p.best_deg + 1) for p in points))
+                                               for side, points in years)))
+        assert isinstance(chart.render(), Text) and not chart.plotted       # says it is drawing, again
+        chart.plot_now()                                                    # what the home screen asks for first
+        assert chart.plotted and "┤" in chart.render().plain
+
+
+def test_the_dashboard_starts_without_plotext() -> None:
+    """The home screen's chart loads plotext when it first plots, after the screen's data are drawn."""
+    code = "import json, sys, tui.app; print(json.dumps(sorted(sys.modules)))"
+    loaded = json.loads(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                                       check=True).stdout)
+    assert "textual" in loaded and not [m for m in loaded if "plotext" in m]

@@ -53,13 +53,17 @@ class Terminal:
         return self.tmux("has-session", "-t", self.name, check=False).returncode == 0
 
 
-@pytest.fixture
-def terminal(history_url: str, tmp_path: Path) -> Iterator[tuple[Terminal, Path]]:
+@pytest.fixture(params=["dashboard", "alone"])
+def terminal(request: pytest.FixtureRequest, history_url: str, tmp_path: Path) -> Iterator[tuple[Terminal, Path]]:
+    """`hiptrack dashboard --db URL`, and `hiptrack` alone (which opens it without Typer) with $HIPTRACK_DB."""
     if TMUX is None:
         pytest.skip("tmux is not installed: this smoke test drives the dashboard in a real terminal through it")
     hiptrack = Path(sys.executable).with_name("hiptrack")
-    command = shlex.join([str(hiptrack), "dashboard", "--db", history_url]) if hiptrack.exists() else \
-        shlex.join([sys.executable, "-m", "hiptrack.cli", "dashboard", "--db", history_url])
+    argv = ["dashboard", "--db", history_url] if request.param == "dashboard" else []
+    command = shlex.join([str(hiptrack), *argv]) if hiptrack.exists() else \
+        shlex.join([sys.executable, "-m", "hiptrack.cli", *argv])
+    if request.param == "alone":
+        command = f"HIPTRACK_DB={shlex.quote(history_url)} {command}"
     status = tmp_path / "exit-status"
     term = Terminal(f"hiptrack-test-{os.getpid()}", "dash")
     term.tmux("new-session", "-d", "-s", term.name, "-x", "100", "-y", "30",

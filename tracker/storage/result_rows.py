@@ -9,29 +9,28 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, fields
-from typing import Any
+from dataclasses import fields
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from analysis.peaks import Peaks
 from analysis.results import (
-    RIDE_SCALARS,
     CalibrationOutcome,
     HoldEvent,
     MotionConfidence,
     PelvisMotion,
     RepEvent,
-    RideResult,
     SessionResult,
     SetEvent,
-    SideDifference,
-    Span,
 )
 from sensors.placement import Placement
 from tracker.storage import tables as t
 from tracker.storage.reading import PEAK_COLUMNS
+
+if TYPE_CHECKING:
+    from analysis.results import RideResult, Span
 
 RIDE_COLUMNS = tuple(c.key for c in t.ride_metrics.columns if c.key not in ("id", "result_id", "details"))
 SPANS = ("pedalling", "coasting", "standing", "stops")
@@ -55,14 +54,16 @@ REP_COLUMNS = ("motion", "start_s", "end_s", "peak_deg", "pelvis_tilt_deg", "pel
 SET_COLUMNS = ("start_s", "end_s", "reps")
 
 
-@dataclass(frozen=True, slots=True)
-class ResultChildren:
-    """Holds, reps, sets and ride rows of some results, by result id."""
+class ResultChildren(NamedTuple):
+    """Holds, reps, sets and ride rows of some results, by result id.
 
-    holds: Mapping[int, list[ChildRow]] = field(default_factory=dict)
-    reps: Mapping[int, list[ChildRow]] = field(default_factory=dict)
-    sets: Mapping[int, list[ChildRow]] = field(default_factory=dict)
-    rides: Mapping[int, sa.Row[Any]] = field(default_factory=dict)
+    A NamedTuple, not a frozen dataclass: this module loads for `hiptrack show`, and defining a frozen
+    dataclass costs a new process about two and a half times what a named tuple does."""
+
+    holds: Mapping[int, list[ChildRow]]
+    reps: Mapping[int, list[ChildRow]]
+    sets: Mapping[int, list[ChildRow]]
+    rides: Mapping[int, sa.Row[Any]]
 
 
 def result_children(connection: Connection, result_ids: Sequence[int], only_these: bool) -> ResultChildren:
@@ -151,6 +152,9 @@ def _pelvis(tilt: float | None, obliquity: float | None, rotation: float | None)
 
 
 def _ride_result(row: sa.Row[Any]) -> RideResult:
+    """A ride's stored row as its result (the ride's types load here: reading a stretch's result needs none)."""
+    from analysis.ride_result import RIDE_SCALARS, RideResult, SideDifference
+
     details: dict[str, Any] = dict(row.details or {})
     known = {f.name for f in fields(RideResult)}
     values: dict[str, Any] = {name: getattr(row, name) for name in RIDE_COLUMNS if name in known}

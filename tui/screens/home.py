@@ -163,7 +163,13 @@ class HomeScreen(DataScreen):
                                                   for side, points in sides.items()})
                             for (exercise, motion), sides in grouped.items()])
         self._show_week(glance.adherence, bool(glance.series))
-        self.call_after_refresh(self._load_report)         # the first data is drawn before the report loads
+        self.call_after_refresh(self._after_glance)         # the first data is drawn before the report loads
+
+    def _after_glance(self) -> None:
+        """Once the first data are drawn: the chart's plot, if it waits for a frame of its own (years of sessions,
+        TrendChart), then the report, whose worker would otherwise slow the plot down."""
+        self.query_one(TrendChart).plot_now()
+        self._load_report()
 
     def _show(self, data: HomeData) -> None:
         report = data.report

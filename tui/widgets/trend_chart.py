@@ -6,15 +6,19 @@ import math
 import statistics
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from rich.text import Text
 from textual.app import RenderResult
+from textual.color import Color
 from textual.content import Content
-from textual_plotext import PlotextPlot
+from textual.widget import Widget
 
 from tracker.norms import RangeBand
 from tui.labels import date_ticks, even_ticks
+
+if TYPE_CHECKING:
+    from textual_plotext import Plot
 
 
 class ChartPoint(Protocol):
@@ -30,6 +34,14 @@ SIDE_COLORS = {"left": (86, 180, 233), "right": (230, 159, 0)}
 
 SIDE_MARKERS = {"left": "●", "right": "■"}
 """Told apart without colour too (a monochrome terminal, a text capture)."""
+
+DRAWING = "Drawing the chart…"
+"""In the chart's place for the one frame before a large plot is built: the rest of the screen goes first."""
+
+DRAW_LATER_POINTS = 500
+"""Plots of more sessions than this are built in a frame of their own. Why: plotext builds about 40 points a
+millisecond, so years of daily sessions hold up the list, the calendar and the week by a tenth of a second or
+more; a few months' plot is built within the frame that shows them."""
 
 BAND_COLOR = (128, 128, 128)
 TARGET_COLOR = (213, 94, 0)
@@ -49,9 +61,16 @@ class MotionTrend:
     """Said after the legend, e.g. 'too early for a trend'."""
 
 
-class TrendChart(PlotextPlot):
+class TrendChart(Widget):
+    """A plotext chart, drawn as textual_plotext's PlotextPlot draws one, with plotext loaded at the first plot.
+
+    Why not a PlotextPlot: importing plotext takes about as long as the home screen's first data take to read,
+    and the screen can show its list, calendar and week (and an empty or loading chart) without it.
+    """
+
     DEFAULT_CSS = """
     TrendChart {
+        width: 1fr;
         height: 1fr;
         min-height: 8;
         border: round $primary 50%;
@@ -66,12 +85,29 @@ class TrendChart(PlotextPlot):
         self._empty = "No analysed sessions yet."
         self._drawn: tuple[object, Text] | None = None
         """What was last drawn and the plot it gave: years of sessions take plotext tens of milliseconds."""
+        self._due: object = None
+        """The large plot to build on the next render (DRAW_LATER_POINTS): its frame of saying so is drawn."""
+        self._plot: Plot | None = None
+        self._plotted = False
+
+    def on_mount(self) -> None:
+        self.app.theme_changed_signal.subscribe(self, lambda _theme: self.refresh())
+
+    @property
+    def plt(self) -> Plot:
+        """The plotext figure (made, and plotext imported, on first use)."""
+        if self._plot is None:
+            from textual_plotext import Plot
+
+            self._plot = Plot()
+        return self._plot
 
     def show(self, trend: MotionTrend | None, empty: str | None = None) -> None:
         """Draw `trend` (None: show the `empty` message instead); title and legend go on the border."""
         if trend is self._trend and (empty is None or empty == self._empty):
             return                  # the same chart again (a list re-highlighting it): nothing to redraw
         self._trend = trend
+        self._plotted = False
         if empty is not None:
             self._empty = empty
         self.border_title = None if trend is None else trend.title
@@ -82,19 +118,50 @@ class TrendChart(PlotextPlot):
     def trend(self) -> MotionTrend | None:
         return self._trend
 
+    @property
+    def plotted(self) -> bool:
+        """Whether the chart has built the current trend's plot (not a message, nor that it is being drawn)."""
+        return self._plotted
+
+    def plot_now(self) -> None:
+        """Build a plot that waits for its frame (DRAW_LATER_POINTS) now: the caller starts slower work after it."""
+        if self._due is not None and not self._plotted:
+            self.render()
+            self.refresh()
+
     def render(self) -> RenderResult:
         trend = self._trend
+        self._plotted = False
         if trend is None or not any(points for _, points in trend.series):
             return Text(self._empty, style="italic")
-        drawn = (self.size, self.app.theme, self.theme, trend.band, trend.target_deg,
+        drawn = (self.size, self.app.theme, trend.band, trend.target_deg,
                  tuple((side, tuple((p.started_at, p.best_deg) for p in points)) for side, points in trend.series))
         if self._drawn is None or self._drawn[0] != drawn:      # the report's points after the headlines' are
-            self._draw(trend)                                   # the same numbers: the same plot
-            plot = super().render()
-            if not isinstance(plot, Text):
-                return plot
+            if self._due != drawn and sum(len(points) for _, points in trend.series) > DRAW_LATER_POINTS:
+                self._due = drawn                               # the same numbers: the same plot
+                self.call_after_refresh(self.refresh)           # this frame says so, the next builds it
+                return Text(DRAWING, style="italic")
+            self._draw(trend)
+            plot = self._build()
             self._drawn = (drawn, plot)
+        self._plotted = True
         return self._drawn[1].copy()
+
+    def _build(self) -> Text:
+        """The figure as text at this size, in the app's theme: what PlotextPlot.render does (textual-plotext 1.0)."""
+        from textual_plotext.plot import _rgbify_theme, _sequence, _themes
+
+        name = f"textual-auto-{self.app.theme}"
+        if name not in _themes:          # the app theme's surface and text colours, as PlotextPlot registers them
+            variables = self.app.theme_variables
+            surface, foreground = Color.parse(variables["surface"]).rgb, Color.parse(variables["foreground"]).rgb
+            # the library's own call, whose annotations disagree with each other (list is invariant)
+            _themes[name] = _rgbify_theme(surface, surface, foreground, "default", _sequence)  # type: ignore[arg-type]
+        plot = self.plt
+        plot.plotsize(self.size.width, self.size.height)
+        plot._set_size(self.size.width, self.size.height)     # as PlotextPlot does: resizing needs both
+        plot.theme(name)
+        return Text.from_ansi(plot.build())
 
     def _draw(self, trend: MotionTrend) -> None:
         """Rebuilt on every render: ticks and markers depend on the size the chart has now."""
