@@ -5,7 +5,8 @@ in), so every child of the screen (header, footer, log and its scroll bars, stat
 on every partial update, even when only the live angle's three rows changed: on the live screen that was 18
 widget renders per frame for one or two that changed, most of the drawing's CPU. Picking by what each widget
 shows (its region within its clip) gives the same frame: a widget that shows nothing in the updated area
-contributes nothing to it. Everything else (layout, full updates, hit-testing) is Textual's own.
+contributes nothing to it; and of the widgets that do, only the updated rows are rendered (the screen and its
+containers are as tall as the screen). Everything else (layout, full updates, hit-testing) is Textual's own.
 """
 
 from __future__ import annotations
@@ -24,9 +25,14 @@ class CroppedCompositor(Compositor):
         if not crop:                                   # a full update: every visible widget, as Textual does
             yield from super()._get_renders(crop)
             return
+        top, bottom = crop.y, crop.bottom
         for widget, (region, clip) in self.visible_widgets.items():
             shown = region.intersection(clip)
             if not shown.area or not crop.overlaps(shown):
                 continue
-            # Same arguments as Textual's: the widget's visible part, in its own coordinates.
-            yield region, clip, widget.render_lines(shown.translate(-region.offset))
+            # The update's rows only, at the widget's full width: a row's chops are cut at widget edges, so a
+            # row is rendered whole or not at all.
+            y0, y1 = max(shown.y, top), min(shown.bottom, bottom)
+            rows = Region(clip.x, y0, clip.width, y1 - y0)
+            lines = widget.render_lines(shown.intersection(rows).translate(-region.offset))
+            yield region, clip.intersection(rows), lines

@@ -59,6 +59,24 @@ def _counting(widgets: list[Widget]) -> Counter[str]:
     return counts
 
 
+def _compare(screen: Screen[None], changed: set[Widget], counts: Counter[str]) -> tuple[list[Segment], Counter[str]]:
+    """Our partial update of `changed` against Textual's own over the same dirty regions; our renders by class."""
+    cropped = screen._compositor
+    cropped.update_widgets(changed)
+    dirty = set(cropped._dirty_regions)
+    assert dirty
+    stock = copy.copy(cropped)
+    stock.__class__ = Compositor
+    stock._dirty_regions = set(dirty)
+    counts.clear()
+    ours = _segments(cropped.render_partial_update(), 60)
+    ours_counts = Counter(counts)
+    counts.clear()
+    theirs = _segments(stock.render_partial_update(), 60)
+    assert ours == theirs
+    return ours, ours_counts
+
+
 async def test_a_partial_update_draws_what_textuals_draws_without_the_widgets_outside_it() -> None:
     app = LiveApp()
     async with app.run_test(size=(60, 20)) as pilot:
@@ -66,28 +84,24 @@ async def test_a_partial_update_draws_what_textuals_draws_without_the_widgets_ou
         screen = app.screen
         screen.query_one(Log).write_lines([f"line {k}" for k in range(8)])
         await pilot.pause()
-        cropped = screen._compositor
-        assert isinstance(cropped, CroppedCompositor)
-        counts, before = _counting(list(cropped.visible_widgets)), None
+        assert isinstance(screen._compositor, CroppedCompositor)
+        counts, before = _counting(list(screen._compositor.visible_widgets)), None
+        digits = screen.query_one(Digits)
         for text in ("+13.5", "-4.0", "+100.2"):
-            digits = screen.query_one(Digits)
             digits.update(text)
-            cropped.update_widgets({digits})
-            dirty = set(cropped._dirty_regions)
-            assert dirty and all(r.y >= digits.region.y for r in dirty)
-            stock = copy.copy(cropped)
-            stock.__class__ = Compositor
-            stock._dirty_regions = set(dirty)
-            counts.clear()
-            ours = _segments(cropped.render_partial_update(), 60)
-            ours_counts = Counter(counts)
-            counts.clear()
-            theirs = _segments(stock.render_partial_update(), 60)
-            assert ours == theirs
+            ours, ours_counts = _compare(screen, {digits}, counts)
             assert ours != before                         # the new number was drawn
             before = ours
             assert ours_counts["Digits"] == 1
             for outside in ("Header", "Footer", "Log", "Static"):      # the rows above and below the digits
-                assert ours_counts[outside] == 0 < counts[outside]
-        full = cropped.render_full_update()
+                assert ours_counts[outside] == 0
+        hold, status = screen.query_one("#right Label", Label), screen.query_one("#status", Static)
+        hold.update("Hold 5.0 s")                         # the other column and the top row, with the digits
+        status.update("● REC 0:13")
+        digits.update("+1.0")
+        _, ours_counts = _compare(screen, {hold, status, digits}, counts)
+        assert ours_counts["Digits"] == ours_counts["Static"] == 1 and ours_counts["Footer"] == ours_counts["Log"] == 0
+        screen.query_one(Log).write_line("line 8")        # the log scrolls: the rows at the bottom
+        _compare(screen, {screen.query_one(Log)}, counts)
+        full = screen._compositor.render_full_update()
         assert len(full.strips) == 20                     # full updates are Textual's own: every row
