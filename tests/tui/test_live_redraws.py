@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from textual.app import App, ComposeResult
-from textual.widgets import Label
+from textual.widgets import Digits, Label
 
-from tui.widgets.angle_readout import AngleReadout
+from tui.widgets.angle_readout import AngleDigits, AngleReadout
 from tui.widgets.hold_timer import HoldTimer
 from tui.widgets.range_gauge import RangeGauge
 
@@ -78,3 +78,30 @@ async def test_the_hold_timer_keeps_the_last_hold_until_the_next_starts() -> Non
         assert "last 6.0 s" in str(timer.render()) and "✓" in str(timer.render())
         timer.show(0.5, (5.0, 10.0), 6.0)                  # the next hold: its own time, not the last
         assert str(timer.render()).startswith("Hold  0.5 s")
+
+
+class BothDigits(App[None]):
+    CSS = "Digits { width: auto; color: $accent; } .bold { text-style: bold; }"
+
+    def compose(self) -> ComposeResult:
+        yield Digits("--", id="theirs")
+        yield AngleDigits("--", id="ours")
+
+
+async def test_the_big_digits_draw_the_rows_textuals_digits_draw() -> None:
+    """Cut from the glyph table, not drawn through Rich: the same cells in the same style, bold too."""
+    app = BothDigits()
+    async with app.run_test(size=(40, 8)) as pilot:
+        theirs, ours = app.query_one("#theirs", Digits), app.query_one("#ours", AngleDigits)
+        for bold in (False, True):
+            theirs.set_class(bold, "bold")
+            ours.set_class(bold, "bold")
+            for value in ("--", "+0.0", "-12.3", "+104.9", "7°", "1e3"):
+                theirs.update(value)
+                ours.update(value)
+                await pilot.pause()
+                assert ours.size == theirs.size
+                lines = [ours.render_lines(ours.size.region), theirs.render_lines(theirs.size.region)]
+                assert [[(s.text, s.style) for s in strip] for strip in lines[0]] == \
+                    [[(s.text, s.style) for s in strip] for strip in lines[1]]
+                assert "".join(strip.text for strip in lines[0]).strip()          # something was drawn

@@ -32,6 +32,7 @@ from tracker.live_report import describe_event, phase_text
 from tracker.live_session import LiveContext, LiveRequest, LiveSession, LiveSnapshot
 from tracker.report import motion_words, render_assessment
 from tracker.services import Services
+from tui.cropped_compositor import CroppedCompositor
 from tui.recording import BLUETOOTH, RecordingChoice
 from tui.screens.pain_prompt import PainAnswer, PainPromptScreen
 from tui.screens.short_recording import SHORT_RECORDING_S, ShortAnswer, ShortRecordingScreen
@@ -110,6 +111,8 @@ class LiveRecordingScreen(ModalScreen[int | None]):
     def __init__(self, services: Services, request: LiveRequest | RecordingChoice, *,
                  clock: Callable[[], float] = time.monotonic) -> None:
         super().__init__()
+        self._compositor = CroppedCompositor()
+        """Partial updates render only what shows in the updated area (the angle's rows, forty a second)."""
         self._request = request_from_choice(request) if isinstance(request, RecordingChoice) else request
         self._session = LiveSession(services, self._request, on_event=self.post_message_event, clock=clock)
         """Owns the recording: recorder, live analyzer, sensor status."""
