@@ -1,9 +1,10 @@
 """The live recording screen: calibration wizard, big angle, gauge, hold timer, reps, sensor status, pain prompts.
 
 It runs a tracker LiveSession on the app's event loop (storage goes through the recorder's
-threads, never the UI's) and redraws from the session's snapshot ten times a second: one value
-for everything shown, never one message per sample. Events (reps, holds, set ends) arrive as
-messages; the end of a set queues a pain prompt. `hiptrack record` and the dashboard both open it.
+threads, never the UI's) and redraws from the session's snapshot: the big angle and gauge 40 times
+a second, counters and status ten, the trace five; one value for everything shown, never one
+message per sample. Events (reps, holds, set ends) arrive as messages; the end of a set queues a
+pain prompt. `hiptrack record` and the dashboard both open it.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.css.query import NoMatches
 from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Header, Log, Static
@@ -203,7 +205,10 @@ class LiveRecordingScreen(ModalScreen[int | None]):
         result = await asyncio.to_thread(self._session.result)
         if not self.is_attached:            # the app closed meanwhile: the session is stored, nothing to show
             return
-        log = self.query_one(Log)
+        try:
+            log = self.query_one(Log)
+        except NoMatches:                   # the app is closing and its widgets went first: the session is stored
+            return
         log.write_line(f"Saved as session {self._session_id}.")
         if result:
             log.write_lines(render_assessment(result).splitlines())
