@@ -34,6 +34,7 @@ from analysis.events import (
     group_sets,
     low_pass,
 )
+from analysis.frames import POSTURE_PITCH_DEG
 from analysis.gyro_bias import GyroBias, GyroBiasParams, still_spell_bias
 from analysis.loop_closure import LoopClosureParams, closure_ramp, find_loop_closure
 from analysis.magnetometer import MagField, MagParams, assess_field, heading_turn, up_in_sensor_frame
@@ -90,6 +91,9 @@ class AnalysisParams:
     vqf: dict[str, float] = field(default_factory=lambda: {"restThGyr": 5.0, "restThAcc": 1.0})
     """VQF's default rest thresholds (2 °/s) rarely trigger on a person holding a pose, which
     starves its gyro-bias estimate; 5 °/s lets holds count as rest (heading drift ÷ 3 here)."""
+    pelvis_posture_deg: float = 45.0
+    """With a pelvis sensor, a rest's measured pelvis tilt is within this of the posture's (SPEC §2):
+    halfway between upright (0°) and lying back (90°), so sitting up or standing is never a supine rest."""
     windows: Windows = field(default_factory=Windows)
     """How long recordings are split for the orientation filter (bounded memory; analysis.orientation)."""
 
@@ -184,12 +188,6 @@ def analyze_thigh(time_s: FloatArray, acc: FloatArray, gyr: FloatArray, side: st
     thigh = thigh_quaternions(quat, calibration)
     if counting != "ride":          # only rides read the sensor's own orientation again: let it go
         del quat
-    rough = hip_angles(time_s, thigh, calibration, side, posture)
-    rests = rests_in_posture(time_s, gyr, acc, rough, calibration, posture, rate_hz, params, still)
-    del rough
-    window = (int(rests[0, 0]), int(rests[-1, 1])) if len(rests) else \
-        (int(np.searchsorted(time_s, calibration.end_s)), len(time_s))
-    stand = (time_s >= calibration.start_s) & (time_s <= calibration.end_s)
     pelvis_cal, pelvis_problem, pelvis_q = None, None, None
     if pelvis is not None:
         pelvis_gyr, _ = without_still_bias(pelvis.gyr, pelvis.acc, rate_hz, params)
@@ -199,6 +197,26 @@ def analyze_thigh(time_s: FloatArray, acc: FloatArray, gyr: FloatArray, side: st
             pelvis_q = pelvis_quaternions(pelvis_quat, pelvis_cal)
         except PelvisCalibrationError as err:
             pelvis_problem = str(err)
+    hi = len(time_s)                # events end here: where the pelvis left the posture after the last rest
+    if pelvis_q is not None and counting != "ride":
+        # Hip angles are then the femur against the measured pelvis, so a rest is where those hold
+        # still: the thigh alone rests while the person lies back (the pelvis turns 90° under a still
+        # thigh), and such a "rest" put the neutral level between sitting and lying, so no rep or
+        # hold paired with it (figure-four, hamstring stretch) or a phantom one did.
+        rough = HipAngles(time_s, measured_hip_angles(pelvis_q, thigh, side), np.zeros(len(time_s)))
+        tilt = pelvis_angles(time_s, pelvis_q, calibration.heading_rad).angles_deg[:, 0]
+        rests = rests_in_posture(time_s, gyr, acc, rough, calibration, posture, rate_hz, params, still, tilt)
+        if len(rests):          # getting up comes back to a standing hip's neutral: it is no rep
+            away = np.flatnonzero(np.abs(tilt[rests[-1, 1]:] - POSTURE_PITCH_DEG[posture]) > params.pelvis_posture_deg)
+            hi = int(rests[-1, 1] + away[0]) if len(away) else hi
+        del tilt
+    else:
+        rough = hip_angles(time_s, thigh, calibration, side, posture)
+        rests = rests_in_posture(time_s, gyr, acc, rough, calibration, posture, rate_hz, params, still)
+    del rough
+    window = (int(rests[0, 0]), int(rests[-1, 1])) if len(rests) else \
+        (int(np.searchsorted(time_s, calibration.end_s)), len(time_s))
+    stand = (time_s >= calibration.start_s) & (time_s <= calibration.end_s)
     measured: PelvisAngles | None = None
     fixes: tuple[str, ...]
     counted_deg: FloatArray | None = None       # the angles events are counted on, when not the final ones
@@ -249,8 +267,8 @@ def analyze_thigh(time_s: FloatArray, acc: FloatArray, gyr: FloatArray, side: st
         low_pass(measured.angles_deg[lo:], params.pelvis.ride_smooth_hz, rate_hz)
     del thigh                      # from here on, angles only
     counted = angles.angles_deg if counted_deg is None else counted_deg
-    reps, holds, ride = events_after_calibration(counting, time_s[lo:], counted[lo:], counted_column, motions,
-                                np.clip(rests - lo, 0, len(time_s) - lo), rate_hz, params, rocking)
+    reps, holds, ride = events_after_calibration(counting, time_s[lo:hi], counted[lo:hi], counted_column, motions,
+                                np.clip(rests - lo, 0, hi - lo), rate_hz, params, rocking)
     if counted_deg is not None:
         holds = tuple(replace(h, angle_deg=float(np.mean(angles.angles_deg[
             np.searchsorted(time_s, h.start_s):np.searchsorted(time_s, h.end_s, "right"), column]))) for h in holds)
@@ -308,10 +326,13 @@ def events_after_calibration(counting: str, time_s: FloatArray, angles_deg: Floa
 
 def rests_in_posture(time_s: FloatArray, gyr: FloatArray, acc: FloatArray, angles: HipAngles,
                       calibration: Calibration, posture: str, rate_hz: float,
-                      params: AnalysisParams, still: NDArray[np.bool_] | None = None) -> NDArray[np.intp]:
+                      params: AnalysisParams, still: NDArray[np.bool_] | None = None,
+                      pelvis_tilt_deg: FloatArray | None = None) -> NDArray[np.intp]:
     """(K, 2) index runs where the thigh rests, after calibration, at a flexion the posture allows.
 
-    still: still_mask(gyr, acc) if already known (it is the same whole-recording pass)."""
+    still: still_mask(gyr, acc) if already known (it is the same whole-recording pass).
+    pelvis_tilt_deg: the measured pelvis's tilt when angles are against it; a rest must then also
+    have the pelvis in the posture (standing or sitting up reads as a supine hip's neutral or 90°)."""
     window = round(params.min_rest_s * rate_hz)
     steady = rolling_range(angles.angles_deg[:, 0], window) < params.rest_range_deg
     for k in (1, 2):            # one column at a time: no stack of three (N,) ranges
@@ -322,7 +343,11 @@ def rests_in_posture(time_s: FloatArray, gyr: FloatArray, acc: FloatArray, angle
     rests = rests[time_s[rests[:, 0]] >= calibration.swings_end_s - 0.5]  # the rest closing the calibration counts
     low, high = POSTURE_FLEXION_RANGE_DEG[posture]
     flexion = np.array([np.median(angles.flexion_deg[a:b]) for a, b in rests])
-    return rests[(flexion >= low) & (flexion <= high)] if len(rests) else rests
+    keep = (flexion >= low) & (flexion <= high)
+    if pelvis_tilt_deg is not None and len(rests):
+        tilt = np.array([np.median(pelvis_tilt_deg[a:b]) for a, b in rests])
+        keep &= np.abs(tilt - POSTURE_PITCH_DEG[posture]) <= params.pelvis_posture_deg
+    return rests[keep] if len(rests) else rests
 
 
 CALIBRATION_TAIL_S = 60.0

@@ -19,7 +19,7 @@ from analysis.vocabulary import Side
 if TYPE_CHECKING:
     from analysis.ride_result import RIDE_SCALARS, RideResult, SideDifference
 
-ALGORITHM_VERSION = "4"
+ALGORITHM_VERSION = "5"
 """Bumped when a change to the analysis changes results, so stored sessions can be told apart.
 2: a recorded pelvis sensor is used (hip angles against the measured pelvis); sessions without one
 analyse as in 1.
@@ -30,7 +30,11 @@ only bounds drift where the pedalling axis is not seen.
 4: cyclic exercises: a set's first or last swing, with no trough within a period on one side, ends
 there where the leg stops, so a set that settles before going back to neutral counts no extra cycle;
 a slow approach's hold start is fitted even when its rep was found to begin late in the approach (the
-tail fit looks back 5 s from the hold, not 1 s from the rep's start; it fell back to the crossing)."""
+tail fit looks back 5 s from the hold, not 1 s from the rep's start; it fell back to the crossing).
+5: with a pelvis sensor, rests (events' neutral, the relative drift fit) are found on the hip angles
+against the measured pelvis with the pelvis in the posture, and events stop where it leaves the
+posture after the last rest (lying back under a still thigh was a rest: supine holds were lost);
+sessions without one analyse as in 4."""
 
 Span = tuple[float, float]
 """(start_s, end_s) of a stretch of time."""
