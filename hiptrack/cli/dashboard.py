@@ -30,6 +30,7 @@ def prepare(db: str | None, person: str | None) -> Services:
     first screen with data, and tens of milliseconds at every later full collection). Once loaded they are frozen
     (gc.freeze) out of its reach; what the app makes afterwards is collected as usual.
     """
+    was_enabled = gc.isenabled()
     gc.disable()
     try:
         from tracker.services import build_services
@@ -38,27 +39,34 @@ def prepare(db: str | None, person: str | None) -> Services:
         import tui.app  # noqa: F401  (after the database opened: a bad --db fails before Textual loads)
     finally:
         gc.freeze()
-        gc.enable()
+        if was_enabled:
+            gc.enable()
     return services
 
 
-def open_dashboard(db: str | None, person: str | None) -> None:
-    """Open the database for `person` and run the dashboard until it quits."""
+def open_dashboard(db: str | None, person: str | None) -> int:
+    """Open the database for `person` and run the dashboard until it quits; its exit status.
+
+    Why the status: an app that crashed has Textual print the traceback and return; exiting 0 after
+    it would tell a script that all went well."""
     services = prepare(db, person)
     from tui.app import HiptrackApp
 
-    HiptrackApp(services).run()
-    services.close()
+    app = HiptrackApp(services)
+    try:
+        app.run()
+    finally:
+        services.close()
+    return app.return_code or 0
 
 
 def run_bare() -> int:
     """`hiptrack` with no arguments: the dashboard; the exit status."""
     try:
-        open_dashboard(None, os.environ.get(PERSON_ENV_VAR) or None)
+        return open_dashboard(None, os.environ.get(PERSON_ENV_VAR) or None)
     except (Exception, KeyboardInterrupt) as err:
         found = problem(err)
         if found is None:
             raise
         print(found[0], file=sys.stderr)
         return found[1]
-    return 0

@@ -1,6 +1,6 @@
 """Known errors as the one line and exit code every `hiptrack` run gives them, without Typer.
 
-Why apart from `common`: `hiptrack` alone opens the dashboard without loading Typer (`hiptrack.cli.bare`), and
+Why apart from `common`: `hiptrack` alone opens the dashboard without loading Typer (`hiptrack.cli.dashboard`), and
 must fail exactly as `hiptrack dashboard` does.
 """
 

@@ -126,6 +126,8 @@ def _run_request(request: Any, svc: Any, on_screen: bool) -> tuple[int | None, i
         session_id: int | None = record_app.run()
         if record_app.failure is not None:          # shown on the screen; the exit status and stderr say it too
             raise record_app.failure
+        if record_app.return_code:                  # the screen crashed: Textual printed why; the status says so
+            raise typer.Exit(record_app.return_code)
         return session_id, record_app.stopped_by
     from hiptrack.cli.record_lines import record_printing
 

@@ -68,7 +68,9 @@ def _uses_database(command: Any) -> bool:
 def dashboard(db: DbOption = None, person: PersonOption = None) -> None:
     """Open the terminal dashboard."""
     with user_errors():
-        open_dashboard(db, person)
+        status = open_dashboard(db, person)
+    if status:
+        raise typer.Exit(status)
 
 
 @app.command()
@@ -95,6 +97,7 @@ def demo(db: DbOption = None, no_tui: NoTuiOption = False) -> None:
                for exercise, side, seed in DEMO_PROGRAM]
         recorded = [svc.store.sessions.get(i) for i in ids]
         again = f"hiptrack dashboard --db {shlex.quote(db or str(where))}"
+        crashed = 0
         if no_tui:
             from tracker.report import render_assessment
 
@@ -106,8 +109,12 @@ def demo(db: DbOption = None, no_tui: NoTuiOption = False) -> None:
         else:
             from tui.app import HiptrackApp
 
-            HiptrackApp(svc).run()
+            app = HiptrackApp(svc)
+            app.run()
+            crashed = app.return_code or 0      # Textual printed why; the exit status says so too
         svc.close()
+        if crashed:
+            raise typer.Exit(crashed)
         if db is None:
             typer.echo("Your own sessions (hiptrack record, hiptrack import) go to your database, not the demo's.")
 
