@@ -69,17 +69,13 @@ def thigh_heading_rad(thigh_wxyz: FloatArray) -> FloatArray:
 
 
 def hip_angles(time_s: FloatArray, thigh_wxyz: FloatArray, calibration: Calibration, side: str, posture: str,
-               rests: IntervalArray | None = None, pose_tolerance_deg: float = 2.5,
-               extra_correction_rad: FloatArray | None = None) -> HipAngles:
+               rests: IntervalArray | None = None, pose_tolerance_deg: float = 2.5) -> HipAngles:
     """Per-sample hip angles of femur → earth quaternions; `rests` (K, 2) in the posture anchor the heading.
 
-    extra_correction_rad: (N,) drift known otherwise (loop closure), added to what the rests show.
     Angles come in thigh_wxyz's dtype (float32 keeps a day-long recording compact), a block at a time."""
     correction, pairs = np.zeros(len(time_s)), np.zeros((0, 2), dtype=np.intp)
     if rests is not None and len(rests) > 1:
         correction, pairs = drift_from_rests(time_s, thigh_wxyz, rests, pose_tolerance_deg)
-    if extra_correction_rad is not None:
-        correction += extra_correction_rad            # in place: correction is this function's own array
     return corrected_hip_angles(time_s, thigh_wxyz, calibration, side, posture, correction, np.unique(pairs))
 
 

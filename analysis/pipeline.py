@@ -94,6 +94,9 @@ class AnalysisParams:
     pelvis_posture_deg: float = 45.0
     """With a pelvis sensor, a rest's measured pelvis tilt is within this of the posture's (SPEC §2):
     halfway between upright (0°) and lying back (90°), so sitting up or standing is never a supine rest."""
+    pelvis_posture_exit_s: float = 1.0
+    """Events end where the measured pelvis has left the posture for this long after the last rest: getting
+    up takes longer, while one absurd sample or a brief lean must not cut off a final set."""
     windows: Windows = field(default_factory=Windows)
     """How long recordings are split for the orientation filter (bounded memory; analysis.orientation)."""
 
@@ -207,8 +210,9 @@ def analyze_thigh(time_s: FloatArray, acc: FloatArray, gyr: FloatArray, side: st
         tilt = pelvis_angles(time_s, pelvis_q, calibration.heading_rad).angles_deg[:, 0]
         rests = rests_in_posture(time_s, gyr, acc, rough, calibration, posture, rate_hz, params, still, tilt)
         if len(rests):          # getting up comes back to a standing hip's neutral: it is no rep
-            away = np.flatnonzero(np.abs(tilt[rests[-1, 1]:] - POSTURE_PITCH_DEG[posture]) > params.pelvis_posture_deg)
-            hi = int(rests[-1, 1] + away[0]) if len(away) else hi
+            away = np.abs(tilt[rests[-1, 1]:] - POSTURE_PITCH_DEG[posture]) > params.pelvis_posture_deg
+            left = drop_short(runs(away), max(1, round(params.pelvis_posture_exit_s * rate_hz)))
+            hi = int(rests[-1, 1] + left[0, 0]) if len(left) else hi
         del tilt
     else:
         rough = hip_angles(time_s, thigh, calibration, side, posture)
@@ -368,3 +372,4 @@ def calibration_search_end(time_s: FloatArray, still: NDArray[np.bool_], rate_hz
     until = time_s[min(last_stand_end, len(time_s) - 1)] + params.max_swing_phase_s + params.settle_report_s \
         + CALIBRATION_TAIL_S
     return int(np.searchsorted(time_s, until, "right"))
+

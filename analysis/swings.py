@@ -73,8 +73,11 @@ def swing_depths(signal: FloatArray, peaks: NDArray[np.intp], half: int, drop_de
             index = p[:, None] + sign * offsets
             inside = (index >= 0) & (index < x.size)
             values = x[np.clip(index, 0, x.size - 1)]
-            ahead = x[np.clip(index + sign * pause_n, 0, x.size - 1)]
-            paused = (height - values >= drop_deg) & (values - ahead < pause_deg)
+            ahead_index = index + sign * pause_n
+            ahead = x[np.clip(ahead_index, 0, x.size - 1)]
+            # past the data's end the leg is not known to have stopped (the newest live swing, a set at the end)
+            paused = (height - values >= drop_deg) & (values - ahead < pause_deg) \
+                & (ahead_index >= 0) & (ahead_index < x.size)
             paused &= open_sides[a:a + block, column, None]
             after_pause = np.zeros_like(paused)
             after_pause[:, 1:] = np.logical_or.accumulate(paused, axis=1)[:, :-1]
