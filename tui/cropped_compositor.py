@@ -6,7 +6,8 @@ on every partial update, even when only the live angle's three rows changed: on 
 widget renders per frame for one or two that changed, most of the drawing's CPU. Picking by what each widget
 shows (its region within its clip) gives the same frame: a widget that shows nothing in the updated area
 contributes nothing to it; and of the widgets that do, only the updated rows are rendered (the screen and its
-containers are as tall as the screen). Everything else (layout, full updates, hit-testing) is Textual's own.
+containers are as tall as the screen). Layout and hit-testing are Textual's own; a full update passes the
+whole screen as the updated area and goes through the same selection, which then keeps every visible widget.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ class CroppedCompositor(Compositor):
     """Textual's compositor, with partial updates restricted to the widgets visible in the updated area."""
 
     def _get_renders(self, crop: Region | None = None) -> Iterable[tuple[Region, Region, list[Strip]]]:
-        if not crop:                                   # a full update: every visible widget, as Textual does
+        if not crop:                                   # no area given: every visible widget, as Textual does
             yield from super()._get_renders(crop)
             return
         top, bottom = crop.y, crop.bottom
