@@ -48,12 +48,17 @@ def _segments(update: Any, width: int) -> list[Segment]:
     return list(console.render(update))
 
 
+ROWS = "rows rendered"
+"""Key under which _counting also adds up the rows every render was asked for."""
+
+
 def _counting(widgets: list[Widget]) -> Counter[str]:
-    """Counts each widget's renders by class (the counter is emptied between updates)."""
+    """Counts each widget's renders by class, and all rendered rows under ROWS (emptied between updates)."""
     counts: Counter[str] = Counter()
     for widget in widgets:
         def render_lines(crop: Any, widget: Widget = widget, original: Any = widget.render_lines) -> Any:
             counts[type(widget).__name__] += 1
+            counts[ROWS] += crop.height
             return original(crop)
         widget.render_lines = render_lines  # type: ignore[method-assign]
     return counts
@@ -93,6 +98,8 @@ async def test_a_partial_update_draws_what_textuals_draws_without_the_widgets_ou
             assert ours != before                         # the new number was drawn
             before = ours
             assert ours_counts["Digits"] == 1
+            # only the digits' rows: the screen and the containers (as tall as the screen) render no more
+            assert ours_counts[ROWS] <= digits.region.height * sum(ours_counts[k] for k in ours_counts if k != ROWS)
             for outside in ("Header", "Footer", "Log", "Static"):      # the rows above and below the digits
                 assert ours_counts[outside] == 0
         hold, status = screen.query_one("#right Label", Label), screen.query_one("#status", Static)
@@ -104,4 +111,4 @@ async def test_a_partial_update_draws_what_textuals_draws_without_the_widgets_ou
         screen.query_one(Log).write_line("line 8")        # the log scrolls: the rows at the bottom
         _compare(screen, {screen.query_one(Log)}, counts)
         full = screen._compositor.render_full_update()
-        assert len(full.strips) == 20                     # full updates are Textual's own: every row
+        assert len(full.strips) == 20                     # a full update: every row
